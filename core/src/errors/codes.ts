@@ -1,0 +1,54 @@
+// Stable, machine-readable error codes carried in every API error's `data.code`.
+import { BadRequest, Conflict, FeathersError, Forbidden, GeneralError, NotAuthenticated, NotFound, TooManyRequests, Unprocessable } from '@feathersjs/errors'
+
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  QUERY_NOT_ALLOWED: 'QUERY_NOT_ALLOWED',
+  NOT_FOUND: 'NOT_FOUND',
+  TENANT_REQUIRED: 'TENANT_REQUIRED',
+  TENANT_UNKNOWN: 'TENANT_UNKNOWN',
+  PLUGIN_DISABLED: 'PLUGIN_DISABLED',
+  NOT_AUTHENTICATED: 'NOT_AUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  RATE_LIMITED: 'RATE_LIMITED',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  PLUGIN_INVALID: 'PLUGIN_INVALID',
+  INTERNAL: 'INTERNAL'
+} as const
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/** Field-level validation problem: `path` is a JSON pointer-ish dotted path, `message` is for humans. */
+export interface FieldError {
+  path: string
+  message: string
+}
+
+export function validationError(message: string, errors: FieldError[]): FeathersError {
+  return new BadRequest(message, { code: ErrorCode.VALIDATION_FAILED, errors })
+}
+export function queryNotAllowed(message: string, errors: FieldError[] = []): FeathersError {
+  return new BadRequest(message, { code: ErrorCode.QUERY_NOT_ALLOWED, errors })
+}
+export function notFound(message = 'Not found'): FeathersError {
+  return new NotFound(message, { code: ErrorCode.NOT_FOUND })
+}
+export function forbidden(message = 'Forbidden'): FeathersError {
+  return new Forbidden(message, { code: ErrorCode.FORBIDDEN })
+}
+export function notAuthenticated(message = 'Not authenticated'): FeathersError {
+  return new NotAuthenticated(message, { code: ErrorCode.NOT_AUTHENTICATED })
+}
+export function rateLimited(retryAfterSeconds: number): FeathersError {
+  return new TooManyRequests('Too many requests, slow down', { code: ErrorCode.RATE_LIMITED, retryAfterSeconds })
+}
+export function conflict(message: string, extra: Record<string, unknown> = {}): FeathersError {
+  return new Conflict(message, { code: ErrorCode.CONFLICT, ...extra })
+}
+export function unprocessable(message: string, errors: FieldError[] = []): FeathersError {
+  return new Unprocessable(message, { code: ErrorCode.VALIDATION_FAILED, errors })
+}
+export function internal(message = 'Internal error'): FeathersError {
+  return new GeneralError(message, { code: ErrorCode.INTERNAL })
+}

@@ -1,0 +1,58 @@
+// The typed catalogue of domain events. Plugins add their events by declaration merging:
+//   declare module '@masterstage/core' { interface DomainEvents { 'lead.created': LeadCreated } }
+// Names follow the data-flow arrows: `<entity>.<past-tense>` (lead.created, payment.succeeded, ...).
+
+/** Map of event name → payload. Core's own events live here; plugins merge theirs in their contract.ts. */
+export interface DomainEvents {
+  'tenant.created': { tenantId: string; slug: string; agencyId: string }
+  'tenant.plugin.enabled': { tenantId: string; plugin: string }
+  'tenant.plugin.disabled': { tenantId: string; plugin: string }
+  'user.created': { userId: string; role: string; email: string }
+  'user.access.changed': { userId: string; reason: 'password' | 'role' | 'membership' | 'removed' }
+}
+
+export type EventName = keyof DomainEvents & string
+
+/** One recorded occurrence. `id` is unique and is the idempotency key for every handler. */
+export interface DomainEvent<N extends EventName = EventName> {
+  id: string
+  name: N
+  /** Every event belongs to exactly one tenant, except platform-level ones (tenant/user lifecycle). */
+  tenantId: string | null
+  occurredAt: string
+  payload: DomainEvents[N]
+  /** The event or request that caused this one, for tracing a flow across plugins. */
+  causationId?: string
+}
+
+export interface EmitOptions {
+  /** Tenant the event belongs to; defaults to the current request scope's tenant. */
+  tenantId?: string | null
+  /** Deterministic id to make re-emission idempotent (e.g. `payment.succeeded:${stripeEventId}`). */
+  id?: string
+  causationId?: string
+  /** Run the outbox write inside the caller's MongoDB transaction (outbox pattern). */
+  session?: import('mongoose').ClientSession
+}
+
+/** Context given to an event handler; handlers run in the event's tenant scope. */
+export interface EventHandlerContext {
+  attempt: number
+  logger: import('pino').Logger
+}
+
+export type EventHandler<N extends EventName = EventName> = (
+  event: DomainEvent<N>,
+  ctx: EventHandlerContext
+) => Promise<void>
+
+/**
+ * Durable event delivery. `emit` records the event in MongoDB (outbox) before anything is enqueued;
+ * each subscribed handler then runs at least once through Bull, and exactly once in effect because
+ * handler completion is recorded per (event id, handler name).
+ */
+export interface EventBus {
+  emit<N extends EventName>(name: N, payload: DomainEvents[N], options?: EmitOptions): Promise<DomainEvent<N>>
+  /** `handlerName` must be stable across deploys: it keys the exactly-once record. */
+  subscribe<N extends EventName>(name: N, handlerName: string, handler: EventHandler<N>): void
+}

@@ -1,0 +1,44 @@
+// What a plugin receives from the host. Plugins reach everything through this, never by importing
+// other plugins or reading global env.
+import type { Model } from 'mongoose'
+import type { Logger } from 'pino'
+import type { Application } from '../app/declarations.ts'
+import type { EmailProvider } from '../email/email-provider.ts'
+import type { EventBus } from '../events/domain-events.ts'
+import type { Config } from '../config/config.ts'
+
+export interface EnqueueOptions {
+  /** Deduplicates: a job with the same id is not enqueued twice while it exists. */
+  jobId?: string
+  delayMs?: number
+  /** Defaults to the current request scope's tenant. */
+  tenantId?: string
+}
+
+export interface PluginJobs {
+  /** `name` is the job's name within this plugin. Call after the database write succeeded. */
+  enqueue(name: string, data: unknown, options?: EnqueueOptions): Promise<void>
+}
+
+export interface PluginTenantConfig<Settings = Record<string, unknown>, Secrets = Record<string, unknown>> {
+  isEnabled(tenantId: string): Promise<boolean>
+  /** Validated per-tenant settings of this plugin (defaults applied). */
+  settings(tenantId: string): Promise<Settings>
+  /** Decrypted per-tenant secrets of this plugin. Never log or return these. */
+  secrets(tenantId: string): Promise<Secrets>
+  /** Tenants that enabled this plugin (for per-tenant repeatable jobs). */
+  enabledTenantIds(): Promise<string[]>
+}
+
+export interface PluginContext {
+  plugin: { name: string; version: string }
+  app: Application
+  config: Readonly<Config>
+  logger: Logger
+  events: EventBus
+  jobs: PluginJobs
+  /** This plugin's own models (tenant-scoped unless declared otherwise). */
+  models: { get<T = any>(name: string): Model<T> }
+  email: EmailProvider
+  tenants: PluginTenantConfig
+}
