@@ -1,0 +1,99 @@
+// Local email outbox for development, the demo and tests: each message becomes `<id>.json` (what was
+// sent, for humans and tests) and `<id>.eml` (the full RFC 822 message, opens in any mail client).
+import { createHash, randomUUID } from 'node:crypto'
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import nodemailer from 'nodemailer'
+import type { Logger } from 'pino'
+import { assertValidEmailMessage, toMailOptions } from './email-message.ts'
+import type { EmailMessage, EmailProvider } from './email-provider.ts'
+
+export interface OutboxEmailProviderOptions {
+  dir: string
+  from: string
+  logger: Logger
+}
+
+/** The JSON record written for each message (attachments by name and size only). */
+export interface OutboxRecord {
+  messageId: string
+  createdAt: string
+  from: string
+  to: string
+  replyTo?: string
+  subject: string
+  text: string
+  html?: string
+  tenantId?: string
+  idempotencyKey?: string
+  attachments: { filename: string; contentType: string; size: number }[]
+  /** File name of the .eml beside this record. */
+  eml: string
+}
+
+export function createOutboxEmailProvider(options: OutboxEmailProviderOptions): EmailProvider {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  return {
+    name: 'outbox',
+    async send(message: EmailMessage) {
+      assertValidEmailMessage(message)
+      await mkdir(options.dir, { recursive: true })
+      // The file name is the idempotency claim: derived from the key, so a retried send finds it.
+      const id = message.idempotencyKey
+        ? `key-${createHash('sha256').update(message.idempotencyKey).digest('hex').slice(0, 40)}`
+        : `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}`
+      const jsonPath = join(options.dir, `${id}.json`)
+      const existing = await readRecord(jsonPath)
+      if (existing) return { messageId: existing.messageId, duplicate: true }
+
+      const mailOptions = toMailOptions(message, options.from)
+      const built = await composer.sendMail(mailOptions)
+      const record: OutboxRecord = {
+        messageId: built.messageId,
+        createdAt: new Date().toISOString(),
+        from: String(mailOptions.from),
+        to: message.to,
+        replyTo: message.replyTo,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        tenantId: message.tenantId,
+        idempotencyKey: message.idempotencyKey,
+        attachments: (message.attachments ?? []).map((a) => ({
+          filename: a.filename,
+          contentType: a.contentType,
+          size: a.content.length
+        })),
+        eml: `${id}.eml`
+      }
+      const tmp = join(options.dir, `.${id}.${randomUUID()}`)
+      await writeFile(`${tmp}.json`, JSON.stringify(record, null, 2))
+      await writeFile(`${tmp}.eml`, built.message as Buffer)
+      try {
+        // link() fails if the target exists: two concurrent sends with one key cannot both win.
+        await link(`${tmp}.json`, jsonPath)
+      } catch (error) {
+        await Promise.all([unlink(`${tmp}.json`), unlink(`${tmp}.eml`)])
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+        const winner = await readRecord(jsonPath)
+        return { messageId: winner?.messageId ?? built.messageId, duplicate: true }
+      }
+      await unlink(`${tmp}.json`)
+      await rename(`${tmp}.eml`, join(options.dir, `${id}.eml`))
+      options.logger.info(
+        { messageId: record.messageId, tenantId: record.tenantId, file: jsonPath },
+        'email written to outbox'
+      )
+      return { messageId: record.messageId, duplicate: false }
+    }
+  }
+}
+
+async function readRecord(path: string): Promise<OutboxRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as OutboxRecord
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}

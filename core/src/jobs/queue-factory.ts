@@ -1,0 +1,93 @@
+// Creates and caches Bull queues for one process: one prefix, shared Redis connections, default
+// retention, and a close() that drains active jobs before disconnecting.
+import Bull from 'bull'
+import type { Logger } from 'pino'
+import { DEFAULT_QUEUE_SETTINGS, defaultJobOptions } from './job-options.ts'
+import { createRedisConnections } from './redis-connections.ts'
+
+export interface QueueFactoryOptions {
+  redisUrl: string
+  /** Every queue key starts with it (`config.queuePrefix`); tests isolate by a unique prefix. */
+  prefix: string
+  logger: Logger
+  settings?: Partial<Bull.AdvancedSettings>
+}
+
+export interface QueueFactory {
+  readonly prefix: string
+  /** The queue with this name, created on first use. */
+  queue(name: string): Bull.Queue
+  /** Existing queues (for workers, inspection and shutdown). */
+  queues(): readonly Bull.Queue[]
+  /** False while Redis is unreachable: callers record work durably and let the relay enqueue it later. */
+  isRedisReady(): boolean
+  /** Waits for active jobs of this process to finish, then disconnects. Idempotent. */
+  close(): Promise<void>
+}
+
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError'
+}
+
+export function createQueueFactory(options: QueueFactoryOptions): QueueFactory {
+  const connections = createRedisConnections(options.redisUrl, options.logger)
+  const byName = new Map<string, Bull.Queue>()
+  let closing: Promise<void> | undefined
+  const settings = { ...DEFAULT_QUEUE_SETTINGS, ...options.settings }
+  return {
+    prefix: options.prefix,
+    queue(name) {
+      if (closing) throw new Error(`Queue factory is closed; cannot open queue ${name}`)
+      let queue = byName.get(name)
+      if (!queue) {
+        queue = new Bull(name, {
+          prefix: options.prefix,
+          createClient: (type) => connections.createClient(type),
+          defaultJobOptions: defaultJobOptions(),
+          settings
+        })
+        queue.on('error', (error) =>
+          options.logger.warn({ queue: name, err: { message: error.message } }, 'queue error')
+        )
+        byName.set(name, queue)
+      }
+      return queue
+    },
+    queues: () => [...byName.values()],
+    isRedisReady: () => connections.isReady(),
+    close() {
+      closing ??= (async () => {
+        // Bull's close pauses this process's workers and waits for their active jobs when Redis is up;
+        // when it is down there is nothing to wait for, so do not hang shutdown on it.
+        const redisUp = connections.isReady()
+        await Promise.all([...byName.values()].map((queue) => queue.close(!redisUp).catch(() => undefined)))
+        await connections.close()
+      })()
+      return closing
+    }
+  }
+}
+
+/** Adds a job, failing fast (instead of queueing in memory) when Redis is unreachable. */
+export async function addJobNow(
+  factory: QueueFactory,
+  queueName: string,
+  data: unknown,
+  options: Bull.JobOptions,
+  timeoutMs = 3000
+): Promise<Bull.Job> {
+  if (!factory.isRedisReady()) throw new RedisUnavailableError('Redis is not reachable')
+  const queue = factory.queue(queueName)
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RedisUnavailableError(`Enqueue on ${queueName} timed out`)),
+      timeoutMs
+    )
+  })
+  try {
+    return await Promise.race([queue.add(data, options), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,77 @@
+// Shared ioredis connections for every Bull queue of a process: one command client and one subscriber
+// are reused (Bull's createClient pattern); each queue still gets its own blocking client, as Bull requires.
+import { Redis, type RedisOptions } from 'ioredis'
+import type { Logger } from 'pino'
+
+export type BullClientType = 'client' | 'subscriber' | 'bclient'
+
+export interface RedisConnections {
+  /** Bull's `createClient` option. */
+  createClient(type: BullClientType): Redis
+  /** True while the shared command connection can serve commands (false while Redis is unreachable). */
+  isReady(): boolean
+  /** Disconnects the shared clients and every blocking client handed out. */
+  close(): Promise<void>
+}
+
+export function createRedisConnections(redisUrl: string, logger: Logger): RedisConnections {
+  // Bull needs these for subscriber/bclient; harmless for the command client and keeps them uniform.
+  const options: RedisOptions = {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: false,
+    // Reconnect forever with a capped delay: Redis coming back must resume delivery without a restart.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000)
+  }
+  const opened: Redis[] = []
+  const open = (role: BullClientType): Redis => {
+    const client = new Redis(redisUrl, options)
+    let reportedDown = false
+    client.on('error', (error) => {
+      // ioredis emits one error per reconnect attempt; log the outage once, not once per 100 ms.
+      if (reportedDown) return
+      reportedDown = true
+      logger.warn({ err: { message: error.message }, role }, 'redis connection error')
+    })
+    client.on('ready', () => {
+      if (reportedDown) logger.info({ role }, 'redis connection restored')
+      reportedDown = false
+    })
+    opened.push(client)
+    return client
+  }
+  let shared: Redis | undefined
+  let subscriber: Redis | undefined
+  return {
+    createClient(type) {
+      if (type === 'client') {
+        shared ??= open('client')
+        return shared
+      }
+      if (type === 'subscriber') {
+        subscriber ??= open('subscriber')
+        return subscriber
+      }
+      return open('bclient')
+    },
+    isReady() {
+      shared ??= open('client')
+      return shared.status === 'ready'
+    },
+    async close() {
+      await Promise.all(
+        opened.map(async (client) => {
+          if (client.status === 'end') return
+          try {
+            if (client.status === 'ready') await client.quit()
+            else client.disconnect()
+          } catch {
+            client.disconnect()
+          }
+        })
+      )
+      opened.length = 0
+      shared = undefined
+      subscriber = undefined
+    }
+  }
+}
