@@ -37,7 +37,7 @@ function driveConnection(
   return new Promise((resolve) => {
     const socket: Socket = connect(Number(url.port), url.hostname)
     socket.setNoDelay(true)
-    let buffer = Buffer.alloc(0)
+    let buffer: Buffer = Buffer.alloc(0)
     let started = 0
     const fail = (message: string) => {
       tally.errors++

@@ -30,7 +30,7 @@ describe('bench harness', () => {
         body: oneKilobyteItem()
       })
       expect(created.status).toBe(201)
-      expect((await created.json()).description).toHaveLength(1000)
+      expect(((await created.json()) as { description: string }).description).toHaveLength(1000)
     }
   })
 
