@@ -1,0 +1,114 @@
+// aggregate: a leading $match is answered through the index planner, the rest of the pipeline runs in mingo.
+import type { Document } from 'bson'
+import { commandError, ErrorCodes } from '../errors.ts'
+import { candidates, matchEntries, newStats, runPipeline } from '../exec/query.ts'
+import type { ScanStats } from '../storage/collection.ts'
+import {
+  type CommandContext,
+  type CommandSpec,
+  numberArg,
+  objectOrThrow,
+  rejectCollation
+} from './context.ts'
+
+const REFUSED_STAGES = new Set([
+  '$out',
+  '$merge',
+  '$changeStream',
+  '$geoNear',
+  '$search',
+  '$searchMeta',
+  '$vectorSearch',
+  '$collStats',
+  '$indexStats',
+  '$currentOp',
+  '$listSessions',
+  '$listLocalSessions'
+])
+
+export interface AggregateResult {
+  docs: Document[]
+  stats: ScanStats
+}
+
+export function executeAggregate(ctx: CommandContext, stats = newStats()): AggregateResult {
+  const target = ctx.cmd.aggregate
+  const pipeline = ctx.cmd.pipeline
+  if (!Array.isArray(pipeline))
+    throw commandError(
+      ErrorCodes.TypeMismatch,
+      "BSON field 'aggregate.pipeline' is the wrong type, expected type 'array'"
+    )
+  rejectCollation(ctx, ctx.cmd.collation)
+  for (const stage of pipeline) {
+    const keys = Object.keys(objectOrThrow(stage, 'aggregate.pipeline'))
+    if (keys.length !== 1)
+      throw commandError(
+        ErrorCodes.UnrecognizedPipelineStage,
+        'A pipeline stage specification object must contain exactly one field.'
+      )
+    if (REFUSED_STAGES.has(keys[0])) {
+      throw commandError(
+        ErrorCodes.NotImplemented,
+        `${keys[0]} is not supported by the embedded devdb (run against a real MongoDB via MONGODB_URI)`
+      )
+    }
+  }
+  let input: Document[]
+  let rest = pipeline as Document[]
+  if (target === 1) {
+    input = []
+  } else {
+    if (typeof target !== 'string' || target.length === 0)
+      throw commandError(ErrorCodes.InvalidNamespace, 'aggregate requires a collection name or 1')
+    const coll = ctx.engine.catalog.collection(ctx.db, target)
+    const first = rest[0]
+    if (first && '$match' in first) {
+      input = matchEntries(coll, objectOrThrow(first.$match, '$match'), ctx.txn, {}, stats).map((e) => e[1])
+      rest = rest.slice(1)
+    } else {
+      input = [...candidates(coll, {}, stats, ctx.txn)].map((e) => e[1])
+    }
+  }
+  const resolve = (name: string) =>
+    [...candidates(ctx.engine.catalog.collection(ctx.db, name), {}, newStats(), ctx.txn)].map((e) => e[1])
+  const options: Document = { collectionResolver: resolve }
+  if (ctx.cmd.let) options.variables = ctx.cmd.let
+  return { docs: rest.length > 0 ? runPipeline(input, rest, options) : input, stats }
+}
+
+function aggregate(ctx: CommandContext): Document {
+  if (ctx.cmd.explain)
+    throw commandError(ErrorCodes.NotImplemented, 'use the explain command for aggregate explain')
+  const cursor = ctx.cmd.cursor
+  if (!cursor || typeof cursor !== 'object') {
+    throw commandError(
+      ErrorCodes.FailedToParse,
+      "The 'cursor' option is required, except for aggregate with the explain argument"
+    )
+  }
+  const { docs } = executeAggregate(ctx)
+  const batchSize =
+    (cursor as Document).batchSize === undefined
+      ? 101
+      : numberArg({ ...ctx, cmd: cursor as Document, name: 'cursor' }, 'batchSize', 101)
+  const ns = `${ctx.db}.${ctx.cmd.aggregate === 1 ? '$cmd.aggregate' : ctx.cmd.aggregate}`
+  return ctx.engine.cursors.open(ns, docs, batchSize, ctx.session?.id ?? null)
+}
+
+export const aggregateCommands: Record<string, CommandSpec> = {
+  aggregate: {
+    run: aggregate,
+    fields: [
+      'pipeline',
+      'cursor',
+      'explain',
+      'allowDiskUse',
+      'bypassDocumentValidation',
+      'collation',
+      'hint',
+      'let'
+    ],
+    inTransaction: true
+  }
+}

@@ -1,0 +1,116 @@
+// Query execution over a collection plus the caller's transaction write set, using mingo for matching.
+import type { Document } from 'bson'
+import { Aggregator, find as mingoFind, ProcessingMode, Query } from 'mingo'
+import { fromEngineError } from '../errors.ts'
+import type { Transaction } from '../sessions/transaction.ts'
+import type { Collection, ScanStats } from '../storage/collection.ts'
+
+export const mingoOptions = { idKey: '_id', useStrictMode: true, processingMode: ProcessingMode.CLONE_OFF }
+
+export function newStats(): ScanStats {
+  return { indexName: null, keysExamined: 0, docsExamined: 0 }
+}
+
+export function* candidates(
+  coll: Collection | undefined,
+  filter: Document,
+  stats: ScanStats,
+  txn: Transaction | null
+): Generator<[string, Document]> {
+  const overlay = coll && txn ? txn.overlay(coll.ns) : undefined
+  if (coll) yield* coll.candidates(filter, stats, overlay ? (k) => overlay.has(k) : undefined)
+  if (overlay) {
+    for (const entry of overlay) {
+      if (entry[1] === null) continue
+      stats.docsExamined++
+      yield entry as [string, Document]
+    }
+  }
+}
+
+export function compileFilter(filter: Document): Query {
+  try {
+    return new Query(filter, mingoOptions)
+  } catch (err) {
+    throw fromEngineError(err)
+  }
+}
+
+export interface MatchOptions {
+  sort?: Document
+  skip?: number
+  limit?: number
+}
+
+// Matching [docKey, doc] entries in result order (sort, skip, limit applied).
+export function matchEntries(
+  coll: Collection | undefined,
+  filter: Document,
+  txn: Transaction | null,
+  options: MatchOptions,
+  stats = newStats()
+): [string, Document][] {
+  const query = compileFilter(filter)
+  const wanted = (options.skip ?? 0) + (options.limit ?? 0)
+  const stopEarly = !options.sort && options.limit !== undefined && options.limit > 0
+  let out: [string, Document][] = []
+  try {
+    for (const entry of candidates(coll, filter, stats, txn)) {
+      if (!query.test(entry[1])) continue
+      out.push(entry)
+      if (stopEarly && out.length >= wanted) break
+    }
+  } catch (err) {
+    throw fromEngineError(err)
+  }
+  if (options.sort && Object.keys(options.sort).length > 0 && out.length > 1)
+    out = sortEntries(out, options.sort)
+  const skip = options.skip ?? 0
+  const end = options.limit ? skip + options.limit : undefined
+  return skip > 0 || end !== undefined ? out.slice(skip, end) : out
+}
+
+export function sortEntries(entries: [string, Document][], sort: Document): [string, Document][] {
+  const keyOf = new Map<Document, string>()
+  for (const [k, d] of entries) keyOf.set(d, k)
+  try {
+    const sorted = mingoFind(
+      entries.map((e) => e[1]),
+      {},
+      {},
+      mingoOptions
+    )
+      .sort(sort as Record<string, 1 | -1>)
+      .all() as Document[]
+    return sorted.map((d) => [keyOf.get(d)!, d])
+  } catch (err) {
+    throw fromEngineError(err)
+  }
+}
+
+// Applies a find-style projection (supports $elemMatch, $slice and positional `$` via the filter).
+export function project(docs: Document[], filter: Document, projection: Document | undefined): Document[] {
+  if (!projection || Object.keys(projection).length === 0) return docs
+  try {
+    return mingoFind(
+      docs,
+      hasPositional(projection) ? filter : {},
+      projection,
+      mingoOptions
+    ).all() as Document[]
+  } catch (err) {
+    throw fromEngineError(err)
+  }
+}
+
+function hasPositional(projection: Document): boolean {
+  return Object.keys(projection).some((k) => k.endsWith('.$'))
+}
+
+export function runPipeline(docs: Document[], pipeline: Document[], options: Document): Document[] {
+  try {
+    return new Aggregator(pipeline, { ...mingoOptions, ...options }).run(docs) as Document[]
+  } catch (err) {
+    throw fromEngineError(err)
+  }
+}

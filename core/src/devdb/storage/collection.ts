@@ -1,0 +1,122 @@
+// One collection: documents in insertion order keyed by encoded _id, plus its index maps.
+import { type Document, UUID } from 'bson'
+import { commandError, ErrorCodes } from '../errors.ts'
+import { IndexMap, type IndexSpec } from './index-map.ts'
+import { encodeKey } from './key-encoding.ts'
+import { type Plan, planQuery } from './planner.ts'
+
+export interface ScanStats {
+  indexName: string | null
+  keysExamined: number
+  docsExamined: number
+}
+
+export class Collection {
+  readonly db: string
+  readonly name: string
+  readonly uuid: UUID
+  readonly options: Document
+  readonly docs = new Map<string, Document>()
+  readonly indexes = new Map<string, IndexMap>()
+
+  constructor(db: string, name: string, options: Document = {}, uuid?: UUID) {
+    this.db = db
+    this.name = name
+    this.options = options
+    this.uuid = uuid ?? new UUID()
+    this.indexes.set('_id_', new IndexMap({ v: 2, key: { _id: 1 }, name: '_id_' }))
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`
+  }
+
+  plan(filter: Document): Plan {
+    if (this.docs.size === 0) return { index: null, prefix: [] }
+    return planQuery(filter, this.indexes.values())
+  }
+
+  // Candidate documents for a filter (not yet filtered), with the keys/docs examined recorded in stats.
+  *candidates(
+    filter: Document,
+    stats: ScanStats,
+    skip?: (docKey: string) => boolean
+  ): Generator<[string, Document]> {
+    const plan = this.plan(filter)
+    if (!plan.index) {
+      stats.indexName = null
+      for (const entry of this.docs) {
+        if (skip?.(entry[0])) continue
+        stats.docsExamined++
+        yield entry
+      }
+      return
+    }
+    stats.indexName = plan.index.spec.name
+    const seen = plan.index.fields.length > plan.prefix.length || plan.prefix.some((c) => c.length > 1)
+    const yielded = seen ? new Set<string>() : null
+    for (const docKey of plan.index.lookup(plan.prefix)) {
+      stats.keysExamined++
+      if (yielded) {
+        if (yielded.has(docKey)) continue
+        yielded.add(docKey)
+      }
+      if (skip?.(docKey)) continue
+      const doc = this.docs.get(docKey)
+      if (!doc) continue
+      stats.docsExamined++
+      yield [docKey, doc]
+    }
+  }
+
+  checkUnique(doc: Document, docKey: string, ignore?: (docKey: string) => boolean): void {
+    for (const index of this.indexes.values()) {
+      if (!index.unique || index.spec.name === '_id_') continue
+      if (index.findDuplicate(doc, docKey, ignore) !== null) throw index.duplicateKeyError(this.ns, doc)
+    }
+  }
+
+  insert(doc: Document): string {
+    const docKey = encodeKey(doc._id)
+    if (this.docs.has(docKey)) throw this.indexes.get('_id_')!.duplicateKeyError(this.ns, doc)
+    this.checkUnique(doc, docKey)
+    this.docs.set(docKey, doc)
+    for (const index of this.indexes.values()) index.add(docKey, doc)
+    return docKey
+  }
+
+  replace(docKey: string, doc: Document): Document {
+    const old = this.docs.get(docKey)
+    if (!old) throw commandError(ErrorCodes.InternalError, `document ${docKey} vanished from ${this.ns}`)
+    this.checkUnique(doc, docKey)
+    for (const index of this.indexes.values()) index.remove(docKey, old)
+    this.docs.set(docKey, doc)
+    for (const index of this.indexes.values()) index.add(docKey, doc)
+    return old
+  }
+
+  remove(docKey: string): Document | undefined {
+    const old = this.docs.get(docKey)
+    if (!old) return undefined
+    for (const index of this.indexes.values()) index.remove(docKey, old)
+    this.docs.delete(docKey)
+    return old
+  }
+
+  // Builds a new index; a unique index over existing duplicates fails like MongoDB's index build.
+  addIndex(spec: IndexSpec): void {
+    const index = new IndexMap(spec)
+    for (const [docKey, doc] of this.docs) {
+      if (index.unique && index.findDuplicate(doc, docKey) !== null)
+        throw index.duplicateKeyError(this.ns, doc)
+      index.add(docKey, doc)
+    }
+    this.indexes.set(spec.name, index)
+  }
+
+  dropIndex(name: string): IndexMap | undefined {
+    const index = this.indexes.get(name)
+    this.indexes.delete(name)
+    return index
+  }
+}

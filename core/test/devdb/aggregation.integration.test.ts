@@ -1,0 +1,106 @@
+// Conformance: aggregation stages and expressions the platform relies on.
+import { type Db, MongoClient } from 'mongodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testDatabaseUri } from '../support/database.ts'
+
+let client: MongoClient
+let db: Db
+
+beforeAll(async () => {
+  client = await MongoClient.connect(testDatabaseUri('devdb_aggregation'))
+  db = client.db()
+  await db.collection('orders').insertMany([
+    { tenant: 'a', amount: 10, at: new Date('2024-01-15T10:00:00Z'), items: ['x', 'y'], customer: 1 },
+    { tenant: 'a', amount: 30, at: new Date('2024-02-01T10:00:00Z'), items: ['x'], customer: 2 },
+    { tenant: 'b', amount: 5, at: new Date('2024-02-10T10:00:00Z'), items: [], customer: 1 },
+    { tenant: 'b', amount: 55, at: new Date('2025-03-10T10:00:00Z'), items: ['z'], customer: 3 }
+  ])
+  await db.collection('customers').insertMany([
+    { _id: 1 as never, name: 'one' },
+    { _id: 2 as never, name: 'two' }
+  ])
+})
+
+afterAll(async () => {
+  await db?.dropDatabase()
+  await client?.close()
+})
+
+describe('aggregate', () => {
+  it('$match $group $sort $limit $skip $project $addFields $set', async () => {
+    const out = await db
+      .collection('orders')
+      .aggregate([
+        { $match: { amount: { $gte: 5 } } },
+        { $group: { _id: '$tenant', total: { $sum: '$amount' }, n: { $sum: 1 }, max: { $max: '$amount' } } },
+        { $sort: { total: -1 } },
+        { $addFields: { avg: { $divide: ['$total', '$n'] } } },
+        { $set: { label: { $concat: ['t-', '$_id'] } } },
+        { $project: { _id: 0, label: 1, total: 1, avg: 1 } },
+        { $skip: 0 },
+        { $limit: 5 }
+      ])
+      .toArray()
+    expect(out).toEqual([
+      { total: 60, avg: 30, label: 't-b' },
+      { total: 40, avg: 20, label: 't-a' }
+    ])
+  })
+
+  it('$unwind $lookup $count $facet $bucket and date operators', async () => {
+    const orders = db.collection('orders')
+    const unwound = await orders.aggregate([{ $unwind: '$items' }, { $count: 'n' }]).toArray()
+    expect(unwound).toEqual([{ n: 4 }])
+    const joined = await orders
+      .aggregate([
+        { $match: { tenant: 'a' } },
+        { $lookup: { from: 'customers', localField: 'customer', foreignField: '_id', as: 'who' } },
+        { $project: { _id: 0, name: { $first: '$who.name' } } }
+      ])
+      .toArray()
+    expect(joined).toEqual([{ name: 'one' }, { name: 'two' }])
+    const [facets] = await orders
+      .aggregate([
+        {
+          $facet: {
+            byYear: [{ $group: { _id: { $year: '$at' }, n: { $sum: 1 } } }, { $sort: { _id: 1 } }],
+            months: [
+              { $project: { _id: 0, m: { $dateToString: { format: '%Y-%m', date: '$at' } } } },
+              { $sort: { m: 1 } },
+              { $limit: 2 }
+            ],
+            buckets: [
+              {
+                $bucket: {
+                  groupBy: '$amount',
+                  boundaries: [0, 20, 100],
+                  default: 'other',
+                  output: { n: { $sum: 1 } }
+                }
+              }
+            ]
+          }
+        }
+      ])
+      .toArray()
+    expect(facets.byYear).toEqual([
+      { _id: 2024, n: 3 },
+      { _id: 2025, n: 1 }
+    ])
+    expect(facets.months).toEqual([{ m: '2024-01' }, { m: '2024-02' }])
+    expect(facets.buckets).toEqual([
+      { _id: 0, n: 2 },
+      { _id: 20, n: 2 }
+    ])
+  })
+
+  it('counts through countDocuments (aggregate with $match/$group) and refuses $out clearly', async () => {
+    expect(await db.collection('orders').countDocuments({ tenant: 'a' }, { skip: 1 })).toBe(1)
+    const err = await db
+      .collection('orders')
+      .aggregate([{ $out: 'copy' }])
+      .toArray()
+      .catch((e) => e)
+    if (err instanceof Error) expect(err.message).toMatch(/\$out/)
+  })
+})
