@@ -78,7 +78,7 @@ describe('insert and find', () => {
 
 describe('update operators', () => {
   it('applies $set $unset $inc $mul $min $max $rename $currentDate $push $addToSet $pull $pop', async () => {
-    const c = db.collection<any>('ops')
+    const c = db.collection('ops')
     const { insertedId } = await c.insertOne({
       a: 1,
       b: 2,
@@ -89,21 +89,18 @@ describe('update operators', () => {
       arr: [1, 2, 3],
       set: ['a']
     })
-    const r = await c.updateOne(
-      { _id: insertedId },
-      {
-        $set: { 'sub.field': 'v' },
-        $unset: { b: '' },
-        $inc: { a: 2 },
-        $mul: { m: 2 },
-        $min: { lo: 1 },
-        $max: { hi: 9 },
-        $rename: { old: 'renamed' },
-        $currentDate: { touched: true },
-        $push: { arr: { $each: [4, 5], $slice: -4 } },
-        $addToSet: { set: { $each: ['a', 'b'] } }
-      }
-    )
+    const r = await c.updateOne({ _id: insertedId }, {
+      $set: { 'sub.field': 'v' },
+      $unset: { b: '' },
+      $inc: { a: 2 },
+      $mul: { m: 2 },
+      $min: { lo: 1 },
+      $max: { hi: 9 },
+      $rename: { old: 'renamed' },
+      $currentDate: { touched: true },
+      $push: { arr: { $each: [4, 5], $slice: -4 } },
+      $addToSet: { set: { $each: ['a', 'b'] } }
+    } as never)
     expect(r.matchedCount).toBe(1)
     expect(r.modifiedCount).toBe(1)
     const doc = await c.findOne({ _id: insertedId })
@@ -119,7 +116,7 @@ describe('update operators', () => {
     })
     expect(doc?.b).toBeUndefined()
     expect(doc?.touched).toBeInstanceOf(Date)
-    await c.updateOne({ _id: insertedId }, { $pull: { arr: { $gte: 4 } }, $pop: { set: -1 } })
+    await c.updateOne({ _id: insertedId }, { $pull: { arr: { $gte: 4 } }, $pop: { set: -1 } } as never)
     expect(await c.findOne({ _id: insertedId }, { projection: { arr: 1, set: 1, _id: 0 } })).toEqual({
       arr: [2, 3],
       set: ['b']
