@@ -1,5 +1,15 @@
 // Stable, machine-readable error codes carried in every API error's `data.code`.
-import { BadRequest, Conflict, FeathersError, Forbidden, GeneralError, NotAuthenticated, NotFound, TooManyRequests, Unprocessable } from '@feathersjs/errors'
+import {
+  BadRequest,
+  Conflict,
+  type FeathersError,
+  Forbidden,
+  GeneralError,
+  NotAuthenticated,
+  NotFound,
+  TooManyRequests,
+  Unprocessable
+} from '@feathersjs/errors'
 
 export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
@@ -15,6 +25,9 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   CONFIG_INVALID: 'CONFIG_INVALID',
   PLUGIN_INVALID: 'PLUGIN_INVALID',
+  /** The data layer refused an operation outside the request scope's tenant (a bug, never a client mistake). */
+  TENANT_SCOPE_VIOLATION: 'TENANT_SCOPE_VIOLATION',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   INTERNAL: 'INTERNAL'
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -41,7 +54,10 @@ export function notAuthenticated(message = 'Not authenticated'): FeathersError {
   return new NotAuthenticated(message, { code: ErrorCode.NOT_AUTHENTICATED })
 }
 export function rateLimited(retryAfterSeconds: number): FeathersError {
-  return new TooManyRequests('Too many requests, slow down', { code: ErrorCode.RATE_LIMITED, retryAfterSeconds })
+  return new TooManyRequests('Too many requests, slow down', {
+    code: ErrorCode.RATE_LIMITED,
+    retryAfterSeconds
+  })
 }
 export function conflict(message: string, extra: Record<string, unknown> = {}): FeathersError {
   return new Conflict(message, { code: ErrorCode.CONFLICT, ...extra })
