@@ -1,0 +1,25 @@
+// Runtime pieces of tenancy and auth shared by their services and hooks, stored once as `app.get('access')`.
+import type { Redis } from 'ioredis'
+import type { Model } from 'mongoose'
+import type { RateLimiter } from '../rate-limit/redis-rate-limiter.ts'
+import type { SecretBox } from '../tenancy/secret-box.ts'
+import type { TenancyModels } from '../tenancy/tenancy-models.ts'
+import type { TenantDirectory } from '../tenancy/tenant-directory.ts'
+import type { UserDocument } from './user-model.ts'
+
+export interface AccessRuntime {
+  tenancy: TenancyModels
+  tenants: TenantDirectory
+  secretBox: SecretBox
+  User: Model<UserDocument>
+  rateLimiter: RateLimiter
+  /** Command connection of the limiter (closed on app teardown). */
+  redis: Redis
+}
+
+declare module '../app/declarations.ts' {
+  interface AppSettings {
+    /** Set by configureAccess (core/src/auth/configure-access.ts). */
+    access: AccessRuntime
+  }
+}

@@ -1,0 +1,69 @@
+// Mounts Feathers authentication at /authentication with the tenant-aware local strategy and the
+// token-version JWT strategy. Tokens are HS256 only; `tv` carries the user's tokenVersion.
+import { AuthenticationService } from '@feathersjs/authentication'
+import type { Params } from '@feathersjs/feathers'
+import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
+import { runInScope } from '../context/request-scope.ts'
+import { validationError } from '../errors/codes.ts'
+import { TenantLocalStrategy } from './tenant-local-strategy.ts'
+import { TokenVersionJwtStrategy } from './token-version-jwt-strategy.ts'
+
+export const AUTHENTICATION_PATH = 'authentication'
+export const JWT_AUDIENCE = 'masterstage'
+export const JWT_ISSUER = 'masterstage'
+
+class MasterstageAuthenticationService extends AuthenticationService {
+  override async getPayload(authResult: any, params: Params) {
+    const payload = await super.getPayload(authResult, params)
+    return { ...payload, tv: authResult.user?.tokenVersion }
+  }
+}
+
+/** Only these strategies can be named by clients; anything else is a 400, not a silent fallback. */
+const CLIENT_STRATEGIES = new Set(['local', 'jwt'])
+
+async function checkAuthenticationRequest(context: HookContext, next: NextFunction) {
+  if (context.method === 'create' && context.params.provider !== undefined) {
+    const strategy = (context.data as any)?.strategy
+    if (typeof strategy !== 'string' || !CLIENT_STRATEGIES.has(strategy)) {
+      throw validationError('Unknown authentication strategy', [
+        { path: 'strategy', message: "must be 'local' or 'jwt'" }
+      ])
+    }
+  }
+  // Logins run as anonymous work of the addressed tenant (for logs and the data layer).
+  const tenantId = (context.params as any).tenant?.id
+  return runInScope(
+    {
+      requestId: (context.params as any).requestId ?? 'login',
+      ...(tenantId && { tenantId }),
+      actor: { kind: 'anonymous' }
+    },
+    next
+  )
+}
+
+export function setupAuthentication(app: Application): void {
+  const config = app.get('config')
+  app.set('authentication' as any, {
+    entity: 'user',
+    service: 'users',
+    entityId: '_id',
+    secret: config.jwtSecret,
+    authStrategies: ['jwt', 'local'],
+    jwtOptions: {
+      header: { typ: 'access' },
+      audience: JWT_AUDIENCE,
+      issuer: JWT_ISSUER,
+      algorithm: 'HS256',
+      expiresIn: config.jwtExpiresIn
+    },
+    local: { usernameField: 'email', passwordField: 'password' }
+  })
+  const authentication = new MasterstageAuthenticationService(app as any)
+  authentication.register('jwt', new TokenVersionJwtStrategy())
+  authentication.register('local', new TenantLocalStrategy())
+  const untyped = app as any
+  untyped.use(AUTHENTICATION_PATH, authentication, { methods: ['create', 'remove'], events: [] })
+  untyped.service(AUTHENTICATION_PATH).hooks({ around: { all: [checkAuthenticationRequest] } })
+}

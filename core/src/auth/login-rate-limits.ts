@@ -1,0 +1,42 @@
+// Limits on password guessing: per account (email within its tenant) and per client IP. Both fail closed:
+// when Redis cannot count, logins and reset requests are refused rather than left unlimited.
+import type { Application } from '../app/declarations.ts'
+import { rateLimited } from '../errors/codes.ts'
+import { serviceUnavailable } from '../rate-limit/rate-limit-hook.ts'
+import type { RateLimitResult, RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
+
+export const LOGIN_ACCOUNT_RULE: RateLimitRule = {
+  name: 'login-account',
+  points: 5,
+  durationSeconds: 15 * 60
+}
+export const LOGIN_IP_RULE: RateLimitRule = { name: 'login-ip', points: 30, durationSeconds: 15 * 60 }
+export const RESET_ACCOUNT_RULE: RateLimitRule = {
+  name: 'reset-account',
+  points: 3,
+  durationSeconds: 60 * 60
+}
+export const RESET_IP_RULE: RateLimitRule = { name: 'reset-ip', points: 20, durationSeconds: 60 * 60 }
+
+export function accountSubject(email: string, tenantId: string | undefined): string {
+  return `${tenantId ?? 'staff'}:${email}`
+}
+
+/** Counts one attempt against every rule; throws 429 when any is exhausted and 503 when Redis is down. */
+export async function consumeAttempt(
+  app: Application,
+  hits: readonly { rule: RateLimitRule; subject: string }[]
+): Promise<void> {
+  const limiter = app.get('access').rateLimiter
+  let results: RateLimitResult[]
+  try {
+    results = await Promise.all(hits.map(({ rule, subject }) => limiter.hit(rule, subject)))
+  } catch (error) {
+    app
+      .get('logger')
+      ?.warn({ err: { message: (error as Error).message } }, 'login rate limit unavailable, refusing')
+    throw serviceUnavailable()
+  }
+  const refused = results.filter((result) => !result.allowed)
+  if (refused.length > 0) throw rateLimited(Math.max(...refused.map((result) => result.retryAfterSeconds)))
+}

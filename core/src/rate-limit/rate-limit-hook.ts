@@ -1,0 +1,57 @@
+// Around-hook factory limiting a service method per IP, tenant, user or a custom key (429 RATE_LIMITED).
+import { Unavailable } from '@feathersjs/errors'
+import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
+import { ErrorCode, rateLimited } from '../errors/codes.ts'
+import type { RateLimitRule } from './redis-rate-limiter.ts'
+
+export type RateLimitKey = 'ip' | 'tenant' | 'user' | ((context: HookContext) => string | undefined)
+
+export interface RateLimitOptions {
+  key: RateLimitKey
+  points: number
+  durationSeconds: number
+  /** Distinguishes limits of different endpoints; defaults to `<path>.<method>`. */
+  name?: string
+  /** 'open' (default) lets calls through when Redis is down; 'closed' refuses them with 503. */
+  onRedisDown?: 'open' | 'closed'
+}
+
+function subjectOf(key: RateLimitKey, context: HookContext): string | undefined {
+  if (typeof key === 'function') return key(context)
+  if (key === 'ip') return context.params.ip ?? 'unknown-ip'
+  if (key === 'tenant') return context.params.tenant?.id
+  return context.params.user?._id
+}
+
+export function rateLimit(options: RateLimitOptions) {
+  return async (context: HookContext, next: NextFunction) => {
+    // Internal calls (jobs, other services) are the platform's own work: never limited.
+    if (context.params.provider === undefined) return next()
+    const subject = subjectOf(options.key, context)
+    const app = context.app as Application
+    const limiter = app.get('access')?.rateLimiter
+    if (subject === undefined || !limiter) return next()
+    const rule: RateLimitRule = {
+      name: options.name ?? `${context.path}.${context.method}`,
+      points: options.points,
+      durationSeconds: options.durationSeconds
+    }
+    let result: Awaited<ReturnType<typeof limiter.hit>>
+    try {
+      result = await limiter.hit(rule, subject)
+    } catch (error) {
+      app
+        .get('logger')
+        ?.warn({ err: { message: (error as Error).message }, limit: rule.name }, 'rate limit unavailable')
+      if (options.onRedisDown === 'closed') throw serviceUnavailable()
+      return next()
+    }
+    if (!result.allowed) throw rateLimited(result.retryAfterSeconds)
+    return next()
+  }
+}
+
+/** Fail-closed answer when the limiter cannot be consulted. */
+export function serviceUnavailable() {
+  return new Unavailable('Temporarily unavailable, try again shortly', { code: ErrorCode.RATE_LIMITED })
+}

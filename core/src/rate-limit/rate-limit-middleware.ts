@@ -1,0 +1,35 @@
+// Global per-IP request limit for HTTP (Koa). Fails open when Redis is unreachable: a Redis outage must
+// not take the whole API down; the sensitive endpoints (login, password reset) fail closed on their own.
+import type { Middleware } from '@feathersjs/koa'
+import type { Application } from '../app/declarations.ts'
+import { rateLimited } from '../errors/codes.ts'
+import type { RateLimitRule } from './redis-rate-limiter.ts'
+
+export const HTTP_IP_RULE: RateLimitRule = { name: 'http-ip', points: 600, durationSeconds: 60 }
+
+export function rateLimitMiddleware(app: Application, rule: RateLimitRule = HTTP_IP_RULE): Middleware {
+  return async (ctx, next) => {
+    const ip = ctx.ip
+    ctx.feathers = { ...ctx.feathers, ip } as typeof ctx.feathers
+    try {
+      const limiter = app.get('access')?.rateLimiter
+      if (limiter) {
+        let result: Awaited<ReturnType<typeof limiter.hit>> | undefined
+        try {
+          result = await limiter.hit(rule, ip)
+        } catch (error) {
+          app
+            .get('logger')
+            ?.warn({ err: { message: (error as Error).message } }, 'rate limit unavailable, failing open')
+        }
+        if (result && !result.allowed) throw rateLimited(result.retryAfterSeconds)
+      }
+      await next()
+    } catch (error: any) {
+      // Any 429 raised further in (hooks, login) gets its Retry-After header here.
+      const retryAfter = error?.data?.retryAfterSeconds
+      if (error?.code === 429 && typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter))
+      throw error
+    }
+  }
+}

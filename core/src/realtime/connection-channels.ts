@@ -1,0 +1,63 @@
+// Puts live connections into the channels their user may hear (on login, tenant switch) and takes them out
+// at once when the user's access changes, so a demoted or removed user stops receiving events immediately.
+import type { RealTimeConnection } from '@feathersjs/feathers'
+import type { Application, AuthenticatedUser, ResolvedTenant } from '../app/declarations.ts'
+import { canAccessTenant } from '../auth/policy.ts'
+import { STAFF_ROLES } from '../auth/roles.ts'
+import { attendeesChannel, staffChannel, TENANT_CHANNEL_PREFIX, userChannel } from './channel-names.ts'
+
+type Connection = RealTimeConnection & { user?: AuthenticatedUser; tenant?: ResolvedTenant }
+
+/** Tenants whose channels a connection joins: its selected tenant, or (no selection) the user's own tenants. */
+async function tenantsFor(
+  app: Application,
+  user: AuthenticatedUser,
+  tenant?: ResolvedTenant
+): Promise<string[]> {
+  if (tenant) return canAccessTenant(user, tenant) ? [tenant.id] : []
+  if (user.role === 'platform_admin') return []
+  if (user.role === 'agency_admin')
+    return user.agencyId ? app.get('access').tenants.agencyTenantIds(user.agencyId) : []
+  return [...user.tenantIds]
+}
+
+export function leaveTenantChannels(app: Application, connection: Connection): void {
+  for (const name of app.channels) {
+    if (name.startsWith(TENANT_CHANNEL_PREFIX)) app.channel(name).leave(connection)
+  }
+}
+
+export async function joinUserChannels(app: Application, connection: Connection): Promise<void> {
+  leaveTenantChannels(app, connection)
+  const user = connection.user
+  if (!user) return
+  const staff = STAFF_ROLES.includes(user.role)
+  for (const tenantId of await tenantsFor(app, user, connection.tenant)) {
+    app.channel(staff ? staffChannel(tenantId) : attendeesChannel(tenantId)).join(connection)
+    app.channel(userChannel(tenantId, user._id)).join(connection)
+  }
+}
+
+/** Every live connection of `userId` leaves every tenant channel (its token is revoked as well). */
+export function revokeUserConnections(app: Application, userId: string): number {
+  let revoked = 0
+  for (const connection of app.channel(app.channels).connections as Connection[]) {
+    if (connection.user?._id !== userId) continue
+    leaveTenantChannels(app, connection)
+    revoked++
+  }
+  return revoked
+}
+
+export function configureConnectionChannels(app: Application): void {
+  app.on('login', (_result: unknown, { connection }: { connection?: Connection }) => {
+    if (connection) joinUserChannels(app, connection).catch((error) => logFailure(app, error))
+  })
+  app.on('logout', (_result: unknown, { connection }: { connection?: Connection }) => {
+    if (connection) leaveTenantChannels(app, connection)
+  })
+}
+
+function logFailure(app: Application, error: unknown): void {
+  app.get('logger')?.error({ err: { message: (error as Error).message } }, 'joining realtime channels failed')
+}

@@ -1,0 +1,36 @@
+// Socket.io handshake middleware: resolves the connection's tenant (socket `auth.tenant`, `?tenant=`,
+// X-Tenant header, then Host) into `socket.feathers.tenant`. Unknown tenants refuse the connection.
+import type { Application } from '../app/declarations.ts'
+import { resolveTenant, TENANT_HEADER } from '../tenancy/resolve-tenant.ts'
+import { joinUserChannels } from './connection-channels.ts'
+
+function firstString(...values: unknown[]): string | undefined {
+  for (const value of values) {
+    if (typeof value === 'string' && value.trim() !== '') return value
+  }
+  return undefined
+}
+
+export function socketTenantMiddleware(app: Application) {
+  return (socket: any, next: (error?: Error) => void) => {
+    const { handshake } = socket
+    const explicit = firstString(
+      handshake.auth?.tenant,
+      handshake.query?.tenant,
+      handshake.headers?.[TENANT_HEADER]
+    )
+    resolveTenant(app, { host: handshake.headers?.host, explicit })
+      .then(async (tenant) => {
+        // Mutated, not replaced: Feathers keys its connection map on this very object.
+        Object.assign(socket.feathers, { tenant, ip: handshake.address })
+        // A token in the handshake headers logged the connection in before the tenant was known.
+        if (socket.feathers.user) await joinUserChannels(app, socket.feathers)
+        next()
+      })
+      .catch((error: Error & { data?: unknown }) => {
+        const refusal = new Error(error.message) as Error & { data?: unknown }
+        refusal.data = error.data
+        next(refusal)
+      })
+  }
+}
