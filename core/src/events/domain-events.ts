@@ -39,6 +39,14 @@ export interface EmitOptions {
 export interface EventHandlerContext {
   attempt: number
   logger: import('pino').Logger
+  /**
+   * Runs one step of the handler at most once to completion per (event, handler, key) and returns its
+   * stored result on later attempts. A handler that fails after an external side effect (email sent,
+   * invoice created) wraps that step so a retry does not repeat it. The step result is recorded after
+   * the step succeeds, so a crash between the two repeats the step once: make the step itself
+   * idempotent too (pass the event id as the provider's idempotency key).
+   */
+  once<T>(key: string, step: () => Promise<T>): Promise<T>
 }
 
 export type EventHandler<N extends EventName = EventName> = (

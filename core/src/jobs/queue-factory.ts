@@ -21,6 +21,8 @@ export interface QueueFactory {
   queues(): readonly Bull.Queue[]
   /** False while Redis is unreachable: callers record work durably and let the relay enqueue it later. */
   isRedisReady(): boolean
+  /** Like isRedisReady, but at startup waits up to `timeoutMs` for the first connection. */
+  waitRedisReady(timeoutMs: number): Promise<boolean>
   /** Waits for active jobs of this process to finish, then disconnects. Idempotent. */
   close(): Promise<void>
 }
@@ -55,6 +57,7 @@ export function createQueueFactory(options: QueueFactoryOptions): QueueFactory {
     },
     queues: () => [...byName.values()],
     isRedisReady: () => connections.isReady(),
+    waitRedisReady: (timeoutMs) => connections.waitReady(timeoutMs),
     close() {
       closing ??= (async () => {
         // Bull's close pauses this process's workers and waits for their active jobs when Redis is up;
@@ -76,7 +79,7 @@ export async function addJobNow(
   options: Bull.JobOptions,
   timeoutMs = 3000
 ): Promise<Bull.Job> {
-  if (!factory.isRedisReady()) throw new RedisUnavailableError('Redis is not reachable')
+  if (!(await factory.waitRedisReady(timeoutMs))) throw new RedisUnavailableError('Redis is not reachable')
   const queue = factory.queue(queueName)
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {

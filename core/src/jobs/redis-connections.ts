@@ -10,6 +10,11 @@ export interface RedisConnections {
   createClient(type: BullClientType): Redis
   /** True while the shared command connection can serve commands (false while Redis is unreachable). */
   isReady(): boolean
+  /**
+   * At startup waits up to `timeoutMs` for the first connection; once connected, answers at once (a
+   * dropped connection is not waited for: callers fall back to the durable path instead of hanging).
+   */
+  waitReady(timeoutMs: number): Promise<boolean>
   /** Disconnects the shared clients and every blocking client handed out. */
   close(): Promise<void>
 }
@@ -23,6 +28,7 @@ export function createRedisConnections(redisUrl: string, logger: Logger): RedisC
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000)
   }
   const opened: Redis[] = []
+  const everReady = new WeakSet<Redis>()
   const open = (role: BullClientType): Redis => {
     const client = new Redis(redisUrl, options)
     let reportedDown = false
@@ -33,6 +39,7 @@ export function createRedisConnections(redisUrl: string, logger: Logger): RedisC
       logger.warn({ err: { message: error.message }, role }, 'redis connection error')
     })
     client.on('ready', () => {
+      everReady.add(client)
       if (reportedDown) logger.info({ role }, 'redis connection restored')
       reportedDown = false
     })
@@ -56,6 +63,22 @@ export function createRedisConnections(redisUrl: string, logger: Logger): RedisC
     isReady() {
       shared ??= open('client')
       return shared.status === 'ready'
+    },
+    async waitReady(timeoutMs) {
+      shared ??= open('client')
+      const client = shared
+      if (client.status === 'ready') return true
+      if (everReady.has(client) || client.status === 'end') return false
+      return new Promise<boolean>((resolve) => {
+        const done = (ready: boolean) => {
+          clearTimeout(timer)
+          client.off('ready', onReady)
+          resolve(ready)
+        }
+        const onReady = () => done(true)
+        const timer = setTimeout(() => done(false), timeoutMs)
+        client.once('ready', onReady)
+      })
     },
     async close() {
       await Promise.all(

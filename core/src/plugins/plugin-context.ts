@@ -3,9 +3,9 @@
 import type { Model } from 'mongoose'
 import type { Logger } from 'pino'
 import type { Application } from '../app/declarations.ts'
+import type { Config } from '../config/config.ts'
 import type { EmailProvider } from '../email/email-provider.ts'
 import type { EventBus } from '../events/domain-events.ts'
-import type { Config } from '../config/config.ts'
 
 export interface EnqueueOptions {
   /** Deduplicates: a job with the same id is not enqueued twice while it exists. */

@@ -14,12 +14,20 @@ export type ServiceMethod = 'find' | 'get' | 'create' | 'update' | 'patch' | 're
  * rule except 'public' (which still needs a resolved tenant for tenant-scoped services).
  * `own`: attendees (or any listed role) only see/modify documents whose `own` field is their user id.
  */
-export type AccessRule = 'public' | 'authenticated' | readonly Role[] | { roles: readonly Role[]; own?: string }
+export type AccessRule =
+  | 'public'
+  | 'authenticated'
+  | readonly Role[]
+  | { roles: readonly Role[]; own?: string }
 
 export type AccessRules = Partial<Record<ServiceMethod | (string & {}), AccessRule>>
 
 /** Which connections receive a service's realtime events. Nothing is published unless listed. */
-export type RealtimeAudience = 'tenant-staff' | 'tenant-all' | { resourceField: string; channel: string } | 'owner'
+export type RealtimeAudience =
+  | 'tenant-staff'
+  | 'tenant-all'
+  | { resourceField: string; channel: string }
+  | 'owner'
 
 export interface PluginServiceDefinition {
   /** Relative to the plugin: 'leads' is mounted at `<plugin>/leads`. */
@@ -62,7 +70,11 @@ export interface PluginWebhookRoute {
   path: string
   /** Receives the raw body (for signature checks). Answers with status/body; must be idempotent. */
   handle: (
-    request: { rawBody: Buffer; headers: Record<string, string | string[] | undefined>; query: Record<string, string> },
+    request: {
+      rawBody: Buffer
+      headers: Record<string, string | string[] | undefined>
+      query: Record<string, string>
+    },
     ctx: PluginContext
   ) => Promise<{ status: number; body?: unknown }>
   rateLimit?: { points: number; durationSeconds: number }
@@ -85,7 +97,13 @@ export interface PluginUiContributions {
   dashboard?: {
     nav?: readonly { label: string; href: string; roles: readonly Role[]; icon?: string }[]
     pages?: readonly { path: string; component: string; title: string; roles: readonly Role[] }[]
-    widgets?: readonly { id: string; component: string; title: string; roles: readonly Role[]; order?: number }[]
+    widgets?: readonly {
+      id: string
+      component: string
+      title: string
+      roles: readonly Role[]
+      order?: number
+    }[]
   }
 }
 

@@ -1,0 +1,290 @@
+// The EventBus implementation: outbox in MongoDB first, then one Bull job per subscribed handler
+// (job id `<eventId>:<handler>`), each run recorded so its effect happens once.
+import { randomUUID } from 'node:crypto'
+import type Bull from 'bull'
+import type { Connection } from 'mongoose'
+import type { Logger } from 'pino'
+import { currentScope, runAsSystem } from '../context/request-scope.ts'
+import { conflict, notFound } from '../errors/codes.ts'
+import { defaultJobOptions } from '../jobs/job-options.ts'
+import type { JobDefinition, JobEnvelope, JobRunContext } from '../jobs/job-registry.ts'
+import { addJobNow, type QueueFactory } from '../jobs/queue-factory.ts'
+import type {
+  DomainEvent,
+  DomainEvents,
+  EmitOptions,
+  EventBus,
+  EventHandler,
+  EventHandlerContext,
+  EventName
+} from './domain-events.ts'
+import { assertEmitInput, assertEventName, assertHandlerName } from './event-names.ts'
+import {
+  type DeliveryDocument,
+  deliveryId,
+  EventStore,
+  isDuplicateKeyError,
+  type OutboxDocument
+} from './event-store.ts'
+
+/** The one Bull queue carrying event deliveries; each job is one (event, handler) pair. */
+export const EVENT_DELIVERY_QUEUE = 'events.deliveries'
+
+export interface SubscribeOptions {
+  /** Attempts before the delivery is marked failed (default: the bus default). */
+  attempts?: number
+  backoffMs?: number
+}
+
+export interface DurableEventBusOptions {
+  connection: Connection
+  queues: QueueFactory
+  logger: Logger
+  attempts?: number
+  backoffMs?: number
+  /** How long an emitter or relay owns an undispatched event before another may take it. */
+  dispatchLeaseMs?: number
+  /** How long one handler run owns its delivery before a re-run may take over (≥ Bull lockDuration). */
+  deliveryLeaseMs?: number
+  /** Max wait for Redis when enqueueing; past it the event stays in the outbox for the relay. */
+  enqueueTimeoutMs?: number
+  /** Handler runs in parallel in this process. */
+  concurrency?: number
+}
+
+interface Subscription {
+  event: string
+  handlerName: string
+  handler: EventHandler<any>
+  attempts: number
+  backoffMs: number
+}
+
+interface DeliveryJobData {
+  eventId: string
+  handler: string
+}
+
+export class DurableEventBus implements EventBus {
+  readonly store: EventStore
+  readonly #queues: QueueFactory
+  readonly #logger: Logger
+  readonly #options: Required<Omit<DurableEventBusOptions, 'connection' | 'queues' | 'logger'>>
+  readonly #byHandler = new Map<string, Subscription>()
+  readonly #byEvent = new Map<string, Subscription[]>()
+
+  constructor(options: DurableEventBusOptions) {
+    this.store = new EventStore(options.connection)
+    this.#queues = options.queues
+    this.#logger = options.logger.child({ component: 'events' })
+    this.#options = {
+      attempts: options.attempts ?? 5,
+      backoffMs: options.backoffMs ?? 1000,
+      dispatchLeaseMs: options.dispatchLeaseMs ?? 30_000,
+      deliveryLeaseMs: options.deliveryLeaseMs ?? 60_000,
+      enqueueTimeoutMs: options.enqueueTimeoutMs ?? 3000,
+      concurrency: options.concurrency ?? 5
+    }
+  }
+
+  subscribe<N extends EventName>(
+    name: N,
+    handlerName: string,
+    handler: EventHandler<N>,
+    options: SubscribeOptions = {}
+  ): void {
+    assertEventName(name)
+    assertHandlerName(handlerName)
+    if (this.#byHandler.has(handlerName)) throw new Error(`Event handler ${handlerName} is subscribed twice`)
+    const subscription: Subscription = {
+      event: name,
+      handlerName,
+      handler,
+      attempts: options.attempts ?? this.#options.attempts,
+      backoffMs: options.backoffMs ?? this.#options.backoffMs
+    }
+    this.#byHandler.set(handlerName, subscription)
+    this.#byEvent.set(name, [...(this.#byEvent.get(name) ?? []), subscription])
+  }
+
+  /** Handler names subscribed to an event, in subscription order. */
+  handlersOf(name: string): string[] {
+    return (this.#byEvent.get(name) ?? []).map((subscription) => subscription.handlerName)
+  }
+
+  async emit<N extends EventName>(
+    name: N,
+    payload: DomainEvents[N],
+    options: EmitOptions = {}
+  ): Promise<DomainEvent<N>> {
+    assertEmitInput(name, payload, options.id)
+    const scope = currentScope()
+    const now = new Date()
+    const hasHandlers = (this.#byEvent.get(name) ?? []).length > 0
+    const document: OutboxDocument = {
+      _id: options.id ?? randomUUID(),
+      name,
+      tenantId: options.tenantId !== undefined ? options.tenantId : (scope?.tenantId ?? null),
+      occurredAt: now,
+      payload,
+      causationId: options.causationId ?? scope?.requestId,
+      dispatchedAt: hasHandlers ? null : now,
+      // Inside a transaction the event is invisible until commit: leave dispatch to the relay.
+      leaseUntil: options.session ? now : new Date(now.getTime() + this.#options.dispatchLeaseMs)
+    }
+    const inserted = await this.store.insertEvent(document, options.session)
+    if (!inserted) {
+      const stored = await this.store.outbox.findOne({ _id: document._id })
+      if (!stored) throw new Error(`Event ${document._id} vanished while re-emitting`)
+      if (stored.name !== name) throw conflict(`Event id ${document._id} is already used by ${stored.name}`)
+      return toDomainEvent(stored) as DomainEvent<N>
+    }
+    if (hasHandlers && !options.session) await this.dispatch(document)
+    return toDomainEvent(document) as DomainEvent<N>
+  }
+
+  /**
+   * Enqueues one job per subscribed handler and marks the event dispatched. Returns false (leaving the
+   * event to the relay) when Redis cannot take the jobs now.
+   */
+  async dispatch(event: OutboxDocument): Promise<boolean> {
+    try {
+      for (const subscription of this.#byEvent.get(event.name) ?? []) {
+        await this.#enqueueDelivery(event._id, subscription)
+      }
+    } catch (error) {
+      this.#logger.warn(
+        { eventId: event._id, event: event.name, err: { message: (error as Error).message } },
+        'event recorded, enqueue deferred to the outbox relay'
+      )
+      await this.store.releaseLease(event._id).catch(() => undefined)
+      return false
+    }
+    await this.store.markDispatched(event._id)
+    return true
+  }
+
+  async #enqueueDelivery(eventId: string, subscription: Subscription): Promise<Bull.Job> {
+    const envelope: JobEnvelope<DeliveryJobData> = {
+      tenantId: null,
+      data: { eventId, handler: subscription.handlerName }
+    }
+    return addJobNow(
+      this.#queues,
+      EVENT_DELIVERY_QUEUE,
+      envelope,
+      {
+        ...defaultJobOptions({ attempts: subscription.attempts, backoffMs: subscription.backoffMs }),
+        jobId: deliveryId(eventId, subscription.handlerName)
+      },
+      this.#options.enqueueTimeoutMs
+    )
+  }
+
+  /** The job that runs deliveries; registered with the job registry so workers pick it up. */
+  deliveryJob(): JobDefinition<DeliveryJobData> {
+    return {
+      queue: EVENT_DELIVERY_QUEUE,
+      concurrency: this.#options.concurrency,
+      handle: (data, context) => this.deliver(data, context)
+    }
+  }
+
+  /** Runs one handler for one event, at most once to completion. Exported for workers and tests. */
+  async deliver(data: DeliveryJobData, context: Pick<JobRunContext, 'attempt' | 'job'>): Promise<void> {
+    const id = deliveryId(data.eventId, data.handler)
+    const logger = this.#logger.child({
+      eventId: data.eventId,
+      handler: data.handler,
+      attempt: context.attempt
+    })
+    const subscription = this.#byHandler.get(data.handler)
+    if (!subscription) {
+      // A handler removed by a deploy: nothing can run it, so retrying is pointless.
+      logger.error('event handler not registered in this process')
+      await context.job.discard()
+      throw new Error(`Event handler ${data.handler} is not registered`)
+    }
+    const event = await this.store.outbox.findOne({ _id: data.eventId })
+    if (!event)
+      throw new Error(`Event ${data.eventId} not found in the outbox (transaction not committed yet?)`)
+    const claim = await this.store.claimDelivery(event, data.handler, this.#options.deliveryLeaseMs)
+    if (claim === 'completed') {
+      logger.info('delivery already completed, skipping duplicate run')
+      return
+    }
+    if (claim === 'busy') throw new Error(`Delivery ${id} is running elsewhere; will retry`)
+    const domainEvent = toDomainEvent(event)
+    const handlerContext: EventHandlerContext = {
+      attempt: context.attempt,
+      logger,
+      once: (key, fn) => this.#once(id, key, fn)
+    }
+    try {
+      await runAsSystem(
+        data.handler,
+        event.tenantId ?? undefined,
+        () => subscription.handler(domainEvent, handlerContext),
+        event._id
+      )
+    } catch (error) {
+      const final = context.attempt >= (context.job.opts.attempts ?? 1)
+      const failure = error instanceof Error ? error : new Error(String(error))
+      await this.store.recordFailure(id, failure, final)
+      logger.warn(
+        { final, err: { message: failure.message } },
+        final ? 'event delivery failed' : 'event delivery will retry'
+      )
+      throw failure
+    }
+    await this.store.completeDelivery(id)
+  }
+
+  async #once<T>(delivery: string, key: string, fn: () => Promise<T>): Promise<T> {
+    const id = `${delivery}:${key}`
+    const done = await this.store.effects.findOne({ _id: id })
+    if (done) return done.result as T
+    const result = await fn()
+    try {
+      await this.store.effects.insertOne({ _id: id, result: result ?? null, at: new Date() })
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error
+    }
+    return result
+  }
+
+  /** Puts a failed delivery back on the queue with fresh attempts. */
+  async replay(id: string): Promise<DeliveryDocument> {
+    const delivery = await this.store.deliveries.findOne({ _id: id })
+    if (!delivery) throw notFound(`No event delivery ${id}`)
+    if (delivery.status !== 'failed') {
+      throw conflict(`Only failed deliveries can be replayed; ${id} is ${delivery.status}`, {
+        status: delivery.status
+      })
+    }
+    const subscription = this.#byHandler.get(delivery.handler)
+    if (!subscription) throw conflict(`Event handler ${delivery.handler} is not registered in this process`)
+    const queue = this.#queues.queue(EVENT_DELIVERY_QUEUE)
+    // The failed job still holds the id; remove it so the replay is not deduplicated away.
+    const previous = await queue.getJob(id)
+    if (previous) await previous.remove()
+    await this.store.deliveries.updateOne(
+      { _id: id, status: 'failed' },
+      { $set: { status: 'pending', updatedAt: new Date() }, $inc: { replays: 1 }, $unset: { failedAt: '' } }
+    )
+    await this.#enqueueDelivery(delivery.eventId, subscription)
+    this.#logger.info({ deliveryId: id }, 'failed event delivery replayed')
+    return (await this.store.deliveries.findOne({ _id: id })) as DeliveryDocument
+  }
+}
+
+function toDomainEvent(document: OutboxDocument): DomainEvent {
+  return {
+    id: document._id,
+    name: document.name as EventName,
+    tenantId: document.tenantId,
+    occurredAt: new Date(document.occurredAt).toISOString(),
+    payload: document.payload as any,
+    ...(document.causationId ? { causationId: document.causationId } : {})
+  }
+}

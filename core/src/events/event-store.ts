@@ -1,0 +1,195 @@
+// MongoDB collections behind durable events: the outbox (every emitted event, written before any
+// enqueue), per-(event, handler) delivery records (exactly-once effect), and per-step effect records.
+import type { ClientSession, Connection } from 'mongoose'
+
+export const OUTBOX_COLLECTION = 'events_outbox'
+export const DELIVERIES_COLLECTION = 'event_deliveries'
+export const EFFECTS_COLLECTION = 'event_effects'
+
+/** Completed deliveries and dispatched events are kept long enough to absorb any late duplicate. */
+const RETENTION_SECONDS = 30 * 24 * 3600
+
+export interface OutboxDocument {
+  _id: string
+  name: string
+  tenantId: string | null
+  occurredAt: Date
+  payload: unknown
+  causationId?: string
+  /** Null until every subscribed handler's job is in Redis. */
+  dispatchedAt: Date | null
+  /** Whoever holds an unexpired lease is dispatching it; the relay takes expired ones. */
+  leaseUntil?: Date
+}
+
+export type DeliveryStatus = 'running' | 'retrying' | 'completed' | 'failed' | 'pending'
+
+export interface DeliveryDocument {
+  /** `${eventId}:${handler}`: also the Bull job id, so enqueueing twice is harmless. */
+  _id: string
+  eventId: string
+  eventName: string
+  handler: string
+  tenantId: string | null
+  status: DeliveryStatus
+  /** Handler runs started (including retries and stalled re-runs). */
+  attempts: number
+  leaseUntil?: Date
+  lastError?: { name: string; message: string }
+  createdAt: Date
+  updatedAt: Date
+  completedAt?: Date
+  failedAt?: Date
+  replays?: number
+}
+
+export interface EffectDocument {
+  _id: string
+  result: unknown
+  at: Date
+}
+
+export function deliveryId(eventId: string, handler: string): string {
+  return `${eventId}:${handler}`
+}
+
+export function isDuplicateKeyError(error: unknown): boolean {
+  return (error as { code?: number } | null)?.code === 11000
+}
+
+export class EventStore {
+  readonly #connection: Connection
+
+  constructor(connection: Connection) {
+    this.#connection = connection
+  }
+
+  get outbox() {
+    return this.#connection.collection<OutboxDocument>(OUTBOX_COLLECTION)
+  }
+  get deliveries() {
+    return this.#connection.collection<DeliveryDocument>(DELIVERIES_COLLECTION)
+  }
+  get effects() {
+    return this.#connection.collection<EffectDocument>(EFFECTS_COLLECTION)
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.outbox.createIndex({ dispatchedAt: 1, leaseUntil: 1 }, { name: 'undispatched' })
+    await this.outbox.createIndex(
+      { dispatchedAt: 1 },
+      {
+        name: 'retention',
+        expireAfterSeconds: RETENTION_SECONDS,
+        partialFilterExpression: { dispatchedAt: { $type: 'date' } }
+      }
+    )
+    await this.deliveries.createIndex({ eventId: 1, handler: 1 }, { name: 'event_handler', unique: true })
+    await this.deliveries.createIndex({ status: 1, updatedAt: -1 }, { name: 'status' })
+    await this.deliveries.createIndex(
+      { completedAt: 1 },
+      { name: 'retention', expireAfterSeconds: RETENTION_SECONDS }
+    )
+    await this.effects.createIndex({ at: 1 }, { name: 'retention', expireAfterSeconds: RETENTION_SECONDS })
+  }
+
+  /** Inserts the event; false when an event with this id already exists (re-emission). */
+  async insertEvent(document: OutboxDocument, session?: ClientSession): Promise<boolean> {
+    try {
+      await this.outbox.insertOne(document, session ? { session } : {})
+      return true
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false
+      throw error
+    }
+  }
+
+  async markDispatched(eventId: string): Promise<void> {
+    await this.outbox.updateOne(
+      { _id: eventId },
+      { $set: { dispatchedAt: new Date() }, $unset: { leaseUntil: '' } }
+    )
+  }
+
+  /** Lets the relay take the event on its next poll (after a failed enqueue). */
+  async releaseLease(eventId: string): Promise<void> {
+    await this.outbox.updateOne({ _id: eventId, dispatchedAt: null }, { $set: { leaseUntil: new Date(0) } })
+  }
+
+  /** Takes the oldest undispatched event whose lease expired, leasing it for `leaseMs`. */
+  async leaseNextUndispatched(leaseMs: number): Promise<OutboxDocument | null> {
+    const now = new Date()
+    return this.outbox.findOneAndUpdate(
+      { dispatchedAt: null, leaseUntil: { $lte: now } },
+      { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } },
+      { sort: { occurredAt: 1 }, returnDocument: 'after' }
+    )
+  }
+
+  /**
+   * Claims one (event, handler) delivery for a run. 'completed': already done, skip. 'busy': another
+   * run holds an unexpired lease (retry later). 'claimed': run the handler now.
+   */
+  async claimDelivery(
+    event: OutboxDocument,
+    handler: string,
+    leaseMs: number
+  ): Promise<'claimed' | 'completed' | 'busy'> {
+    const id = deliveryId(event._id, handler)
+    const now = new Date()
+    try {
+      const claimed = await this.deliveries.findOneAndUpdate(
+        {
+          _id: id,
+          status: { $ne: 'completed' },
+          $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }]
+        },
+        {
+          $set: { status: 'running', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now },
+          $inc: { attempts: 1 },
+          $setOnInsert: {
+            eventId: event._id,
+            eventName: event.name,
+            handler,
+            tenantId: event.tenantId,
+            createdAt: now
+          }
+        },
+        { upsert: true, returnDocument: 'after' }
+      )
+      if (claimed) return 'claimed'
+    } catch (error) {
+      // The upsert collided with an existing record that did not match: completed, or leased.
+      if (!isDuplicateKeyError(error)) throw error
+    }
+    const existing = await this.deliveries.findOne({ _id: id })
+    return existing?.status === 'completed' ? 'completed' : 'busy'
+  }
+
+  async completeDelivery(id: string): Promise<void> {
+    const now = new Date()
+    await this.deliveries.updateOne(
+      { _id: id },
+      {
+        $set: { status: 'completed', completedAt: now, updatedAt: now },
+        $unset: { leaseUntil: '', lastError: '' }
+      }
+    )
+  }
+
+  async recordFailure(id: string, error: Error, final: boolean): Promise<void> {
+    const now = new Date()
+    await this.deliveries.updateOne(
+      { _id: id },
+      {
+        $set: {
+          status: final ? 'failed' : 'retrying',
+          lastError: { name: error.name, message: error.message.slice(0, 2000) },
+          updatedAt: now,
+          ...(final ? { failedAt: now } : {})
+        },
+        $unset: { leaseUntil: '' }
+      }
+    )
+  }
+}

@@ -1,0 +1,75 @@
+// Enqueues events whose dispatch did not happen at emit time (Redis was down, the emitter crashed, or
+// the event was written inside a transaction). Leases make several relays safe to run side by side.
+import type { Logger } from 'pino'
+import type { QueueFactory } from '../jobs/queue-factory.ts'
+import type { DurableEventBus } from './durable-event-bus.ts'
+
+export interface OutboxRelayOptions {
+  bus: DurableEventBus
+  queues: QueueFactory
+  logger: Logger
+  /** How often to look for undispatched events. */
+  pollMs?: number
+  /** Events dispatched per poll, at most. */
+  batchSize?: number
+  leaseMs?: number
+}
+
+export interface OutboxRelay {
+  /** One pass; returns how many events were dispatched. */
+  runOnce(): Promise<number>
+  stop(): Promise<void>
+}
+
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const pollMs = options.pollMs ?? 1000
+  const batchSize = options.batchSize ?? 100
+  const leaseMs = options.leaseMs ?? 30_000
+  const logger = options.logger.child({ component: 'outbox-relay' })
+  let stopped = false
+  let running: Promise<number> | undefined
+  let timer: NodeJS.Timeout | undefined
+
+  async function pass(): Promise<number> {
+    // While Redis is unreachable there is nothing to do; leasing events would only delay other relays.
+    if (!options.queues.isRedisReady()) return 0
+    let dispatched = 0
+    while (dispatched < batchSize && !stopped) {
+      const event = await options.bus.store.leaseNextUndispatched(leaseMs)
+      if (!event) break
+      if (!(await options.bus.dispatch(event))) break
+      dispatched++
+    }
+    if (dispatched) logger.info({ dispatched }, 'outbox relay dispatched events')
+    return dispatched
+  }
+
+  function runOnce(): Promise<number> {
+    running ??= pass().finally(() => {
+      running = undefined
+    })
+    return running
+  }
+
+  const schedule = () => {
+    if (stopped) return
+    timer = setTimeout(async () => {
+      try {
+        await runOnce()
+      } catch (error) {
+        logger.warn({ err: { message: (error as Error).message } }, 'outbox relay pass failed')
+      }
+      schedule()
+    }, pollMs)
+  }
+  schedule()
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await running?.catch(() => undefined)
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// Mounts plugins' webhook routes at /webhooks/<plugin>/<path> as plain Koa routes that see the raw
+// request body (for signature checks), capped in size, ahead of any body parser.
+import type { Context, Next } from 'koa'
+import type { Logger } from 'pino'
+import type { Application } from '../app/declarations.ts'
+import { runAsSystem } from '../context/request-scope.ts'
+import { ErrorCode } from '../errors/codes.ts'
+import type { PluginContext } from './plugin-context.ts'
+import type { PluginWebhookRoute } from './plugin-manifest.ts'
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024
+const PREFIX = '/webhooks/'
+
+interface MountedRoute {
+  plugin: string
+  route: PluginWebhookRoute
+  context: PluginContext
+}
+
+const routersByApp = new WeakMap<Application, Map<string, MountedRoute>>()
+
+export function mountWebhookRoute(
+  app: Application,
+  plugin: string,
+  route: PluginWebhookRoute,
+  context: PluginContext
+): void {
+  let routes = routersByApp.get(app)
+  if (!routes) {
+    routes = new Map()
+    routersByApp.set(app, routes)
+    const limit = app.get('config')?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
+    const middleware = webhookMiddleware(routes, limit, app.get('logger'))
+    // First in the stack: the raw body must be read before a JSON body parser consumes the stream.
+    const stack = (app as any).middleware as unknown[] | undefined
+    if (Array.isArray(stack)) stack.unshift(middleware)
+    else app.use(middleware as any)
+  }
+  const key = `${route.method} ${PREFIX}${plugin}/${route.path}`
+  if (routes.has(key)) throw new Error(`Webhook route ${key} is registered twice`)
+  routes.set(key, { plugin, route, context })
+}
+
+function webhookMiddleware(routes: Map<string, MountedRoute>, limit: number, logger: Logger | undefined) {
+  return async (ctx: Context, next: Next) => {
+    if (!ctx.path.startsWith(PREFIX)) return next()
+    const mounted = routes.get(`${ctx.method} ${ctx.path.replace(/\/+$/, '')}`)
+    if (!mounted) return next()
+    const declared = Number(ctx.get('content-length') || 0)
+    if (declared > limit) return refuseTooLarge(ctx, limit)
+    const rawBody = await readRawBody(ctx, limit)
+    if (!rawBody) return refuseTooLarge(ctx, limit)
+    const name = `${mounted.plugin}.webhook`
+    try {
+      const result = await runAsSystem(name, undefined, () =>
+        mounted.route.handle(
+          { rawBody, headers: ctx.req.headers, query: ctx.query as Record<string, string> },
+          mounted.context
+        )
+      )
+      ctx.status = result.status
+      if (result.body !== undefined) ctx.body = result.body
+      else ctx.body = null
+    } catch (error) {
+      const status = typeof (error as any)?.code === 'number' ? (error as any).code : 500
+      logger?.error(
+        { plugin: mounted.plugin, path: ctx.path, err: { message: (error as Error).message } },
+        'webhook failed'
+      )
+      ctx.status = status >= 400 && status < 600 ? status : 500
+      ctx.body = {
+        name: status === 500 ? 'GeneralError' : (error as any).name,
+        message: status === 500 ? 'Webhook handling failed' : (error as Error).message,
+        code: ctx.status,
+        data: { code: (error as any)?.data?.code ?? ErrorCode.INTERNAL }
+      }
+    }
+  }
+}
+
+function refuseTooLarge(ctx: Context, limit: number): void {
+  ctx.status = 413
+  ctx.set('Connection', 'close')
+  ctx.body = {
+    name: 'PayloadTooLarge',
+    message: `Request body exceeds ${limit} bytes`,
+    code: 413,
+    data: { code: ErrorCode.PAYLOAD_TOO_LARGE, limitBytes: limit }
+  }
+}
+
+/** Resolves to undefined when the body grows past `limit` (the rest of the stream is discarded). */
+function readRawBody(ctx: Context, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let tooLarge = false
+    ctx.req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return
+      size += chunk.length
+      if (size > limit) {
+        tooLarge = true
+        chunks.length = 0
+        resolve(undefined)
+        return
+      }
+      chunks.push(chunk)
+    })
+    ctx.req.on('end', () => {
+      if (!tooLarge) resolve(Buffer.concat(chunks))
+    })
+    ctx.req.on('error', reject)
+  })
+}
