@@ -1,0 +1,159 @@
+// Delivery survives Redis outages and crashes: the outbox relay enqueues what emit could not, leases keep
+// relays from racing, and a stalled job re-run (worker died after the effect) does not repeat it.
+import { afterEach, describe, expect, it } from 'vitest'
+import { EVENT_DELIVERY_QUEUE } from '../../src/events/durable-event-bus.ts'
+import { deliveryId } from '../../src/events/event-store.ts'
+import { type OutboxRelay, startOutboxRelay } from '../../src/events/outbox-relay.ts'
+import { createQueueFactory } from '../../src/jobs/queue-factory.ts'
+import { waitUntil } from '../jobs/wait-until.ts'
+import { createEventBusFixture, type EventBusFixture, silentLogger } from './event-bus-fixture.ts'
+import { createOwnRedisServer, type OwnRedisServer } from './own-redis-server.ts'
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+  cleanups.length = 0
+})
+
+async function fixtureFor(
+  name: string,
+  options: Parameters<typeof createEventBusFixture>[1] = {}
+): Promise<EventBusFixture> {
+  const fixture = await createEventBusFixture(name, options)
+  cleanups.push(() => fixture.close())
+  return fixture
+}
+
+function relayFor(fixture: EventBusFixture, pollMs = 100): OutboxRelay {
+  const relay = startOutboxRelay({
+    bus: fixture.bus,
+    queues: fixture.queues,
+    logger: silentLogger,
+    pollMs,
+    leaseMs: 2000
+  })
+  cleanups.push(() => relay.stop())
+  return relay
+}
+
+describe('outbox relay', () => {
+  it('records events while Redis is down and delivers them once it is back', async () => {
+    const redis: OwnRedisServer = await createOwnRedisServer()
+    cleanups.push(() => redis.stop())
+    await redis.start()
+    const f = await fixtureFor('relay-redis-down', { redisUrl: redis.url })
+    f.bus.subscribe('note.created', 'counter.note-created', async (event) => f.effect(event.id))
+    await f.startWorkers()
+    relayFor(f)
+    const before = await f.bus.emit('note.created', { noteId: 'before', text: 'x' }, { tenantId: 't1' })
+    await waitUntil(async () => (await f.effectCount(before.id)) === 1)
+
+    await redis.stop()
+    await waitUntil(() => !f.queues.isRedisReady(), 5000, 'redis seen as down')
+    const started = Date.now()
+    const during = await f.bus.emit('note.created', { noteId: 'during', text: 'y' }, { tenantId: 't1' })
+    // emit does not hang on the outage: the event is recorded and left to the relay.
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(await f.bus.store.outbox.findOne({ _id: during.id })).toMatchObject({ dispatchedAt: null })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await f.effectCount(during.id)).toBe(0)
+
+    await redis.start()
+    await waitUntil(
+      async () => (await f.effectCount(during.id)) === 1,
+      20_000,
+      'delivery after redis restart'
+    )
+    await waitUntil(
+      async () => (await f.bus.store.outbox.findOne({ _id: during.id }))?.dispatchedAt instanceof Date
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await f.effectCount(during.id)).toBe(1)
+    expect(await f.effectCount(before.id)).toBe(1)
+  })
+
+  it('dispatches an event written inside a MongoDB transaction only after commit, via the relay', async () => {
+    const f = await fixtureFor('relay-transaction')
+    f.bus.subscribe('note.created', 'counter.note-created', async (event) => f.effect(event.id))
+    await f.startWorkers()
+    relayFor(f)
+    const session = await f.connection.startSession()
+    cleanups.push(() => session.endSession())
+    let eventId = ''
+    await session.withTransaction(async () => {
+      await f.connection.collection('notes').insertOne({ _id: 'n1' as any, text: 'x' }, { session })
+      eventId = (await f.bus.emit('note.created', { noteId: 'n1', text: 'x' }, { tenantId: 't1', session }))
+        .id
+    })
+    await waitUntil(async () => (await f.effectCount(eventId)) === 1)
+
+    // An aborted transaction leaves no event behind, so nothing is ever delivered.
+    const aborted = await f.connection.startSession()
+    cleanups.push(() => aborted.endSession())
+    aborted.startTransaction()
+    const ghost = await f.bus.emit(
+      'note.created',
+      { noteId: 'n2', text: 'y' },
+      { tenantId: 't1', session: aborted }
+    )
+    await aborted.abortTransaction()
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await f.bus.store.outbox.findOne({ _id: ghost.id })).toBeNull()
+    expect(await f.effectCount(ghost.id)).toBe(0)
+  })
+
+  it('leases each undispatched event to one relay at a time', async () => {
+    const f = await fixtureFor('relay-lease')
+    const now = new Date()
+    const ids = ['e1', 'e2', 'e3', 'e4']
+    await f.bus.store.outbox.insertMany(
+      ids.map((id, index) => ({
+        _id: id,
+        name: 'note.archived',
+        tenantId: 't1',
+        occurredAt: new Date(now.getTime() + index),
+        payload: { noteId: id },
+        dispatchedAt: null,
+        leaseUntil: new Date(0)
+      }))
+    )
+    const leased = await Promise.all(ids.map(() => f.bus.store.leaseNextUndispatched(10_000)))
+    expect(leased.map((event) => event?._id).sort()).toEqual(ids)
+    expect(await f.bus.store.leaseNextUndispatched(10_000)).toBeNull()
+  })
+
+  it('does not repeat the effect when a stalled job is re-run after its worker died', async () => {
+    const settings = { lockDuration: 800, lockRenewTime: 400, stalledInterval: 300, maxStalledCount: 2 }
+    const f = await fixtureFor('relay-stalled', { queueSettings: settings })
+    let runs = 0
+    f.bus.subscribe('note.created', 'counter.note-created', async (event) => {
+      runs++
+      await f.effect(event.id)
+    })
+    const event = await f.bus.emit('note.created', { noteId: 'n1', text: 'x' }, { tenantId: 't1' })
+    const id = deliveryId(event.id, 'counter.note-created')
+
+    // A worker in another process takes the job, runs it to the end, and dies before telling Bull.
+    const doomed = createQueueFactory({
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: f.prefix,
+      logger: silentLogger,
+      settings
+    })
+    cleanups.push(() => doomed.close())
+    const taken = await doomed.queue(EVENT_DELIVERY_QUEUE).getNextJob()
+    expect(taken?.id).toBe(id)
+    await f.bus.deliver(taken!.data.data, { attempt: 1, job: taken! })
+    expect(await f.effectCount(event.id)).toBe(1)
+
+    // The live worker notices the expired lock, re-runs the job, and the delivery record stops it.
+    const queue = f.queues.queue(EVENT_DELIVERY_QUEUE)
+    let stalled = 0
+    queue.on('stalled', () => void stalled++)
+    await f.startWorkers()
+    await waitUntil(async () => (await queue.getCompletedCount()) === 1, 15_000, 'stalled job re-run')
+    expect(stalled).toBe(1)
+    expect(runs).toBe(1)
+    expect(await f.effectCount(event.id)).toBe(1)
+  })
+})
