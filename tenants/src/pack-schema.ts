@@ -21,12 +21,10 @@ export const ThemeSchema = Type.Object(
     colors: Type.Object(
       {
         primary: HexColor,
-        onPrimary: HexColor,
+        secondary: HexColor,
         accent: HexColor,
         background: HexColor,
-        surface: HexColor,
-        text: HexColor,
-        muted: HexColor
+        text: HexColor
       },
       { additionalProperties: false }
     ),
@@ -34,7 +32,6 @@ export const ThemeSchema = Type.Object(
       { heading: Type.String({ minLength: 1 }), body: Type.String({ minLength: 1 }) },
       { additionalProperties: false }
     ),
-    radius: Type.String({ pattern: '^\\d+(px|rem)$' }),
     /** Path of the logo file, relative to the tenant folder. */
     logo: Type.String({ pattern: '^[\\w.-]+\\.svg$' })
   },

@@ -1,0 +1,35 @@
+// The environment `npm start` gives the API, worker and seed processes: the user's own variables win,
+// the harness database, Redis and dev secrets fill in what is missing.
+import { join } from 'node:path'
+import type { DevSecrets } from './dev-secrets.ts'
+
+export interface PlatformEnvInput {
+  base: NodeJS.ProcessEnv
+  mongoUri: string
+  redisUrl: string
+  secrets: DevSecrets
+  dataDir: string
+  port: number
+}
+
+export function platformEnv(input: PlatformEnvInput): NodeJS.ProcessEnv {
+  const { base } = input
+  const defaults: Record<string, string> = {
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(input.port),
+    BASE_DOMAIN: 'localhost',
+    PUBLIC_API_URL: `http://localhost:${input.port}`,
+    LOG_LEVEL: 'info',
+    // The worker process runs the jobs; the API only enqueues them.
+    RUN_WORKERS_IN_PROCESS: 'false',
+    EMAIL_PROVIDER: 'outbox',
+    EMAIL_OUTBOX_DIR: join(input.dataDir, 'outbox')
+  }
+  const env: NodeJS.ProcessEnv = { ...defaults, ...base }
+  env.MONGODB_URI = input.mongoUri
+  env.REDIS_URL = input.redisUrl
+  env.JWT_SECRET = base.JWT_SECRET ?? input.secrets.jwtSecret
+  env.PLATFORM_ENCRYPTION_KEY = base.PLATFORM_ENCRYPTION_KEY ?? input.secrets.encryptionKey
+  return env
+}
