@@ -11,6 +11,8 @@ export interface StartOptions {
   host?: string
   dataDir?: string
   logger?: DevDbLogger
+  // Journal size that triggers a snapshot + new journal generation (default 64 MiB).
+  compactBytes?: number
 }
 
 export interface RunningDevDb {
@@ -27,7 +29,10 @@ export async function start(options: StartOptions = {}): Promise<RunningDevDb> {
   const logger = options.logger ?? defaultLogger()
   const host = options.host ?? '127.0.0.1'
   const engine = new Engine(logger)
-  if (options.dataDir) engine.persistence = await openDurableStore(engine, options.dataDir)
+  if (options.dataDir)
+    engine.persistence = await openDurableStore(engine, options.dataDir, {
+      compactBytes: options.compactBytes
+    })
   const server = new WireServer(engine)
   let port: number
   try {

@@ -1,5 +1,5 @@
 // Namespace commands: create, drop, listCollections, listDatabases, dropDatabase, collStats, dbStats.
-import { BSON, type Document } from 'bson'
+import { BSON, type Document, UUID } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
 import { runPipeline } from '../exec/query.ts'
 import { validateCollectionName } from '../exec/writer.ts'
@@ -26,7 +26,7 @@ async function create(ctx: CommandContext): Promise<Document> {
   rejectCollation(ctx, ctx.cmd.collation)
   if (ctx.engine.catalog.collection(ctx.db, name))
     throw commandError(ErrorCodes.NamespaceExists, `Collection ${ctx.db}.${name} already exists.`)
-  ctx.writer.persist([{ op: 'createCollection', db: ctx.db, coll: name, options: {} }])
+  ctx.writer.persist([{ op: 'createCollection', db: ctx.db, coll: name, options: {}, uuid: new UUID() }])
   await ctx.writer.flush()
   return { ok: 1 }
 }

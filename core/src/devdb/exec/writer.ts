@@ -1,5 +1,5 @@
 // Document writes for one command: straight to the catalog (journaled), or into the transaction's write set.
-import type { Document } from 'bson'
+import { type Document, UUID } from 'bson'
 import type { Engine } from '../engine.ts'
 import { commandError, ErrorCodes, MongoCommandError } from '../errors.ts'
 import { lockKey } from '../sessions/lock-table.ts'
@@ -32,7 +32,7 @@ export class Writer {
     validateCollectionName(db, name)
     const existing = this.engine.catalog.collection(db, name)
     if (existing) return existing
-    this.persist([{ op: 'createCollection', db, coll: name, options: {} }])
+    this.persist([{ op: 'createCollection', db, coll: name, options: {}, uuid: new UUID() }])
     return this.engine.catalog.collection(db, name)!
   }
 
