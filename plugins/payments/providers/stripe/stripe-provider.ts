@@ -1,0 +1,169 @@
+// PaymentProvider on the real Stripe SDK: direct charges on the tenant's connected account
+// (Stripe-Account header) with a platform application fee, idempotency keys on every write.
+import Stripe from 'stripe'
+import {
+  type CheckoutSessionInfo,
+  type ConnectedAccountStatus,
+  type CreateCheckoutSessionInput,
+  type PaymentProvider,
+  type ProviderEvent,
+  type RefundInfo,
+  type RefundInput,
+  WEBHOOK_TOLERANCE_SECONDS,
+  WebhookSignatureError
+} from '../payment-provider.ts'
+
+export interface StripeProviderOptions {
+  /** Platform secret key (sk_test_... or sk_live_...); never logged. */
+  secretKey: string
+  /** Signing secrets of the webhook endpoints (platform and Connect endpoints differ). */
+  webhookSecrets: readonly string[]
+  /** Tests point the SDK at a local fake of the Stripe API. */
+  api?: { host: string; port: number; protocol: 'http' | 'https' }
+  maxNetworkRetries?: number
+  timeoutMs?: number
+}
+
+export function createStripeProvider(options: StripeProviderOptions): PaymentProvider {
+  if (!options.secretKey) throw new Error('Stripe provider needs a secret key')
+  if (options.webhookSecrets.length === 0)
+    throw new Error('Stripe provider needs at least one webhook secret')
+  const stripe = new Stripe(options.secretKey, {
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? 20_000,
+    ...(options.api ?? {}),
+    appInfo: { name: 'masterstage-payments' }
+  })
+  const livemode = options.secretKey.startsWith('sk_live_') || options.secretKey.startsWith('rk_live_')
+
+  return {
+    name: 'stripe',
+    livemode,
+
+    async createConnectedAccount(input, idempotencyKey) {
+      const account = await stripe.accounts.create(
+        {
+          type: 'express',
+          email: input.email,
+          country: input.country,
+          capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+          metadata: { tenantId: input.tenantId }
+        },
+        { idempotencyKey }
+      )
+      return { accountId: account.id }
+    },
+
+    async createOnboardingLink(input) {
+      const link = await stripe.accountLinks.create({
+        account: input.accountId,
+        refresh_url: input.refreshUrl,
+        return_url: input.returnUrl,
+        type: 'account_onboarding'
+      })
+      return { url: link.url }
+    },
+
+    async retrieveAccountStatus(accountId) {
+      return toAccountStatus(await stripe.accounts.retrieve(accountId))
+    },
+
+    async createCheckoutSession(input: CreateCheckoutSessionInput, idempotencyKey: string) {
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          customer_email: input.customerEmail,
+          client_reference_id: input.metadata.invoiceId,
+          line_items: input.lineItems.map((item) => ({
+            quantity: item.quantity,
+            price_data: {
+              currency: input.currency,
+              unit_amount: item.unitAmountMinor,
+              product_data: { name: item.description }
+            }
+          })),
+          payment_intent_data: {
+            application_fee_amount: input.applicationFeeMinor,
+            metadata: input.metadata
+          },
+          metadata: input.metadata,
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl
+        },
+        { idempotencyKey, stripeAccount: input.accountId }
+      )
+      return toSessionInfo(session)
+    },
+
+    async retrieveCheckoutSession(accountId, sessionId) {
+      return toSessionInfo(
+        await stripe.checkout.sessions.retrieve(sessionId, {}, { stripeAccount: accountId })
+      )
+    },
+
+    async refund(input: RefundInput, idempotencyKey: string): Promise<RefundInfo> {
+      const refund = await stripe.refunds.create(
+        {
+          payment_intent: input.paymentIntentId,
+          ...(input.amountMinor !== undefined ? { amount: input.amountMinor } : {}),
+          metadata: input.metadata
+        },
+        { idempotencyKey, stripeAccount: input.accountId }
+      )
+      return { id: refund.id, status: refund.status ?? 'pending', amountMinor: refund.amount }
+    },
+
+    async listRecentEvents(accountId, sinceSeconds) {
+      const events = await stripe.events
+        .list({ created: { gte: sinceSeconds }, limit: 100 }, { stripeAccount: accountId })
+        .autoPagingToArray({ limit: 1000 })
+      return events.map(
+        (event) => ({ ...(event as any), account: event.account ?? accountId }) as ProviderEvent
+      )
+    },
+
+    verifyWebhook(rawBody, signatureHeader) {
+      if (typeof signatureHeader !== 'string' || signatureHeader === '') {
+        throw new WebhookSignatureError('Missing Stripe-Signature header')
+      }
+      let lastError: unknown
+      for (const secret of options.webhookSecrets) {
+        try {
+          return stripe.webhooks.constructEvent(
+            rawBody,
+            signatureHeader,
+            secret,
+            WEBHOOK_TOLERANCE_SECONDS
+          ) as unknown as ProviderEvent
+        } catch (error) {
+          lastError = error
+        }
+      }
+      throw new WebhookSignatureError((lastError as Error)?.message ?? 'Invalid signature')
+    }
+  }
+}
+
+function toAccountStatus(account: Stripe.Account): ConnectedAccountStatus {
+  return {
+    accountId: account.id,
+    chargesEnabled: Boolean(account.charges_enabled),
+    payoutsEnabled: Boolean(account.payouts_enabled),
+    detailsSubmitted: Boolean(account.details_submitted),
+    requirementsDue: [...(account.requirements?.currently_due ?? [])]
+  }
+}
+
+function toSessionInfo(session: Stripe.Checkout.Session): CheckoutSessionInfo {
+  const intent = session.payment_intent
+  return {
+    id: session.id,
+    url: session.url ?? null,
+    status: (session.status ?? 'open') as CheckoutSessionInfo['status'],
+    paymentStatus: session.payment_status as CheckoutSessionInfo['paymentStatus'],
+    paymentIntentId: typeof intent === 'string' ? intent : (intent?.id ?? null),
+    amountTotalMinor: session.amount_total ?? 0,
+    currency: session.currency ?? '',
+    metadata: { ...(session.metadata ?? {}) }
+  }
+}
