@@ -1,7 +1,7 @@
 // Runtime pieces of tenancy and auth shared by their services and hooks, stored once as `app.get('access')`.
 import type { Redis } from 'ioredis'
 import type { Model } from 'mongoose'
-import type { RateLimiter } from '../rate-limit/redis-rate-limiter.ts'
+import type { RateLimiter, RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
 import type { SecretBox } from '../tenancy/secret-box.ts'
 import type { TenancyModels } from '../tenancy/tenancy-models.ts'
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts'
@@ -13,6 +13,15 @@ export interface AccessRuntime {
   secretBox: SecretBox
   User: Model<UserDocument>
   rateLimiter: RateLimiter
+  /** Limits on login and password-reset attempts (defaults in auth/login-rate-limits.ts). */
+  limits: {
+    loginAccount: RateLimitRule
+    loginIp: RateLimitRule
+    resetAccount: RateLimitRule
+    resetIp: RateLimitRule
+  }
+  /** Global per-IP HTTP limit. */
+  httpLimit: RateLimitRule
   /** Command connection of the limiter (closed on app teardown). */
   redis: Redis
 }

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
 import { registerService } from '../app/register-service.ts'
 import { rateLimit } from '../rate-limit/rate-limit-hook.ts'
-import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter.ts'
+import { HTTP_IP_RULE } from '../rate-limit/rate-limit-middleware.ts'
+import { createRedisRateLimiter, type RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
 import { configureConnectionChannels } from '../realtime/connection-channels.ts'
 import { socketTenantMiddleware } from '../realtime/socket-tenant.ts'
 import { TENANT_SELECTION_PATH, TenantSelectionService } from '../realtime/tenant-selection-service.ts'
@@ -15,6 +16,7 @@ import { createTenantDirectory } from '../tenancy/tenant-directory.ts'
 import { TENANTS_PATH, TenantsService } from '../tenancy/tenants-service.ts'
 import type { AccessRuntime } from './access-runtime.ts'
 import { setupAuthentication } from './authentication-setup.ts'
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './login-rate-limits.ts'
 import {
   PASSWORD_RESET_REQUESTS_PATH,
   PASSWORD_RESETS_PATH,
@@ -29,6 +31,10 @@ export interface ConfigureAccessOptions {
   redis?: Redis
   /** Retired encryption keys still able to decrypt tenant secrets written before a key rotation. */
   retiredEncryptionKeys?: readonly Buffer[]
+  /** Overrides of login/reset attempt limits (tests, stricter deployments). */
+  limits?: Partial<LoginLimits>
+  /** Global per-IP HTTP limit (default 600 requests per minute). */
+  httpLimit?: RateLimitRule
 }
 
 const ADMINS = ['platform_admin', 'agency_admin'] as const
@@ -46,6 +52,8 @@ export async function configureAccess(app: Application, options: ConfigureAccess
     secretBox: createSecretBox(config.encryptionKey, options.retiredEncryptionKeys),
     User,
     rateLimiter: createRedisRateLimiter(redis, config.queuePrefix),
+    limits: { ...DEFAULT_LOGIN_LIMITS, ...options.limits },
+    httpLimit: options.httpLimit ?? HTTP_IP_RULE,
     redis
   }
   app.set('access', runtime)

@@ -77,7 +77,19 @@ function refuseClientTenantId(context: HookContext): void {
   if (errors.length > 0) throw validationError('tenantId cannot be set by clients', errors)
 }
 
-export function guardServiceCall({ access, tenantScoped }: GuardOptions) {
+// Every guarded path of this process with its options: lets tests and tooling enumerate, e.g., every
+// tenant-scoped service to prove isolation for each one.
+const guarded = new Map<string, GuardOptions>()
+
+/** Guard options of the services of `app` (by path). */
+export function guardedServices(app: Application): GuardOptions[] {
+  const mounted = new Set(Object.keys((app as any).services ?? {}))
+  return [...guarded.values()].filter((options) => mounted.has(options.path))
+}
+
+export function guardServiceCall(options: GuardOptions) {
+  const { access, tenantScoped } = options
+  guarded.set(options.path, options)
   return async (context: HookContext, next: NextFunction) => {
     const params = context.params as any
     const app = context.app as Application

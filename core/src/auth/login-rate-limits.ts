@@ -18,6 +18,20 @@ export const RESET_ACCOUNT_RULE: RateLimitRule = {
 }
 export const RESET_IP_RULE: RateLimitRule = { name: 'reset-ip', points: 20, durationSeconds: 60 * 60 }
 
+export interface LoginLimits {
+  loginAccount: RateLimitRule
+  loginIp: RateLimitRule
+  resetAccount: RateLimitRule
+  resetIp: RateLimitRule
+}
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  loginAccount: LOGIN_ACCOUNT_RULE,
+  loginIp: LOGIN_IP_RULE,
+  resetAccount: RESET_ACCOUNT_RULE,
+  resetIp: RESET_IP_RULE
+}
+
 export function accountSubject(email: string, tenantId: string | undefined): string {
   return `${tenantId ?? 'staff'}:${email}`
 }

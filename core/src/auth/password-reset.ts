@@ -7,7 +7,7 @@ import mongoose from 'mongoose'
 import type { Application, MasterstageParams } from '../app/declarations.ts'
 import { validationError } from '../errors/codes.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
-import { accountSubject, consumeAttempt, RESET_ACCOUNT_RULE, RESET_IP_RULE } from './login-rate-limits.ts'
+import { accountSubject, consumeAttempt } from './login-rate-limits.ts'
 import { hashPassword } from './password-hash.ts'
 import { findLoginAccount } from './tenant-local-strategy.ts'
 import { userAccessChanged } from './user-access-changed.ts'
@@ -51,9 +51,10 @@ export class PasswordResetRequestsService {
     const { email: rawEmail } = checked<{ email: string }>(requestSchema, data)
     const email = normalizeEmail(rawEmail)
     const tenant = params.tenant
+    const { limits } = this.app.get('access')
     await consumeAttempt(this.app, [
-      { rule: RESET_ACCOUNT_RULE, subject: accountSubject(email, tenant?.id) },
-      { rule: RESET_IP_RULE, subject: params.ip ?? 'unknown-ip' }
+      { rule: limits.resetAccount, subject: accountSubject(email, tenant?.id) },
+      { rule: limits.resetIp, subject: params.ip ?? 'unknown-ip' }
     ])
     const user = await findLoginAccount(this.app, email, tenant?.id, '')
     if (user) {
@@ -105,7 +106,9 @@ export class PasswordResetsService {
 
   async create(data: unknown, params: MasterstageParams) {
     const { token, password } = checked<{ token: string; password: string }>(confirmSchema, data)
-    await consumeAttempt(this.app, [{ rule: RESET_IP_RULE, subject: `confirm:${params.ip ?? 'unknown-ip'}` }])
+    await consumeAttempt(this.app, [
+      { rule: this.app.get('access').limits.resetIp, subject: `confirm:${params.ip ?? 'unknown-ip'}` }
+    ])
     // One atomic update consumes the token: a second use (or a concurrent one) finds nothing.
     const updated = await this.app
       .get('access')
@@ -116,7 +119,7 @@ export class PasswordResetsService {
           $unset: { resetTokenHash: 1, resetExpiresAt: 1 },
           $inc: { tokenVersion: 1 }
         },
-        { new: true }
+        { returnDocument: 'after' }
       )
       .lean<UserDocument>()
       .exec()

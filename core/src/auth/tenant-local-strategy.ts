@@ -3,7 +3,7 @@
 import { AuthenticationBaseStrategy } from '@feathersjs/authentication'
 import type { Application, MasterstageParams } from '../app/declarations.ts'
 import { notAuthenticated, validationError } from '../errors/codes.ts'
-import { accountSubject, consumeAttempt, LOGIN_ACCOUNT_RULE, LOGIN_IP_RULE } from './login-rate-limits.ts'
+import { accountSubject, consumeAttempt } from './login-rate-limits.ts'
 import { verifyAgainstDummy, verifyPassword } from './password-hash.ts'
 import { emailKeyOf, normalizeEmail, toPublicUser, type UserDocument } from './user-model.ts'
 
@@ -45,9 +45,10 @@ export class TenantLocalStrategy extends AuthenticationBaseStrategy {
     const { email, password } = checkCredentialsShape(data)
     const tenantId = params.tenant?.id
     const account = accountSubject(email, tenantId)
+    const { limits } = app.get('access')
     await consumeAttempt(app, [
-      { rule: LOGIN_ACCOUNT_RULE, subject: account },
-      { rule: LOGIN_IP_RULE, subject: params.ip ?? 'unknown-ip' }
+      { rule: limits.loginAccount, subject: account },
+      { rule: limits.loginIp, subject: params.ip ?? 'unknown-ip' }
     ])
     const user = await findLoginAccount(app, email, tenantId)
     const valid = user?.passwordHash
@@ -56,7 +57,7 @@ export class TenantLocalStrategy extends AuthenticationBaseStrategy {
     if (!user || !valid) throw notAuthenticated(INVALID_LOGIN)
     await app
       .get('access')
-      .rateLimiter.reset(LOGIN_ACCOUNT_RULE, account)
+      .rateLimiter.reset(limits.loginAccount, account)
       .catch(() => undefined)
     return { authentication: { strategy: this.name ?? 'local' }, user: toPublicUser(user) }
   }

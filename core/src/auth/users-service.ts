@@ -169,7 +169,7 @@ export class UsersService {
         ...(grant.agencyId ? {} : { $unset: { agencyId: 1 } }),
         $inc: { tokenVersion: 1 }
       },
-      { new: true }
+      { returnDocument: 'after' }
     )
       .lean<UserDocument>()
       .exec()
@@ -193,7 +193,11 @@ export class UsersService {
       throw forbidden('You may only edit your own profile')
     const { password, currentPassword, ...profile } = input
     if (password !== undefined) return this.changePassword(target, password, currentPassword, params)
-    const updated = await this.User.findByIdAndUpdate(target._id, { $set: profile }, { new: true })
+    const updated = await this.User.findByIdAndUpdate(
+      target._id,
+      { $set: profile },
+      { returnDocument: 'after' }
+    )
       .lean<UserDocument>()
       .exec()
     if (!updated) throw notFound('User not found')
@@ -237,7 +241,7 @@ export class UsersService {
     const updated = await this.User.findByIdAndUpdate(
       target._id,
       { $set: { passwordHash: await hashPassword(password) }, $inc: { tokenVersion: 1 } },
-      { new: true }
+      { returnDocument: 'after' }
     )
       .lean<UserDocument>()
       .exec()

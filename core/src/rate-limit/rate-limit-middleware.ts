@@ -7,7 +7,8 @@ import type { RateLimitRule } from './redis-rate-limiter.ts'
 
 export const HTTP_IP_RULE: RateLimitRule = { name: 'http-ip', points: 600, durationSeconds: 60 }
 
-export function rateLimitMiddleware(app: Application, rule: RateLimitRule = HTTP_IP_RULE): Middleware {
+/** Counts every HTTP request per client IP under `rule` (default: the app's `access.httpLimit`). */
+export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): Middleware {
   return async (ctx, next) => {
     const ip = ctx.ip
     ctx.feathers = { ...ctx.feathers, ip } as typeof ctx.feathers
@@ -16,7 +17,7 @@ export function rateLimitMiddleware(app: Application, rule: RateLimitRule = HTTP
       if (limiter) {
         let result: Awaited<ReturnType<typeof limiter.hit>> | undefined
         try {
-          result = await limiter.hit(rule, ip)
+          result = await limiter.hit(rule ?? app.get('access').httpLimit ?? HTTP_IP_RULE, ip)
         } catch (error) {
           app
             .get('logger')

@@ -79,7 +79,11 @@ export class AgenciesService {
     const input = validated<{ name?: string }>(agencyPatchSchema, data, 'Invalid agency change')
     await this.get(id, params)
     if (params.user && !canManageAgency(params.user, id)) throw forbidden('You may not change this agency')
-    const updated = await this.models.Agency.findByIdAndUpdate(id, { $set: input }, { new: true })
+    const updated = await this.models.Agency.findByIdAndUpdate(
+      id,
+      { $set: input },
+      { returnDocument: 'after' }
+    )
       .lean<AgencyDocument>()
       .exec()
     if (!updated) throw notFound('Agency not found')

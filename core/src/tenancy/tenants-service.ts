@@ -143,7 +143,7 @@ export class TenantsService {
     const updated = await this.access.tenancy.Tenant.findOneAndUpdate(
       { _id: id },
       { $set: { ...input, ...(domains && { domains }) }, $inc: { revision: 1 } },
-      { new: true }
+      { returnDocument: 'after' }
     )
       .lean<TenantDocument>()
       .exec()
@@ -226,7 +226,7 @@ export class TenantsService {
     const updated = await this.access.tenancy.Tenant.findOneAndUpdate(
       { _id: tenant._id, revision: tenant.revision },
       { $set: { enabledPlugins: plugins }, $inc: { revision: 1 } },
-      { new: true }
+      { returnDocument: 'after' }
     )
       .lean<TenantDocument>()
       .exec()
