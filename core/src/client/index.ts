@@ -1,0 +1,5 @@
+// Shared typed Feathers client for the storefront, the dashboard and tests (`@masterstage/core/client`).
+export * from './api-error.ts'
+export * from './rest-client.ts'
+export type * from './types.ts'
+export type * from './ui-contract.ts'

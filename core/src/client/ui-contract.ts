@@ -1,0 +1,45 @@
+// The contract between the web apps and plugin UI components (declared in a manifest's `ui`): which props
+// a component gets and the optional server-side `load` it may export from `<script module>`.
+import type { Role } from '../auth/roles.ts'
+import type { MasterstageClient } from './types.ts'
+
+/** The tenant as the storefront and dashboard show it (public fields only). */
+export interface UiTenant {
+  id: string
+  slug: string
+  name: string
+  enabledPlugins: readonly string[]
+}
+
+export interface UiUser {
+  _id: string
+  email: string
+  role: Role
+}
+
+/** Passed to a contribution's `load` on the server (SSR); `client` carries tenant and user token. */
+export interface UiLoadContext {
+  client: MasterstageClient
+  tenant: UiTenant
+  user?: UiUser
+  /** Route parameters of a contributed page (`masterclasses/[id]` → { id }). */
+  params: Record<string, string>
+  url: URL
+}
+
+/** What a contribution module may export beside its default component. */
+export interface UiContributionModule {
+  default: unknown
+  /** Server-side data for the component; throwing a 404 ApiError renders the app's not-found page. */
+  load?: (context: UiLoadContext) => Promise<unknown>
+}
+
+/** Props every contributed component receives. `realtime` exists only in the browser (dashboard). */
+export interface UiComponentProps<Data = unknown> {
+  data: Data
+  tenant: UiTenant
+  user?: UiUser
+  /** Base path of the app's plugin pages, for links (storefront: '', dashboard: '/p'). */
+  basePath: string
+  realtime?: MasterstageClient
+}
