@@ -157,7 +157,7 @@ export async function openDurableStore(
   const snapshotPath = join(dataDir, SNAPSHOT_FILE)
   if (existsSync(snapshotPath)) generation = loadSnapshot(engine.catalog, readFileSync(snapshotPath))
   const journals = journalGenerations(dataDir).filter((g) => g >= generation)
-  journals.forEach((g, i) => replayJournal(engine, dataDir, g, i === journals.length - 1))
+  for (const [i, g] of journals.entries()) replayJournal(engine, dataDir, g, i === journals.length - 1)
   const last = Math.max(generation, ...journals)
   const store = new DurableStore(engine, dataDir, last, options.compactBytes ?? DEFAULT_COMPACT_BYTES)
   await store.compact()
