@@ -11,10 +11,10 @@ const FILTERS = ['status', 'eventId', 'eventName', 'handler', 'tenantId'] as con
 const MAX_LIMIT = 100
 
 export class EventDeliveriesService {
-  readonly #bus: DurableEventBus
+  readonly bus: DurableEventBus
 
   constructor(bus: DurableEventBus) {
-    this.#bus = bus
+    this.bus = bus
   }
 
   /** Newest first. Query: status, eventId, eventName, handler, tenantId (exact strings) and $limit. */
@@ -36,11 +36,11 @@ export class EventDeliveriesService {
       errors.push({ path: '$limit', message: `must be an integer from 1 to ${MAX_LIMIT}` })
     }
     if (errors.length) throw queryNotAllowed('Invalid event deliveries query', errors)
-    return this.#bus.store.deliveries.find(filter).sort({ updatedAt: -1 }).limit(limit).toArray()
+    return this.bus.store.deliveries.find(filter).sort({ updatedAt: -1 }).limit(limit).toArray()
   }
 
   async get(id: string): Promise<DeliveryDocument> {
-    const delivery = await this.#bus.store.deliveries.findOne({ _id: String(id) })
+    const delivery = await this.bus.store.deliveries.findOne({ _id: String(id) })
     if (!delivery) throw notFound(`No event delivery ${id}`)
     return delivery
   }
@@ -52,7 +52,7 @@ export class EventDeliveriesService {
         { path: 'id', message: 'is required' }
       ])
     }
-    return this.#bus.replay(data.id)
+    return this.bus.replay(data.id)
   }
 }
 

@@ -153,7 +153,7 @@ function registerSubscribers(manifest: PluginManifest, context: PluginContext): 
           )
           return
         }
-        await subscriber.handle(event, handlerContext)
+        await subscriber.handle(event, { ...context, ...handlerContext })
       }
     )
   }

@@ -3,7 +3,7 @@ import type { HookOptions, ServiceInterface } from '@feathersjs/feathers'
 import type { TObject } from '@feathersjs/typebox'
 import type { Schema } from 'mongoose'
 import type { Role } from '../auth/roles.ts'
-import type { EventHandler, EventName } from '../events/domain-events.ts'
+import type { DomainEvent, EventHandlerContext, EventName } from '../events/domain-events.ts'
 import type { PluginContext } from './plugin-context.ts'
 
 /** External service methods a plugin can expose. Internal callers can always use every method. */
@@ -84,7 +84,12 @@ export interface PluginSubscriber<N extends EventName = EventName> {
   event: N
   /** Stable name: keys exactly-once delivery. Defaults to `<plugin>.<event>`. */
   name?: string
-  handle: EventHandler<N>
+  /**
+   * Runs in the event's tenant scope, at least once; exactly once in effect per (event, handler).
+   * Gets the plugin's context (models, email, jobs...) merged with the delivery's (attempt, once).
+   * Skipped for tenants that have not enabled the plugin.
+   */
+  handle: (event: DomainEvent<N>, ctx: PluginContext & EventHandlerContext) => Promise<void>
 }
 
 /** UI contributions: module paths (relative to the plugin folder) of Svelte components. */

@@ -6,24 +6,41 @@ import { schemaErrors } from '../tenancy/schema-validation.ts'
 import { createSecretBox, type SecretBox } from '../tenancy/secret-box.ts'
 import { type TenancyModels, type TenantDocument, tenancyModels } from '../tenancy/tenancy-models.ts'
 import { createTenantDirectory, type TenantDirectory } from '../tenancy/tenant-directory.ts'
+import { decryptSecrets } from '../tenancy/tenant-plugin-config.ts'
 import type { PluginTenantConfig } from './plugin-context.ts'
 import type { PluginManifest } from './plugin-manifest.ts'
 
 interface TenancyAccess {
   models: TenancyModels
   directory: TenantDirectory
+  secretBox: () => SecretBox
 }
 
-const accessByApp = new WeakMap<Application, TenancyAccess>()
+const fallbackByApp = new WeakMap<Application, TenancyAccess>()
 
-/** Prefers the tenant directory tenancy put on the app (its writes invalidate that cache at once). */
+/**
+ * Prefers tenancy's runtime (`app.get('access')`): its directory is invalidated at once by tenant writes
+ * and its secret box knows retired keys. The fallback serves apps assembled without it (tools, tests).
+ */
 function tenancy(app: Application): TenancyAccess {
-  let access = accessByApp.get(app)
+  const runtime = (app as any).get('access') as
+    | { tenancy: TenancyModels; tenants: TenantDirectory; secretBox: SecretBox }
+    | undefined
+  if (runtime)
+    return { models: runtime.tenancy, directory: runtime.tenants, secretBox: () => runtime.secretBox }
+  let access = fallbackByApp.get(app)
   if (!access) {
     const models = tenancyModels(app.get('mongoose'))
-    const shared = (app as any).get('tenantDirectory') as TenantDirectory | undefined
-    access = { models, directory: shared ?? createTenantDirectory(models) }
-    accessByApp.set(app, access)
+    let box: SecretBox | undefined
+    access = {
+      models,
+      directory: createTenantDirectory(models),
+      secretBox: () => {
+        box ??= createSecretBox(app.get('config').encryptionKey)
+        return box
+      }
+    }
+    fallbackByApp.set(app, access)
   }
   return access
 }
@@ -42,7 +59,6 @@ export async function isPluginEnabledForTenant(
 }
 
 export function createPluginTenantConfig(app: Application, manifest: PluginManifest): PluginTenantConfig {
-  let box: SecretBox | undefined
   const entryOf = async (tenantId: string) =>
     (await tenantById(app, tenantId))?.enabledPlugins.find((entry) => entry.name === manifest.name)
   return {
@@ -55,11 +71,7 @@ export function createPluginTenantConfig(app: Application, manifest: PluginManif
       return settings
     },
     async secrets(tenantId) {
-      const encrypted = (await entryOf(tenantId))?.secretsEncrypted ?? {}
-      box ??= createSecretBox(app.get('config').encryptionKey)
-      const secrets: Record<string, unknown> = {}
-      for (const [name, ciphertext] of Object.entries(encrypted)) secrets[name] = box.decryptJson(ciphertext)
-      return secrets
+      return decryptSecrets(tenancy(app).secretBox(), (await entryOf(tenantId))?.secretsEncrypted ?? {})
     },
     async enabledTenantIds() {
       const tenants = await tenancy(app)

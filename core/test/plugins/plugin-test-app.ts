@@ -1,0 +1,105 @@
+// Test helper: a real Feathers Koa app (REST) with tenancy/auth, durable events, jobs and the plugin host,
+// on a fresh harness database and a unique queue prefix, listening on a random port.
+import { randomBytes } from 'node:crypto'
+import { mkdtemp } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { feathers } from '@feathersjs/feathers'
+import { bodyParser, errorHandler, koa, rest } from '@feathersjs/koa'
+import socketio from '@feathersjs/socketio'
+import pino from 'pino'
+import type { Application } from '../../src/app/declarations.ts'
+import { configureAccess } from '../../src/auth/configure-access.ts'
+import type { Config } from '../../src/config/config.ts'
+import { connectDatabase } from '../../src/data/connect.ts'
+import { configureEvents } from '../../src/events/configure-events.ts'
+import { loadPlugins, startPlugins, stopPlugins } from '../../src/plugins/load-plugins.ts'
+import type { PluginManifest } from '../../src/plugins/plugin-manifest.ts'
+import { resolveTenantMiddleware } from '../../src/tenancy/resolve-tenant-middleware.ts'
+import { tenancyModels } from '../../src/tenancy/tenancy-models.ts'
+import { testDatabaseUri } from '../support/database.ts'
+
+export interface PluginTestApp {
+  app: Application
+  url: string
+  config: Config
+  /** Creates a tenant with these plugins enabled; returns its id. */
+  createTenant(slug: string, plugins: readonly string[]): Promise<string>
+  close(): Promise<void>
+}
+
+export async function startPluginTestApp(
+  name: string,
+  plugins: readonly PluginManifest[]
+): Promise<PluginTestApp> {
+  const config: Config = {
+    env: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    baseDomain: 'localhost',
+    publicApiUrl: 'http://localhost',
+    storefrontUrl: 'http://storefront.test',
+    dashboardUrl: 'http://dashboard.test',
+    mongoUri: testDatabaseUri(name),
+    redisUrl: 'redis://127.0.0.1:6379',
+    queuePrefix: `test-${name}-${randomBytes(4).toString('hex')}`,
+    jwtSecret: randomBytes(32).toString('hex'),
+    jwtExpiresIn: '1h',
+    encryptionKey: randomBytes(32),
+    logLevel: 'silent',
+    runWorkersInProcess: true,
+    bodyLimitBytes: 64 * 1024,
+    corsOrigins: [],
+    email: {
+      provider: 'outbox',
+      from: 'no-reply@masterstage.test',
+      outboxDir: await mkdtemp(join(tmpdir(), 'ms-mail-'))
+    },
+    trustProxy: false
+  }
+  const app = koa(feathers()) as unknown as Application
+  app.set('config', config)
+  app.set('logger', pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }))
+  app.set('mongoose', await connectDatabase(config.mongoUri))
+  app.use(errorHandler())
+  app.use(resolveTenantMiddleware(app))
+  app.use(bodyParser())
+  app.configure(rest())
+  app.configure(socketio({ transports: ['websocket'] }))
+  await configureAccess(app)
+  await configureEvents(app, { bus: { backoffMs: 50 }, relay: { pollMs: 200 } })
+  await loadPlugins(app, plugins)
+  const server = await app.listen(0, '127.0.0.1')
+  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
+  await startPlugins(app)
+  const { Tenant } = tenancyModels(app.get('mongoose'))
+  return {
+    app,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    config,
+    async createTenant(slug, enabled) {
+      const tenant = await Tenant.create({
+        slug,
+        name: slug,
+        agencyId: 'agency-1',
+        enabledPlugins: enabled.map((plugin) => ({
+          name: plugin,
+          settings: {},
+          secretsEncrypted: {},
+          enabledAt: new Date()
+        }))
+      })
+      return String(tenant._id)
+    },
+    async close() {
+      await stopPlugins(app)
+      await app.teardown()
+      await app
+        .get('mongoose')
+        .dropDatabase()
+        .catch(() => undefined)
+      await app.get('mongoose').close()
+    }
+  }
+}
