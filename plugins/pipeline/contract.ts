@@ -1,0 +1,184 @@
+// Public surface of the pipeline plugin: lead statuses, the events it emits (merged into core's
+// DomainEvents), the payload shapes it expects of the events it consumes, and its service paths.
+// Other plugins may `import type` from here, nothing else.
+import type {} from '@masterstage/core'
+
+export const PIPELINE_PLUGIN = 'pipeline'
+
+/** Service paths (mounted under the plugin name). */
+export const PipelineServicePath = {
+  /** Public, per tenant: the storefront registration form posts here. */
+  registrations: 'pipeline/registrations',
+  /** Staff: the board, lead details, notes, owner, tags, manual moves (`move` method). */
+  leads: 'pipeline/leads',
+  /** Staff and other plugins (analytics): funnel, conversion, revenue, time in stage. */
+  metrics: 'pipeline/metrics',
+  /** Staff: streamed CSV of the leads matching the board's filters. */
+  export: 'pipeline/export'
+} as const
+
+/** Every stage of a lead's journey, in funnel order; LOST is off the funnel. */
+export const LEAD_STATUSES = ['NEW', 'INVOICED', 'PAID', 'ATTENDED', 'SCHEDULED', 'WON', 'LOST'] as const
+export type LeadStatus = (typeof LEAD_STATUSES)[number]
+
+/** Where a lead came from (UTM parameters and referrer of its first registration). */
+export interface LeadSource {
+  utmSource?: string
+  utmMedium?: string
+  utmCampaign?: string
+  referrer?: string
+}
+
+/** A lead as the pipeline's services return it. */
+export interface Lead {
+  _id: string
+  tenantId: string
+  email: string
+  name: string
+  phone?: string
+  company?: string
+  masterclassId?: string
+  masterclassIds: string[]
+  source: LeadSource
+  status: LeadStatus
+  /** Highest funnel stage ever reached (index in LEAD_STATUSES, WON = 5); kept when the lead is LOST. */
+  funnelRank: number
+  stageEnteredAt: string
+  userId?: string
+  assignedToId?: string
+  tags: string[]
+  score?: number
+  notes: { _id: string; text: string; authorId?: string; at: string }[]
+  paidMinor: number
+  registrations: number
+  consentAt?: string
+  createdAt: string
+  updatedAt: string
+}
+
+// --- events this plugin emits --------------------------------------------------------------------
+
+/** A person registered for a masterclass of the tenant for the first time. */
+export interface LeadCreated {
+  leadId: string
+  email: string
+  name: string
+  masterclassId?: string
+  source: LeadSource
+}
+
+/** A known lead registered again or was edited (not a status change). */
+export interface LeadUpdated {
+  leadId: string
+  email: string
+  masterclassId?: string
+  changed: string[]
+}
+
+/** A lead moved between stages (from an event or a rep's move). */
+export interface LeadStatusChanged {
+  leadId: string
+  from: LeadStatus
+  to: LeadStatus
+  /** `event:<name>` or `manual`. */
+  trigger: string
+  actorUserId?: string
+}
+
+declare module '@masterstage/core' {
+  interface DomainEvents {
+    'lead.created': LeadCreated
+    'lead.updated': LeadUpdated
+    'lead.status.changed': LeadStatusChanged
+  }
+}
+
+// --- events this plugin consumes: the shapes it reads (the producing plugins declare and conform) ---
+// Every consumed event identifies the lead by `leadId` when the producer knows it, else by email.
+
+export interface LeadReference {
+  leadId?: string
+  /** Fallback when the producer never saw the lead id (e.g. a booking made with the attendee's email). */
+  customerEmail?: string
+  email?: string
+}
+
+/** `invoice.issued` (payments). */
+export interface InvoiceIssuedExpected extends LeadReference {
+  invoiceId: string
+}
+
+/** `payment.succeeded` (payments): counted as revenue. */
+export interface PaymentSucceededExpected extends LeadReference {
+  paymentId: string
+  amountMinor: number
+  currency: string
+}
+
+/** `payment.refunded` (payments): `refundedMinor` is cumulative for the payment. */
+export interface PaymentRefundedExpected extends LeadReference {
+  paymentId: string
+  refundedMinor: number
+  currency: string
+  fullyRefunded: boolean
+}
+
+/** `attendance.joined` (streaming). */
+export interface AttendanceJoinedExpected extends LeadReference {
+  masterclassId?: string
+}
+
+/** `appointment.booked` (scheduling): the rep the call is booked with becomes the owner if none. */
+export interface AppointmentBookedExpected extends LeadReference {
+  appointmentId: string
+  salesRepId?: string
+}
+
+/** `insight.generated` (analytics): a lead score between 0 and 100. */
+export interface InsightGeneratedExpected extends LeadReference {
+  score?: number
+}
+
+/** Events that move leads, by name. */
+export const CONSUMED_EVENTS = [
+  'invoice.issued',
+  'payment.succeeded',
+  'payment.refunded',
+  'attendance.joined',
+  'appointment.booked',
+  'insight.generated'
+] as const
+export type ConsumedEvent = (typeof CONSUMED_EVENTS)[number]
+
+// --- metrics ------------------------------------------------------------------------------------
+
+export type MetricsDimension = 'source' | 'masterclass' | 'rep'
+
+/** One group of the metrics answer (the whole tenant, or one source/masterclass/rep). */
+export interface FunnelFigures {
+  key: string | null
+  /** Leads (created in the period) that reached each funnel stage. */
+  reached: Record<Exclude<LeadStatus, 'LOST'>, number>
+  lost: number
+  /** Conversion between consecutive stages, e.g. `NEW->INVOICED`: reached(to)/reached(from), 0..1. */
+  conversion: Record<string, number | null>
+  /** Net revenue (payments minus refunds) booked in the period, per currency, minor units. */
+  revenueMinor: Record<string, number>
+}
+
+export interface StageTime {
+  status: LeadStatus
+  count: number
+  avgMs: number
+  medianMs: number
+}
+
+export interface PipelineMetrics {
+  period: { from: string; to: string }
+  totals: FunnelFigures
+  groups?: FunnelFigures[]
+  dimension?: MetricsDimension
+  timeInStage: StageTime[]
+  /** Leads per current status (the board's column counts). */
+  byStatus: Record<LeadStatus, number>
+}

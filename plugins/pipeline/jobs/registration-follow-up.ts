@@ -1,0 +1,60 @@
+// Follow-up of a registration, off the request path: makes sure the person has one attendee account in
+// the tenant (core's users service) and links it to the lead. Idempotent: a rerun finds what exists.
+import type { Application } from '@masterstage/core'
+import type { PipelineModels } from '../models/pipeline-models.ts'
+
+export interface RegistrationFollowUpData {
+  leadId: string
+}
+
+/** The slice of core's users service this job needs (internal calls, no provider: the platform acts). */
+interface UsersServiceLike {
+  find(params: any): Promise<{ data: { _id: string }[] } | { _id: string }[]>
+  createStaff(data: any, params?: any): Promise<{ _id: string }>
+}
+
+export async function ensureAttendeeUser(
+  app: Application,
+  tenantId: string,
+  lead: any
+): Promise<string | undefined> {
+  const users = (app as any).service('users') as UsersServiceLike | undefined
+  if (!users) return undefined
+  const lookup = async () => {
+    const found = await users.find({
+      query: { email: lead.email, role: 'attendee' },
+      tenant: { id: tenantId }
+    })
+    const list = Array.isArray(found) ? found : found.data
+    return list[0]?._id ? String(list[0]._id) : undefined
+  }
+  const existing = await lookup()
+  if (existing) return existing
+  try {
+    const created = await users.createStaff({
+      email: lead.email,
+      name: lead.name,
+      role: 'attendee',
+      tenantIds: [tenantId],
+      ...(lead.phone && { phone: lead.phone }),
+      ...(lead.company && { company: lead.company })
+    })
+    return String(created._id)
+  } catch (error) {
+    // A concurrent run (or the attendee signing up meanwhile) created it first: use that account.
+    if ((error as { code?: number }).code === 409) return lookup()
+    throw error
+  }
+}
+
+export async function runRegistrationFollowUp(
+  app: Application,
+  models: PipelineModels,
+  tenantId: string,
+  data: RegistrationFollowUpData
+): Promise<void> {
+  const lead: any = await models.Lead.findOne({ _id: data.leadId }).lean()
+  if (!lead || lead.userId) return
+  const userId = await ensureAttendeeUser(app, tenantId, lead)
+  if (userId) await models.Lead.updateOne({ _id: lead._id }, { $set: { userId } })
+}

@@ -1,0 +1,19 @@
+// The plugin's models as one typed bundle, registered by the manifest and handed to services/subscribers.
+import type { Model } from 'mongoose'
+import { LEAD_HISTORY_MODEL } from './lead-history-model.ts'
+import { LEAD_MODEL } from './lead-model.ts'
+import { REVENUE_ENTRY_MODEL } from './revenue-entry-model.ts'
+
+export interface PipelineModels {
+  Lead: Model<any>
+  History: Model<any>
+  Revenue: Model<any>
+}
+
+export function pipelineModels(models: { get<T = any>(name: string): Model<T> }): PipelineModels {
+  return {
+    Lead: models.get(LEAD_MODEL),
+    History: models.get(LEAD_HISTORY_MODEL),
+    Revenue: models.get(REVENUE_ENTRY_MODEL)
+  }
+}

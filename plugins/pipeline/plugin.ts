@@ -1,0 +1,124 @@
+// The pipeline plugin's manifest: public registration, the lead tracker (transition table, history,
+// event subscribers), the board, sales metrics and CSV export, with their dashboard and storefront UI.
+
+import { Type } from '@feathersjs/typebox'
+import { currentScope, definePlugin, type PluginContext, type Role } from '@masterstage/core'
+import { PIPELINE_PLUGIN, PipelineServicePath } from './contract.ts'
+import { type RegistrationFollowUpData, runRegistrationFollowUp } from './jobs/registration-follow-up.ts'
+import { LEAD_HISTORY_MODEL, leadHistorySchema } from './models/lead-history-model.ts'
+import { LEAD_MODEL, leadSchema } from './models/lead-model.ts'
+import { REVENUE_ENTRY_MODEL, revenueEntrySchema } from './models/revenue-entry-model.ts'
+import { csvDownloadHeaders } from './services/export-service.ts'
+import { pipelineRuntime } from './services/pipeline-runtime.ts'
+import { registrationRateLimits } from './services/registration-limits.ts'
+import { REGISTRATION_FOLLOW_UP_JOB } from './services/registration-service.ts'
+import { subscribeLeadEvents } from './subscribers/subscribe-lead-events.ts'
+
+const STAFF: readonly Role[] = ['platform_admin', 'agency_admin', 'host', 'sales_rep']
+const MANAGERS: readonly Role[] = ['platform_admin', 'agency_admin', 'host']
+
+export default definePlugin({
+  name: PIPELINE_PLUGIN,
+  version: '0.1.0',
+  description: 'Registration, lead tracker, pipeline board, sales metrics and CSV export',
+  config: {
+    settings: Type.Object({
+      registrationLimits: Type.Optional(
+        Type.Object({
+          perIpPerMinute: Type.Integer({ minimum: 1, maximum: 100_000, default: 10 }),
+          perTenantPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 600 })
+        })
+      )
+    })
+  },
+  models: [
+    { name: LEAD_MODEL, schema: leadSchema },
+    { name: LEAD_HISTORY_MODEL, schema: leadHistorySchema },
+    { name: REVENUE_ENTRY_MODEL, schema: revenueEntrySchema }
+  ],
+  services: [
+    {
+      path: 'registrations',
+      create: (ctx: PluginContext) => pipelineRuntime(ctx).registrations,
+      methods: ['create'],
+      access: { create: 'public' }
+    },
+    {
+      path: 'leads',
+      create: (ctx: PluginContext) => pipelineRuntime(ctx).leads,
+      methods: ['find', 'get', 'patch', 'move'],
+      access: { find: STAFF, get: STAFF, patch: STAFF, move: STAFF },
+      realtime: ['tenant-staff']
+    },
+    {
+      path: 'metrics',
+      create: (ctx: PluginContext) => pipelineRuntime(ctx).metrics,
+      methods: ['find'],
+      access: { find: STAFF }
+    },
+    {
+      path: 'export',
+      create: (ctx: PluginContext) => pipelineRuntime(ctx).export,
+      methods: ['find'],
+      access: { find: MANAGERS.concat(['sales_rep']) },
+      hooks: { after: { find: [csvDownloadHeaders] } }
+    }
+  ],
+  jobs: [
+    {
+      name: REGISTRATION_FOLLOW_UP_JOB,
+      attempts: 5,
+      backoffMs: 2000,
+      handle: async (data: RegistrationFollowUpData, ctx) => {
+        const tenantId = currentScope()?.tenantId
+        if (!tenantId) return
+        await runRegistrationFollowUp(ctx.app, pipelineRuntime(ctx).models, tenantId, data)
+      }
+    }
+  ],
+  ui: {
+    dashboard: {
+      nav: [{ label: 'Pipeline', href: '/pipeline', roles: STAFF, icon: 'kanban' }],
+      pages: [
+        {
+          path: '/pipeline',
+          component: 'dashboard/pipeline-board-page.svelte',
+          title: 'Pipeline',
+          roles: STAFF
+        },
+        {
+          path: '/pipeline/metrics',
+          component: 'dashboard/sales-metrics-page.svelte',
+          title: 'Sales metrics',
+          roles: STAFF
+        }
+      ],
+      widgets: [
+        {
+          id: 'pipeline-funnel',
+          component: 'dashboard/funnel-widget.svelte',
+          title: 'Funnel',
+          roles: STAFF,
+          order: 10
+        }
+      ]
+    },
+    storefront: {
+      sections: [{ id: 'registration-form', component: 'storefront/registration-form.svelte', order: 50 }],
+      pages: [
+        {
+          path: '/registered',
+          component: 'storefront/registration-confirmation.svelte',
+          title: 'You are registered'
+        }
+      ]
+    }
+  },
+  setup(ctx) {
+    // Hooks that need the plugin's context (tenant settings) are attached here, after registration.
+    ;(ctx.app.service(PipelineServicePath.registrations as any) as any).hooks({
+      around: { create: [registrationRateLimits(ctx)] }
+    })
+    subscribeLeadEvents(ctx, pipelineRuntime(ctx).tracker)
+  }
+})

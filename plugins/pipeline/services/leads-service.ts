@@ -1,0 +1,198 @@
+// The `pipeline/leads` service: the board's reads (filters, paging, agency-wide via core's read scope),
+// rep edits (owner, tags, notes) and manual moves through the transition table (`move`).
+import {
+  currentScope,
+  type EventBus,
+  type FieldError,
+  type MasterstageParams,
+  notFound,
+  queryNotAllowed,
+  validationError
+} from '@masterstage/core'
+import mongoose from 'mongoose'
+import { LEAD_STATUSES, type Lead, type LeadStatus } from '../contract.ts'
+import { leadMatch, parseLeadFilters } from '../domain/lead-filters.ts'
+import type { PipelineModels } from '../models/pipeline-models.ts'
+import type { LeadTracker } from './lead-tracker.ts'
+import { toLeadView } from './lead-view.ts'
+
+const OBJECT_ID = /^[0-9a-f]{24}$/i
+const TAG = /^[\p{L}\p{N} _-]{1,40}$/u
+const MAX_LIMIT = 500
+const PAGING_KEYS = ['$limit', '$skip'] as const
+
+export interface LeadsPage {
+  total: number
+  limit: number
+  skip: number
+  data: Lead[]
+}
+
+export interface LeadPatch {
+  assignedToId?: string | null
+  tags?: string[]
+  note?: string
+}
+
+export class LeadsService {
+  readonly #models: PipelineModels
+  readonly #tracker: LeadTracker
+  readonly #events: EventBus
+
+  constructor(models: PipelineModels, tracker: LeadTracker, events: EventBus) {
+    this.#models = models
+    this.#tracker = tracker
+    this.#events = events
+  }
+
+  async find(params: MasterstageParams = {}): Promise<LeadsPage> {
+    const query = (params.query ?? {}) as Record<string, unknown>
+    const filters = parseLeadFilters(query, PAGING_KEYS)
+    const limit = paging(query.$limit, 100, MAX_LIMIT, '$limit')
+    const skip = paging(query.$skip, 0, Number.MAX_SAFE_INTEGER, '$skip')
+    const filter = trustedFilter(leadMatch(filters))
+    const { Lead } = this.#models
+    const [total, data] = await Promise.all([
+      Lead.countDocuments(filter),
+      Lead.find(filter).sort({ updatedAt: -1, _id: 1 }).skip(skip).limit(limit).lean()
+    ])
+    return { total, limit, skip, data: data.map(toLeadView) }
+  }
+
+  async get(id: string): Promise<Lead> {
+    return toLeadView(await this.#load(id))
+  }
+
+  async patch(id: string, data: unknown): Promise<Lead> {
+    const patch = validatePatch(data)
+    const lead = await this.#load(id)
+    const actor = currentScope()?.actor
+    const set: Record<string, unknown> = {}
+    const unset: Record<string, 1> = {}
+    if (patch.assignedToId === null) unset.assignedToId = 1
+    else if (patch.assignedToId !== undefined) set.assignedToId = patch.assignedToId
+    if (patch.tags) set.tags = [...new Set(patch.tags)]
+    const push = patch.note
+      ? {
+          notes: {
+            text: patch.note,
+            at: new Date(),
+            ...(actor?.kind === 'user' && { authorId: actor.userId })
+          }
+        }
+      : undefined
+    const updated = await this.#models.Lead.findOneAndUpdate(
+      { _id: lead._id },
+      {
+        ...(Object.keys(set).length > 0 && { $set: set }),
+        ...(Object.keys(unset).length > 0 && { $unset: unset }),
+        ...(push && { $push: push })
+      },
+      { returnDocument: 'after' }
+    ).lean()
+    if (!updated) throw notFound('Lead not found')
+    const changed = Object.keys(patch).filter((key) => (patch as Record<string, unknown>)[key] !== undefined)
+    const requestId = currentScope()?.requestId ?? String(Date.now())
+    await this.#events.emit(
+      'lead.updated',
+      { leadId: String(updated._id), email: (updated as any).email, changed },
+      { id: `lead.updated:${updated._id}:${requestId}` }
+    )
+    return toLeadView(updated)
+  }
+
+  /** Custom method: a rep drags a lead to another column. Refused moves answer 409 with the reason. */
+  async move(data: unknown, _params?: MasterstageParams): Promise<Lead> {
+    const { leadId, to } = validateMove(data)
+    const scope = currentScope()
+    const result = await this.#tracker.moveByHand(leadId, to, {
+      causeId: `manual:${scope?.requestId ?? new mongoose.Types.ObjectId().toString()}`,
+      actor: scope?.actor ?? { kind: 'anonymous' },
+      at: new Date()
+    })
+    if (result.kind === 'missing') throw notFound('Lead not found')
+    return toLeadView(result.lead)
+  }
+
+  async #load(id: string): Promise<any> {
+    if (typeof id !== 'string' || !OBJECT_ID.test(id)) throw notFound('Lead not found')
+    const lead = await this.#models.Lead.findOne({ _id: id }).lean()
+    if (!lead) throw notFound('Lead not found')
+    return lead
+  }
+}
+
+/** Query operators we add ourselves are marked trusted (the connection sanitizes client filters). */
+export function trustedFilter(match: Record<string, unknown>): Record<string, unknown> {
+  const filter = { ...match }
+  if (filter.createdAt) filter.createdAt = mongoose.trusted(filter.createdAt)
+  return filter
+}
+
+function paging(value: unknown, fallback: number, max: number, path: string): number {
+  if (value === undefined) return fallback
+  const number = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > max) {
+    throw queryNotAllowed('Invalid paging', [{ path, message: `must be an integer between 0 and ${max}` }])
+  }
+  return number
+}
+
+function validatePatch(data: unknown): LeadPatch {
+  const errors: FieldError[] = []
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw validationError('Invalid lead change', [{ path: '', message: 'must be an object' }])
+  }
+  const input = data as Record<string, unknown>
+  const patch: LeadPatch = {}
+  for (const key of Object.keys(input)) {
+    if (key === 'status')
+      errors.push({ path: key, message: 'changes through the move method (transition table)' })
+    else if (!['assignedToId', 'tags', 'note'].includes(key))
+      errors.push({ path: key, message: 'cannot be changed here' })
+  }
+  if ('assignedToId' in input) {
+    const value = input.assignedToId
+    if (value === null) patch.assignedToId = null
+    else if (typeof value === 'string' && OBJECT_ID.test(value)) patch.assignedToId = value
+    else errors.push({ path: 'assignedToId', message: 'must be a user id or null' })
+  }
+  if ('tags' in input) {
+    const tags = input.tags
+    if (!Array.isArray(tags) || tags.length > 20)
+      errors.push({ path: 'tags', message: 'must be a list of up to 20 tags' })
+    else
+      tags.forEach((tag, index) => {
+        if (typeof tag !== 'string' || !TAG.test(tag.trim()))
+          errors.push({
+            path: `tags.${index}`,
+            message: 'must be a word of up to 40 letters, digits, - or _'
+          })
+      })
+    if (!errors.some((e) => e.path.startsWith('tags')))
+      patch.tags = (tags as string[]).map((tag) => tag.trim())
+  }
+  if ('note' in input) {
+    const note = input.note
+    if (typeof note !== 'string' || note.trim() === '' || note.length > 4000)
+      errors.push({ path: 'note', message: 'must be text of 1 to 4000 characters' })
+    else patch.note = note.trim()
+  }
+  if (errors.length === 0 && Object.keys(patch).length === 0)
+    errors.push({ path: '', message: 'nothing to change (assignedToId, tags or note)' })
+  if (errors.length > 0) throw validationError('Invalid lead change', errors)
+  return patch
+}
+
+function validateMove(data: unknown): { leadId: string; to: LeadStatus } {
+  const input = (data ?? {}) as Record<string, unknown>
+  const errors: FieldError[] = []
+  if (typeof input.leadId !== 'string' || !OBJECT_ID.test(input.leadId))
+    errors.push({ path: 'leadId', message: 'must be a lead id' })
+  if (typeof input.to !== 'string' || !(LEAD_STATUSES as readonly string[]).includes(input.to))
+    errors.push({ path: 'to', message: `must be one of ${LEAD_STATUSES.join(', ')}` })
+  for (const key of Object.keys(input))
+    if (key !== 'leadId' && key !== 'to') errors.push({ path: key, message: 'is not a move field' })
+  if (errors.length > 0) throw validationError('Invalid move', errors)
+  return { leadId: input.leadId as string, to: input.to as LeadStatus }
+}

@@ -1,0 +1,57 @@
+// One pipeline runtime per loaded plugin context: the models, the tracker and the services share it, and
+// every lead change is published to the board through the leads service's realtime events.
+import type { PluginContext } from '@masterstage/core'
+import { PipelineServicePath } from '../contract.ts'
+import { type PipelineModels, pipelineModels } from '../models/pipeline-models.ts'
+import { ExportService } from './export-service.ts'
+import { LeadTracker } from './lead-tracker.ts'
+import { toLeadView } from './lead-view.ts'
+import { LeadsService } from './leads-service.ts'
+import { MetricsService } from './metrics-service.ts'
+import { RegistrationService } from './registration-service.ts'
+
+export interface PipelineRuntime {
+  models: PipelineModels
+  tracker: LeadTracker
+  registrations: RegistrationService
+  leads: LeadsService
+  metrics: MetricsService
+  export: ExportService
+}
+
+const runtimes = new WeakMap<PluginContext, PipelineRuntime>()
+
+export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
+  let runtime = runtimes.get(ctx)
+  if (runtime) return runtime
+  const models = pipelineModels(ctx.models)
+  const publish = (lead: any, event: 'created' | 'patched') => {
+    try {
+      ;(ctx.app.service(PipelineServicePath.leads as any) as any).emit(event, toLeadView(lead))
+    } catch (error) {
+      ctx.logger.warn({ err: { message: (error as Error).message } }, 'lead change not published')
+    }
+  }
+  const tracker = new LeadTracker({
+    models,
+    events: ctx.events,
+    logger: ctx.logger,
+    onLeadChanged: (lead) => publish(lead, 'patched')
+  })
+  runtime = {
+    models,
+    tracker,
+    registrations: new RegistrationService({
+      models,
+      events: ctx.events,
+      logger: ctx.logger,
+      enqueue: (job, data, options) => ctx.jobs.enqueue(job, data, options),
+      onLeadChanged: (lead, created) => publish(lead, created ? 'created' : 'patched')
+    }),
+    leads: new LeadsService(models, tracker, ctx.events),
+    metrics: new MetricsService(models),
+    export: new ExportService(models)
+  }
+  runtimes.set(ctx, runtime)
+  return runtime
+}
