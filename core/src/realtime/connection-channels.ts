@@ -41,6 +41,7 @@ export async function joinUserChannels(app: Application, connection: Connection)
 /** Every live connection of `userId` leaves every tenant channel (its token is revoked as well). */
 export function revokeUserConnections(app: Application, userId: string): number {
   let revoked = 0
+  if (app.channels.length === 0) return 0
   for (const connection of app.channel(app.channels).connections as Connection[]) {
     if (connection.user?._id !== userId) continue
     leaveTenantChannels(app, connection)

@@ -105,7 +105,7 @@ describe('generic tenant isolation', () => {
       })
 
       it('refuses a client-set tenantId and writes nothing', async () => {
-        const data = { ...SAMPLE_DATA[path](), tenantId: seed.tenants.marco._id }
+        const data: Record<string, any> = { ...SAMPLE_DATA[path](), tenantId: seed.tenants.marco._id }
         const res = await client().post(`/${path}`, data, { token: tokens[actorA], tenant: ava() })
         expect(res.status).toBe(400)
         expect(res.body.errors, JSON.stringify(res.body)).toContainEqual(

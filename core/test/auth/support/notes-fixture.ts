@@ -81,13 +81,11 @@ export function registerNotesFixture(app: Application): void {
 /** Enables the fixture plugin for the given tenants (internal call, as the platform). */
 export async function enableNotes(app: Application, tenantIds: readonly string[]): Promise<void> {
   for (const tenantId of tenantIds) {
-    await (app as any)
-      .service('tenants')
-      .enablePlugin({
-        tenantId,
-        plugin: 'notes',
-        settings: { color: '#112233' },
-        secrets: { apiKey: 'sk_test_123456' }
-      })
+    await (app as any).service('tenants').enablePlugin({
+      tenantId,
+      plugin: 'notes',
+      settings: { color: '#112233' },
+      secrets: { apiKey: 'sk_test_123456' }
+    })
   }
 }
