@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { loadPacks } from '@masterstage/tenants'
+import { pino } from 'pino'
 // Relative: the devdb package entry exports the server, not the harness.
 import { type DatabaseHandle, startDatabase } from '../../core/src/devdb/harness.ts'
 import { demoSeedAppliedAt, markDemoSeedApplied } from './lib/demo-seed-marker.ts'
@@ -17,6 +18,8 @@ import { removeRuntime, writeRuntime } from './lib/runtime-file.ts'
 import { type ManagedProcess, startProcess, stopProcess, waitForHttp } from './lib/supervisor.ts'
 
 const step = (message: string) => console.log(`▸ ${message}`)
+// The banner says what the database is; its own info lines would only bury the progress output.
+const databaseLogger = pino({ name: 'database', level: process.env.DEVDB_LOG_LEVEL ?? 'warn' })
 const DATABASE_NAME = 'masterstage'
 
 const data = dataDir()
@@ -42,12 +45,12 @@ process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
 
 async function main(): Promise<void> {
-  const { secrets, created } = ensureDevSecrets(data)
+  const { created } = ensureDevSecrets(data)
   step(created ? `created dev secrets in ${join(data, 'dev-secrets.json')}` : 'using existing dev secrets')
 
   step(`starting the database (data in ${join(data, 'db')}; first start can take a while)`)
   database = await startDatabaseWithFallback(join(data, 'db'))
-  const mongoUri = process.env.MONGODB_URI ? database.uri : withDatabaseName(database.uri, DATABASE_NAME)
+  const mongoUri = process.env.MONGODB_URI ? database.uri : embeddedUri(database)
   step(`database ready: ${database.engine} at ${redactUri(mongoUri)}`)
 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   redis = await ensureRedis(redisUrl, join(data, 'redis'))
   step(redis.started ? 'started a local redis-server (stops with the platform)' : 'Redis answers')
 
-  const env = platformEnv({ base: process.env, mongoUri, redisUrl, secrets, dataDir: data, port })
+  const env = platformEnv({ base: process.env, mongoUri, redisUrl, dataDir: data, port })
 
   const seededAt = await demoSeedAppliedAt(mongoUri)
   if (seededAt) step(`demo data already seeded on ${seededAt.toISOString()}: keeping it`)
@@ -84,19 +87,30 @@ async function main(): Promise<void> {
       return shutdown(1)
     }
   }
+  if (shuttingDown) return
   writeRuntime(data, { pid: process.pid, mongoUri, redisUrl, apiUrl: `http://127.0.0.1:${port}` })
   printBanner(port)
+}
+
+/**
+ * The harness hands out a server URI; the platform uses its own database on it. The embedded engine gets
+ * polling server monitoring: its streaming hello (moreToCome) breaks connection pools after start.
+ */
+function embeddedUri(handle: DatabaseHandle): string {
+  const uri = withDatabaseName(handle.uri, DATABASE_NAME)
+  if (handle.engine !== 'embedded') return uri
+  return `${uri}${uri.includes('?') ? '&' : '?'}serverMonitoringMode=poll`
 }
 
 /** An engine that cannot persist yet still gives a working demo, with a loud warning that data is temporary. */
 async function startDatabaseWithFallback(dbDir: string): Promise<DatabaseHandle> {
   try {
-    return await startDatabase({ dataDir: dbDir })
+    return await startDatabase({ dataDir: dbDir, logger: databaseLogger })
   } catch (error) {
     if (!/not implemented/i.test((error as Error).message)) throw error
     console.warn(`⚠ the database engine cannot persist to ${dbDir} (${(error as Error).message}):`)
     console.warn('  running in memory: demo data is re-seeded on every start and lost on exit')
-    return startDatabase()
+    return startDatabase({ logger: databaseLogger })
   }
 }
 

@@ -1,13 +1,12 @@
 // The environment `npm start` gives the API, worker and seed processes: the user's own variables win,
 // the harness database, Redis and dev secrets fill in what is missing.
 import { join } from 'node:path'
-import type { DevSecrets } from './dev-secrets.ts'
+import { devSecretsFile } from './dev-secrets.ts'
 
 export interface PlatformEnvInput {
   base: NodeJS.ProcessEnv
   mongoUri: string
   redisUrl: string
-  secrets: DevSecrets
   dataDir: string
   port: number
 }
@@ -29,7 +28,7 @@ export function platformEnv(input: PlatformEnvInput): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...defaults, ...base }
   env.MONGODB_URI = input.mongoUri
   env.REDIS_URL = input.redisUrl
-  env.JWT_SECRET = base.JWT_SECRET ?? input.secrets.jwtSecret
-  env.PLATFORM_ENCRYPTION_KEY = base.PLATFORM_ENCRYPTION_KEY ?? input.secrets.encryptionKey
+  // The children read the secrets from the file (core's loadConfig), so they never sit in an environment.
+  env.DEV_SECRETS_FILE = base.DEV_SECRETS_FILE ?? devSecretsFile(input.dataDir)
   return env
 }
