@@ -44,13 +44,20 @@ function validate<T>(schema: Parameters<typeof schemaErrors>[0], data: unknown, 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw validationError(message, [{ path: '', message: 'must be an object' }])
   }
-  const errors = schemaErrors(schema, data)
+  const input = data as Record<string, unknown>
+  // Hostnames are case-insensitive: accept any case, store and compare lowercase.
+  if (Array.isArray(input.domains)) {
+    input.domains = input.domains.map((domain) =>
+      typeof domain === 'string' ? domain.trim().toLowerCase() : domain
+    )
+  }
+  const errors = schemaErrors(schema, input)
   if (errors.length > 0) throw validationError(message, errors)
-  return data as T
+  return input as T
 }
 
 function normalizeDomains(domains: readonly string[] | undefined): string[] | undefined {
-  return domains?.map((domain) => domain.toLowerCase())
+  return domains ? [...domains] : undefined
 }
 
 export class TenantsService {
