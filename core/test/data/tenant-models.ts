@@ -1,8 +1,10 @@
 // Test fixtures: two tenant-scoped models (lessons, enrollments referencing lessons) and a platform model.
-import { type Connection, Schema } from 'mongoose'
+import { type Connection, type Model, Schema } from 'mongoose'
 import { tenantScopedPlugin } from '../../src/data/tenant-scoped-plugin.ts'
 
-export function defineTenantModels(connection: Connection) {
+export function defineTenantModels(
+  connection: Connection
+): Record<'Lesson' | 'Enrollment' | 'Agency', Model<any, any, any, any, any, any, any>> {
   const lessonSchema = new Schema({
     title: { type: String, required: true },
     order: { type: Number, default: 0 },
@@ -22,8 +24,8 @@ export function defineTenantModels(connection: Connection) {
   const agencySchema = new Schema({ name: String })
 
   return {
-    Lesson: connection.model('Lesson', lessonSchema),
-    Enrollment: connection.model('Enrollment', enrollmentSchema),
-    Agency: connection.model('Agency', agencySchema)
+    Lesson: connection.model<any>('Lesson', lessonSchema),
+    Enrollment: connection.model<any>('Enrollment', enrollmentSchema),
+    Agency: connection.model<any>('Agency', agencySchema)
   }
 }

@@ -1,0 +1,189 @@
+// Reads and validates the platform configuration from environment variables, reporting every problem
+// at once (ConfigError.problems) so an operator fixes a broken deployment in one pass.
+import { FeathersError } from '@feathersjs/errors'
+import { ErrorCode } from '../errors/codes.ts'
+import type { Config } from './config.ts'
+import { loadDevSecrets } from './dev-secrets.ts'
+
+export interface ConfigProblem {
+  variable: string
+  message: string
+}
+
+export class ConfigError extends FeathersError {
+  readonly problems: ConfigProblem[]
+  constructor(problems: ConfigProblem[]) {
+    super(
+      `Invalid configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`,
+      'ConfigError',
+      500,
+      'config-error',
+      { code: ErrorCode.CONFIG_INVALID, problems }
+    )
+    this.problems = problems
+  }
+}
+
+const ENVS = ['development', 'test', 'production'] as const
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const EMAIL_PROVIDERS = ['outbox', 'smtp'] as const
+
+/** Collects problems while reading variables; never echoes secret values back. */
+class EnvReader {
+  readonly problems: ConfigProblem[] = []
+  private readonly env: NodeJS.ProcessEnv
+  constructor(env: NodeJS.ProcessEnv) {
+    this.env = env
+  }
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim()
+    return value === '' ? undefined : value
+  }
+
+  problem(variable: string, message: string): void {
+    this.problems.push({ variable, message })
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name)
+    if (value === undefined) return fallback
+    if ((allowed as readonly string[]).includes(value)) return value as T
+    this.problem(name, `must be one of ${allowed.join(', ')} (got '${value}')`)
+    return fallback
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name)
+    if (value === undefined) return fallback
+    const parsed = Number(value)
+    if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+      this.problem(name, `must be an integer from ${min} to ${max} (got '${value}')`)
+      return fallback
+    }
+    return parsed
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase()
+    if (value === undefined) return fallback
+    if (['true', '1', 'yes'].includes(value)) return true
+    if (['false', '0', 'no'].includes(value)) return false
+    this.problem(name, `must be true or false (got '${value}')`)
+    return fallback
+  }
+
+  url(name: string, fallback: string | undefined, protocols: readonly string[], secret = false): string {
+    const value = this.raw(name) ?? fallback
+    if (value === undefined) {
+      this.problem(name, 'is required')
+      return ''
+    }
+    try {
+      const parsed = new URL(value)
+      if (!protocols.includes(parsed.protocol)) {
+        this.problem(name, `must use ${protocols.join(' or ')}${secret ? '' : ` (got '${parsed.protocol}')`}`)
+      }
+    } catch {
+      this.problem(name, secret ? 'must be a valid URL' : `must be a valid URL (got '${value}')`)
+    }
+    return value
+  }
+}
+
+function parseEncryptionKey(reader: EnvReader, value: string | undefined): Buffer {
+  if (value === undefined) return Buffer.alloc(0)
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64')
+  if (key.length !== 32)
+    reader.problem('PLATFORM_ENCRYPTION_KEY', 'must be 32 bytes, as 64 hex characters or base64')
+  return key
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const reader = new EnvReader(env)
+  const nodeEnv = reader.oneOf('NODE_ENV', ENVS, 'development')
+  const port = reader.integer('PORT', 3030, 0, 65535)
+  const host = reader.raw('HOST') ?? '127.0.0.1'
+  const baseDomain = reader.raw('BASE_DOMAIN') ?? 'localhost'
+  if (!/^[a-z0-9.-]+$/i.test(baseDomain))
+    reader.problem('BASE_DOMAIN', `must be a domain name (got '${baseDomain}')`)
+  const http = ['http:', 'https:']
+  const publicApiUrl = reader.url('PUBLIC_API_URL', `http://${host}:${port}`, http)
+  const storefrontUrl = reader.url('STOREFRONT_URL', 'http://localhost:5173', http)
+  const dashboardUrl = reader.url('DASHBOARD_URL', 'http://localhost:5174', http)
+  const mongoUri = reader.url('MONGODB_URI', undefined, ['mongodb:', 'mongodb+srv:'], true)
+  const redisUrl = reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'], true)
+  const queuePrefix = reader.raw('QUEUE_PREFIX') ?? 'ms'
+  if (!/^[a-z0-9_-]{1,32}$/i.test(queuePrefix))
+    reader.problem('QUEUE_PREFIX', 'must be 1-32 letters, digits, _ or -')
+
+  let jwtSecret = reader.raw('JWT_SECRET')
+  let encryptionKeyText = reader.raw('PLATFORM_ENCRYPTION_KEY')
+  const devSecretsFile = reader.raw('DEV_SECRETS_FILE')
+  if ((!jwtSecret || !encryptionKeyText) && devSecretsFile && nodeEnv !== 'production') {
+    const dev = loadDevSecrets(devSecretsFile)
+    jwtSecret ??= dev.jwtSecret
+    encryptionKeyText ??= dev.encryptionKey
+  }
+  const devHint = nodeEnv === 'production' ? '' : ' (or set DEV_SECRETS_FILE outside production)'
+  if (!jwtSecret) reader.problem('JWT_SECRET', `is required${devHint}`)
+  else if (jwtSecret.length < 32) reader.problem('JWT_SECRET', 'must be at least 32 characters')
+  if (!encryptionKeyText) reader.problem('PLATFORM_ENCRYPTION_KEY', `is required${devHint}`)
+  const encryptionKey = parseEncryptionKey(reader, encryptionKeyText)
+
+  const jwtExpiresIn = reader.raw('JWT_EXPIRES_IN') ?? '1d'
+  if (!/^\d+(s|m|h|d)?$/.test(jwtExpiresIn)) {
+    reader.problem('JWT_EXPIRES_IN', `must be a duration like 900, 15m, 12h or 7d (got '${jwtExpiresIn}')`)
+  }
+  const logLevel = reader.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info')
+  const runWorkersInProcess = reader.boolean('RUN_WORKERS_IN_PROCESS', nodeEnv !== 'production')
+  const bodyLimitBytes = reader.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024)
+  const corsOrigins = (reader.raw('CORS_ORIGINS')?.split(',') ?? [storefrontUrl, dashboardUrl])
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+  for (const origin of corsOrigins) {
+    if (origin === '*')
+      reader.problem('CORS_ORIGINS', "must list origins explicitly ('*' is not allowed with credentials)")
+    else if (!/^https?:\/\/[^/]+$/.test(origin.replace(/\/$/, ''))) {
+      reader.problem('CORS_ORIGINS', `'${origin}' is not an origin like https://app.example.com`)
+    }
+  }
+
+  const emailProvider = reader.oneOf(
+    'EMAIL_PROVIDER',
+    EMAIL_PROVIDERS,
+    nodeEnv === 'production' ? 'smtp' : 'outbox'
+  )
+  const smtpUrl =
+    emailProvider === 'smtp' ? reader.url('SMTP_URL', undefined, ['smtp:', 'smtps:'], true) : undefined
+  const emailFrom = reader.raw('EMAIL_FROM') ?? 'Masterstage <no-reply@masterstage.local>'
+  if (!/@/.test(emailFrom)) reader.problem('EMAIL_FROM', `must contain an email address (got '${emailFrom}')`)
+
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems)
+  return {
+    env: nodeEnv,
+    port,
+    host,
+    baseDomain,
+    publicApiUrl,
+    storefrontUrl,
+    dashboardUrl,
+    mongoUri,
+    redisUrl,
+    queuePrefix,
+    jwtSecret: jwtSecret!,
+    jwtExpiresIn,
+    encryptionKey,
+    logLevel,
+    runWorkersInProcess,
+    bodyLimitBytes,
+    corsOrigins: corsOrigins.map((origin) => origin.replace(/\/$/, '')),
+    email: {
+      provider: emailProvider,
+      from: emailFrom,
+      smtpUrl,
+      outboxDir: reader.raw('EMAIL_OUTBOX_DIR') ?? '.data/outbox'
+    },
+    trustProxy: reader.boolean('TRUST_PROXY', false)
+  }
+}
