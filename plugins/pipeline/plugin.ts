@@ -3,7 +3,7 @@
 
 import { Type } from '@feathersjs/typebox'
 import { currentScope, definePlugin, type PluginContext, type Role } from '@masterstage/core'
-import { PIPELINE_PLUGIN, PipelineServicePath } from './contract.ts'
+import { CONSUMED_EVENTS, PIPELINE_PLUGIN, PipelineServicePath } from './contract.ts'
 import { type RegistrationFollowUpData, runRegistrationFollowUp } from './jobs/registration-follow-up.ts'
 import { LEAD_HISTORY_MODEL, leadHistorySchema } from './models/lead-history-model.ts'
 import { LEAD_MODEL, leadSchema } from './models/lead-model.ts'
@@ -12,7 +12,6 @@ import { csvDownloadHeaders } from './services/export-service.ts'
 import { pipelineRuntime } from './services/pipeline-runtime.ts'
 import { registrationRateLimits } from './services/registration-limits.ts'
 import { REGISTRATION_FOLLOW_UP_JOB } from './services/registration-service.ts'
-import { subscribeLeadEvents } from './subscribers/subscribe-lead-events.ts'
 
 const STAFF: readonly Role[] = ['platform_admin', 'agency_admin', 'host', 'sales_rep']
 const MANAGERS: readonly Role[] = ['platform_admin', 'agency_admin', 'host']
@@ -64,6 +63,11 @@ export default definePlugin({
       hooks: { after: { find: [csvDownloadHeaders] } }
     }
   ],
+  // Handler names default to `pipeline.<event>`: stable, they key exactly-once delivery.
+  subscribers: CONSUMED_EVENTS.map((event) => ({
+    event: event as any,
+    handle: (domainEvent: any, ctx: PluginContext) => pipelineRuntime(ctx).handlers[event](domainEvent)
+  })),
   jobs: [
     {
       name: REGISTRATION_FOLLOW_UP_JOB,
@@ -119,6 +123,5 @@ export default definePlugin({
     ;(ctx.app.service(PipelineServicePath.registrations as any) as any).hooks({
       around: { create: [registrationRateLimits(ctx)] }
     })
-    subscribeLeadEvents(ctx, pipelineRuntime(ctx).tracker)
   }
 })

@@ -30,15 +30,15 @@ export const CSV_COLUMNS = [
 ] as const
 
 export class ExportService {
-  readonly #models: PipelineModels
+  private readonly models: PipelineModels
 
   constructor(models: PipelineModels) {
-    this.#models = models
+    this.models = models
   }
 
   async find(params: MasterstageParams = {}): Promise<Readable> {
     const filters = parseLeadFilters(params.query ?? {})
-    const cursor = this.#models.Lead.find(trustedFilter(leadMatch(filters)))
+    const cursor = this.models.Lead.find(trustedFilter(leadMatch(filters)))
       .sort({ createdAt: 1, _id: 1 })
       .lean()
       .cursor({ batchSize: 500 })

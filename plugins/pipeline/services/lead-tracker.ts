@@ -38,19 +38,19 @@ export interface LeadTrackerDeps {
 }
 
 export class LeadTracker {
-  readonly #deps: LeadTrackerDeps
+  private readonly deps: LeadTrackerDeps
 
   constructor(deps: LeadTrackerDeps) {
-    this.#deps = deps
+    this.deps = deps
   }
 
   get models(): PipelineModels {
-    return this.#deps.models
+    return this.deps.models
   }
 
   /** Finds the lead of the current tenant by id, else by (normalized) email. */
   async findLead(ref: LeadRef): Promise<any | null> {
-    const { Lead } = this.#deps.models
+    const { Lead } = this.deps.models
     if (ref.leadId && OBJECT_ID.test(ref.leadId)) {
       const byId = await Lead.findOne({ _id: ref.leadId }).lean()
       if (byId) return byId
@@ -70,7 +70,7 @@ export class LeadTracker {
   }
 
   async apply(ref: LeadRef, trigger: Trigger, cause: Cause): Promise<MoveResult> {
-    const { Lead } = this.#deps.models
+    const { Lead } = this.deps.models
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const lead = await this.findLead(ref)
       if (!lead) return { kind: 'missing' }
@@ -84,7 +84,7 @@ export class LeadTracker {
       if (decision.kind === 'ignore') {
         // A retry after a crash between the status write and the history write finishes the job here.
         if (lead.lastTransition?.causeId === cause.causeId)
-          await this.#recordAndAnnounce(lead, lead.lastTransition)
+          await this.recordAndAnnounce(lead, lead.lastTransition)
         return { kind: 'ignored', lead, reason: decision.reason }
       }
       const enteredAt = new Date(lead.stageEnteredAt)
@@ -109,7 +109,7 @@ export class LeadTracker {
       ).lean()
       // Someone else moved it meanwhile: decide again from the new status.
       if (!updated) continue
-      await this.#recordAndAnnounce(updated, transition)
+      await this.recordAndAnnounce(updated, transition)
       return { kind: 'moved', lead: updated, from: decision.from, to: decision.to }
     }
     throw conflict('The lead kept changing; retry')
@@ -121,18 +121,18 @@ export class LeadTracker {
     set: Record<string, unknown>,
     onlyIfMissing: string[] = []
   ): Promise<any | null> {
-    const { Lead } = this.#deps.models
+    const { Lead } = this.deps.models
     const lead = await this.findLead(ref)
     if (!lead) return null
     const filter: Record<string, unknown> = { _id: lead._id }
     for (const field of onlyIfMissing) filter[field] = mongoose.trusted({ $exists: false })
     const updated = await Lead.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean()
-    if (updated) this.#deps.onLeadChanged?.(updated)
+    if (updated) this.deps.onLeadChanged?.(updated)
     return updated ?? lead
   }
 
-  async #recordAndAnnounce(lead: any, transition: any): Promise<void> {
-    const { History } = this.#deps.models
+  private async recordAndAnnounce(lead: any, transition: any): Promise<void> {
+    const { History } = this.deps.models
     try {
       await History.create({
         leadId: String(lead._id),
@@ -150,7 +150,7 @@ export class LeadTracker {
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error
     }
-    await this.#deps.events.emit(
+    await this.deps.events.emit(
       'lead.status.changed',
       {
         leadId: String(lead._id),
@@ -161,8 +161,8 @@ export class LeadTracker {
       },
       { id: `lead.status.changed:${lead._id}:${transition.causeId}`, causationId: transition.causeId }
     )
-    this.#deps.onLeadChanged?.(lead)
-    this.#deps.logger.info(
+    this.deps.onLeadChanged?.(lead)
+    this.deps.logger.info(
       { leadId: String(lead._id), from: transition.from, to: transition.to, trigger: transition.trigger },
       'lead moved'
     )

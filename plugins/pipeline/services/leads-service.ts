@@ -35,14 +35,14 @@ export interface LeadPatch {
 }
 
 export class LeadsService {
-  readonly #models: PipelineModels
-  readonly #tracker: LeadTracker
-  readonly #events: EventBus
+  private readonly models: PipelineModels
+  private readonly tracker: LeadTracker
+  private readonly events: EventBus
 
   constructor(models: PipelineModels, tracker: LeadTracker, events: EventBus) {
-    this.#models = models
-    this.#tracker = tracker
-    this.#events = events
+    this.models = models
+    this.tracker = tracker
+    this.events = events
   }
 
   async find(params: MasterstageParams = {}): Promise<LeadsPage> {
@@ -51,7 +51,7 @@ export class LeadsService {
     const limit = paging(query.$limit, 100, MAX_LIMIT, '$limit')
     const skip = paging(query.$skip, 0, Number.MAX_SAFE_INTEGER, '$skip')
     const filter = trustedFilter(leadMatch(filters))
-    const { Lead } = this.#models
+    const { Lead } = this.models
     const [total, data] = await Promise.all([
       Lead.countDocuments(filter),
       Lead.find(filter).sort({ updatedAt: -1, _id: 1 }).skip(skip).limit(limit).lean()
@@ -60,12 +60,12 @@ export class LeadsService {
   }
 
   async get(id: string): Promise<Lead> {
-    return toLeadView(await this.#load(id))
+    return toLeadView(await this.load(id))
   }
 
   async patch(id: string, data: unknown): Promise<Lead> {
     const patch = validatePatch(data)
-    const lead = await this.#load(id)
+    const lead = await this.load(id)
     const actor = currentScope()?.actor
     const set: Record<string, unknown> = {}
     const unset: Record<string, 1> = {}
@@ -81,7 +81,7 @@ export class LeadsService {
           }
         }
       : undefined
-    const updated = await this.#models.Lead.findOneAndUpdate(
+    const updated = await this.models.Lead.findOneAndUpdate(
       { _id: lead._id },
       {
         ...(Object.keys(set).length > 0 && { $set: set }),
@@ -93,7 +93,7 @@ export class LeadsService {
     if (!updated) throw notFound('Lead not found')
     const changed = Object.keys(patch).filter((key) => (patch as Record<string, unknown>)[key] !== undefined)
     const requestId = currentScope()?.requestId ?? String(Date.now())
-    await this.#events.emit(
+    await this.events.emit(
       'lead.updated',
       { leadId: String(updated._id), email: (updated as any).email, changed },
       { id: `lead.updated:${updated._id}:${requestId}` }
@@ -105,7 +105,7 @@ export class LeadsService {
   async move(data: unknown, _params?: MasterstageParams): Promise<Lead> {
     const { leadId, to } = validateMove(data)
     const scope = currentScope()
-    const result = await this.#tracker.moveByHand(leadId, to, {
+    const result = await this.tracker.moveByHand(leadId, to, {
       causeId: `manual:${scope?.requestId ?? new mongoose.Types.ObjectId().toString()}`,
       actor: scope?.actor ?? { kind: 'anonymous' },
       at: new Date()
@@ -114,9 +114,9 @@ export class LeadsService {
     return toLeadView(result.lead)
   }
 
-  async #load(id: string): Promise<any> {
+  private async load(id: string): Promise<any> {
     if (typeof id !== 'string' || !OBJECT_ID.test(id)) throw notFound('Lead not found')
-    const lead = await this.#models.Lead.findOne({ _id: id }).lean()
+    const lead = await this.models.Lead.findOne({ _id: id }).lean()
     if (!lead) throw notFound('Lead not found')
     return lead
   }

@@ -18,10 +18,10 @@ const DIMENSIONS: readonly MetricsDimension[] = ['source', 'masterclass', 'rep']
 const DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000
 
 export class MetricsService {
-  readonly #models: PipelineModels
+  private readonly models: PipelineModels
 
   constructor(models: PipelineModels) {
-    this.#models = models
+    this.models = models
   }
 
   async find(params: MasterstageParams = {}): Promise<PipelineMetrics> {
@@ -30,7 +30,7 @@ export class MetricsService {
     const filters = parseLeadFilters(query, ['dimension'])
     const to = filters.to ?? new Date()
     const period: MetricsPeriod = { from: filters.from ?? new Date(to.getTime() - DEFAULT_PERIOD_MS), to }
-    const { Lead, History, Revenue } = this.#models
+    const { Lead, History, Revenue } = this.models
     const [totalsRows, groupRows, revenueRows, groupRevenueRows, stageRows, statusRows] = await Promise.all([
       Lead.aggregate(funnelPipeline(period, filters)),
       dimension ? Lead.aggregate(funnelPipeline(period, filters, dimension)) : Promise.resolve([]),

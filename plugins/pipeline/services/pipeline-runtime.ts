@@ -1,8 +1,9 @@
 // One pipeline runtime per loaded plugin context: the models, the tracker and the services share it, and
 // every lead change is published to the board through the leads service's realtime events.
 import type { PluginContext } from '@masterstage/core'
-import { PipelineServicePath } from '../contract.ts'
+import { type ConsumedEvent, PipelineServicePath } from '../contract.ts'
 import { type PipelineModels, pipelineModels } from '../models/pipeline-models.ts'
+import { type LeadEventHandler, leadEventHandlers } from '../subscribers/lead-event-handlers.ts'
 import { ExportService } from './export-service.ts'
 import { LeadTracker } from './lead-tracker.ts'
 import { toLeadView } from './lead-view.ts'
@@ -17,12 +18,14 @@ export interface PipelineRuntime {
   leads: LeadsService
   metrics: MetricsService
   export: ExportService
+  handlers: Record<ConsumedEvent, LeadEventHandler>
 }
 
-const runtimes = new WeakMap<PluginContext, PipelineRuntime>()
+// Keyed by the context's models accessor: subscribers and jobs get copies of the context, not the object.
+const runtimes = new WeakMap<object, PipelineRuntime>()
 
 export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
-  let runtime = runtimes.get(ctx)
+  let runtime = runtimes.get(ctx.models)
   if (runtime) return runtime
   const models = pipelineModels(ctx.models)
   const publish = (lead: any, event: 'created' | 'patched') => {
@@ -50,8 +53,9 @@ export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
     }),
     leads: new LeadsService(models, tracker, ctx.events),
     metrics: new MetricsService(models),
-    export: new ExportService(models)
+    export: new ExportService(models),
+    handlers: leadEventHandlers(tracker, ctx.logger)
   }
-  runtimes.set(ctx, runtime)
+  runtimes.set(ctx.models, runtime)
   return runtime
 }

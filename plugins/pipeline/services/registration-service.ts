@@ -25,10 +25,10 @@ export interface RegistrationDeps {
 const MAX_UPSERT_ATTEMPTS = 3
 
 export class RegistrationService {
-  readonly #deps: RegistrationDeps
+  private readonly deps: RegistrationDeps
 
   constructor(deps: RegistrationDeps) {
-    this.#deps = deps
+    this.deps = deps
   }
 
   async create(data: unknown, params: MasterstageParams = {}): Promise<RegistrationReceipt> {
@@ -37,35 +37,35 @@ export class RegistrationService {
     const input = result.value
     const scope = currentScope()
     if (input.honeypotFilled) {
-      this.#deps.logger.warn(
+      this.deps.logger.warn(
         { tenantId: scope?.tenantId, ip: params.ip },
         'registration refused: honeypot filled'
       )
       return { received: true, masterclassId: input.masterclassId }
     }
     const now = new Date()
-    const { lead, created } = await this.#upsertLead(input, now)
+    const { lead, created } = await this.upsertLead(input, now)
     const leadId = String(lead._id)
     if (created || !lead.announcedAt) {
-      await this.#announceCreated(lead, now, scope?.requestId)
+      await this.announceCreated(lead, now, scope?.requestId)
     } else {
-      await this.#deps.events.emit(
+      await this.deps.events.emit(
         'lead.updated',
         { leadId, email: lead.email, masterclassId: input.masterclassId, changed: ['registration'] },
         { id: `lead.updated:${leadId}:${lead.registrations}` }
       )
     }
-    await this.#deps.enqueue(
+    await this.deps.enqueue(
       REGISTRATION_FOLLOW_UP_JOB,
       { leadId },
       { jobId: `${REGISTRATION_FOLLOW_UP_JOB}:${leadId}:${lead.registrations}` }
     )
-    this.#deps.onLeadChanged?.(lead, created)
+    this.deps.onLeadChanged?.(lead, created)
     return { received: true, masterclassId: input.masterclassId }
   }
 
-  async #upsertLead(input: RegistrationInput, now: Date): Promise<{ lead: any; created: boolean }> {
-    const { Lead } = this.#deps.models
+  private async upsertLead(input: RegistrationInput, now: Date): Promise<{ lead: any; created: boolean }> {
+    const { Lead } = this.deps.models
     const update = {
       $setOnInsert: {
         email: input.email,
@@ -104,8 +104,8 @@ export class RegistrationService {
     }
   }
 
-  async #announceCreated(lead: any, now: Date, requestId?: string): Promise<void> {
-    const { Lead, History } = this.#deps.models
+  private async announceCreated(lead: any, now: Date, requestId?: string): Promise<void> {
+    const { Lead, History } = this.deps.models
     const leadId = String(lead._id)
     const scope = currentScope()
     try {
@@ -125,7 +125,7 @@ export class RegistrationService {
       if ((error as { code?: number }).code !== 11000) throw error
     }
     // Deterministic id: a concurrent duplicate or a retry after a crash records the event once.
-    await this.#deps.events.emit(
+    await this.deps.events.emit(
       'lead.created',
       {
         leadId,

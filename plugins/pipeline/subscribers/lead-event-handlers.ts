@@ -1,6 +1,7 @@
 // What each consumed event does to a lead: a transition from the table, revenue booking, owner or score.
 // Producers identify the lead by leadId or email; events for unknown leads are logged and dropped.
 import type { DomainEvent } from '@masterstage/core'
+import type { Logger } from 'pino'
 import type {
   AppointmentBookedExpected,
   ConsumedEvent,
@@ -27,7 +28,10 @@ function causeOf(event: DomainEvent<any>): Cause {
   }
 }
 
-export function leadEventHandlers(tracker: LeadTracker): Record<ConsumedEvent, LeadEventHandler> {
+export function leadEventHandlers(
+  tracker: LeadTracker,
+  logger: Logger
+): Record<ConsumedEvent, LeadEventHandler> {
   const move =
     (
       name:
@@ -38,7 +42,11 @@ export function leadEventHandlers(tracker: LeadTracker): Record<ConsumedEvent, L
         | 'appointment.booked'
     ) =>
     async (event: DomainEvent<any>) => {
-      await tracker.apply(refOf(event.payload), { kind: 'event', name }, causeOf(event))
+      const result = await tracker.apply(refOf(event.payload), { kind: 'event', name }, causeOf(event))
+      if (result.kind === 'missing')
+        logger.warn({ eventId: event.id, event: event.name }, 'event for an unknown lead dropped')
+      else if (result.kind === 'ignored')
+        logger.info({ eventId: event.id, event: event.name, reason: result.reason }, 'lead left as it is')
     }
   return {
     'invoice.issued': move('invoice.issued'),

@@ -59,7 +59,9 @@ describe('validateRegistration', () => {
   })
 
   it('refuses a malformed email', () => {
-    expect(errorsOf({ ...valid, email: 'ana@' })).toEqual({ email: 'must be an email address like ana@example.com' })
+    expect(errorsOf({ ...valid, email: 'ana@' })).toEqual({
+      email: 'must be an email address like ana@example.com'
+    })
     expect(errorsOf({ ...valid, email: 'ana example.com' }).email).toBeDefined()
   })
 
@@ -87,7 +89,13 @@ describe('validateRegistration', () => {
 
   it('caps field lengths and checks phone, referrer and UTM shapes', () => {
     expect(
-      errorsOf({ ...valid, company: 'c'.repeat(121), phone: 'call me', referrer: 'javascript:alert(1)', utmSource: 'a&b' })
+      errorsOf({
+        ...valid,
+        company: 'c'.repeat(121),
+        phone: 'call me',
+        referrer: 'javascript:alert(1)',
+        utmSource: 'a&b'
+      })
     ).toEqual({
       company: 'must be at most 120 characters',
       phone: 'must be a phone number (digits, spaces, + ( ) - .)',

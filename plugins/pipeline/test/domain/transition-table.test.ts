@@ -11,8 +11,24 @@ import {
 
 // Expected target per event, per current status; '-' means the event leaves the lead as it is.
 const EVENT_EXPECTATIONS: Record<EventTrigger, Record<LeadStatus, LeadStatus | '-'>> = {
-  'invoice.issued': { NEW: 'INVOICED', INVOICED: '-', PAID: '-', ATTENDED: '-', SCHEDULED: '-', WON: '-', LOST: '-' },
-  'payment.succeeded': { NEW: 'PAID', INVOICED: 'PAID', PAID: '-', ATTENDED: '-', SCHEDULED: '-', WON: '-', LOST: '-' },
+  'invoice.issued': {
+    NEW: 'INVOICED',
+    INVOICED: '-',
+    PAID: '-',
+    ATTENDED: '-',
+    SCHEDULED: '-',
+    WON: '-',
+    LOST: '-'
+  },
+  'payment.succeeded': {
+    NEW: 'PAID',
+    INVOICED: 'PAID',
+    PAID: '-',
+    ATTENDED: '-',
+    SCHEDULED: '-',
+    WON: '-',
+    LOST: '-'
+  },
   'attendance.joined': {
     NEW: 'ATTENDED',
     INVOICED: 'ATTENDED',
@@ -31,7 +47,15 @@ const EVENT_EXPECTATIONS: Record<EventTrigger, Record<LeadStatus, LeadStatus | '
     WON: '-',
     LOST: '-'
   },
-  'payment.refunded': { NEW: '-', INVOICED: '-', PAID: 'LOST', ATTENDED: '-', SCHEDULED: '-', WON: '-', LOST: '-' }
+  'payment.refunded': {
+    NEW: '-',
+    INVOICED: '-',
+    PAID: 'LOST',
+    ATTENDED: '-',
+    SCHEDULED: '-',
+    WON: '-',
+    LOST: '-'
+  }
 }
 
 // Manual moves a rep may make: only what no event can prove (won, lost).
@@ -46,7 +70,10 @@ const MANUAL_ALLOWED: Record<LeadStatus, LeadStatus[]> = {
 }
 
 describe('transition table: events', () => {
-  for (const [event, row] of Object.entries(EVENT_EXPECTATIONS) as [EventTrigger, Record<LeadStatus, string>][]) {
+  for (const [event, row] of Object.entries(EVENT_EXPECTATIONS) as [
+    EventTrigger,
+    Record<LeadStatus, string>
+  ][]) {
     for (const from of LEAD_STATUSES) {
       const expected = row[from]
       it(`${event} on ${from} → ${expected === '-' ? 'stays' : expected}`, () => {
@@ -93,7 +120,8 @@ describe('transition table: manual moves', () => {
   }
 
   it('lists the targets the board may offer', () => {
-    for (const from of LEAD_STATUSES) expect(allowedManualTargets(from).sort()).toEqual([...MANUAL_ALLOWED[from]].sort())
+    for (const from of LEAD_STATUSES)
+      expect(allowedManualTargets(from).sort()).toEqual([...MANUAL_ALLOWED[from]].sort())
   })
 
   it('a move to the current status is a no-op, not an error', () => {

@@ -1,0 +1,155 @@
+// Public registration over real HTTP: one lead (and one attendee user) per person per tenant even under
+// a flood of concurrent identical requests; bad input answers 400 with field messages and stores nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
+
+let t: PipelineTestApp
+const register = (body: unknown, tenant = t.tenants.ava.slug, headers: Record<string, string> = {}) =>
+  call(t.url, 'POST', '/pipeline/registrations', body, { tenant, headers })
+const form = (email: string) => ({
+  name: 'Ana Lima',
+  email,
+  masterclassId: 'mc-spring',
+  consent: true,
+  utmSource: 'instagram',
+  utmCampaign: 'spring'
+})
+const leadsOf = (tenantId: string) => t.asTenant(tenantId, () => t.model('lead').find({}).lean())
+
+beforeAll(async () => {
+  t = await startPipelineTestApp('pipeline-registration')
+})
+afterAll(async () => {
+  await t?.close()
+})
+
+describe('registration', () => {
+  it('creates the lead with a normalized email, its source and a creation history entry', async () => {
+    const response = await register(form('  New.Person@Example.COM '))
+    expect(response.status).toBe(201)
+    expect(response.body).toEqual({ received: true, masterclassId: 'mc-spring' })
+    const [lead] = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === 'new.person@example.com')
+    expect(lead).toMatchObject({
+      status: 'NEW',
+      funnelRank: 0,
+      masterclassId: 'mc-spring',
+      source: { utmSource: 'instagram', utmCampaign: 'spring' },
+      tenantId: t.tenants.ava._id,
+      registrations: 1
+    })
+    const history = await t.asTenant(t.tenants.ava._id, () =>
+      t
+        .model('lead-history')
+        .find({ leadId: String(lead._id) })
+        .lean()
+    )
+    expect(history).toHaveLength(1)
+    expect(history[0]).toMatchObject({ from: null, to: 'NEW', trigger: 'registration' })
+  })
+
+  it('a flood of concurrent identical registrations makes one lead, one lead.created and one user', async () => {
+    const email = 'flood@example.com'
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => register(form(i % 2 ? email : email.toUpperCase())))
+    )
+    expect(responses.map((r) => r.status)).toEqual(Array(40).fill(201))
+    const leads = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === email)
+    expect(leads).toHaveLength(1)
+    expect(leads[0].registrations).toBe(40)
+    const outbox = t.app.get('mongoose').collection('events_outbox')
+    const created = await outbox.countDocuments({ name: 'lead.created', 'payload.email': email })
+    expect(created).toBe(1)
+    // The follow-up job links exactly one attendee account of this tenant.
+    const lead = await eventually(async () => {
+      const [found] = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === email && l.userId)
+      return found
+    })
+    const users = await t.app.get('mongoose').collection('users').find({ email }).toArray()
+    expect(users).toHaveLength(1)
+    expect(String(users[0]._id)).toBe(lead.userId)
+    expect(users[0]).toMatchObject({ role: 'attendee', tenantIds: [t.tenants.ava._id] })
+  })
+
+  it('the same email in another tenant is another lead', async () => {
+    expect((await register(form('both@example.com'), t.tenants.ava.slug)).status).toBe(201)
+    expect((await register(form('both@example.com'), t.tenants.marco.slug)).status).toBe(201)
+    expect(
+      (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === 'both@example.com')
+    ).toHaveLength(1)
+    expect(
+      (await leadsOf(t.tenants.marco._id)).filter((l: any) => l.email === 'both@example.com')
+    ).toHaveLength(1)
+  })
+
+  it('answers 404 on a tenant that has not enabled the pipeline', async () => {
+    const response = await register(form('zed@example.com'), t.tenants.zed.slug)
+    expect(response.status).toBe(404)
+    expect(response.body.data.code).toBe('PLUGIN_DISABLED')
+  })
+
+  it('refuses a registration without a tenant', async () => {
+    const response = await call(t.url, 'POST', '/pipeline/registrations', form('none@example.com'))
+    expect(response.status).toBe(400)
+    expect(response.body.data.code).toBe('TENANT_REQUIRED')
+  })
+})
+
+describe('registration: bad input gets 400 with field messages and stores nothing', () => {
+  const cases: [string, unknown, Record<string, string>][] = [
+    ['missing email', { ...form(''), email: undefined }, { email: 'is required' }],
+    ['bad email', form('not-an-email'), { email: 'must be an email address like ana@example.com' }],
+    [
+      'script tags',
+      { ...form('xss@example.com'), name: '<script>alert(1)</script>' },
+      { name: 'must not contain < or >' }
+    ],
+    ['$-operator objects', { ...form('x@example.com'), email: { $gt: '' } }, { email: 'must be text' }],
+    [
+      '$-operator keys',
+      { ...form('y@example.com'), $where: 'sleep(1000)' },
+      { $where: 'is not a registration field' }
+    ],
+    ['no consent', { ...form('c@example.com'), consent: false }, { consent: 'must be given to register' }]
+  ]
+  for (const [label, body, errors] of cases) {
+    it(label, async () => {
+      const before = (await leadsOf(t.tenants.marco._id)).length
+      const response = await register(body, t.tenants.marco.slug)
+      expect(response.status).toBe(400)
+      expect(response.body.data.code).toBe('VALIDATION_FAILED')
+      const fields = Object.fromEntries(response.body.errors.map((e: any) => [e.path, e.message]))
+      expect(fields).toMatchObject(errors)
+      expect((await leadsOf(t.tenants.marco._id)).length).toBe(before)
+    })
+  }
+
+  it('a 10 MB body is refused before it is parsed or stored', async () => {
+    const before = (await leadsOf(t.tenants.marco._id)).length
+    const huge = JSON.stringify({ ...form('huge@example.com'), name: 'x'.repeat(10 * 1024 * 1024) })
+    const response = await call(t.url, 'POST', '/pipeline/registrations', undefined, {
+      tenant: t.tenants.marco.slug,
+      raw: { body: huge, contentType: 'application/json' }
+    }).catch((error) => ({ status: 0, error }))
+    // Core's body limit answers 413; either way nothing is stored.
+    expect([400, 413]).toContain(response.status)
+    expect((await leadsOf(t.tenants.marco._id)).length).toBe(before)
+  })
+
+  it('a body over the registration cap but under the platform limit is a 400 naming the cap', async () => {
+    const response = await register(
+      { ...form('big@example.com'), company: 'c'.repeat(20_000) },
+      t.tenants.marco.slug
+    )
+    expect(response.body).toMatchObject({ code: 400 })
+    expect(response.body.errors).toEqual([{ path: '', message: 'must be at most 8192 bytes' }])
+  })
+
+  it('a filled honeypot looks accepted to the bot but stores nothing', async () => {
+    const response = await register(
+      { ...form('bot@example.com'), website: 'http://spam.example' },
+      t.tenants.marco.slug
+    )
+    expect(response.status).toBe(201)
+    expect((await leadsOf(t.tenants.marco._id)).some((l: any) => l.email === 'bot@example.com')).toBe(false)
+  })
+})
