@@ -40,7 +40,7 @@ export class EventDeliveriesService {
   }
 
   async get(id: string): Promise<DeliveryDocument> {
-    const delivery = await this.bus.store.deliveries.findOne({ _id: String(id) })
+    const delivery = await this.bus.store.deliveries.findOne({ _id: decodeId(id) })
     if (!delivery) throw notFound(`No event delivery ${id}`)
     return delivery
   }
@@ -52,7 +52,21 @@ export class EventDeliveriesService {
         { path: 'id', message: 'is required' }
       ])
     }
-    return this.bus.replay(data.id)
+    return this.bus.replay(decodeId(data.id))
+  }
+}
+
+/**
+ * Delivery ids contain ':' which the Feathers REST client percent-encodes in the URL, and the Koa
+ * transport hands the id over still encoded.
+ */
+function decodeId(id: unknown): string {
+  const value = String(id)
+  if (!value.includes('%')) return value
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
   }
 }
 
