@@ -6,7 +6,9 @@ import type { MasterstageClient } from './types.ts'
 import './core-service-types.ts'
 
 // CommonJS default export: Node hands over module.exports, bundlers may wrap it in `default`.
-const rest = ((restModule as any).default ?? restModule) as typeof restModule.default
+const rest = ((restModule as any).default ?? restModule) as (base?: string) => {
+  fetch(connection: unknown, options?: unknown): any
+}
 
 export interface RestClientOptions {
   /** API base URL, e.g. http://127.0.0.1:3030 */

@@ -7,7 +7,10 @@ import type { MasterstageClient } from './types.ts'
 import './core-service-types.ts'
 
 // CommonJS default export: Node hands over module.exports, bundlers may wrap it in `default`.
-const socketio = ((socketioModule as any).default ?? socketioModule) as typeof socketioModule.default
+const socketio = ((socketioModule as any).default ?? socketioModule) as (
+  socket: unknown,
+  options?: unknown
+) => any
 
 export interface SocketClientOptions {
   apiUrl: string

@@ -1,0 +1,54 @@
+// Every storefront request: find the tenant from the Host (or the localhost fallback), load its public
+// profile, and give the request a REST client carrying that tenant and the attendee's session token.
+import { randomUUID } from 'node:crypto'
+import { createRestClient } from '@masterstage/core/client'
+import type { Handle, HandleServerError } from '@sveltejs/kit'
+import { logger } from '$lib/server/logger.ts'
+import { readSession } from '$lib/server/session.ts'
+import { settings } from '$lib/server/settings.ts'
+import { siteFor } from '$lib/server/site-cache.ts'
+import { TENANT_COOKIE, tenantReferenceOf } from '$lib/server/tenant-host.ts'
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || randomUUID()
+  event.locals.requestId = requestId
+  const found = tenantReferenceOf(
+    event.request.headers.get('host'),
+    event.url,
+    event.cookies.get(TENANT_COOKIE),
+    settings.baseDomain
+  )
+  event.locals.tenantReference = found?.reference ?? null
+  event.locals.site = found ? await siteFor(found.reference, requestId) : null
+  const site = event.locals.site
+  if (site && found?.fromQuery) {
+    event.cookies.set(TENANT_COOKIE, site.slug, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: settings.secureCookies
+    })
+  }
+  event.locals.accessToken = site ? readSession(event.cookies, site.slug) : undefined
+  event.locals.api = createRestClient({
+    apiUrl: settings.apiUrl,
+    tenant: site?.id ?? found?.reference,
+    accessToken: event.locals.accessToken,
+    requestId
+  })
+  const lang = (site?.theme?.copy?.locale ?? 'en').split('-')[0]
+  return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', lang) })
+}
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+  if (status === 404) return { message: 'Not found', code: 'NOT_FOUND' }
+  logger.error(
+    {
+      requestId: event.locals.requestId,
+      path: event.url.pathname,
+      err: { message: (error as Error)?.message }
+    },
+    'storefront request failed'
+  )
+  return { message: 'Something went wrong on our side. Please try again.', code: 'INTERNAL' }
+}
