@@ -9,9 +9,18 @@ export const MAX_WIRE_VERSION = 21
 export const SET_NAME = 'devdb'
 const ELECTION_ID = new ObjectId('7fffffff0000000000000001')
 
+// Unsigned cluster time (no auth): the driver gossips it back; a zero signature is what mongod sends without keys.
+const SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO }
+let lastSecond = 0
+let lastTimestamp = Timestamp.fromBits(1, 0)
+
 export function clusterTime(): Document {
-  const ts = Timestamp.fromBits(1, Math.floor(Date.now() / 1000))
-  return { clusterTime: ts, signature: { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO } }
+  const second = Math.floor(Date.now() / 1000)
+  if (second !== lastSecond) {
+    lastSecond = second
+    lastTimestamp = Timestamp.fromBits(1, second)
+  }
+  return { clusterTime: lastTimestamp, signature: SIGNATURE }
 }
 
 function hello(ctx: CommandContext): Document {
@@ -56,8 +65,20 @@ const helloFields = [
   'forShell'
 ]
 
-// Awaitable hello (streaming SDAM) is answered immediately: the topology of a single node never changes.
-const helloSpec: CommandSpec = { run: hello, fields: helloFields, anyFields: true }
+// Awaitable hello (streaming SDAM monitoring): the topology of this single node never changes, so like mongod we
+// answer only after maxAwaitTimeMS. Answering at once would make the driver's monitor spin in a tight loop.
+function helloMaybeAwait(ctx: CommandContext): Document | Promise<Document> {
+  const awaited = ctx.cmd.topologyVersion as Document | undefined
+  const maxAwait = Number(ctx.cmd.maxAwaitTimeMS ?? 0)
+  const sameProcess = awaited && String(awaited.processId) === String(ctx.engine.processId)
+  if (!sameProcess || !(maxAwait > 0)) return hello(ctx)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(hello(ctx)), Math.min(maxAwait, 10_000))
+    timer.unref()
+  })
+}
+
+const helloSpec: CommandSpec = { run: helloMaybeAwait, fields: helloFields, anyFields: true }
 
 function buildInfo(): Document {
   return {

@@ -4,6 +4,8 @@ import { Aggregator, find as mingoFind, ProcessingMode, Query } from 'mingo'
 import { fromEngineError } from '../errors.ts'
 import type { Transaction } from '../sessions/transaction.ts'
 import type { Collection, ScanStats } from '../storage/collection.ts'
+import { isIndexableEquality } from '../storage/key-encoding.ts'
+import { sortComparator } from './bson-order.ts'
 
 export const mingoOptions = { idKey: '_id', useStrictMode: true, processingMode: ProcessingMode.CLONE_OFF }
 
@@ -36,6 +38,33 @@ export function compileFilter(filter: Document): Query {
   }
 }
 
+// True when the chosen index lookup alone decides the match: every filter field is a plain equality
+// (or $in) on a leading index field, so running the matcher again would only cost time.
+function isCoveredByIndex(coll: Collection, filter: Document): boolean {
+  const plan = coll.plan(filter)
+  if (!plan.index) return false
+  const used = new Set(plan.index.fields.slice(0, plan.prefix.length))
+  const fields = Object.keys(filter)
+  if (fields.length === 0 || fields.length > used.size) return false
+  for (const field of fields) {
+    if (!used.has(field) || /(^|\.)\d+(\.|$)/.test(field)) return false
+    const v = filter[field]
+    if (!isIndexableEquality(v) && !isSimpleIn(v)) return false
+  }
+  return true
+}
+
+function isSimpleIn(v: unknown): boolean {
+  if (!v || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false
+  const keys = Object.keys(v)
+  return (
+    keys.length === 1 &&
+    keys[0] === '$in' &&
+    Array.isArray((v as Document).$in) &&
+    ((v as Document).$in as unknown[]).every(isIndexableEquality)
+  )
+}
+
 export interface MatchOptions {
   sort?: Document
   skip?: number
@@ -50,13 +79,13 @@ export function matchEntries(
   options: MatchOptions,
   stats = newStats()
 ): [string, Document][] {
-  const query = compileFilter(filter)
+  const query = coll && isCoveredByIndex(coll, filter) ? null : compileFilter(filter)
   const wanted = (options.skip ?? 0) + (options.limit ?? 0)
   const stopEarly = !options.sort && options.limit !== undefined && options.limit > 0
   let out: [string, Document][] = []
   try {
     for (const entry of candidates(coll, filter, stats, txn)) {
-      if (!query.test(entry[1])) continue
+      if (query && !query.test(entry[1])) continue
       out.push(entry)
       if (stopEarly && out.length >= wanted) break
     }
@@ -71,6 +100,8 @@ export function matchEntries(
 }
 
 export function sortEntries(entries: [string, Document][], sort: Document): [string, Document][] {
+  const comparator = sortComparator(sort)
+  if (comparator) return entries.sort((a, b) => comparator(a[1], b[1]))
   const keyOf = new Map<Document, string>()
   for (const [k, d] of entries) keyOf.set(d, k)
   try {
