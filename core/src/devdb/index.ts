@@ -1,5 +1,6 @@
 // Public API of the embedded MongoDB-compatible dev database: start({ port, host, dataDir, logger }).
 import { Engine } from './engine.ts'
+import { expireDocuments } from './exec/ttl-monitor.ts'
 import { openDurableStore } from './journal/durable-store.ts'
 import { type DevDbLogger, defaultLogger } from './logger.ts'
 import { WireServer } from './server.ts'
@@ -13,6 +14,8 @@ export interface StartOptions {
   logger?: DevDbLogger
   // Journal size that triggers a snapshot + new journal generation (default 64 MiB).
   compactBytes?: number
+  // How often TTL indexes are enforced (default 60 s, like mongod's ttlMonitorSleepSecs).
+  ttlMonitorIntervalMs?: number
 }
 
 export interface RunningDevDb {
@@ -42,7 +45,18 @@ export async function start(options: StartOptions = {}): Promise<RunningDevDb> {
     throw err
   }
   engine.address = `${host}:${port}`
-  const timer = setInterval(() => maintenance(engine), MAINTENANCE_INTERVAL_MS)
+  const ttlEvery = options.ttlMonitorIntervalMs ?? 60_000
+  let lastTtl = Date.now()
+  const timer = setInterval(
+    () => {
+      maintenance(engine)
+      if (Date.now() - lastTtl >= ttlEvery) {
+        lastTtl = Date.now()
+        expireDocuments(engine)
+      }
+    },
+    Math.min(MAINTENANCE_INTERVAL_MS, ttlEvery)
+  )
   timer.unref()
   logger.info({ address: engine.address, dataDir: options.dataDir ?? null }, 'devdb listening')
   let stopped: Promise<void> | null = null
