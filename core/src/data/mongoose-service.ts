@@ -21,6 +21,11 @@ export interface MongooseServiceOptions extends AdapterServiceOptions {
   query?: QuerySchema
   /** Allow clients to send `_id` on create (default false). */
   allowClientIds?: boolean
+  /**
+   * Multi create/patch/remove for external calls (default: none). `multi` still governs internal
+   * calls: a client must never be able to mass-patch or mass-delete unless a service opts in.
+   */
+  externalMulti?: boolean | readonly string[]
 }
 
 export type MongooseServiceParams = MasterstageParams &
@@ -73,6 +78,20 @@ export class MongooseService<
 
   async remove(id: NullableId, params?: P): Promise<R | R[]> {
     return this._remove(id as any, params)
+  }
+
+  /** Multi is allowed if `multi` allows it and, for client calls, `externalMulti` too. */
+  protected allowsMultiFor(method: string, params?: P): boolean {
+    if (!this.allowsMulti(method, params)) return false
+    if (!params?.provider) return true
+    const external = this.options.externalMulti ?? false
+    return external === true || (Array.isArray(external) && external.includes(method))
+  }
+
+  protected refuseMulti(method: string): never {
+    throw new MethodNotAllowed(`Multiple records at once (${method}) are not allowed here`, {
+      code: ErrorCode.METHOD_NOT_ALLOWED
+    })
   }
 
   // --- query preparation ----------------------------------------------------------------------
@@ -182,11 +201,7 @@ export class MongooseService<
   async _create(data: D[], params?: P): Promise<R[]>
   async _create(data: D | D[], params?: P): Promise<R | R[]>
   async _create(data: D | D[], params?: P): Promise<R | R[]> {
-    if (Array.isArray(data) && !this.allowsMulti('create', params)) {
-      throw new MethodNotAllowed('Creating several records at once is not allowed here', {
-        code: ErrorCode.METHOD_NOT_ALLOWED
-      })
-    }
+    if (Array.isArray(data) && !this.allowsMultiFor('create', params)) this.refuseMulti('create')
     if (params?.provider) {
       assertClientData(data, 'create', { allowClientIds: this.options.allowClientIds })
     }
@@ -229,11 +244,7 @@ export class MongooseService<
   async _patch(id: Id, data: PD, params?: P): Promise<R>
   async _patch(id: NullableId, data: PD, params?: P): Promise<R | R[]>
   async _patch(id: NullableId, data: PD, params?: P): Promise<R | R[]> {
-    if (id === null && !this.allowsMulti('patch', params)) {
-      throw new MethodNotAllowed('Patching several records at once is not allowed here', {
-        code: ErrorCode.METHOD_NOT_ALLOWED
-      })
-    }
+    if (id === null && !this.allowsMultiFor('patch', params)) this.refuseMulti('patch')
     if (id !== null) this.assertIdShape(id)
     if (params?.provider) assertClientData(data, 'patch', {}, id)
     const q = this.prepare(params, false)
@@ -272,11 +283,7 @@ export class MongooseService<
   async _remove(id: Id, params?: P): Promise<R>
   async _remove(id: NullableId, params?: P): Promise<R | R[]>
   async _remove(id: NullableId, params?: P): Promise<R | R[]> {
-    if (id === null && !this.allowsMulti('remove', params)) {
-      throw new MethodNotAllowed('Removing several records at once is not allowed here', {
-        code: ErrorCode.METHOD_NOT_ALLOWED
-      })
-    }
+    if (id === null && !this.allowsMultiFor('remove', params)) this.refuseMulti('remove')
     const q = this.prepare(params, false)
     if (id !== null) {
       this.assertIdShape(id)
