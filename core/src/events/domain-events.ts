@@ -1,5 +1,6 @@
-// The typed catalogue of domain events. Plugins add their events by declaration merging:
-//   declare module '@masterstage/core' { interface DomainEvents { 'lead.created': LeadCreated } }
+// The typed catalogue of domain events. Plugins add their events by declaration merging on THIS module
+// (augmenting '@masterstage/core' would declare a second, unrelated DomainEvents through the re-export):
+//   declare module '@masterstage/core/events/domain-events.ts' { interface DomainEvents { 'lead.created': LeadCreated } }
 // Names follow the data-flow arrows: `<entity>.<past-tense>` (lead.created, payment.succeeded, ...).
 
 /** Map of event name → payload. Core's own events live here; plugins merge theirs in their contract.ts. */
