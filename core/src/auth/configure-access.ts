@@ -3,6 +3,7 @@
 import { Redis } from 'ioredis'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
 import { registerService } from '../app/register-service.ts'
+import { useSocketMiddleware } from '../app/socket-middleware.ts'
 import { rateLimit } from '../rate-limit/rate-limit-hook.ts'
 import { HTTP_IP_RULE } from '../rate-limit/rate-limit-middleware.ts'
 import { createRedisRateLimiter, type RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
@@ -130,7 +131,8 @@ export async function configureAccess(app: Application, options: ConfigureAccess
   // Here nothing is published unless a service routes it (registerRealtimeAudience).
   app.publish(() => null as any)
   configureConnectionChannels(app)
-  installSocketTenantResolution(app)
+  // Installed by createApp's Socket.io setup, after Feathers' own handshake middleware.
+  useSocketMiddleware(app, socketTenantMiddleware(app))
   app.hooks({
     teardown: [
       async (_context: HookContext, next: NextFunction) => {
@@ -167,23 +169,5 @@ async function closeRedis(redis: Redis): Promise<void> {
     else redis.disconnect()
   } catch {
     redis.disconnect()
-  }
-}
-
-/**
- * Adds the handshake tenant resolution to Socket.io once the server exists. `app.setup` is wrapped so
- * it works whether socketio() was configured before or after this function ran.
- */
-function installSocketTenantResolution(app: Application): void {
-  const setup = app.setup
-  let installed = false
-  ;(app as any).setup = async function (this: Application, ...args: any[]) {
-    const result = await (setup as any).apply(this, args)
-    const io = (this as any).io
-    if (io && !installed) {
-      installed = true
-      io.use(socketTenantMiddleware(this))
-    }
-    return result
   }
 }

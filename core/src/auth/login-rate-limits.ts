@@ -2,7 +2,7 @@
 // when Redis cannot count, logins and reset requests are refused rather than left unlimited.
 import type { Application } from '../app/declarations.ts'
 import { rateLimited } from '../errors/codes.ts'
-import { serviceUnavailable } from '../rate-limit/rate-limit-hook.ts'
+import { limiterUnavailable } from '../rate-limit/rate-limit-hook.ts'
 import type { RateLimitResult, RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
 
 export const LOGIN_ACCOUNT_RULE: RateLimitRule = {
@@ -36,7 +36,7 @@ export function accountSubject(email: string, tenantId: string | undefined): str
   return `${tenantId ?? 'staff'}:${email}`
 }
 
-/** Counts one attempt against every rule; throws 429 when any is exhausted and 503 when Redis is down. */
+/** Counts one attempt against every rule; throws 429 when any is exhausted, and also when Redis is down (fail closed). */
 export async function consumeAttempt(
   app: Application,
   hits: readonly { rule: RateLimitRule; subject: string }[]
@@ -49,7 +49,7 @@ export async function consumeAttempt(
     app
       .get('logger')
       ?.warn({ err: { message: (error as Error).message } }, 'login rate limit unavailable, refusing')
-    throw serviceUnavailable()
+    throw limiterUnavailable()
   }
   const refused = results.filter((result) => !result.allowed)
   if (refused.length > 0) throw rateLimited(Math.max(...refused.map((result) => result.retryAfterSeconds)))

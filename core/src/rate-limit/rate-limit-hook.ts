@@ -1,8 +1,10 @@
 // Around-hook factory limiting a service method per IP, tenant, user or a custom key (429 RATE_LIMITED).
-import { Unavailable } from '@feathersjs/errors'
+import type { FeathersError } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
-import { ErrorCode, rateLimited } from '../errors/codes.ts'
+import { rateLimited } from '../errors/codes.ts'
 import type { RateLimitRule } from './redis-rate-limiter.ts'
+
+const RETRY_WHEN_LIMITER_DOWN_SECONDS = 5
 
 export type RateLimitKey = 'ip' | 'tenant' | 'user' | ((context: HookContext) => string | undefined)
 
@@ -12,7 +14,7 @@ export interface RateLimitOptions {
   durationSeconds: number
   /** Distinguishes limits of different endpoints; defaults to `<path>.<method>`. */
   name?: string
-  /** 'open' (default) lets calls through when Redis is down; 'closed' refuses them with 503. */
+  /** 'open' (default) lets calls through when Redis is down; 'closed' refuses them (429, Retry-After 5). */
   onRedisDown?: 'open' | 'closed'
 }
 
@@ -43,7 +45,7 @@ export function rateLimit(options: RateLimitOptions) {
       app
         .get('logger')
         ?.warn({ err: { message: (error as Error).message }, limit: rule.name }, 'rate limit unavailable')
-      if (options.onRedisDown === 'closed') throw serviceUnavailable()
+      if (options.onRedisDown === 'closed') throw limiterUnavailable()
       return next()
     }
     if (!result.allowed) throw rateLimited(result.retryAfterSeconds)
@@ -51,7 +53,10 @@ export function rateLimit(options: RateLimitOptions) {
   }
 }
 
-/** Fail-closed answer when the limiter cannot be consulted. */
-export function serviceUnavailable() {
-  return new Unavailable('Temporarily unavailable, try again shortly', { code: ErrorCode.RATE_LIMITED })
+/**
+ * Fail-closed answer when the limiter cannot be consulted: a 429 with a short Retry-After, so clients back
+ * off and retry (the app's error handler turns every 5xx into an opaque 500, which would not say "retry").
+ */
+export function limiterUnavailable(): FeathersError {
+  return rateLimited(RETRY_WHEN_LIMITER_DOWN_SECONDS)
 }

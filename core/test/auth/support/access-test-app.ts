@@ -1,20 +1,16 @@
-// Test helper: a real Feathers Koa + Socket.io app with tenancy and auth configured, on a fresh database
-// of the harness and a per-file Redis key prefix, listening on a random port.
+// Test helper: the real app (createApp: Koa + Socket.io, tenancy, auth, plugins) on a fresh database of the
+// harness and a per-file Redis key prefix, listening on a random port; events and email recorded in memory.
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { feathers } from '@feathersjs/feathers'
-import { bodyParser, errorHandler, koa, rest } from '@feathersjs/koa'
-import socketio from '@feathersjs/socketio'
 import pino from 'pino'
+import { createApp } from '../../../src/app/create-app.ts'
 import type { Application } from '../../../src/app/declarations.ts'
 import { type ConfigureAccessOptions, configureAccess } from '../../../src/auth/configure-access.ts'
 import type { Config } from '../../../src/config/config.ts'
-import { connectDatabase } from '../../../src/data/connect.ts'
 import type { EmailMessage, EmailProvider } from '../../../src/email/email-provider.ts'
 import type { DomainEvent, EventBus } from '../../../src/events/domain-events.ts'
+import { JobRegistry } from '../../../src/jobs/job-registry.ts'
 import type { PluginManifest } from '../../../src/plugins/plugin-manifest.ts'
-import { rateLimitMiddleware } from '../../../src/rate-limit/rate-limit-middleware.ts'
-import { resolveTenantMiddleware } from '../../../src/tenancy/resolve-tenant-middleware.ts'
 import { testDatabaseUri } from '../../support/database.ts'
 
 /** Captures sent emails (the outbox contract without files). */
@@ -89,26 +85,29 @@ export function testConfig(name: string): Config {
 
 export async function startTestApp(name: string, options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(name)
-  const app = koa(feathers()) as unknown as Application
   const email = new MemoryEmailProvider()
   const events = new RecordingEventBus()
-  app.set('config', config)
-  app.set('logger', pino({ level: 'silent' }))
-  app.set('mongoose', await connectDatabase(config.mongoUri))
-  app.set('email', email)
-  app.set('events', events)
-  app.set('plugins', new Map((options.plugins ?? []).map((plugin) => [plugin.name, plugin])))
-  app.use(errorHandler())
-  app.use(rateLimitMiddleware(app))
-  app.use(resolveTenantMiddleware(app))
-  app.use(bodyParser())
-  app.configure(rest())
-  app.configure(socketio({ transports: ['websocket'] }))
-  await configureAccess(app, {
-    limits: { loginIp: { name: 'login-ip', points: 1000, durationSeconds: 60 } },
-    ...options
+  const { plugins = [], register, ...accessOptions } = options
+  // The production bootstrap (createApp), with the event bus and mailer replaced by in-memory recorders.
+  const app = await createApp({
+    config,
+    logger: pino({ level: 'silent' }),
+    plugins,
+    wiring: {
+      configureEvents: async (target) => {
+        target.set('events', events)
+        target.set('email', email)
+        // Fixture plugins define no jobs: the registry never needs its queue factory here.
+        target.set('jobs', new JobRegistry(undefined as any))
+      },
+      configureAccess: (target) =>
+        configureAccess(target, {
+          limits: { loginIp: { name: 'login-ip', points: 1000, durationSeconds: 60 } },
+          ...accessOptions
+        })
+    }
   })
-  await options.register?.(app)
+  await register?.(app)
   const server = await app.listen(0, '127.0.0.1')
   if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
   const port = (server.address() as AddressInfo).port
@@ -121,11 +120,9 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
     events,
     async close() {
       await app.teardown()
-      await app
-        .get('mongoose')
-        .dropDatabase()
-        .catch(() => undefined)
-      await app.get('mongoose').close()
+      const connection = app.get('mongoose')
+      await connection.dropDatabase().catch(() => undefined)
+      await connection.close().catch(() => undefined)
     }
   }
 }
