@@ -1,0 +1,162 @@
+// Test support for the web apps: builds the storefront/dashboard when their sources are newer than the
+// build (once per machine at a time, under a lock), and runs the built Node server on a free port.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
+import { createServer } from 'node:net'
+import { join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..', '..')
+export type WebAppName = 'storefront' | 'dashboard'
+
+const SOURCE_ROOTS = (app: WebAppName) => [
+  join(REPO_ROOT, app, 'src'),
+  join(REPO_ROOT, app, 'svelte.config.js'),
+  join(REPO_ROOT, app, 'vite.config.ts'),
+  join(REPO_ROOT, 'core', 'src', 'client'),
+  join(REPO_ROOT, 'plugins', 'ui-registry.generated.ts'),
+  // What plugin UI components compile from (not the plugins' server code, which the apps never bundle).
+  ...pluginUiSources()
+]
+
+function pluginUiSources(): string[] {
+  const plugins = join(REPO_ROOT, 'plugins')
+  if (!existsSync(plugins)) return []
+  return readdirSync(plugins).flatMap((plugin) =>
+    ['storefront', 'dashboard'].map((part) => join(plugins, plugin, part))
+  )
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0
+  const stat = statSync(path)
+  if (!stat.isDirectory()) return /\.(ts|js|svelte|json|html|css)$/.test(path) ? stat.mtimeMs : 0
+  let newest = 0
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry.startsWith('.') || entry === 'test' || entry === 'build') continue
+    newest = Math.max(newest, newestMtime(join(path, entry)))
+  }
+  return newest
+}
+
+function buildIsCurrent(app: WebAppName): boolean {
+  const marker = join(REPO_ROOT, app, 'build', 'index.js')
+  if (!existsSync(marker)) return false
+  const sources = Math.max(...SOURCE_ROOTS(app).map(newestMtime))
+  return statSync(marker).mtimeMs >= sources
+}
+
+async function withLock<T>(name: string, work: () => Promise<T> | T): Promise<T> {
+  const dir = join(REPO_ROOT, 'test-artifacts')
+  mkdirSync(dir, { recursive: true })
+  const lock = join(dir, `.${name}.lock`)
+  const deadline = Date.now() + 10 * 60_000
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'))
+      break
+    } catch {
+      // A lock older than the deadline is from a killed run.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 10 * 60_000) rmSync(lock, { force: true })
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`)
+      await sleep(500)
+    }
+  }
+  try {
+    return await work()
+  } finally {
+    rmSync(lock, { force: true })
+  }
+}
+
+/** Runs `npm run build` in the app's workspace unless its build is newer than every source it uses. */
+export async function ensureBuilt(app: WebAppName): Promise<void> {
+  if (buildIsCurrent(app)) return
+  await withLock(`build-${app}`, () => {
+    if (buildIsCurrent(app)) return
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+    const result = spawnSync(npm, ['run', 'build', '--workspace', app], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_ENV: 'production' },
+      timeout: 8 * 60_000
+    })
+    if (result.status !== 0) {
+      const log = join(REPO_ROOT, 'test-artifacts', `${app}-build.log`)
+      writeFileSync(log, `${result.stdout}\n${result.stderr}`)
+      throw new Error(`${app} build failed (exit ${result.status}); output in ${log}`)
+    }
+  })
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolvePort(port))
+    })
+  })
+}
+
+export interface RunningWebApp {
+  port: number
+  /** http://localhost:<port> (tenants: http://<slug>.localhost:<port>). */
+  url: string
+  output(): string
+  close(): Promise<void>
+}
+
+/** Starts `node <app>/build/index.js` (adapter-node) with the given environment and waits until it answers. */
+export async function startWebApp(app: WebAppName, env: Record<string, string>): Promise<RunningWebApp> {
+  const port = await freePort()
+  let output = ''
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, app, 'build', 'index.js')], {
+    cwd: join(REPO_ROOT, app),
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env
+    },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  child.stdout?.on('data', (chunk) => (output += chunk))
+  child.stderr?.on('data', (chunk) => (output += chunk))
+  const url = `http://localhost:${port}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${app} exited (${child.exitCode}):\n${output}`)
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' })
+      break
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${app} did not answer on port ${port}:\n${output}`)
+      await sleep(150)
+    }
+  }
+  return {
+    port,
+    url,
+    output: () => output,
+    close: async () => {
+      if (child.exitCode !== null) return
+      const exited = new Promise((done) => child.once('exit', done))
+      child.kill('SIGTERM')
+      await Promise.race([exited, sleep(5_000)])
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+  }
+}
