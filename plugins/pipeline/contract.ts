@@ -85,7 +85,9 @@ export interface LeadStatusChanged {
   actorUserId?: string
 }
 
-declare module '@masterstage/core' {
+// Augments the defining module: core's index re-exports DomainEvents with `export type *`, through
+// which TypeScript does not merge augmentations.
+declare module '@masterstage/core/events/domain-events.ts' {
   interface DomainEvents {
     'lead.created': LeadCreated
     'lead.updated': LeadUpdated

@@ -88,18 +88,27 @@ export function revenuePipeline(
   ]
 }
 
+/**
+ * Shifts every duration to the same number of digits before $median and back after. Harmless on MongoDB;
+ * needed on the embedded devdb, whose aggregation engine (mingo 7) sorts $median input as strings.
+ * Exact in doubles for durations under 285 000 years.
+ */
+const MEDIAN_OFFSET = 1e15
+
 /** Stages left in the period: how long leads stayed in them (average and median). */
 export function timeInStagePipeline(period: MetricsPeriod, filters: LeadFilters): any[] {
   return [
     { $match: { at: { $gte: period.from, $lt: period.to }, from: { $ne: null }, ...entryFilters(filters) } },
+    { $project: { from: 1, durationMs: 1, shiftedMs: { $add: ['$durationMs', MEDIAN_OFFSET] } } },
     {
       $group: {
         _id: '$from',
         count: { $sum: 1 },
         avgMs: { $avg: '$durationMs' },
-        medianMs: { $median: { input: '$durationMs', method: 'approximate' } }
+        medianMs: { $median: { input: '$shiftedMs', method: 'approximate' } }
       }
-    }
+    },
+    { $set: { medianMs: { $subtract: ['$medianMs', MEDIAN_OFFSET] } } }
   ]
 }
 
