@@ -9,7 +9,33 @@ export { REQUEST_ID_HEADER } from './app/request-id.ts'
 export { type RunningServer, type StopOptions, startServer, stopApp } from './app/server.ts'
 export { onShutdown } from './app/shutdown.ts'
 export { type SocketMiddleware, useSocketMiddleware } from './app/socket-middleware.ts'
+// -- tenancy & auth (B)
+export type { AccessRuntime } from './auth/access-runtime.ts'
+export { AUTHENTICATION_PATH } from './auth/authentication-setup.ts'
+export { type ConfigureAccessOptions, configureAccess } from './auth/configure-access.ts'
+export {
+  authenticateParams,
+  type GuardOptions,
+  guardedServices,
+  guardServiceCall,
+  TENANT_SCOPE_HEADER,
+  tenantRequired
+} from './auth/guard-service-call.ts'
+export { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-rate-limits.ts'
+export { hashPassword, verifyPassword } from './auth/password-hash.ts'
+export { PASSWORD_RESET_REQUESTS_PATH, PASSWORD_RESETS_PATH } from './auth/password-reset.ts'
+export {
+  type AccessGrant,
+  canAccessTenant,
+  canManageAgency,
+  canManageTenant,
+  canUseAgencyView,
+  evaluateRule,
+  type RuleDecision
+} from './auth/policy.ts'
 export * from './auth/roles.ts'
+export { normalizeEmail, type PublicUser } from './auth/user-model.ts'
+export { USERS_PATH } from './auth/users-service.ts'
 export type * from './config/config.ts'
 export { exitOnConfigError, loadConfigOrExit } from './config/exit-on-config-error.ts'
 export { ConfigError, type ConfigProblem, loadConfig } from './config/load-config.ts'
@@ -74,33 +100,6 @@ export * from './plugins/plugin-manifest.ts'
 export { orderPlugins } from './plugins/plugin-order.ts'
 // -- rate limits for public plugin endpoints (added for plugins/pipeline registration, engineer F)
 export { type RateLimitOptions, rateLimit } from './rate-limit/rate-limit-hook.ts'
-export { schemaErrors } from './tenancy/schema-validation.ts'
-// -- tenancy & auth (B)
-export type { AccessRuntime } from './auth/access-runtime.ts'
-export { AUTHENTICATION_PATH } from './auth/authentication-setup.ts'
-export { type ConfigureAccessOptions, configureAccess } from './auth/configure-access.ts'
-export {
-  authenticateParams,
-  type GuardOptions,
-  guardedServices,
-  guardServiceCall,
-  TENANT_SCOPE_HEADER,
-  tenantRequired
-} from './auth/guard-service-call.ts'
-export { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-rate-limits.ts'
-export { hashPassword, verifyPassword } from './auth/password-hash.ts'
-export { PASSWORD_RESET_REQUESTS_PATH, PASSWORD_RESETS_PATH } from './auth/password-reset.ts'
-export {
-  type AccessGrant,
-  canAccessTenant,
-  canManageAgency,
-  canManageTenant,
-  canUseAgencyView,
-  evaluateRule,
-  type RuleDecision
-} from './auth/policy.ts'
-export { normalizeEmail, type PublicUser } from './auth/user-model.ts'
-export { USERS_PATH } from './auth/users-service.ts'
 export { HTTP_IP_RULE, rateLimitMiddleware } from './rate-limit/rate-limit-middleware.ts'
 export {
   createRedisRateLimiter,
@@ -122,6 +121,7 @@ export { TENANT_SELECTION_PATH } from './realtime/tenant-selection-service.ts'
 export { AGENCIES_PATH } from './tenancy/agencies-service.ts'
 export { resolveTenant, TENANT_HEADER } from './tenancy/resolve-tenant.ts'
 export { resolveTenantMiddleware } from './tenancy/resolve-tenant-middleware.ts'
+export { schemaErrors } from './tenancy/schema-validation.ts'
 export { createSecretBox, type SecretBox } from './tenancy/secret-box.ts'
 export { type TenantDirectory, toResolvedTenant } from './tenancy/tenant-directory.ts'
 export {
