@@ -48,10 +48,16 @@ async function guarded<T>(file: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work()
   } catch (error) {
-    const data = (error as { data?: { errors?: { path: string; message: string }[]; field?: string } }).data
-    const message = (error as Error).message
-    const problems: PackProblem[] = data?.errors?.length
-      ? data.errors.map((e) => ({ file, field: e.path, message: `${e.message} (${message})` }))
+    const failure = error as {
+      message: string
+      errors?: { path: string; message: string }[]
+      data?: { errors?: { path: string; message: string }[]; field?: string }
+    }
+    const { data, message } = failure
+    // Feathers errors move `data.errors` to `error.errors`.
+    const fieldErrors = Array.isArray(failure.errors) ? failure.errors : data?.errors
+    const problems: PackProblem[] = fieldErrors?.length
+      ? fieldErrors.map((e) => ({ file, field: e.path, message: `${e.message} (${message})` }))
       : [{ file, field: data?.field ?? '', message }]
     throw new PackApplyError(problems, error)
   }

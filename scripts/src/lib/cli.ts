@@ -74,13 +74,14 @@ export function parseCli<T extends Record<string, OptionSpec>>(
 export function formatError(error: unknown): string {
   const e = error as {
     message?: string
-    code?: number
+    errors?: unknown
     data?: { code?: string; errors?: unknown; field?: string }
   }
   const lines = [e.message ?? String(error)]
   const code = e.data?.code
   if (code) lines[0] += ` [${code}]`
-  const errors = e.data?.errors
+  // Feathers errors move `data.errors` to `error.errors`.
+  const errors = e.errors ?? e.data?.errors
   if (Array.isArray(errors)) {
     for (const item of errors as { path?: string; message?: string }[]) {
       lines.push(`  ${item.path || '(body)'}: ${item.message}`)

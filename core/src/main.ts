@@ -1,0 +1,61 @@
+// API process: configuration → plugins → app → listen (HTTP + Socket.io); graceful stop on SIGTERM/SIGINT.
+// Configuration problems are printed all at once and the process exits 1 before anything starts.
+import { resolve } from 'node:path'
+import { createApp } from './app/create-app.ts'
+import type { Application } from './app/declarations.ts'
+import { runShutdownTasks } from './app/shutdown.ts'
+import { loadConfigOrExit } from './config/exit-on-config-error.ts'
+import { createLogger } from './logging/logger.ts'
+import { discoverPlugins } from './plugins/discover-plugins.ts'
+
+const STOP_TIMEOUT_MS = 15_000
+const config = loadConfigOrExit()
+const logger = createLogger({ level: config.logLevel, name: 'api' })
+let app: Application | undefined
+let stopping = false
+
+async function stop(signal: string): Promise<void> {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'api stopping')
+  // A stuck dependency must not keep the process alive forever: the orchestrator expects an exit.
+  setTimeout(() => {
+    logger.error({ timeoutMs: STOP_TIMEOUT_MS }, 'api did not stop in time: exiting')
+    process.exit(1)
+  }, STOP_TIMEOUT_MS).unref()
+  // Feathers' teardown stops plugins and workers, then closes the HTTP server itself.
+  if (app) {
+    await app.teardown().catch((error: unknown) => logger.error({ err: error }, 'teardown failed'))
+    for (const failure of await runShutdownTasks(app)) {
+      logger.error({ task: failure.name, err: failure.error }, 'shutdown task failed')
+    }
+  }
+  logger.info('api stopped')
+  process.exit(process.exitCode ?? 0)
+}
+
+async function main(): Promise<void> {
+  const pluginsDir = resolve(process.env.PLUGINS_DIR ?? resolve(import.meta.dirname, '..', '..', 'plugins'))
+  const plugins = await discoverPlugins(pluginsDir)
+  app = await createApp({ config, logger, plugins: plugins.map((plugin) => plugin.manifest) })
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+  await app.listen(config.port, config.host)
+  logger.info(
+    { url: `http://${config.host}:${config.port}`, plugins: plugins.map((plugin) => plugin.name) },
+    'api listening'
+  )
+}
+
+main().catch((error: NodeJS.ErrnoException) => {
+  const message =
+    error.code === 'EADDRINUSE'
+      ? `port ${config.port} is already in use (set PORT to another port)`
+      : (error.message ?? String(error))
+  logger.fatal(
+    { err: error, code: (error as any).data?.code ?? error.code },
+    `api failed to start: ${message}`
+  )
+  process.exitCode = 1
+  void stop('startup-failure')
+})

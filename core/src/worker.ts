@@ -1,0 +1,77 @@
+// Worker process: same configuration and plugins as the API, but runs only the job processors and event
+// deliveries (no public HTTP). WORKER_HEALTH_PORT opens a tiny /health endpoint for orchestrators.
+import { createServer, type Server } from 'node:http'
+import { resolve } from 'node:path'
+import { createApp } from './app/create-app.ts'
+import type { Application } from './app/declarations.ts'
+import { runShutdownTasks } from './app/shutdown.ts'
+import { loadConfigOrExit } from './config/exit-on-config-error.ts'
+import { startWorkers } from './jobs/start-workers.ts'
+import { createLogger } from './logging/logger.ts'
+import { discoverPlugins } from './plugins/discover-plugins.ts'
+
+const STOP_TIMEOUT_MS = 30_000
+// This process is the worker whatever RUN_WORKERS_IN_PROCESS says: it starts them itself below.
+const config = { ...loadConfigOrExit(), runWorkersInProcess: false }
+const logger = createLogger({ level: config.logLevel, name: 'worker' })
+let app: Application | undefined
+let health: Server | undefined
+let stopping = false
+
+async function stop(signal: string): Promise<void> {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'worker stopping: draining active jobs')
+  setTimeout(() => {
+    logger.error({ timeoutMs: STOP_TIMEOUT_MS }, 'worker did not drain in time: exiting')
+    process.exit(1)
+  }, STOP_TIMEOUT_MS).unref()
+  health?.close()
+  if (app) {
+    // Teardown stops the workers (waiting for active jobs), the outbox relay, then the connections.
+    await app.teardown().catch((error: unknown) => logger.error({ err: error }, 'teardown failed'))
+    for (const failure of await runShutdownTasks(app)) {
+      logger.error({ task: failure.name, err: failure.error }, 'shutdown task failed')
+    }
+  }
+  logger.info('worker stopped')
+  process.exit(process.exitCode ?? 0)
+}
+
+function startHealthServer(port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const ok = req.url === '/health' && !stopping
+    res.writeHead(ok ? 200 : req.url === '/health' ? 503 : 404, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable' }))
+  })
+  return new Promise((done, fail) => {
+    server.once('error', fail)
+    server.listen(port, '0.0.0.0', () => done(server))
+  })
+}
+
+async function main(): Promise<void> {
+  const pluginsDir = resolve(process.env.PLUGINS_DIR ?? resolve(import.meta.dirname, '..', '..', 'plugins'))
+  const plugins = await discoverPlugins(pluginsDir)
+  app = await createApp({ config, logger, plugins: plugins.map((plugin) => plugin.manifest) })
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+  // setup() without a server: plugins start (their `start` hooks), nothing listens.
+  await app.setup()
+  await startWorkers(app)
+  const healthPort = process.env.WORKER_HEALTH_PORT
+  if (healthPort) health = await startHealthServer(Number(healthPort))
+  logger.info(
+    {
+      plugins: plugins.map((plugin) => plugin.name),
+      healthPort: healthPort ? Number(healthPort) : undefined
+    },
+    'worker running'
+  )
+}
+
+main().catch((error: Error) => {
+  logger.fatal({ err: error, code: (error as any).data?.code }, `worker failed to start: ${error.message}`)
+  process.exitCode = 1
+  void stop('startup-failure')
+})
