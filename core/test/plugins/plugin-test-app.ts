@@ -1,22 +1,17 @@
-// Test helper: a real Feathers Koa app (REST) with tenancy/auth, durable events, jobs and the plugin host,
+// Test helper: the real app (createApp: Koa REST + Socket.io, tenancy/auth, durable events, jobs, plugin host)
 // on a fresh harness database and a unique queue prefix, listening on a random port.
 import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { feathers } from '@feathersjs/feathers'
-import { bodyParser, errorHandler, koa, rest } from '@feathersjs/koa'
-import socketio from '@feathersjs/socketio'
 import pino from 'pino'
+import { createApp } from '../../src/app/create-app.ts'
 import type { Application } from '../../src/app/declarations.ts'
-import { configureAccess } from '../../src/auth/configure-access.ts'
+import { stopApp } from '../../src/app/server.ts'
 import type { Config } from '../../src/config/config.ts'
-import { connectDatabase } from '../../src/data/connect.ts'
 import { configureEvents } from '../../src/events/configure-events.ts'
-import { loadPlugins, startPlugins, stopPlugins } from '../../src/plugins/load-plugins.ts'
 import type { PluginManifest } from '../../src/plugins/plugin-manifest.ts'
-import { resolveTenantMiddleware } from '../../src/tenancy/resolve-tenant-middleware.ts'
 import { tenancyModels } from '../../src/tenancy/tenancy-models.ts'
 import { testDatabaseUri } from '../support/database.ts'
 
@@ -58,21 +53,17 @@ export async function startPluginTestApp(
     },
     trustProxy: false
   }
-  const app = koa(feathers()) as unknown as Application
-  app.set('config', config)
-  app.set('logger', pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }))
-  app.set('mongoose', await connectDatabase(config.mongoUri))
-  app.use(errorHandler())
-  app.use(resolveTenantMiddleware(app))
-  app.use(bodyParser())
-  app.configure(rest())
-  app.configure(socketio({ transports: ['websocket'] }))
-  await configureAccess(app)
-  await configureEvents(app, { bus: { backoffMs: 50 }, relay: { pollMs: 200 } })
-  await loadPlugins(app, plugins)
+  const app = await createApp({
+    config,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    plugins,
+    wiring: {
+      configureEvents: (target) => configureEvents(target, { bus: { backoffMs: 50 }, relay: { pollMs: 200 } })
+    }
+  })
+  // listen → setup: createApp's hook starts the plugins, configureEvents' hook starts the workers.
   const server = await app.listen(0, '127.0.0.1')
   if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
-  await startPlugins(app)
   const { Tenant } = tenancyModels(app.get('mongoose'))
   return {
     app,
@@ -93,13 +84,12 @@ export async function startPluginTestApp(
       return String(tenant._id)
     },
     async close() {
-      await stopPlugins(app)
-      await app.teardown()
       await app
         .get('mongoose')
         .dropDatabase()
         .catch(() => undefined)
-      await app.get('mongoose').close()
+      // The platform's own stop path: drain HTTP, stop plugins, teardown (workers, queues), connections.
+      await stopApp(app)
     }
   }
 }
