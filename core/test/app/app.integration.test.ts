@@ -1,6 +1,8 @@
 // The assembled API over real HTTP: health and readiness, request ids, error shapes, body limits,
 // Redis-down readiness and a graceful stop that drains in-flight requests.
+import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { io as connectSocket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopApp } from '../../src/app/server.ts'
 import { type StartedTestApp, startTestApp, testConfig } from './test-app.ts'
@@ -106,5 +108,19 @@ describe('graceful stop', () => {
     await expect(fetch(`${app.url}/health`)).rejects.toThrow()
     // Stopping twice is harmless.
     await app.server.close()
+  })
+
+  it('disconnects connected sockets when the app stops', async () => {
+    const app = await startTestApp(testConfig('app_sockets'))
+    const socket = connectSocket(app.url, { transports: ['websocket'], reconnection: false })
+    try {
+      await once(socket, 'connect')
+      const disconnected = once(socket, 'disconnect')
+      await app.server.close()
+      const [reason] = await disconnected
+      expect(reason).toMatch(/server|transport/)
+    } finally {
+      socket.close()
+    }
   })
 })

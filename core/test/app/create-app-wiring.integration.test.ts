@@ -1,0 +1,81 @@
+// createApp's contract with the other platform parts, with their wiring stubbed: call order, plugin
+// start on listen and stop on shutdown, shutdown tasks, and internal errors masked for clients.
+
+import type { Connection } from 'mongoose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type PlatformWiring } from '../../src/app/create-app.ts'
+import type { Application } from '../../src/app/declarations.ts'
+import { startServer } from '../../src/app/server.ts'
+import { onShutdown } from '../../src/app/shutdown.ts'
+import { connectDatabase } from '../../src/data/connect.ts'
+import { TenantScopeViolation } from '../../src/data/tenant-scope-access.ts'
+import { testConfig } from './test-app.ts'
+
+let connection: Connection
+const calls: string[] = []
+
+function stubWiring(): PlatformWiring {
+  const passThrough = (name: string) => (_app: Application) => {
+    calls.push(name)
+    return async (_ctx: unknown, next: () => Promise<void>) => next()
+  }
+  return {
+    rateLimitMiddleware: passThrough('rateLimitMiddleware') as any,
+    resolveTenantMiddleware: passThrough('resolveTenantMiddleware') as any,
+    configureEvents: async () => void calls.push('configureEvents'),
+    configureAccess: async () => void calls.push('configureAccess'),
+    loadPlugins: async (_app, manifests) =>
+      void calls.push(`loadPlugins:${manifests.map((m) => m.name).join(',')}`),
+    startPlugins: async () => void calls.push('startPlugins'),
+    stopPlugins: async () => void calls.push('stopPlugins')
+  }
+}
+
+beforeAll(async () => {
+  connection = await connectDatabase(testConfig('app_wiring').mongoUri)
+})
+
+afterAll(async () => {
+  await connection?.close()
+})
+
+describe('createApp wiring', () => {
+  it('wires the parts in order, starts plugins on listen and stops everything on close', async () => {
+    const config = testConfig('app_wiring')
+    const plugin = { name: 'demo', version: '1.0.0', description: 'demo' }
+    const app = await createApp({ config, connection, plugins: [plugin], wiring: stubWiring() })
+    expect(calls).toEqual([
+      'rateLimitMiddleware',
+      'resolveTenantMiddleware',
+      'configureEvents',
+      'configureAccess',
+      'loadPlugins:demo'
+    ])
+    onShutdown(app, 'first', () => void calls.push('task:first'))
+    onShutdown(app, 'second', () => void calls.push('task:second'))
+    app.use('boom', {
+      async find() {
+        throw new Error('secret internal detail')
+      },
+      async get() {
+        throw new TenantScopeViolation('cross-tenant detail')
+      }
+    } as any)
+    const server = await startServer(app, config)
+    expect(calls.at(-1)).toBe('startPlugins')
+
+    const unexpected = await fetch(`${server.url}/boom`)
+    expect(unexpected.status).toBe(500)
+    const body = await unexpected.json()
+    expect(body).toMatchObject({ message: 'Internal error', data: { code: 'INTERNAL' } })
+    expect(JSON.stringify(body)).not.toContain('secret internal detail')
+    const violation = await (await fetch(`${server.url}/boom/1`)).json()
+    expect(violation).toMatchObject({ message: 'Internal error', data: { code: 'TENANT_SCOPE_VIOLATION' } })
+
+    calls.length = 0
+    await server.close()
+    expect(calls).toEqual(['stopPlugins', 'task:second', 'task:first'])
+    // The connection was passed in: its owner closes it, stopApp must not.
+    expect(connection.readyState).toBe(1)
+  })
+})
