@@ -103,4 +103,25 @@ describe('aggregate', () => {
       .catch((e) => e)
     if (err instanceof Error) expect(err.message).toMatch(/\$out/)
   })
+
+  it('never modifies stored documents while computing stages', async () => {
+    const c = db.collection('pristine')
+    await c.insertOne({ k: 1, sub: { s: 1 }, arr: [{ q: 1 }] })
+    await c.aggregate([{ $set: { 'sub.t': 2 } }]).toArray()
+    await c.aggregate([{ $unwind: '$arr' }, { $set: { 'arr.w': 3 } }]).toArray()
+    await c
+      .aggregate([
+        { $group: { _id: null, all: { $push: '$$ROOT' } } },
+        { $unwind: '$all' },
+        { $set: { 'all.mut': 1 } }
+      ])
+      .toArray()
+    await c
+      .aggregate([
+        { $lookup: { from: 'pristine', localField: 'k', foreignField: 'k', as: 'me' } },
+        { $set: { 'me.x': 1 } }
+      ])
+      .toArray()
+    expect(await c.findOne({}, { projection: { _id: 0 } })).toEqual({ k: 1, sub: { s: 1 }, arr: [{ q: 1 }] })
+  })
 })

@@ -202,6 +202,11 @@ describe('update operators', () => {
       code: 9
     })
     await expect(c.find({ v: { $bogus: 1 } } as never).toArray()).rejects.toMatchObject({ code: 2 })
+    await c.updateOne({ _id: 1 as never }, { $set: { s: 'text' } })
+    await expect(c.updateOne({ _id: 1 as never }, { $inc: { s: 1 } })).rejects.toMatchObject({ code: 14 })
+    await expect(
+      c.updateOne({ _id: 1 as never }, { $inc: { 'nested.s': 'x' } } as never)
+    ).rejects.toMatchObject({ code: 14 })
     const err = await db.command({ definitelyNotACommand: 1 }).catch((e) => e)
     expect(err).toBeInstanceOf(MongoServerError)
     expect(err.code).toBe(59)

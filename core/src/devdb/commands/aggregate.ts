@@ -2,6 +2,7 @@
 import type { Document } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
 import { candidates, matchEntries, newStats, runPipeline } from '../exec/query.ts'
+import { cloneDocument } from '../storage/bson-clone.ts'
 import type { ScanStats } from '../storage/collection.ts'
 import {
   type CommandContext,
@@ -25,6 +26,8 @@ const REFUSED_STAGES = new Set([
   '$listSessions',
   '$listLocalSessions'
 ])
+
+const READ_ONLY_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count'])
 
 export interface AggregateResult {
   docs: Document[]
@@ -70,11 +73,16 @@ export function executeAggregate(ctx: CommandContext, stats = newStats()): Aggre
       input = [...candidates(coll, {}, stats, ctx.txn)].map((e) => e[1])
     }
   }
+  // mingo stages may modify their input objects in place; stored documents must never be shared with them.
+  const copy = rest.some((stage) => !READ_ONLY_STAGES.has(Object.keys(stage)[0]))
   const resolve = (name: string) =>
-    [...candidates(ctx.engine.catalog.collection(ctx.db, name), {}, newStats(), ctx.txn)].map((e) => e[1])
+    [...candidates(ctx.engine.catalog.collection(ctx.db, name), {}, newStats(), ctx.txn)].map((e) =>
+      copy ? cloneDocument(e[1]) : e[1]
+    )
   const options: Document = { collectionResolver: resolve }
   if (ctx.cmd.let) options.variables = ctx.cmd.let
-  return { docs: rest.length > 0 ? runPipeline(input, rest, options) : input, stats }
+  if (rest.length === 0) return { docs: input, stats }
+  return { docs: runPipeline(copy ? input.map(cloneDocument) : input, rest, options), stats }
 }
 
 function aggregate(ctx: CommandContext): Document {
