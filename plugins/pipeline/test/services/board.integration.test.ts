@@ -1,0 +1,187 @@
+// The board's data over real HTTP and Socket.io: filtered lists per tenant and agency-wide, rep edits,
+// live updates to every staff connection of the lead's tenant (and none elsewhere), streamed CSV export.
+import { io, type Socket } from 'socket.io-client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { emitAndWait } from '../support/emit-and-wait.ts'
+import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
+
+let t: PipelineTestApp
+const register = (email: string, tenant: string, extra: Record<string, unknown> = {}) =>
+  call(
+    t.url,
+    'POST',
+    '/pipeline/registrations',
+    { name: `Name ${email}`, email, masterclassId: 'mc-1', consent: 'on', utmSource: 'ig', ...extra },
+    { tenant }
+  )
+const get = async (path: string, user: 'avaHost' | 'avaRep' | 'marcoHost' | 'northAdmin', headers = {}) =>
+  call(t.url, 'GET', path, undefined, { tenant: t.tenants.ava.slug, token: await t.token(user), headers })
+
+interface LiveSocket {
+  socket: Socket
+  received: { event: string; data: any }[]
+}
+
+async function liveBoard(
+  user: 'avaHost' | 'avaRep' | 'marcoHost' | 'northAdmin',
+  tenant?: string
+): Promise<LiveSocket> {
+  const socket = io(t.url, {
+    transports: ['websocket'],
+    auth: tenant ? { tenant } : {},
+    reconnection: false,
+    forceNew: true
+  })
+  const received: LiveSocket['received'] = []
+  socket.onAny((event, data) => received.push({ event, data }))
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve())
+    socket.once('connect_error', reject)
+  })
+  const accessToken = await t.token(user)
+  await new Promise<void>((resolve, reject) =>
+    socket.emit('create', 'authentication', { strategy: 'jwt', accessToken }, (error: any) =>
+      error ? reject(error) : resolve()
+    )
+  )
+  return { socket, received }
+}
+
+beforeAll(async () => {
+  t = await startPipelineTestApp('pipeline-board')
+  for (const [email, extra] of [
+    ['b1@example.com', { utmSource: 'ig', masterclassId: 'mc-1' }],
+    ['b2@example.com', { utmSource: 'tiktok', masterclassId: 'mc-2', company: '=HYPERLINK("x")' }],
+    ['b3@example.com', { utmSource: 'ig', masterclassId: 'mc-2' }]
+  ] as const) {
+    expect((await register(email, t.tenants.ava.slug, extra)).status).toBe(201)
+  }
+  expect((await register('m1@example.com', t.tenants.marco.slug)).status).toBe(201)
+})
+afterAll(async () => {
+  await t?.close()
+})
+
+describe('board reads', () => {
+  it('lists the tenant’s leads with filters and never another tenant’s', async () => {
+    const all = await get('/pipeline/leads', 'avaRep')
+    expect(all.status).toBe(200)
+    expect(all.body.data.map((l: any) => l.email).sort()).toEqual([
+      'b1@example.com',
+      'b2@example.com',
+      'b3@example.com'
+    ])
+    expect(all.body.data[0]).not.toHaveProperty('lastTransition')
+    const filtered = await get('/pipeline/leads?source=ig&masterclassId=mc-2', 'avaRep')
+    expect(filtered.body.data.map((l: any) => l.email)).toEqual(['b3@example.com'])
+    const marco = await call(t.url, 'GET', '/pipeline/leads', undefined, {
+      tenant: t.tenants.marco.slug,
+      token: await t.token('marcoHost')
+    })
+    expect(marco.body.data.map((l: any) => l.email)).toEqual(['m1@example.com'])
+  })
+
+  it('refuses another tenant’s staff, operator filters and unknown filters', async () => {
+    expect((await get('/pipeline/leads', 'marcoHost')).status).toBe(403)
+    const injected = await get('/pipeline/leads?email[$ne]=x', 'avaRep')
+    expect(injected.status).toBe(400)
+    const wrongType = await get('/pipeline/leads?source[$gt]=', 'avaRep')
+    expect(wrongType.status).toBe(400)
+    expect(wrongType.body.errors).toEqual([{ path: 'source', message: 'must be a plain value' }])
+  })
+
+  it('an agency admin sees the agency’s tenants in one board', async () => {
+    const response = await get('/pipeline/leads', 'northAdmin', { 'x-tenant-scope': 'agency' })
+    expect(response.status).toBe(200)
+    expect(response.body.total).toBe(4)
+  })
+
+  it('a lead of another tenant is a 404, not a leak', async () => {
+    const [marcoLead] = await t.asTenant(t.tenants.marco._id, () => t.model('lead').find({}).lean())
+    expect((await get(`/pipeline/leads/${marcoLead._id}`, 'avaRep')).status).toBe(404)
+  })
+})
+
+describe('rep edits', () => {
+  it('sets owner, tags and a note; refuses status changes by patch', async () => {
+    const [lead] = (await get('/pipeline/leads?source=tiktok', 'avaRep')).body.data
+    const patched = await call(
+      t.url,
+      'PATCH',
+      `/pipeline/leads/${lead._id}`,
+      { assignedToId: t.users.avaRep._id, tags: ['hot', 'vip'], note: 'Called, interested' },
+      { tenant: t.tenants.ava.slug, token: await t.token('avaRep') }
+    )
+    expect(patched.status).toBe(200)
+    expect(patched.body).toMatchObject({ assignedToId: t.users.avaRep._id, tags: ['hot', 'vip'] })
+    expect(patched.body.notes).toEqual([
+      expect.objectContaining({ text: 'Called, interested', authorId: t.users.avaRep._id })
+    ])
+    const refused = await call(
+      t.url,
+      'PATCH',
+      `/pipeline/leads/${lead._id}`,
+      { status: 'WON', tenantId: 'x' },
+      {
+        tenant: t.tenants.ava.slug,
+        token: await t.token('avaRep')
+      }
+    )
+    expect(refused.status).toBe(400)
+    expect((await get(`/pipeline/leads/${lead._id}`, 'avaRep')).body.status).toBe('NEW')
+  })
+})
+
+describe('live board', () => {
+  it('every staff connection of the tenant sees new leads and moves; other tenants see nothing', async () => {
+    const rep = await liveBoard('avaRep', t.tenants.ava.slug)
+    const host = await liveBoard('avaHost', t.tenants.ava.slug)
+    const agency = await liveBoard('northAdmin')
+    const other = await liveBoard('marcoHost', t.tenants.marco.slug)
+    try {
+      expect((await register('live@example.com', t.tenants.ava.slug)).status).toBe(201)
+      for (const board of [rep, host, agency]) {
+        await eventually(async () =>
+          board.received.find(
+            (m) => m.event === 'pipeline/leads created' && m.data.email === 'live@example.com'
+          )
+        )
+      }
+      const created = rep.received.find((m) => m.event === 'pipeline/leads created')!.data
+      await emitAndWait(t, t.tenants.ava._id, 'invoice.issued', {
+        invoiceId: 'inv-live',
+        leadId: created._id
+      })
+      await eventually(async () =>
+        host.received.find((m) => m.event === 'pipeline/leads patched' && m.data.status === 'INVOICED')
+      )
+      expect(other.received.filter((m) => m.event.startsWith('pipeline/'))).toEqual([])
+    } finally {
+      for (const board of [rep, host, agency, other]) board.socket.close()
+    }
+  })
+})
+
+describe('CSV export', () => {
+  it('streams the filtered leads as CSV with formula cells neutralized', async () => {
+    const response = await get('/pipeline/export?source=tiktok', 'avaHost')
+    expect(response.status).toBe(200)
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8')
+    expect(response.headers['content-disposition']).toMatch(
+      /^attachment; filename="leads-\d{4}-\d{2}-\d{2}\.csv"$/
+    )
+    const lines = response.text.trimEnd().split('\r\n')
+    expect(lines[0]).toBe(
+      'id,created_at,status,name,email,phone,company,masterclass_id,utm_source,utm_medium,utm_campaign,referrer,owner_id,tags,score,paid_minor,currency,stage_entered_at'
+    )
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toContain(',b2@example.com,')
+    expect(lines[1]).toContain(`,"'=HYPERLINK(""x"")",`)
+  })
+
+  it('exports only the addressed tenant', async () => {
+    const response = await get('/pipeline/export', 'avaHost')
+    expect(response.text).not.toContain('m1@example.com')
+    expect(response.text.trimEnd().split('\r\n')).toHaveLength(5)
+  })
+})

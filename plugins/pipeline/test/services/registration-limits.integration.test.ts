@@ -1,0 +1,42 @@
+// Spam defences that need their own limits: per-IP and per-tenant registration rate limits from the
+// tenant's plugin settings, answered 429 RATE_LIMITED with Retry-After, nothing stored past the limit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
+
+let t: PipelineTestApp
+const form = (email: string) => ({ name: 'Ana', email, masterclassId: 'mc-1', consent: true })
+
+beforeAll(async () => {
+  t = await startPipelineTestApp('pipeline-limits', {
+    settings: { registrationLimits: { perIpPerMinute: 3, perTenantPerMinute: 1000 } }
+  })
+})
+afterAll(async () => {
+  await t?.close()
+})
+
+describe('registration rate limits', () => {
+  it('the fourth registration from one IP within a minute is refused and not stored', async () => {
+    const statuses: number[] = []
+    let last: any
+    for (let i = 0; i < 5; i++) {
+      last = await call(t.url, 'POST', '/pipeline/registrations', form(`ip-${i}@example.com`), {
+        tenant: t.tenants.ava.slug
+      })
+      statuses.push(last.status)
+    }
+    expect(statuses).toEqual([201, 201, 201, 429, 429])
+    expect(last.body.data.code).toBe('RATE_LIMITED')
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0)
+    const stored = await t.asTenant(t.tenants.ava._id, () => t.model('lead').countDocuments({}))
+    expect(stored).toBe(3)
+  })
+
+  it('internal calls (imports, other plugins) are never rate limited', async () => {
+    const service = (t.app as any).service('pipeline/registrations')
+    for (let i = 0; i < 5; i++) {
+      await t.asTenant(t.tenants.marco._id, () => service.create(form(`internal-${i}@example.com`)))
+    }
+    expect(await t.asTenant(t.tenants.marco._id, () => t.model('lead').countDocuments({}))).toBe(5)
+  })
+})
