@@ -95,7 +95,9 @@ export interface LeadCreatedExpected {
   currency?: string
 }
 
-declare module '@masterstage/core' {
+// Augments the defining module: core's index re-exports DomainEvents with `export type *`, through
+// which TypeScript does not merge augmentations.
+declare module '@masterstage/core/events/domain-events.ts' {
   interface DomainEvents {
     'invoice.issued': InvoiceIssued
     'payment.succeeded': PaymentSucceeded

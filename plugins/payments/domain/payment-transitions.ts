@@ -1,0 +1,197 @@
+// The payment state machine. Every transition is one conditional update that only moves a payment
+// forward, done in a transaction with the event it emits, so duplicated, reordered or replayed
+// webhooks produce each effect exactly once and never move a payment backwards.
+import type { ClientSession } from 'mongoose'
+import type { PaymentStatus } from '../contract.ts'
+import type { Invoice } from '../models/invoice-model.ts'
+import type { Payment } from '../models/payment-model.ts'
+import type { PaymentsRuntime } from '../runtime.ts'
+
+/** States from which a success still applies (money moved even after a decline or an expiry notice). */
+const FULFILLABLE: PaymentStatus[] = ['pending', 'processing', 'failed', 'expired']
+const SETTLED: PaymentStatus[] = ['succeeded', 'partially_refunded', 'refunded']
+
+export type TransitionResult = 'applied' | 'unchanged'
+
+export async function markProcessing(runtime: PaymentsRuntime, paymentId: string): Promise<TransitionResult> {
+  const updated = await runtime.models.payments.updateOne(
+    { _id: paymentId, status: 'pending' },
+    { $set: { status: 'processing' } }
+  )
+  return updated.modifiedCount === 1 ? 'applied' : 'unchanged'
+}
+
+/** Decline or async failure: only before the payment settled. */
+export async function markFailed(
+  runtime: PaymentsRuntime,
+  payment: Payment,
+  reason: 'failed' | 'expired',
+  detail: string
+): Promise<TransitionResult> {
+  const from: PaymentStatus[] = reason === 'expired' ? ['pending'] : ['pending', 'processing']
+  return inTransaction(runtime, async (session) => {
+    const updated = await runtime.models.payments.updateOne(
+      { _id: payment._id, status: { $in: from } },
+      { $set: { status: reason, failureReason: detail } },
+      { session }
+    )
+    if (updated.modifiedCount !== 1) return 'unchanged'
+    const invoice = await invoiceOf(runtime, payment, session)
+    await runtime.ctx.events.emit(
+      'payment.failed',
+      { paymentId: payment._id, invoiceId: payment.invoiceId, leadId: invoice?.leadId, reason },
+      { id: `payment.failed:${payment._id}:${reason}`, tenantId: payment.tenantId, session }
+    )
+    return 'applied'
+  })
+}
+
+/** The payment succeeded: payment and invoice become paid and `payment.succeeded` is recorded, once. */
+export async function fulfil(
+  runtime: PaymentsRuntime,
+  payment: Payment,
+  details: { paymentIntentId?: string | null; amountMinor?: number }
+): Promise<TransitionResult> {
+  return inTransaction(runtime, async (session) => {
+    const now = new Date()
+    const updated = await runtime.models.payments.updateOne(
+      { _id: payment._id, status: { $in: FULFILLABLE } },
+      {
+        $set: {
+          status: 'succeeded',
+          succeededAt: now,
+          ...(details.paymentIntentId ? { paymentIntentId: details.paymentIntentId } : {}),
+          ...(details.amountMinor !== undefined ? { amountMinor: details.amountMinor } : {})
+        },
+        $unset: { failureReason: 1 }
+      },
+      { session }
+    )
+    if (updated.modifiedCount !== 1) return 'unchanged'
+    const amountMinor = details.amountMinor ?? payment.amountMinor
+    const invoice = await runtime.models.invoices
+      .findOneAndUpdate(
+        { _id: payment.invoiceId },
+        { $set: { status: 'paid', paidAt: now, paymentId: payment._id, amountPaidMinor: amountMinor } },
+        { new: true, session }
+      )
+      .lean()
+    if (!invoice) throw new Error(`invoice ${payment.invoiceId} of payment ${payment._id} not found`)
+    await runtime.ctx.events.emit(
+      'payment.succeeded',
+      {
+        paymentId: payment._id,
+        invoiceId: invoice._id,
+        invoiceNumber: invoice.number,
+        leadId: invoice.leadId,
+        customerEmail: invoice.customer.email,
+        amountMinor,
+        applicationFeeMinor: payment.applicationFeeMinor,
+        currency: payment.currency,
+        receiptUrl: runtime.links.documentUrl(payment.tenantId, invoice._id, 'receipt')
+      },
+      { id: `payment.succeeded:${payment._id}`, tenantId: payment.tenantId, session }
+    )
+    return 'applied'
+  })
+}
+
+/**
+ * Records the cumulative refunded amount reported by the provider. A refund implies the charge
+ * succeeded, so a refund that overtakes the success notice fulfils the payment first.
+ */
+export async function applyRefund(
+  runtime: PaymentsRuntime,
+  payment: Payment,
+  refundedMinor: number,
+  paymentIntentId?: string
+): Promise<TransitionResult> {
+  if (!SETTLED.includes(payment.status)) await fulfil(runtime, payment, { paymentIntentId })
+  return inTransaction(runtime, async (session) => {
+    const fully = refundedMinor >= payment.amountMinor
+    const status: PaymentStatus = fully ? 'refunded' : 'partially_refunded'
+    const updated = await runtime.models.payments.updateOne(
+      { _id: payment._id, amountRefundedMinor: { $lt: refundedMinor }, status: { $in: SETTLED } },
+      { $set: { amountRefundedMinor: refundedMinor, status } },
+      { session }
+    )
+    if (updated.modifiedCount !== 1) return 'unchanged'
+    const invoice = await runtime.models.invoices
+      .findOneAndUpdate(
+        { _id: payment.invoiceId },
+        { $set: { status, amountRefundedMinor: refundedMinor }, $inc: { documentVersion: 1 } },
+        { new: true, session }
+      )
+      .lean()
+    await runtime.ctx.events.emit(
+      'payment.refunded',
+      {
+        paymentId: payment._id,
+        invoiceId: payment.invoiceId,
+        leadId: invoice?.leadId,
+        refundedMinor,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        fullyRefunded: fully
+      },
+      { id: `payment.refunded:${payment._id}:${refundedMinor}`, tenantId: payment.tenantId, session }
+    )
+    return 'applied'
+  })
+}
+
+/** Flags a dispute on the payment and invoice; each (dispute, status) is announced once. */
+export async function applyDispute(
+  runtime: PaymentsRuntime,
+  payment: Payment,
+  dispute: { id: string; status: string; reason: string; amountMinor: number }
+): Promise<TransitionResult> {
+  return inTransaction(runtime, async (session) => {
+    const updated = await runtime.models.payments.updateOne(
+      {
+        _id: payment._id,
+        $or: [{ 'dispute.id': { $ne: dispute.id } }, { 'dispute.status': { $ne: dispute.status } }]
+      },
+      { $set: { dispute: { id: dispute.id, status: dispute.status, reason: dispute.reason } } },
+      { session }
+    )
+    if (updated.modifiedCount !== 1) return 'unchanged'
+    const invoice = await runtime.models.invoices
+      .findOneAndUpdate(
+        { _id: payment.invoiceId },
+        { $set: { disputed: true }, $inc: { documentVersion: 1 } },
+        { new: true, session }
+      )
+      .lean()
+    await runtime.ctx.events.emit(
+      'payment.disputed',
+      {
+        paymentId: payment._id,
+        invoiceId: payment.invoiceId,
+        leadId: invoice?.leadId,
+        disputeId: dispute.id,
+        disputeStatus: dispute.status,
+        amountMinor: dispute.amountMinor,
+        currency: payment.currency,
+        reason: dispute.reason
+      },
+      { id: `payment.disputed:${dispute.id}:${dispute.status}`, tenantId: payment.tenantId, session }
+    )
+    return 'applied'
+  })
+}
+
+async function invoiceOf(
+  runtime: PaymentsRuntime,
+  payment: Payment,
+  session: ClientSession
+): Promise<Invoice | null> {
+  return runtime.models.invoices.findOne({ _id: payment.invoiceId }).session(session).lean()
+}
+
+function inTransaction<T>(
+  runtime: PaymentsRuntime,
+  work: (session: ClientSession) => Promise<T>
+): Promise<T> {
+  return runtime.connection.transaction(work)
+}

@@ -1,0 +1,10 @@
+// Plugin-specific reasons carried beside core's error code (data.reason), so clients can tell cases apart.
+export const PaymentsErrorCode = {
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
+  INVOICE_NOT_PAYABLE: 'INVOICE_NOT_PAYABLE',
+  ACCOUNT_NOT_CONNECTED: 'ACCOUNT_NOT_CONNECTED',
+  PAYMENT_IN_PROGRESS: 'PAYMENT_IN_PROGRESS',
+  REFUND_NOT_ALLOWED: 'REFUND_NOT_ALLOWED',
+  PROVIDER_FAILED: 'PROVIDER_FAILED'
+} as const
+export type PaymentsErrorCode = (typeof PaymentsErrorCode)[keyof typeof PaymentsErrorCode]

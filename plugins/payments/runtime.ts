@@ -1,0 +1,179 @@
+// Everything the plugin's services, webhooks, jobs and subscribers share, built once at setup from the
+// plugin context: models, the selected provider, tenant profile and settings, links and document URLs.
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { PluginContext } from '@masterstage/core'
+import type { Connection, Model } from 'mongoose'
+import { createFieldCipher, type FieldCipher } from './domain/field-cipher.ts'
+import type { AccountRoute } from './models/account-route-model.ts'
+import { ACCOUNT_ROUTE_MODEL } from './models/account-route-model.ts'
+import { CONNECTED_ACCOUNT_MODEL, type ConnectedAccount } from './models/connected-account-model.ts'
+import { DOCUMENT_MODEL, type StoredDocument } from './models/document-model.ts'
+import { INVOICE_COUNTER_MODEL, type InvoiceCounter } from './models/invoice-counter-model.ts'
+import { INVOICE_MODEL, type Invoice } from './models/invoice-model.ts'
+import { PAYMENT_MODEL, type Payment } from './models/payment-model.ts'
+import { WEBHOOK_EVENT_MODEL, type WebhookEvent } from './models/webhook-event-model.ts'
+import type { PaymentsPlatformConfig } from './platform-config.ts'
+import type { PaymentProvider } from './providers/payment-provider.ts'
+import { SANDBOX_MODEL, type SandboxObject } from './providers/sandbox/sandbox-model.ts'
+import { createSandboxProvider, type SandboxProvider } from './providers/sandbox/sandbox-provider.ts'
+import { createStripeProvider } from './providers/stripe/stripe-provider.ts'
+import { DEFAULT_SETTINGS, type PaymentsSettings } from './settings.ts'
+
+type AnyModel<T> = Model<T, any, any, any, any, any>
+
+export interface PaymentsModels {
+  counters: AnyModel<InvoiceCounter>
+  invoices: AnyModel<Invoice>
+  payments: AnyModel<Payment>
+  accounts: AnyModel<ConnectedAccount>
+  routes: AnyModel<AccountRoute>
+  webhookEvents: AnyModel<WebhookEvent>
+  documents: AnyModel<StoredDocument>
+  sandbox: AnyModel<SandboxObject>
+}
+
+/** What documents and emails print about the tenant. */
+export interface TenantProfile {
+  tenantId: string
+  slug: string
+  name: string
+  primaryColor: string
+  legalName: string
+  legalAddress: string
+  taxId?: string
+  billingEmail?: string
+  staffEmail?: string
+}
+
+export interface PaymentsRuntime {
+  ctx: PluginContext
+  connection: Connection
+  models: PaymentsModels
+  provider: PaymentProvider
+  /** Set when the sandbox is the provider (the hosted page and demo need it). */
+  sandbox?: SandboxProvider
+  platform: PaymentsPlatformConfig
+  settings(tenantId: string): Promise<PaymentsSettings>
+  profile(tenantId: string): Promise<TenantProfile>
+  /** Keyed hash of a provider account id: the routing key that does not reveal the id. */
+  accountHash(accountId: string): string
+  secrets: FieldCipher
+  /** The tenant's connected account id (decrypted), or null when not connected. */
+  accountIdOf(tenantId: string): Promise<string | null>
+  links: {
+    payUrl(profile: TenantProfile, invoice: Pick<Invoice, '_id' | 'payToken'>): string
+    storefrontUrl(profile: TenantProfile, path: string): string
+    documentUrl(tenantId: string, invoiceId: string, kind: 'invoice' | 'receipt'): string
+    verifyDocumentSignature(tenantId: string, invoiceId: string, kind: string, signature: string): boolean
+    webhookUrl(): string
+    sandboxCheckoutUrl(): string
+  }
+}
+
+export function createRuntime(ctx: PluginContext, platform: PaymentsPlatformConfig): PaymentsRuntime {
+  const connection = ctx.app.get('mongoose')
+  const models: PaymentsModels = {
+    counters: ctx.models.get(INVOICE_COUNTER_MODEL),
+    invoices: ctx.models.get(INVOICE_MODEL),
+    payments: ctx.models.get(PAYMENT_MODEL),
+    accounts: ctx.models.get(CONNECTED_ACCOUNT_MODEL),
+    routes: ctx.models.get(ACCOUNT_ROUTE_MODEL),
+    webhookEvents: ctx.models.get(WEBHOOK_EVENT_MODEL),
+    documents: ctx.models.get(DOCUMENT_MODEL),
+    sandbox: ctx.models.get(SANDBOX_MODEL)
+  }
+  // Distinct derived keys: one for routing hashes, one for document link signatures.
+  const routingKey = createHmac('sha256', ctx.config.encryptionKey).update('payments.account-route').digest()
+  const documentKey = createHmac('sha256', ctx.config.encryptionKey).update('payments.document-link').digest()
+  const secrets = createFieldCipher(ctx.config.encryptionKey, 'connected-account')
+  const apiBase = ctx.config.publicApiUrl.replace(/\/+$/, '')
+  const webhookUrl = () => `${apiBase}/webhooks/payments/stripe`
+  const sandboxCheckoutUrl = () => `${apiBase}/payments-sandbox/checkout`
+
+  let sandbox: SandboxProvider | undefined
+  let provider: PaymentProvider
+  if (platform.provider === 'stripe') {
+    provider = createStripeProvider(platform.stripe!)
+  } else {
+    sandbox = createSandboxProvider({
+      model: models.sandbox,
+      webhookSecret: platform.sandbox!.webhookSecret,
+      checkoutPageUrl: sandboxCheckoutUrl(),
+      webhookUrl: webhookUrl()
+    })
+    provider = sandbox
+  }
+
+  const documentSignature = (tenantId: string, invoiceId: string, kind: string) =>
+    createHmac('sha256', documentKey).update(`${tenantId}:${invoiceId}:${kind}`).digest('base64url')
+
+  const tenantDirectory = () =>
+    (ctx.app as any).get('tenantDirectory') as { byId(id: string): Promise<any> } | undefined
+
+  return {
+    ctx,
+    connection,
+    models,
+    provider,
+    sandbox,
+    platform,
+    secrets,
+    async settings(tenantId) {
+      return { ...DEFAULT_SETTINGS, ...((await ctx.tenants.settings(tenantId)) as Partial<PaymentsSettings>) }
+    },
+    async profile(tenantId) {
+      const settings = await this.settings(tenantId)
+      const tenant = await tenantDirectory()?.byId(tenantId)
+      const legal = tenant?.legal
+      const address = legal?.address
+      return {
+        tenantId,
+        slug: tenant?.slug ?? tenantId,
+        name: tenant?.name ?? settings.legalName ?? 'Masterstage',
+        primaryColor: settings.brandColor ?? tenant?.theme?.colors?.primary ?? '#333333',
+        legalName: settings.legalName ?? legal?.companyName ?? tenant?.name ?? 'Masterstage',
+        legalAddress:
+          settings.legalAddress ??
+          (address
+            ? [address.line1, address.line2, `${address.postalCode} ${address.city}`, address.country]
+                .filter(Boolean)
+                .join('\n')
+            : '-'),
+        taxId: settings.taxId ?? legal?.vatId ?? legal?.taxId,
+        billingEmail: settings.billingEmail ?? legal?.email,
+        staffEmail: settings.staffEmail ?? settings.billingEmail
+      }
+    },
+    accountHash(accountId) {
+      return createHmac('sha256', routingKey).update(accountId).digest('hex')
+    },
+    async accountIdOf(tenantId) {
+      const account = await models.accounts
+        .findOne({ provider: provider.name, tenantId })
+        .select('+accountIdEncrypted')
+        .lean()
+      return account ? secrets.decrypt(account.accountIdEncrypted) : null
+    },
+    links: {
+      payUrl: (profile, invoice) =>
+        `${tenantStorefront(ctx, profile.slug)}/payments/pay/${invoice._id}?token=${encodeURIComponent(invoice.payToken)}`,
+      storefrontUrl: (profile, path) => `${tenantStorefront(ctx, profile.slug)}${path}`,
+      documentUrl: (tenantId, invoiceId, kind) =>
+        `${apiBase}/payments-files/${tenantId}/${invoiceId}/${kind}.pdf?sig=${documentSignature(tenantId, invoiceId, kind)}`,
+      verifyDocumentSignature: (tenantId, invoiceId, kind, signature) => {
+        const expected = Buffer.from(documentSignature(tenantId, invoiceId, kind))
+        const given = Buffer.from(signature)
+        return expected.length === given.length && timingSafeEqual(expected, given)
+      },
+      webhookUrl,
+      sandboxCheckoutUrl
+    }
+  }
+}
+
+/** Tenants are served at `<slug>.<host of STOREFRONT_URL>` (e.g. http://ava-fit.localhost:5173). */
+function tenantStorefront(ctx: PluginContext, slug: string): string {
+  const url = new URL(ctx.config.storefrontUrl)
+  url.hostname = `${slug}.${url.hostname}`
+  return url.toString().replace(/\/+$/, '')
+}

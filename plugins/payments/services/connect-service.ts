@@ -1,0 +1,115 @@
+// Stripe Connect onboarding for the request's tenant: `find` shows the account status (refreshed from
+// the provider), `create` creates the connected account once and returns an onboarding link.
+import type { MasterstageParams } from '@masterstage/core'
+import { validationError } from '@masterstage/core'
+import type { PaymentsRuntime } from '../runtime.ts'
+import { scopeTenantId } from './service-params.ts'
+
+export interface ConnectStatus {
+  connected: boolean
+  provider: string
+  chargesEnabled: boolean
+  payoutsEnabled: boolean
+  detailsSubmitted: boolean
+  requirementsDue: string[]
+}
+
+export class ConnectService {
+  readonly #runtime: () => PaymentsRuntime
+
+  constructor(runtime: () => PaymentsRuntime) {
+    this.#runtime = runtime
+  }
+
+  async find(): Promise<ConnectStatus> {
+    const runtime = this.#runtime()
+    const tenantId = scopeTenantId()
+    const accountId = await runtime.accountIdOf(tenantId)
+    if (!accountId)
+      return {
+        connected: false,
+        provider: runtime.provider.name,
+        chargesEnabled: false,
+        payoutsEnabled: false,
+        detailsSubmitted: false,
+        requirementsDue: []
+      }
+    const status = await runtime.provider.retrieveAccountStatus(accountId)
+    await runtime.models.accounts.updateOne(
+      { provider: runtime.provider.name },
+      {
+        $set: {
+          chargesEnabled: status.chargesEnabled,
+          payoutsEnabled: status.payoutsEnabled,
+          detailsSubmitted: status.detailsSubmitted,
+          requirementsDue: status.requirementsDue,
+          statusUpdatedAt: new Date()
+        }
+      }
+    )
+    const { accountId: _hidden, ...rest } = status
+    return { connected: true, provider: runtime.provider.name, ...rest }
+  }
+
+  async create(
+    data: { returnUrl?: string; refreshUrl?: string },
+    params: MasterstageParams
+  ): Promise<{ onboardingUrl: string }> {
+    const runtime = this.#runtime()
+    const tenantId = scopeTenantId()
+    const dashboard = runtime.ctx.config.dashboardUrl.replace(/\/+$/, '')
+    for (const field of ['returnUrl', 'refreshUrl'] as const) {
+      const value = data?.[field]
+      // Only back into our own dashboard: an onboarding link must not bounce to an attacker's site.
+      if (value !== undefined && (typeof value !== 'string' || !value.startsWith(`${dashboard}/`))) {
+        throw validationError('Invalid onboarding request', [
+          { path: field, message: `must be a URL of the dashboard (${dashboard})` }
+        ])
+      }
+    }
+    let accountId = await runtime.accountIdOf(tenantId)
+    if (!accountId) accountId = await this.#createAccount(runtime, tenantId, params.user?.email)
+    const link = await runtime.provider.createOnboardingLink({
+      accountId,
+      returnUrl: data?.returnUrl ?? `${dashboard}/payments/connect?onboarding=done`,
+      refreshUrl: data?.refreshUrl ?? `${dashboard}/payments/connect?onboarding=refresh`
+    })
+    return { onboardingUrl: link.url }
+  }
+
+  async #createAccount(
+    runtime: PaymentsRuntime,
+    tenantId: string,
+    email: string | undefined
+  ): Promise<string> {
+    const settings = await runtime.settings(tenantId)
+    // One account per tenant and provider, whoever clicks first: the key is the tenant.
+    const { accountId } = await runtime.provider.createConnectedAccount(
+      { tenantId, email, country: settings.country },
+      `connect:${tenantId}:${runtime.provider.name}`
+    )
+    await runtime.models.routes.updateOne(
+      { _id: runtime.accountHash(accountId) },
+      { $setOnInsert: { tenantId, provider: runtime.provider.name, createdAt: new Date() } },
+      { upsert: true }
+    )
+    await runtime.models.accounts
+      .create({
+        provider: runtime.provider.name,
+        accountIdEncrypted: runtime.secrets.encrypt(accountId),
+        chargesEnabled: false,
+        payoutsEnabled: false,
+        detailsSubmitted: false,
+        requirementsDue: [],
+        statusUpdatedAt: new Date()
+      })
+      .catch((error: unknown) => {
+        if ((error as any)?.code !== 11000) throw error
+      })
+    runtime.ctx.logger.info(
+      { tenantId, accountHash: runtime.accountHash(accountId) },
+      'connected account created'
+    )
+    return (await runtime.accountIdOf(tenantId)) ?? accountId
+  }
+}

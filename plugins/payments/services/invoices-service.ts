@@ -1,0 +1,140 @@
+// Staff invoices: list with status filters and totals, detail with document links, issue on demand,
+// and resend the invoice email.
+import { randomUUID } from 'node:crypto'
+import type { MasterstageParams } from '@masterstage/core'
+import { notFound, validationError } from '@masterstage/core'
+import type { InvoiceStatus } from '../contract.ts'
+import { issueInvoice } from '../domain/issue-invoice.ts'
+import type { Invoice } from '../models/invoice-model.ts'
+import type { PaymentsRuntime } from '../runtime.ts'
+import { assertQueryKeys, paging, scopeTenantId } from './service-params.ts'
+
+const STATUSES: InvoiceStatus[] = ['open', 'paid', 'partially_refunded', 'refunded', 'void']
+
+export interface InvoiceView extends Omit<Invoice, 'payToken'> {
+  invoiceUrl: string
+  receiptUrl: string | null
+}
+
+export interface CreateInvoiceData {
+  customer: { name: string; email: string }
+  lineItems: { description: string; quantity: number; unitAmountMinor: number }[]
+  currency?: string
+  leadId?: string
+  /** Client idempotency key: a retried create returns the same invoice. */
+  idempotencyKey?: string
+}
+
+export class InvoicesService {
+  readonly #runtime: () => PaymentsRuntime
+
+  constructor(runtime: () => PaymentsRuntime) {
+    this.#runtime = runtime
+  }
+
+  async find(params: MasterstageParams) {
+    const query = assertQueryKeys(params, ['status', 'leadId', 'email'])
+    const { limit, skip } = paging(params)
+    const filter: Record<string, unknown> = {}
+    if (query.status !== undefined) {
+      if (!STATUSES.includes(query.status))
+        throw validationError('Invalid query', [
+          { path: 'status', message: `must be one of ${STATUSES.join(', ')}` }
+        ])
+      filter.status = query.status
+    }
+    if (query.leadId !== undefined) filter.leadId = String(query.leadId)
+    if (query.email !== undefined) filter['customer.email'] = String(query.email).toLowerCase()
+    const { invoices } = this.#runtime().models
+    const [total, rows, sums] = await Promise.all([
+      invoices.countDocuments(filter),
+      invoices.find(filter).sort({ issuedAt: -1 }).skip(skip).limit(limit).lean(),
+      invoices.aggregate([
+        { $match: filter },
+        {
+          $group: {
+            _id: '$currency',
+            totalMinor: { $sum: '$totalMinor' },
+            paidMinor: { $sum: '$amountPaidMinor' },
+            refundedMinor: { $sum: '$amountRefundedMinor' }
+          }
+        }
+      ])
+    ])
+    return {
+      total,
+      limit,
+      skip,
+      data: rows.map((row: unknown) => this.#view(row as Invoice)),
+      totals: Object.fromEntries(
+        sums.map((sum: any) => [
+          sum._id,
+          { totalMinor: sum.totalMinor, paidMinor: sum.paidMinor, refundedMinor: sum.refundedMinor }
+        ])
+      )
+    }
+  }
+
+  async get(id: string) {
+    const invoice = await this.#runtime()
+      .models.invoices.findOne({ _id: String(id) })
+      .lean()
+    if (!invoice) throw notFound('Invoice not found')
+    return this.#view(invoice as Invoice)
+  }
+
+  async create(data: CreateInvoiceData) {
+    const idempotencyKey = data?.idempotencyKey
+    if (
+      idempotencyKey !== undefined &&
+      (typeof idempotencyKey !== 'string' || !/^[\w-]{8,80}$/.test(idempotencyKey))
+    ) {
+      throw validationError('Invalid invoice', [
+        { path: 'idempotencyKey', message: 'must be 8-80 letters, digits, _ or -' }
+      ])
+    }
+    const { invoice } = await issueInvoice(this.#runtime(), {
+      dedupeKey: `manual:${idempotencyKey ?? randomUUID()}`,
+      leadId: typeof data?.leadId === 'string' ? data.leadId : undefined,
+      customer: data?.customer,
+      lineItems: data?.lineItems,
+      currency: data?.currency
+    })
+    return this.#view(invoice)
+  }
+
+  /** Sends the invoice email again (a deliberate new send, so it gets its own idempotency key). */
+  async resend(data: { invoiceId: string }) {
+    const runtime = this.#runtime()
+    const invoice = (await runtime.models.invoices
+      .findOne({ _id: String(data?.invoiceId) })
+      .select('+payToken')
+      .lean()) as Invoice | null
+    if (!invoice) throw notFound('Invoice not found')
+    const profile = await runtime.profile(invoice.tenantId)
+    const { documentPdf } = await import('../documents/document-store.ts')
+    const pdf = await documentPdf(runtime, invoice._id, 'invoice')
+    await runtime.ctx.email.send({
+      tenantId: invoice.tenantId,
+      to: invoice.customer.email,
+      subject: `${profile.name}: invoice ${invoice.number} (reminder)`,
+      text: `Your invoice ${invoice.number} is attached.\nPay securely online: ${runtime.links.payUrl(profile, invoice)}\n\n${profile.name}`,
+      attachments: pdf
+        ? [{ filename: `${invoice.number}.pdf`, contentType: 'application/pdf', content: pdf }]
+        : [],
+      idempotencyKey: `payments.invoice-resend:${invoice._id}:${randomUUID()}`
+    })
+    return { invoiceId: invoice._id, resent: true }
+  }
+
+  #view(invoice: Invoice): InvoiceView {
+    const { payToken: _secret, ...rest } = invoice as Invoice & { payToken?: string }
+    const tenantId = scopeTenantId()
+    const links = this.#runtime().links
+    return {
+      ...rest,
+      invoiceUrl: links.documentUrl(tenantId, invoice._id, 'invoice'),
+      receiptUrl: invoice.paymentId ? links.documentUrl(tenantId, invoice._id, 'receipt') : null
+    }
+  }
+}

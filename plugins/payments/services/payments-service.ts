@@ -1,0 +1,59 @@
+// Staff payments list (status filter) and detail; payments change only through the provider's events.
+import type { MasterstageParams } from '@masterstage/core'
+import { notFound, validationError } from '@masterstage/core'
+import type { PaymentStatus } from '../contract.ts'
+import type { PaymentsRuntime } from '../runtime.ts'
+import { assertQueryKeys, paging } from './service-params.ts'
+
+const STATUSES: PaymentStatus[] = [
+  'pending',
+  'processing',
+  'failed',
+  'expired',
+  'succeeded',
+  'partially_refunded',
+  'refunded'
+]
+
+export class PaymentsService {
+  readonly #runtime: () => PaymentsRuntime
+
+  constructor(runtime: () => PaymentsRuntime) {
+    this.#runtime = runtime
+  }
+
+  async find(params: MasterstageParams) {
+    const query = assertQueryKeys(params, ['status', 'invoiceId', 'disputed'])
+    const { limit, skip } = paging(params)
+    const filter: Record<string, unknown> = {}
+    if (query.status !== undefined) {
+      if (!STATUSES.includes(query.status))
+        throw validationError('Invalid query', [
+          { path: 'status', message: `must be one of ${STATUSES.join(', ')}` }
+        ])
+      filter.status = query.status
+    }
+    if (query.invoiceId !== undefined) filter.invoiceId = String(query.invoiceId)
+    if (query.disputed === 'true' || query.disputed === true) filter['dispute.id'] = { $exists: true }
+    const { payments } = this.#runtime().models
+    const [total, data] = await Promise.all([
+      payments.countDocuments(filter),
+      payments.find(filter).sort({ createdAt: -1 }).skip(skip).limit(limit).lean()
+    ])
+    return { total, limit, skip, data: data.map(view) }
+  }
+
+  async get(id: string) {
+    const payment = await this.#runtime()
+      .models.payments.findOne({ _id: String(id) })
+      .lean()
+    if (!payment) throw notFound('Payment not found')
+    return view(payment)
+  }
+}
+
+/** The idempotency key and checkout URL are internal plumbing. */
+function view(payment: Record<string, any>) {
+  const { idempotencyKey: _key, checkoutUrl: _url, ...rest } = payment
+  return rest
+}

@@ -1,0 +1,41 @@
+// Small shared helpers of the plugin's services: the caller's tenant, paging and staff roles.
+import type { MasterstageParams } from '@masterstage/core'
+import { currentScope, type FieldError, validationError } from '@masterstage/core'
+
+/** Tenant staff who manage money: hosts and agency admins (platform admins through their agency view). */
+export const MONEY_ROLES = ['host', 'agency_admin', 'platform_admin'] as const
+/** Staff who see invoices and payments (sales reps follow up on unpaid invoices). */
+export const STAFF_ROLES = ['host', 'agency_admin', 'platform_admin', 'sales_rep'] as const
+
+export function scopeTenantId(): string {
+  const tenantId = currentScope()?.tenantId
+  if (!tenantId) throw new Error('payments services run in a tenant scope')
+  return tenantId
+}
+
+export function paging(params: MasterstageParams): { limit: number; skip: number } {
+  const query = params.query ?? {}
+  const errors: FieldError[] = []
+  const limit = query.$limit === undefined ? 25 : Number(query.$limit)
+  const skip = query.$skip === undefined ? 0 : Number(query.$skip)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    errors.push({ path: '$limit', message: 'must be an integer from 1 to 100' })
+  if (!Number.isInteger(skip) || skip < 0)
+    errors.push({ path: '$skip', message: 'must be a non-negative integer' })
+  if (errors.length) throw validationError('Invalid paging', errors)
+  return { limit, skip }
+}
+
+/** Refuses query keys other than the listed ones (closed query schema), naming each offender. */
+export function assertQueryKeys(params: MasterstageParams, allowed: readonly string[]): Record<string, any> {
+  const query = params.query ?? {}
+  const errors: FieldError[] = Object.keys(query)
+    .filter((key) => !allowed.includes(key) && key !== '$limit' && key !== '$skip')
+    .map((key) => ({ path: key, message: 'is not a supported filter' }))
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== null && typeof value === 'object')
+      errors.push({ path: key, message: 'must be a plain value' })
+  }
+  if (errors.length) throw validationError('Invalid query', errors)
+  return query
+}

@@ -1,0 +1,151 @@
+// Processes one stored webhook event in its tenant's scope. Safe to run any number of times and in any
+// order with other events: every effect goes through the monotonic transitions of the payment.
+import { currentScope } from '@masterstage/core'
+import {
+  applyDispute,
+  applyRefund,
+  fulfil,
+  markFailed,
+  markProcessing
+} from '../domain/payment-transitions.ts'
+import type { Payment } from '../models/payment-model.ts'
+import type { ProviderEvent } from '../providers/payment-provider.ts'
+import type { PaymentsRuntime } from '../runtime.ts'
+
+export async function processWebhookEvent(runtime: PaymentsRuntime, eventId: string): Promise<void> {
+  const { webhookEvents } = runtime.models
+  const stored = await webhookEvents.findById(eventId).lean()
+  if (!stored || stored.state === 'processed' || stored.state === 'ignored') return
+  const tenantId = currentScope()?.tenantId
+  if (!tenantId || stored.tenantId !== tenantId) {
+    throw new Error(`webhook event ${eventId} belongs to another tenant than the job's scope`)
+  }
+  const logger = runtime.ctx.logger.child({ eventId, type: stored.type, tenantId })
+  try {
+    const outcome = await handleEvent(runtime, JSON.parse(stored.payload) as ProviderEvent, tenantId)
+    await webhookEvents.updateOne(
+      { _id: eventId },
+      { $set: { state: 'processed', processedAt: new Date(), reason: outcome }, $inc: { attempts: 1 } }
+    )
+    logger.info({ outcome }, 'webhook event processed')
+  } catch (error) {
+    await webhookEvents.updateOne(
+      { _id: eventId },
+      { $set: { state: 'failed', reason: (error as Error).message }, $inc: { attempts: 1 } }
+    )
+    logger.error({ err: { message: (error as Error).message } }, 'webhook event processing failed')
+    throw error
+  }
+}
+
+/** Returns a short description of what happened (kept on the stored event for support). */
+export async function handleEvent(
+  runtime: PaymentsRuntime,
+  event: ProviderEvent,
+  tenantId: string
+): Promise<string> {
+  const object = event.data.object
+  if (event.type === 'account.updated') return updateAccount(runtime, object)
+  const payment = await findPayment(runtime, object, tenantId)
+  if (!payment) return 'no matching payment'
+  switch (event.type) {
+    case 'checkout.session.completed':
+      // Delayed methods complete the session unpaid; only async_payment_succeeded fulfils them.
+      if (object.payment_status === 'paid' || object.payment_status === 'no_payment_required') {
+        return fulfil(runtime, payment, {
+          paymentIntentId: idOf(object.payment_intent),
+          amountMinor: object.amount_total ?? undefined
+        })
+      }
+      await recordIntent(runtime, payment, object.payment_intent)
+      return `awaiting payment: ${await markProcessing(runtime, payment._id)}`
+    case 'checkout.session.async_payment_succeeded':
+      return fulfil(runtime, payment, {
+        paymentIntentId: idOf(object.payment_intent),
+        amountMinor: object.amount_total ?? undefined
+      })
+    case 'checkout.session.async_payment_failed':
+      return markFailed(runtime, payment, 'failed', 'async payment failed')
+    case 'checkout.session.expired':
+      return markFailed(runtime, payment, 'expired', 'checkout expired')
+    case 'payment_intent.succeeded':
+      return fulfil(runtime, payment, {
+        paymentIntentId: object.id,
+        amountMinor: object.amount_received || object.amount || undefined
+      })
+    case 'payment_intent.payment_failed':
+      return markFailed(runtime, payment, 'failed', object.last_payment_error?.message ?? 'payment failed')
+    case 'charge.refunded':
+    case 'charge.refund.updated':
+      return applyRefund(
+        runtime,
+        payment,
+        Number(object.amount_refunded ?? 0),
+        idOf(object.payment_intent) ?? undefined
+      )
+    case 'charge.dispute.created':
+    case 'charge.dispute.updated':
+    case 'charge.dispute.closed':
+      return applyDispute(runtime, payment, {
+        id: object.id,
+        status: object.status,
+        reason: object.reason ?? 'unknown',
+        amountMinor: Number(object.amount ?? payment.amountMinor)
+      })
+    default:
+      return `unhandled type ${event.type}`
+  }
+}
+
+/** By our metadata first, then by the provider ids we stored; always inside the tenant's scope. */
+async function findPayment(
+  runtime: PaymentsRuntime,
+  object: Record<string, any>,
+  tenantId: string
+): Promise<Payment | null> {
+  const { payments } = runtime.models
+  const metadata = object.metadata ?? {}
+  if (metadata.tenantId && metadata.tenantId !== tenantId) {
+    runtime.ctx.logger.warn({ tenantId }, 'webhook object names another tenant in its metadata: ignored')
+    return null
+  }
+  if (typeof metadata.paymentId === 'string') {
+    const byMetadata = await payments.findById(metadata.paymentId).lean()
+    if (byMetadata) return byMetadata as Payment
+  }
+  if (object.object === 'checkout.session' && typeof object.id === 'string') {
+    const bySession = await payments.findOne({ checkoutSessionId: object.id }).lean()
+    if (bySession) return bySession as Payment
+  }
+  const intentId = object.object === 'payment_intent' ? object.id : idOf(object.payment_intent)
+  if (intentId) return (await payments.findOne({ paymentIntentId: intentId }).lean()) as Payment | null
+  return null
+}
+
+async function recordIntent(runtime: PaymentsRuntime, payment: Payment, intent: unknown): Promise<void> {
+  const id = idOf(intent)
+  if (id && !payment.paymentIntentId)
+    await runtime.models.payments.updateOne({ _id: payment._id }, { $set: { paymentIntentId: id } })
+}
+
+async function updateAccount(runtime: PaymentsRuntime, account: Record<string, any>): Promise<string> {
+  const updated = await runtime.models.accounts.updateOne(
+    { provider: runtime.provider.name },
+    {
+      $set: {
+        chargesEnabled: Boolean(account.charges_enabled),
+        payoutsEnabled: Boolean(account.payouts_enabled),
+        detailsSubmitted: Boolean(account.details_submitted),
+        requirementsDue: [...(account.requirements?.currently_due ?? [])],
+        statusUpdatedAt: new Date()
+      }
+    }
+  )
+  return updated.matchedCount === 1 ? 'account status updated' : 'no connected account record'
+}
+
+function idOf(value: unknown): string | null {
+  if (typeof value === 'string') return value
+  if (value && typeof value === 'object' && typeof (value as any).id === 'string') return (value as any).id
+  return null
+}

@@ -1,0 +1,123 @@
+// The webhook endpoint: verify the signature over the raw body, map the connected account to its
+// tenant, store the event under its unique id, and only then answer 2xx (then queue its processing).
+import { ErrorCode } from '@masterstage/core'
+import { PaymentsErrorCode } from '../domain/payments-errors.ts'
+import type { WebhookEventState } from '../models/webhook-event-model.ts'
+import { type ProviderEvent, WebhookSignatureError } from '../providers/payment-provider.ts'
+import type { PaymentsRuntime } from '../runtime.ts'
+
+export const PROCESS_WEBHOOK_JOB = 'process-webhook-event'
+
+export interface WebhookRequest {
+  rawBody: Buffer
+  headers: Record<string, string | string[] | undefined>
+}
+
+export interface WebhookAnswer {
+  status: number
+  body?: unknown
+}
+
+export async function receiveWebhook(
+  runtime: PaymentsRuntime,
+  request: WebhookRequest
+): Promise<WebhookAnswer> {
+  let event: ProviderEvent
+  try {
+    event = runtime.provider.verifyWebhook(request.rawBody, request.headers['stripe-signature'])
+  } catch (error) {
+    if (!(error instanceof WebhookSignatureError)) throw error
+    runtime.ctx.logger.warn({ reason: error.message }, 'webhook refused: signature')
+    return {
+      status: 400,
+      body: {
+        name: 'BadRequest',
+        message: 'Invalid webhook signature',
+        code: 400,
+        data: { code: ErrorCode.VALIDATION_FAILED, reason: PaymentsErrorCode.WEBHOOK_SIGNATURE_INVALID }
+      }
+    }
+  }
+  if (typeof event?.id !== 'string' || typeof event.type !== 'string' || !event.data?.object) {
+    return {
+      status: 400,
+      body: {
+        name: 'BadRequest',
+        message: 'Not an event',
+        code: 400,
+        data: { code: ErrorCode.VALIDATION_FAILED }
+      }
+    }
+  }
+  const stored = await store(runtime, event, request.rawBody.toString('utf8'), 'webhook')
+  return { status: 200, body: { received: true, duplicate: !stored.inserted, state: stored.state } }
+}
+
+/** Stores a verified event once and queues its processing; shared with reconciliation. */
+export async function store(
+  runtime: PaymentsRuntime,
+  event: ProviderEvent,
+  payload: string,
+  source: 'webhook' | 'reconciliation'
+): Promise<{ inserted: boolean; state: WebhookEventState }> {
+  const { provider, logger } = { provider: runtime.provider, logger: runtime.ctx.logger }
+  const accountHash = event.account ? runtime.accountHash(event.account) : null
+  const route = accountHash ? await runtime.models.routes.findById(accountHash).lean() : null
+  let state: WebhookEventState = 'received'
+  let reason: string | undefined
+  if (Boolean(event.livemode) !== provider.livemode)
+    [state, reason] = [
+      'ignored',
+      `livemode ${event.livemode} on a ${provider.livemode ? 'live' : 'test'} platform`
+    ]
+  else if (!event.account) [state, reason] = ['ignored', 'platform event without a connected account']
+  else if (!route) [state, reason] = ['ignored', 'unknown connected account']
+  try {
+    await runtime.models.webhookEvents.create({
+      _id: event.id,
+      type: event.type,
+      provider: provider.name,
+      accountHash,
+      tenantId: route?.tenantId ?? null,
+      livemode: Boolean(event.livemode),
+      created: Number(event.created) || 0,
+      payload,
+      state,
+      reason,
+      attempts: 0,
+      receivedAt: new Date(),
+      source
+    })
+  } catch (error) {
+    if ((error as any)?.code !== 11000) throw error
+    logger.debug({ eventId: event.id, type: event.type }, 'webhook event already stored')
+    return { inserted: false, state }
+  }
+  if (state === 'ignored') {
+    // The account id is logged as its routing hash only.
+    logger.warn({ eventId: event.id, type: event.type, accountHash, reason }, 'webhook event ignored')
+    return { inserted: true, state }
+  }
+  await enqueueProcessing(runtime, event.id, route!.tenantId)
+  return { inserted: true, state }
+}
+
+/** Queue failures are tolerated: the event is stored and the reconciliation sweep replays it. */
+export async function enqueueProcessing(
+  runtime: PaymentsRuntime,
+  eventId: string,
+  tenantId: string
+): Promise<void> {
+  try {
+    await runtime.ctx.jobs.enqueue(
+      PROCESS_WEBHOOK_JOB,
+      { eventId },
+      { jobId: `webhook:${eventId}`, tenantId }
+    )
+  } catch (error) {
+    runtime.ctx.logger.warn(
+      { eventId, err: { message: (error as Error).message } },
+      'webhook stored, processing deferred to the sweep'
+    )
+  }
+}
