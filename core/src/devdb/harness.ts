@@ -1,5 +1,7 @@
 // One database for tests and the demo: MONGODB_URI, else an already-downloaded mongod, else the embedded devdb.
 import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { start } from './index.ts'
 import { type DevDbLogger, defaultLogger } from './logger.ts'
 
@@ -38,6 +40,13 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
 async function locateMongod(): Promise<string | undefined> {
   const system = process.env.MONGOMS_SYSTEM_BINARY
   if (system) return existsSync(system) ? system : undefined
+  // Importing mongodb-memory-server costs seconds; only do it when one of its caches exists at all.
+  const caches = [
+    process.env.MONGOMS_DOWNLOAD_DIR,
+    join(process.cwd(), 'node_modules', '.cache', 'mongodb-memory-server'),
+    join(homedir(), '.cache', 'mongodb-binaries')
+  ]
+  if (!caches.some((dir) => dir && existsSync(dir))) return undefined
   try {
     const { DryMongoBinary } = await import('mongodb-memory-server')
     // locateBinary only looks at the system binary and the download cache; it never downloads.

@@ -41,6 +41,22 @@ function spawnServer(dir: string): Promise<{ child: ChildProcess; uri: string }>
 }
 
 describe('durability with a data directory', () => {
+  it('serves from the CLI until SIGTERM, then flushes and exits 0', async () => {
+    const dir = dataDir()
+    const { child, uri } = await spawnServer(dir)
+    const client = await MongoClient.connect(`${uri}app`)
+    await client.db().collection('cli').insertOne({ via: 'cli' })
+    await client.close()
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    const again = await start({ dataDir: dir, logger: captureLogger() })
+    const client2 = await MongoClient.connect(`${again.uri}app`)
+    expect(await client2.db().collection('cli').countDocuments({ via: 'cli' })).toBe(1)
+    await client2.close()
+    await again.stop()
+  })
+
   it('keeps documents, updates, deletes, indexes and committed transactions across a clean restart', async () => {
     const dir = dataDir()
     const first = await start({ dataDir: dir, logger: captureLogger() })
