@@ -66,6 +66,8 @@ export {
 export { secretPathsOf, stripSecretFields } from './data/secret-fields.ts'
 export { TENANT_FIELD, TenantScopeViolation } from './data/tenant-scope-access.ts'
 export { isTenantScopedSchema, tenantScopedPlugin } from './data/tenant-scoped-plugin.ts'
+export { trusted } from './data/trusted-filter.ts'
+export { type BodySchemas, validateBody } from './data/validate-body.ts'
 // -- plugins, events, jobs, email (C)
 export { createEmailProvider } from './email/create-email-provider.ts'
 export type * from './email/email-provider.ts'

@@ -1,6 +1,5 @@
 // The assembled API over real HTTP: health and readiness, request ids, error shapes, body limits,
 // Redis-down readiness and a graceful stop that drains in-flight requests.
-import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { io as connectSocket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -114,10 +113,15 @@ describe('graceful stop', () => {
     const app = await startTestApp(testConfig('app_sockets'))
     const socket = connectSocket(app.url, { transports: ['websocket'], reconnection: false })
     try {
-      await once(socket, 'connect')
-      const disconnected = once(socket, 'disconnect')
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve())
+        socket.once('connect_error', reject)
+      })
+      const disconnected = new Promise<string>((resolve) =>
+        socket.once('disconnect', (reason) => resolve(reason))
+      )
       await app.server.close()
-      const [reason] = await disconnected
+      const reason = await disconnected
       expect(reason).toMatch(/server|transport/)
     } finally {
       socket.close()

@@ -53,7 +53,7 @@ describe('createApp wiring', () => {
     ])
     onShutdown(app, 'first', () => void calls.push('task:first'))
     onShutdown(app, 'second', () => void calls.push('task:second'))
-    app.use('boom', {
+    ;(app as any).use('boom', {
       async find() {
         throw new Error('secret internal detail')
       },

@@ -51,7 +51,7 @@ describe('secret fields', () => {
   })
 
   it('strips them from toJSON of documents, subdocuments and populated documents', async () => {
-    const account = await asTenant(() =>
+    const account: any = await asTenant(() =>
       Account.create({
         email: 'a@s.test',
         passwordHash: 'hash-1',
