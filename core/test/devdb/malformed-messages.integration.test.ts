@@ -58,6 +58,32 @@ describe('malformed messages', () => {
     }
   })
 
+  it('answers the legacy OP_QUERY isMaster handshake with OP_REPLY', async () => {
+    const c = await WireClient.connect(mongoServerUri())
+    try {
+      const query = BSON.serialize({ isMaster: 1, helloOk: true })
+      const name = Buffer.from('admin.$cmd\0')
+      const buf = Buffer.alloc(16 + 4 + name.length + 8 + query.length)
+      buf.writeInt32LE(buf.length, 0)
+      buf.writeInt32LE(77, 4)
+      buf.writeInt32LE(2004, 12)
+      name.copy(buf, 20)
+      buf.writeInt32LE(0, 20 + name.length)
+      buf.writeInt32LE(-1, 24 + name.length)
+      buf.set(query, 28 + name.length)
+      const frame = await c.sendRaw(buf)
+      expect(frame).not.toBeNull()
+      expect(frame!.readInt32LE(8)).toBe(77)
+      expect(frame!.readInt32LE(12)).toBe(1)
+      expect(frame!.readInt32LE(32)).toBe(1)
+      const reply = BSON.deserialize(frame!.subarray(36))
+      expect(reply.ismaster).toBe(true)
+      expect(reply.maxWireVersion).toBeGreaterThanOrEqual(17)
+    } finally {
+      c.close()
+    }
+  })
+
   it('rejects a negative or tiny message length', async () => {
     const buf = opMsg({ ping: 1, $db: dbName })
     buf.writeInt32LE(-5, 0)
