@@ -41,6 +41,8 @@ export function createQueueFactory(options: QueueFactoryOptions): QueueFactory {
     queue(name) {
       if (closing) throw new Error(`Queue factory is closed; cannot open queue ${name}`)
       let queue = byName.get(name)
+      // A queue closed by stopped workers cannot process or add again: open a fresh one.
+      if (queue && (queue as unknown as { closing?: Promise<void> }).closing) queue = undefined
       if (!queue) {
         queue = new Bull(name, {
           prefix: options.prefix,

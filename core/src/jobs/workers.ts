@@ -71,7 +71,10 @@ async function runJob(definition: JobDefinition, job: Bull.Job<JobEnvelope>, log
   )
 }
 
-/** Bull keys a repeatable job by name + cron + jobId, so scheduling again on every boot is harmless. */
+/**
+ * Bull keys a repeatable job by name + cron + jobId, so scheduling again on every boot is harmless.
+ * The jobId must not contain ':' (Bull splits its repeat keys on it).
+ */
 async function scheduleRepeatable(queue: Bull.Queue, definition: JobDefinition): Promise<void> {
   const repeat = definition.repeat
   if (!repeat) return
@@ -79,7 +82,7 @@ async function scheduleRepeatable(queue: Bull.Queue, definition: JobDefinition):
   if (!repeat.perTenant) {
     await queue.add({ tenantId: null, data: {} } satisfies JobEnvelope, {
       ...options,
-      jobId: 'repeat:global',
+      jobId: 'repeat-global',
       repeat: { cron: repeat.cron }
     })
     return
@@ -87,7 +90,7 @@ async function scheduleRepeatable(queue: Bull.Queue, definition: JobDefinition):
   for (const tenantId of (await repeat.tenantIds?.()) ?? []) {
     await queue.add({ tenantId, data: {} } satisfies JobEnvelope, {
       ...options,
-      jobId: `repeat:${tenantId}`,
+      jobId: `repeat-${tenantId}`,
       repeat: { cron: repeat.cron }
     })
   }

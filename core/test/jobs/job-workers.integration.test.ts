@@ -123,4 +123,49 @@ describe('job workers', () => {
     )
     await expect(registry.enqueue('notes.missing', {})).rejects.toThrow(/Unknown job queue notes.missing/)
   })
+
+  it('runs repeatable jobs once per tenant, each in its own tenant scope, and globally', async () => {
+    const { factory, registry } = setup()
+    const perTenant: (string | undefined)[] = []
+    const global: (string | undefined)[] = []
+    registry.define({
+      queue: 'notes.digest',
+      repeat: { cron: '* * * * * *', perTenant: true, tenantIds: async () => ['tenant-a', 'tenant-b'] },
+      handle: async () => void perTenant.push(currentScope()?.tenantId)
+    })
+    registry.define({
+      queue: 'platform.cleanup',
+      repeat: { cron: '* * * * * *', perTenant: false },
+      handle: async () => void global.push(currentScope()?.tenantId)
+    })
+    workers = await startJobWorkers(registry, factory, logger)
+    await waitUntil(
+      () => perTenant.includes('tenant-a') && perTenant.includes('tenant-b') && global.length > 0,
+      5000
+    )
+    expect(new Set(perTenant)).toEqual(new Set(['tenant-a', 'tenant-b']))
+    expect(new Set(global)).toEqual(new Set([undefined]))
+    const repeatables = await factory.queue('notes.digest').getRepeatableJobs()
+    expect(repeatables.map((job) => job.id).sort()).toEqual(['repeat-tenant-a', 'repeat-tenant-b'])
+    // Scheduling again on the next boot does not add more schedules.
+    await workers.stop()
+    workers = await startJobWorkers(registry, factory, logger)
+    expect(await factory.queue('notes.digest').getRepeatableJobs()).toHaveLength(2)
+  })
+
+  it('skips a job whose tenant no longer wants it, without failing it', async () => {
+    const { factory, registry } = setup()
+    const ran: (string | null)[] = []
+    registry.define({
+      queue: 'notes.sync',
+      shouldRun: async (tenantId) => tenantId !== 'tenant-off',
+      handle: async (_data, { tenantId }) => void ran.push(tenantId)
+    })
+    workers = await startJobWorkers(registry, factory, logger)
+    const off = await registry.enqueue('notes.sync', {}, { tenantId: 'tenant-off' })
+    await registry.enqueue('notes.sync', {}, { tenantId: 'tenant-on' })
+    await waitUntil(async () => (await factory.queue('notes.sync').getCompletedCount()) === 2)
+    expect(ran).toEqual(['tenant-on'])
+    expect(await (await factory.queue('notes.sync').getJob(String(off.id)))?.getState()).toBe('completed')
+  })
 })
