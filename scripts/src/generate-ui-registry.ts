@@ -6,7 +6,10 @@ import { parseCli, runCli, usageText } from './lib/cli.ts'
 import { REPO_ROOT } from './lib/paths.ts'
 
 const options = {
-  plugins: { type: 'string', description: 'folder holding one folder per plugin (default: plugins/)' },
+  plugins: {
+    type: 'string',
+    description: 'folder holding one folder per plugin (default: $PLUGINS_DIR or plugins/)'
+  },
   out: { type: 'string', description: 'file to write (default: plugins/ui-registry.generated.ts)' },
   check: { type: 'boolean', description: 'fail if the file is out of date instead of writing it' }
 } as const
@@ -19,7 +22,7 @@ const usage = usageText(
 await runCli(usage, async () => {
   const args = parseCli(process.argv.slice(2), options)
   if (args.help) return console.log(usage)
-  const pluginsDir = resolve(args.plugins ?? join(REPO_ROOT, 'plugins'))
+  const pluginsDir = resolve(args.plugins ?? process.env.PLUGINS_DIR ?? join(REPO_ROOT, 'plugins'))
   const outFile = resolve(args.out ?? join(REPO_ROOT, 'plugins', 'ui-registry.generated.ts'))
   console.log(`▸ scanning ${relative(process.cwd(), pluginsDir) || '.'}`)
   const plugins = await discoverPlugins(pluginsDir)

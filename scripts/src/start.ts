@@ -43,6 +43,7 @@ async function shutdown(exitCode: number): Promise<void> {
 }
 process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
+process.on('SIGHUP', () => void shutdown(0))
 
 async function main(): Promise<void> {
   const { created } = ensureDevSecrets(data)
@@ -74,6 +75,10 @@ async function main(): Promise<void> {
     children.push(child)
     child.exited.then((code) => {
       if (child.stopping || shuttingDown) return
+      if (!spec.critical) {
+        console.error(`⚠ ${spec.name} exited (${code}); the API and worker keep running`)
+        return
+      }
       console.error(`✖ ${spec.name} exited unexpectedly (${code}): stopping the platform`)
       void shutdown(1)
     })
@@ -126,13 +131,16 @@ function runToCompletion(name: string, args: string[], env: NodeJS.ProcessEnv): 
 
 function printBanner(port: number): void {
   const { agencies, users } = loadPacks()
-  const lines = ['', 'Masterstage is running.', `  API            http://localhost:${port}`]
-  for (const spec of platformProcesses({}, port)) {
-    if (spec.url && spec.name !== 'api') lines.push(`  ${spec.name.padEnd(14)} ${spec.url}`)
-  }
+  const processes = platformProcesses({}, port)
+  const storefront = processes.find((p) => p.name === 'storefront')
+  const lines = ['', 'Masterstage is running.']
+  for (const spec of processes) if (spec.url) lines.push(`  ${spec.name.padEnd(28)} ${spec.url}`)
+  lines.push('', 'Tenants (the host name selects the tenant):')
   for (const agency of agencies) {
     for (const tenant of agency.tenants) {
-      lines.push(`  ${tenant.pack.name.padEnd(28)} http://${tenant.pack.slug}.localhost:${port}`)
+      const site = storefront ? `http://${tenant.pack.slug}.localhost:${new URL(storefront.url!).port}` : ''
+      const api = `API http://${tenant.pack.slug}.localhost:${port}`
+      lines.push(`  ${tenant.pack.name.padEnd(28)} ${site ? `${site}  (${api})` : api}`)
     }
   }
   lines.push('', 'Demo logins (email / password):')

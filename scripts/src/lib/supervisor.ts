@@ -29,7 +29,10 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
   const child = spawn(spec.command, [...spec.args], {
     cwd: spec.cwd,
     env: spec.env,
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: stop signals reach grandchildren too (npm → sh → vite), and a terminal's
+    // Ctrl-C reaches only the supervisor, which then stops the children in order.
+    detached: true
   })
   const prefix = `[${spec.name}]`.padEnd(12)
   prefixLines(child.stdout, prefix, process.stdout)
@@ -44,16 +47,28 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
   return { spec, child, exited, stopping: false }
 }
 
+function signalGroup(managed: ManagedProcess, signal: NodeJS.Signals): void {
+  try {
+    if (managed.child.pid) process.kill(-managed.child.pid, signal)
+  } catch {
+    managed.child.kill(signal)
+  }
+}
+
 /** SIGTERM, then SIGKILL after `graceMs` if the process has not finished its shutdown. */
 export async function stopProcess(managed: ManagedProcess, graceMs = 10_000): Promise<void> {
   managed.stopping = true
-  if (managed.child.exitCode !== null || managed.child.signalCode !== null) return
-  managed.child.kill('SIGTERM')
+  if (managed.child.exitCode !== null || managed.child.signalCode !== null) {
+    // The leader is gone, but grandchildren (a dev server under npm) may still hold the group.
+    signalGroup(managed, 'SIGTERM')
+    return
+  }
+  signalGroup(managed, 'SIGTERM')
   let timer: NodeJS.Timeout | undefined
   const killed = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
       process.stderr.write(`[${managed.spec.name}] did not stop within ${graceMs} ms: killing it\n`)
-      managed.child.kill('SIGKILL')
+      signalGroup(managed, 'SIGKILL')
       resolve()
     }, graceMs)
   })
