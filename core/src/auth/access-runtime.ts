@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis'
 import type { Model } from 'mongoose'
 import type { RateLimiter, RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
+import type { RevocationBroadcast } from '../realtime/revocation-broadcast.ts'
 import type { SecretBox } from '../tenancy/secret-box.ts'
 import type { TenancyModels } from '../tenancy/tenancy-models.ts'
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts'
@@ -22,6 +23,8 @@ export interface AccessRuntime {
   }
   /** Global per-IP HTTP limit. */
   httpLimit: RateLimitRule
+  /** Takes a user's sockets out of their channels in every API process. */
+  revocations: RevocationBroadcast
   /** Command connection of the limiter (closed on app teardown). */
   redis: Redis
 }

@@ -8,6 +8,7 @@ import { rateLimit } from '../rate-limit/rate-limit-hook.ts'
 import { HTTP_IP_RULE } from '../rate-limit/rate-limit-middleware.ts'
 import { createRedisRateLimiter, type RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
 import { configureConnectionChannels } from '../realtime/connection-channels.ts'
+import { startRevocationBroadcast } from '../realtime/revocation-broadcast.ts'
 import { socketTenantMiddleware } from '../realtime/socket-tenant.ts'
 import { TENANT_SELECTION_PATH, TenantSelectionService } from '../realtime/tenant-selection-service.ts'
 import { AGENCIES_PATH, AgenciesService } from '../tenancy/agencies-service.ts'
@@ -55,7 +56,8 @@ export async function configureAccess(app: Application, options: ConfigureAccess
     rateLimiter: createRedisRateLimiter(redis, config.queuePrefix),
     limits: { ...DEFAULT_LOGIN_LIMITS, ...options.limits },
     httpLimit: options.httpLimit ?? HTTP_IP_RULE,
-    redis
+    redis,
+    revocations: await startRevocationBroadcast(app, redis)
   }
   app.set('access', runtime)
   // The plugin host reads tenants through the same directory, so tenant writes invalidate its cache too.
@@ -137,6 +139,7 @@ export async function configureAccess(app: Application, options: ConfigureAccess
     teardown: [
       async (_context: HookContext, next: NextFunction) => {
         await next()
+        await runtime.revocations.close()
         if (!options.redis) await closeRedis(redis)
       }
     ]

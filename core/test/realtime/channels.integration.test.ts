@@ -215,3 +215,55 @@ describe('resource rooms', () => {
     anonymous.close()
   })
 })
+
+describe('access changes across API processes', () => {
+  it('takes the user out of channels on another process too (Redis broadcast)', async () => {
+    const second = await startTestApp('realtime-second', {
+      plugins: [notesManifest],
+      register: registerNotesFixture,
+      config: {
+        mongoUri: t.config.mongoUri,
+        queuePrefix: t.config.queuePrefix,
+        jwtSecret: t.config.jwtSecret
+      }
+    })
+    let socket: TestSocket | undefined
+    try {
+      const login = await api(second.url).login(seed.users.avaHost.email, PASSWORD)
+      socket = await connectSocket(second.url, { tenant: 'ava-fit' })
+      await socket.call('create', 'authentication', { strategy: 'jwt', accessToken: login.body.accessToken })
+      const before = await api(second.url).post(
+        '/notes/notes',
+        { title: 'b' },
+        { token: tokens.platformAdmin, tenant: 'ava-fit' }
+      )
+      await waitFor(() => eventsAbout(socket!, before.body._id).length > 0)
+
+      // The change happens on the first process; the socket lives on the second.
+      const res = await api(t.url).post(
+        '/users',
+        { userId: seed.users.avaHost._id, role: 'host', tenantIds: [seed.tenants.marco._id] },
+        { token: tokens.northAdmin, serviceMethod: 'setAccess' }
+      )
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+      await waitFor(
+        () =>
+          !second.app
+            .channel(`tenants/${seed.tenants.ava._id}/staff`)
+            .connections.some((c: any) => c.user?._id === seed.users.avaHost._id)
+      )
+      const after = await api(second.url).post(
+        '/notes/notes',
+        { title: 'a' },
+        { token: tokens.platformAdmin, tenant: 'ava-fit' }
+      )
+      expect(after.status).toBe(201)
+      await pause(300)
+      expect(eventsAbout(socket!, after.body._id)).toEqual([])
+    } finally {
+      // Open sockets would keep the second server's close waiting.
+      socket?.close()
+      await second.close()
+    }
+  })
+})

@@ -55,6 +55,8 @@ export interface TestApp {
 
 export interface TestAppOptions extends ConfigureAccessOptions {
   plugins?: readonly PluginManifest[]
+  /** Overrides of the generated config, e.g. another app's mongoUri/queuePrefix to act as a second process. */
+  config?: Partial<Config>
   /** Registers extra services (fixtures) after core's. */
   register?: (app: Application) => void | Promise<void>
 }
@@ -84,10 +86,10 @@ export function testConfig(name: string): Config {
 }
 
 export async function startTestApp(name: string, options: TestAppOptions = {}): Promise<TestApp> {
-  const config = testConfig(name)
+  const config = { ...testConfig(name), ...options.config }
   const email = new MemoryEmailProvider()
   const events = new RecordingEventBus()
-  const { plugins = [], register, ...accessOptions } = options
+  const { plugins = [], register, config: _config, ...accessOptions } = options
   // The production bootstrap (createApp), with the event bus and mailer replaced by in-memory recorders.
   const app = await createApp({
     config,
@@ -121,7 +123,8 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
     async close() {
       await app.teardown()
       const connection = app.get('mongoose')
-      await connection.dropDatabase().catch(() => undefined)
+      // A second "process" on the same database leaves it to the first.
+      if (!options.config?.mongoUri) await connection.dropDatabase().catch(() => undefined)
       await connection.close().catch(() => undefined)
     }
   }
