@@ -5,6 +5,7 @@
 //     driver plus devdb add on top of the wire itself.
 //   * Map: the same logical operation on an in-process Map, for scale (pure data-structure cost).
 import net from 'node:net'
+import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { start } from '@masterstage/core/devdb'
 import { BSON, type Document, Long, ObjectId, UUID } from 'bson'
@@ -211,5 +212,11 @@ for (const size of SIZES) {
   )
 }
 
+console.log(
+  `load average at end ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')}`
+)
 await client.close()
 await db.stop()

@@ -41,6 +41,8 @@ export class IndexMap {
   // Encoded key tuples for a document, or null when sparse/partial rules exclude it.
   keysFor(doc: Document): string[][] | null {
     if (this.partial && !this.partial.test(doc)) return null
+    const simple = this.scalarKey(doc)
+    if (simple) return this.spec.sparse && simple.every((k) => k === 'z') ? null : [simple]
     const perField = this.fields.map((f) => [...new Set(pathValues(doc, f).map(encodeKey))])
     if (this.spec.sparse && perField.every((values) => values.length === 1 && values[0] === 'z')) return null
     let tuples: string[][] = [[]]
@@ -53,6 +55,18 @@ export class IndexMap {
       }
     }
     return tuples
+  }
+
+  // The common case: top-level, non-array values give exactly one key tuple without fan-out bookkeeping.
+  private scalarKey(doc: Document): string[] | null {
+    const out: string[] = []
+    for (const field of this.fields) {
+      if (field.includes('.')) return null
+      const value = doc[field]
+      if (Array.isArray(value)) return null
+      out.push(encodeKey(value))
+    }
+    return out
   }
 
   add(docKey: string, doc: Document): void {
