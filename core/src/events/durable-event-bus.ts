@@ -1,11 +1,12 @@
 // The EventBus implementation: outbox in MongoDB first, then one Bull job per subscribed handler
 // (job id `<eventId>:<handler>`), each run recorded so its effect happens once.
 import { randomUUID } from 'node:crypto'
+import { Unavailable } from '@feathersjs/errors'
 import type Bull from 'bull'
 import type { Connection } from 'mongoose'
 import type { Logger } from 'pino'
 import { currentScope, runAsSystem } from '../context/request-scope.ts'
-import { conflict, notFound } from '../errors/codes.ts'
+import { conflict, ErrorCode, notFound } from '../errors/codes.ts'
 import { defaultJobOptions } from '../jobs/job-options.ts'
 import type { JobDefinition, JobEnvelope, JobRunContext } from '../jobs/job-registry.ts'
 import { addJobNow, type QueueFactory } from '../jobs/queue-factory.ts'
@@ -268,13 +269,28 @@ export class DurableEventBus implements EventBus {
     // The failed job still holds the id; remove it so the replay is not deduplicated away.
     const previous = await queue.getJob(id)
     if (previous) await previous.remove()
-    await this.store.deliveries.updateOne(
+    // Conditional on 'failed': of two admins replaying at once, only one re-enqueues.
+    const pending = await this.store.deliveries.findOneAndUpdate(
       { _id: id, status: 'failed' },
-      { $set: { status: 'pending', updatedAt: new Date() }, $inc: { replays: 1 }, $unset: { failedAt: '' } }
+      { $set: { status: 'pending', updatedAt: new Date() }, $inc: { replays: 1 }, $unset: { failedAt: '' } },
+      { returnDocument: 'after' }
     )
-    await this.#enqueueDelivery(delivery.eventId, subscription)
+    if (!pending) throw conflict(`Delivery ${id} is already being replayed`)
+    try {
+      await this.#enqueueDelivery(delivery.eventId, subscription)
+    } catch (error) {
+      // Nothing will run it: put it back to failed so it stays visible and can be replayed later.
+      await this.store.deliveries.updateOne(
+        { _id: id, status: 'pending' },
+        { $set: { status: 'failed', failedAt: new Date() } }
+      )
+      throw new Unavailable('Job queue unavailable; the delivery stays failed, replay it later', {
+        code: ErrorCode.INTERNAL,
+        reason: (error as Error).message
+      })
+    }
     this.#logger.info({ deliveryId: id }, 'failed event delivery replayed')
-    return (await this.store.deliveries.findOne({ _id: id })) as DeliveryDocument
+    return pending
   }
 }
 
