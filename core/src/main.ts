@@ -3,12 +3,12 @@
 import { resolve } from 'node:path'
 import { createApp } from './app/create-app.ts'
 import type { Application } from './app/declarations.ts'
-import { runShutdownTasks } from './app/shutdown.ts'
+import { startServer, stopApp } from './app/server.ts'
 import { loadConfigOrExit } from './config/exit-on-config-error.ts'
 import { createLogger } from './logging/logger.ts'
 import { discoverPlugins } from './plugins/discover-plugins.ts'
 
-const STOP_TIMEOUT_MS = 15_000
+const STOP_TIMEOUT_MS = 20_000
 const config = loadConfigOrExit()
 const logger = createLogger({ level: config.logLevel, name: 'api' })
 let app: Application | undefined
@@ -23,14 +23,8 @@ async function stop(signal: string): Promise<void> {
     logger.error({ timeoutMs: STOP_TIMEOUT_MS }, 'api did not stop in time: exiting')
     process.exit(1)
   }, STOP_TIMEOUT_MS).unref()
-  // Feathers' teardown stops plugins and workers, then closes the HTTP server itself.
-  if (app) {
-    await app.teardown().catch((error: unknown) => logger.error({ err: error }, 'teardown failed'))
-    for (const failure of await runShutdownTasks(app)) {
-      logger.error({ task: failure.name, err: failure.error }, 'shutdown task failed')
-    }
-  }
-  logger.info('api stopped')
+  // Drains in-flight requests, disconnects sockets, stops plugins and workers, then closes connections.
+  if (app) await stopApp(app)
   process.exit(process.exitCode ?? 0)
 }
 
@@ -40,11 +34,8 @@ async function main(): Promise<void> {
   app = await createApp({ config, logger, plugins: plugins.map((plugin) => plugin.manifest) })
   process.once('SIGTERM', () => void stop('SIGTERM'))
   process.once('SIGINT', () => void stop('SIGINT'))
-  await app.listen(config.port, config.host)
-  logger.info(
-    { url: `http://${config.host}:${config.port}`, plugins: plugins.map((plugin) => plugin.name) },
-    'api listening'
-  )
+  const running = await startServer(app, config)
+  logger.info({ url: running.url, plugins: plugins.map((plugin) => plugin.name) }, 'api ready')
 }
 
 main().catch((error: NodeJS.ErrnoException) => {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http'
 import { resolve } from 'node:path'
 import { createApp } from './app/create-app.ts'
 import type { Application } from './app/declarations.ts'
-import { runShutdownTasks } from './app/shutdown.ts'
+import { stopApp } from './app/server.ts'
 import { loadConfigOrExit } from './config/exit-on-config-error.ts'
 import { startWorkers } from './jobs/start-workers.ts'
 import { createLogger } from './logging/logger.ts'
@@ -27,13 +27,8 @@ async function stop(signal: string): Promise<void> {
     process.exit(1)
   }, STOP_TIMEOUT_MS).unref()
   health?.close()
-  if (app) {
-    // Teardown stops the workers (waiting for active jobs), the outbox relay, then the connections.
-    await app.teardown().catch((error: unknown) => logger.error({ err: error }, 'teardown failed'))
-    for (const failure of await runShutdownTasks(app)) {
-      logger.error({ task: failure.name, err: failure.error }, 'shutdown task failed')
-    }
-  }
+  // Stops plugins, then the workers (waiting for active jobs), the outbox relay, then the connections.
+  if (app) await stopApp(app)
   logger.info('worker stopped')
   process.exit(process.exitCode ?? 0)
 }

@@ -10,14 +10,14 @@ export async function withPlatformApp<T>(name: string, work: (app: Application) 
   const env = scriptEnv(process.env, dataDir())
   const [
     { createApp },
-    { runShutdownTasks },
+    { stopApp },
     { ConfigError, loadConfig },
     { runAsSystem },
     { createLogger },
     plugins
   ] = await Promise.all([
     import('../../../core/src/app/create-app.ts'),
-    import('../../../core/src/app/shutdown.ts'),
+    import('../../../core/src/app/server.ts'),
     import('../../../core/src/config/load-config.ts'),
     import('../../../core/src/context/request-scope.ts'),
     import('../../../core/src/logging/logger.ts'),
@@ -41,7 +41,6 @@ export async function withPlatformApp<T>(name: string, work: (app: Application) 
     await app.setup()
     return await runAsSystem(name, undefined, () => work(app))
   } finally {
-    await app.teardown().catch(() => {})
-    await runShutdownTasks(app)
+    await stopApp(app)
   }
 }
