@@ -4,7 +4,11 @@
 import { Type } from '@feathersjs/typebox'
 import { currentScope, definePlugin, type PluginContext, type Role } from '@masterstage/core'
 import { CONSUMED_EVENTS, PIPELINE_PLUGIN, PipelineServicePath } from './contract.ts'
-import { type RegistrationFollowUpData, runRegistrationFollowUp } from './jobs/registration-follow-up.ts'
+import {
+  type RegistrationFollowUpData,
+  runRegistrationFollowUp,
+  sweepUnannounced
+} from './jobs/registration-follow-up.ts'
 import { LEAD_HISTORY_MODEL, leadHistorySchema } from './models/lead-history-model.ts'
 import { LEAD_MODEL, leadSchema } from './models/lead-model.ts'
 import { REVENUE_ENTRY_MODEL, revenueEntrySchema } from './models/revenue-entry-model.ts'
@@ -77,6 +81,15 @@ export default definePlugin({
         const tenantId = currentScope()?.tenantId
         if (!tenantId) return
         await runRegistrationFollowUp(ctx.app, pipelineRuntime(ctx).models, tenantId, data)
+      }
+    },
+    {
+      name: 'announce-sweep',
+      repeat: { cron: '* * * * *', perTenant: true },
+      handle: async (_data: unknown, ctx) => {
+        await sweepUnannounced(pipelineRuntime(ctx).models, (data, jobId) =>
+          ctx.jobs.enqueue(REGISTRATION_FOLLOW_UP_JOB, data, { jobId })
+        )
       }
     }
   ],

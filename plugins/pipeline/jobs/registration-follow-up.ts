@@ -1,10 +1,13 @@
-// Follow-up of a registration, off the request path: makes sure the person has one attendee account in
-// the tenant (core's users service) and links it to the lead. Idempotent: a rerun finds what exists.
+// Follow-up of a registration, off the request path: announces the lead, then makes sure the person has
+// one attendee account in the tenant (core's users service) and links it. Idempotent: reruns find what exists.
 import type { Application } from '@masterstage/core'
 import type { PipelineModels } from '../models/pipeline-models.ts'
+import { announceLead } from './announce-lead.ts'
 
 export interface RegistrationFollowUpData {
   leadId: string
+  /** The lead's registration count when queued (1 = first registration). */
+  registration?: number
 }
 
 /** The slice of core's users service this job needs (internal calls, no provider: the platform acts). */
@@ -54,7 +57,27 @@ export async function runRegistrationFollowUp(
   data: RegistrationFollowUpData
 ): Promise<void> {
   const lead: any = await models.Lead.findOne({ _id: data.leadId }).lean()
-  if (!lead || lead.userId) return
+  if (!lead) return
+  await announceLead(models, app.get('events'), lead, data.registration ?? 1)
+  if (lead.userId) return
   const userId = await ensureAttendeeUser(app, tenantId, lead)
   if (userId) await models.Lead.updateOne({ _id: lead._id }, { $set: { userId } })
+}
+
+/** Leads whose follow-up never ran (a lost enqueue) get it queued again; run every minute per tenant. */
+export async function sweepUnannounced(
+  models: PipelineModels,
+  enqueue: (data: RegistrationFollowUpData, jobId: string) => Promise<void>,
+  now = new Date()
+): Promise<number> {
+  const stale = await models.Lead.aggregate([
+    { $match: { announcedAt: null, createdAt: { $lt: new Date(now.getTime() - 60_000) } } },
+    { $limit: 500 },
+    { $project: { _id: 1 } }
+  ])
+  for (const lead of stale) {
+    const leadId = String(lead._id)
+    await enqueue({ leadId }, `registration-follow-up:${leadId}:sweep-${Math.floor(now.getTime() / 60_000)}`)
+  }
+  return stale.length
 }

@@ -46,7 +46,6 @@ export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
     tracker,
     registrations: new RegistrationService({
       models,
-      events: ctx.events,
       logger: ctx.logger,
       enqueue: (job, data, options) => ctx.jobs.enqueue(job, data, options),
       onLeadChanged: (lead, created) => publish(lead, created ? 'created' : 'patched')

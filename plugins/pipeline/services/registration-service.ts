@@ -1,10 +1,9 @@
-// Public registration: validates, then upserts the one lead of (tenant, email) atomically, announces it
-// (lead.created once, lead.updated on repeats) and queues the follow-up job that ensures the attendee user.
-import { currentScope, type EventBus, type MasterstageParams, validationError } from '@masterstage/core'
+// Public registration: validates, upserts the one lead of (tenant, email) atomically and queues the
+// follow-up job that announces it (lead.created once, lead.updated on repeats) and ensures the attendee user.
+import { currentScope, type MasterstageParams, validationError } from '@masterstage/core'
 import type { Logger } from 'pino'
 import { type RegistrationInput, validateRegistration } from '../domain/registration-input.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
-import { actorRecord } from './lead-tracker.ts'
 
 export const REGISTRATION_FOLLOW_UP_JOB = 'registration-follow-up'
 
@@ -16,7 +15,6 @@ export interface RegistrationReceipt {
 
 export interface RegistrationDeps {
   models: PipelineModels
-  events: EventBus
   logger: Logger
   enqueue(job: string, data: unknown, options: { jobId: string }): Promise<void>
   onLeadChanged?: (lead: any, created: boolean) => void
@@ -35,29 +33,20 @@ export class RegistrationService {
     const result = validateRegistration(data)
     if (!result.ok) throw validationError('Invalid registration', result.errors)
     const input = result.value
-    const scope = currentScope()
     if (input.honeypotFilled) {
       this.deps.logger.warn(
-        { tenantId: scope?.tenantId, ip: params.ip },
+        { tenantId: currentScope()?.tenantId, ip: params.ip },
         'registration refused: honeypot filled'
       )
       return { received: true, masterclassId: input.masterclassId }
     }
-    const now = new Date()
-    const { lead, created } = await this.upsertLead(input, now)
+    // One database write on the request path; announcing (events, history, user) is the follow-up job's,
+    // queued right after the write and retried until done (the announce sweep catches a lost enqueue).
+    const { lead, created } = await this.upsertLead(input, new Date())
     const leadId = String(lead._id)
-    if (created || !lead.announcedAt) {
-      await this.announceCreated(lead, now, scope?.requestId)
-    } else {
-      await this.deps.events.emit(
-        'lead.updated',
-        { leadId, email: lead.email, masterclassId: input.masterclassId, changed: ['registration'] },
-        { id: `lead.updated:${leadId}:${lead.registrations}` }
-      )
-    }
     await this.deps.enqueue(
       REGISTRATION_FOLLOW_UP_JOB,
-      { leadId },
+      { leadId, registration: lead.registrations },
       { jobId: `${REGISTRATION_FOLLOW_UP_JOB}:${leadId}:${lead.registrations}` }
     )
     this.deps.onLeadChanged?.(lead, created)
@@ -102,40 +91,5 @@ export class RegistrationService {
         if ((error as { code?: number }).code !== 11000 || attempt >= MAX_UPSERT_ATTEMPTS) throw error
       }
     }
-  }
-
-  private async announceCreated(lead: any, now: Date, requestId?: string): Promise<void> {
-    const { Lead, History } = this.deps.models
-    const leadId = String(lead._id)
-    const scope = currentScope()
-    try {
-      await History.create({
-        leadId,
-        from: null,
-        to: 'NEW',
-        at: lead.createdAt ?? now,
-        durationMs: 0,
-        trigger: 'registration',
-        actor: actorRecord(scope?.actor ?? { kind: 'anonymous' }),
-        causeId: `registration:${leadId}`,
-        masterclassId: lead.masterclassId,
-        utmSource: lead.source?.utmSource
-      })
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error
-    }
-    // Deterministic id: a concurrent duplicate or a retry after a crash records the event once.
-    await this.deps.events.emit(
-      'lead.created',
-      {
-        leadId,
-        email: lead.email,
-        name: lead.name,
-        ...(lead.masterclassId && { masterclassId: lead.masterclassId }),
-        source: lead.source ?? {}
-      },
-      { id: `lead.created:${leadId}`, ...(requestId && { causationId: requestId }) }
-    )
-    await Lead.updateOne({ _id: lead._id }, { $set: { announcedAt: now } })
   }
 }

@@ -72,6 +72,12 @@ describe('board reads', () => {
       'b3@example.com'
     ])
     expect(all.body.data[0]).not.toHaveProperty('lastTransition')
+    const dated = await get(
+      '/pipeline/leads?from=2000-01-01T00:00:00.000Z&to=2100-01-01T00:00:00.000Z',
+      'avaRep'
+    )
+    expect(dated.body.total).toBe(3)
+    expect((await get('/pipeline/leads?to=2000-01-01T00:00:00.000Z', 'avaRep')).body.total).toBe(0)
     const filtered = await get('/pipeline/leads?source=ig&masterclassId=mc-2', 'avaRep')
     expect(filtered.body.data.map((l: any) => l.email)).toEqual(['b3@example.com'])
     const marco = await call(t.url, 'GET', '/pipeline/leads', undefined, {

@@ -3,7 +3,7 @@
 // and reps' manual moves over HTTP are allowed or refused (409) by the same table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emitAndWait } from '../support/emit-and-wait.ts'
-import { call, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
+import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
 let t: PipelineTestApp
 let tenant: string
@@ -17,7 +17,11 @@ async function newLead(email: string): Promise<any> {
     { tenant: t.tenants.ava.slug }
   )
   expect(response.status).toBe(201)
-  return t.asTenant(tenant, () => t.model('lead').findOne({ email }).lean())
+  // Wait for the follow-up job's announcement so the history starts with the creation entry.
+  return eventually(async () => {
+    const lead = await t.asTenant(tenant, () => t.model('lead').findOne({ email }).lean())
+    return lead?.announcedAt && lead
+  })
 }
 const leadById = (id: unknown) => t.asTenant(tenant, () => t.model('lead').findOne({ _id: id }).lean())
 const historyOf = (id: unknown) =>

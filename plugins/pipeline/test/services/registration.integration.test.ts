@@ -56,14 +56,17 @@ describe('registration', () => {
     const leads = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === email)
     expect(leads).toHaveLength(1)
     expect(leads[0].registrations).toBe(40)
-    const outbox = t.app.get('mongoose').collection('events_outbox')
-    const created = await outbox.countDocuments({ name: 'lead.created', 'payload.email': email })
-    expect(created).toBe(1)
-    // The follow-up job links exactly one attendee account of this tenant.
+    // The follow-up jobs (40 of them, concurrently) announce once and link exactly one attendee account.
     const lead = await eventually(async () => {
       const [found] = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === email && l.userId)
       return found
     })
+    const outbox = t.app.get('mongoose').collection('events_outbox')
+    await eventually(
+      async () =>
+        (await outbox.countDocuments({ name: 'lead.updated', 'payload.leadId': String(lead._id) })) === 39
+    )
+    expect(await outbox.countDocuments({ name: 'lead.created', 'payload.email': email })).toBe(1)
     const users = await t.app.get('mongoose').collection('users').find({ email }).toArray()
     expect(users).toHaveLength(1)
     expect(String(users[0]._id)).toBe(lead.userId)

@@ -1,0 +1,305 @@
+// Registration throughput: the full public endpoint (tenant resolution, rate limits, validation, atomic lead
+// upsert, outbox event, follow-up job enqueued) beside a bare Koa route doing the same validation and one
+// driver insertOne on the same unique index, interleaved in one run; plus p99 at a fixed arrival rate.
+// 200 tenants, 5% repeated emails. The load runs in a child process (this file, forked) so the client
+// does not share the servers' CPU.
+import { fork } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createServer, request as httpRequest, Agent } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import Koa from 'koa'
+import { koaBody } from 'koa-body'
+import { MongoClient } from 'mongodb'
+import pino from 'pino'
+import { createApp } from '../core/src/app/create-app.ts'
+import { startServer } from '../core/src/app/server.ts'
+import type { Config } from '../core/src/config/config.ts'
+import { startDatabase } from '../core/src/devdb/harness.ts'
+import { rateLimitMiddleware } from '../core/src/rate-limit/rate-limit-middleware.ts'
+import { validateRegistration } from '../plugins/pipeline/domain/registration-input.ts'
+import pipelinePlugin from '../plugins/pipeline/plugin.ts'
+import { benchSettings } from './lib/bench-settings.ts'
+import { median } from './lib/compare-variants.ts'
+
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 200)
+const REPEAT_SHARE = 0.05
+
+interface Target {
+  key: string
+  label: string
+  url: string
+  /** Per request: the tenant reference sent in X-Tenant. */
+  tenants: string[]
+}
+
+interface LoadOrder {
+  target: Target
+  durationMs: number
+  connections: number
+  /** Open loop at this many requests per second instead of closed loop. */
+  ratePerSecond?: number
+  seed: string
+}
+
+interface LoadReport {
+  requests: number
+  errors: number
+  firstError?: string
+  rps: number
+  p50: number
+  p99: number
+}
+
+// --- load worker (child process) ------------------------------------------------------------------
+
+async function runLoad(order: LoadOrder): Promise<LoadReport> {
+  const agent = new Agent({ keepAlive: true, maxSockets: order.connections })
+  const url = new URL(order.target.url)
+  const latencies: number[] = []
+  const recent: { tenant: string; email: string }[] = []
+  let counter = 0
+  let errors = 0
+  let firstError: string | undefined
+  const next = () => {
+    if (recent.length > 0 && Math.random() < REPEAT_SHARE) return recent[Math.floor(Math.random() * recent.length)]
+    const tenant = order.target.tenants[Math.floor(Math.random() * order.target.tenants.length)]
+    const email = `p${order.seed}-${counter++}@bench.example`
+    const entry = { tenant, email }
+    recent.push(entry)
+    if (recent.length > 1000) recent.shift()
+    return entry
+  }
+  const send = () =>
+    new Promise<void>((resolve) => {
+      const { tenant, email } = next()
+      const body = JSON.stringify({
+        name: 'Bench Person',
+        email,
+        masterclassId: 'mc-bench',
+        consent: true,
+        utmSource: 'bench',
+        utmCampaign: 'load'
+      })
+      const started = performance.now()
+      const req = httpRequest(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-tenant': tenant }
+        },
+        (res) => {
+          res.resume()
+          res.on('end', () => {
+            if (res.statusCode === 201) latencies.push(performance.now() - started)
+            else {
+              errors++
+              firstError ??= `status ${res.statusCode}`
+            }
+            resolve()
+          })
+        }
+      )
+      req.on('error', (error) => {
+        errors++
+        firstError ??= error.message
+        resolve()
+      })
+      req.end(body)
+    })
+  const started = performance.now()
+  const deadline = started + order.durationMs
+  if (order.ratePerSecond) {
+    // Open loop: arrivals on a fixed schedule whatever the server's pace (latency includes queueing).
+    const interval = 1000 / order.ratePerSecond
+    const inFlight: Promise<void>[] = []
+    for (let at = started; at < deadline; at += interval) {
+      const wait = at - performance.now()
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait))
+      inFlight.push(send())
+    }
+    await Promise.all(inFlight)
+  } else {
+    await Promise.all(
+      Array.from({ length: order.connections }, async () => {
+        while (performance.now() < deadline) await send()
+      })
+    )
+  }
+  const elapsed = performance.now() - started
+  latencies.sort((a, b) => a - b)
+  const pick = (q: number) => (latencies.length ? latencies[Math.floor((latencies.length - 1) * q)] : 0)
+  agent.destroy()
+  return { requests: latencies.length, errors, firstError, rps: (latencies.length / elapsed) * 1000, p50: pick(0.5), p99: pick(0.99) }
+}
+
+function loadInChild(order: LoadOrder): Promise<LoadReport> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--load-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    let report: LoadReport | undefined
+    child.once('message', (message) => (report = message as LoadReport))
+    child.once('exit', (code) => (report ? resolve(report) : reject(new Error(`load worker exited ${code}`))))
+    child.send(order)
+  })
+}
+
+// --- servers --------------------------------------------------------------------------------------
+
+async function startBareRoute(mongoUri: string, tenantIds: Map<string, string>) {
+  const client = await MongoClient.connect(mongoUri, { maxPoolSize: 20 })
+  const leads = client.db().collection('bare_leads')
+  await leads.createIndex({ tenantId: 1, email: 1 }, { unique: true })
+  const app = new Koa()
+  app.use(koaBody({ jsonLimit: '1mb' }))
+  app.use(async (ctx) => {
+    if (ctx.method !== 'POST' || ctx.path !== '/register') ctx.throw(404)
+    const tenantId = tenantIds.get(String(ctx.get('x-tenant')))
+    if (!tenantId) ctx.throw(404, 'Unknown tenant')
+    const result = validateRegistration(ctx.request.body)
+    if (!result.ok) {
+      ctx.status = 400
+      ctx.body = { errors: result.errors }
+      return
+    }
+    const { honeypotFilled: _h, ...lead } = result.value
+    try {
+      await leads.insertOne({ tenantId, ...lead, status: 'NEW', createdAt: new Date() })
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error
+    }
+    ctx.status = 201
+    ctx.body = { received: true, masterclassId: lead.masterclassId }
+  })
+  const server = createServer(app.callback())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  return {
+    url: `http://127.0.0.1:${port}/register`,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve))
+      await client.db().dropDatabase()
+      await client.close()
+    }
+  }
+}
+
+function benchConfig(mongoUri: string): Config {
+  return {
+    env: 'production',
+    port: 0,
+    host: '127.0.0.1',
+    baseDomain: 'localhost',
+    publicApiUrl: 'http://localhost',
+    storefrontUrl: 'http://storefront.test',
+    dashboardUrl: 'http://dashboard.test',
+    mongoUri,
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    queuePrefix: `bench-reg-${randomBytes(3).toString('hex')}`,
+    jwtSecret: randomBytes(32).toString('hex'),
+    jwtExpiresIn: '1h',
+    encryptionKey: randomBytes(32),
+    logLevel: 'silent',
+    // The follow-up job is enqueued by every registration; workers run in a worker process in production.
+    runWorkersInProcess: false,
+    bodyLimitBytes: 1024 * 1024,
+    corsOrigins: [],
+    email: { provider: 'outbox', from: 'bench@masterstage.test', outboxDir: '/tmp/ms-bench-outbox' },
+    trustProxy: false
+  }
+}
+
+async function main(): Promise<void> {
+  const settings = benchSettings()
+  const db = await startDatabase({ logger: { info() {}, warn() {}, error() {}, debug() {} } as any })
+  const base = db.uri.replace(/\/[^/?]*(\?.*)?$/, '/')
+  const config = benchConfig(`${base}bench_registration_${randomBytes(3).toString('hex')}`)
+  const app = await createApp({
+    config,
+    logger: pino({ level: 'silent' }),
+    plugins: [pipelinePlugin],
+    // One load generator is one IP: lift the platform's per-IP ceiling (the hit on Redis still happens).
+    wiring: { rateLimitMiddleware: (a) => rateLimitMiddleware(a, { name: 'http-ip', points: 1e9, durationSeconds: 60 }) }
+  })
+  const server = await startServer(app, config)
+  const agency = await (app as any).service('agencies').create({ slug: 'bench-agency', name: 'Bench' })
+  const slugs: string[] = []
+  const idsBySlug = new Map<string, string>()
+  for (let i = 0; i < TENANTS; i++) {
+    const tenant = await (app as any).service('tenants').create({ slug: `bench-${i}`, name: `Bench ${i}`, agencyId: agency._id })
+    await (app as any).service('tenants').enablePlugin({
+      tenantId: tenant._id,
+      plugin: 'pipeline',
+      settings: { registrationLimits: { perIpPerMinute: 100_000, perTenantPerMinute: 1_000_000 } }
+    })
+    slugs.push(tenant.slug)
+    idsBySlug.set(tenant.slug, String(tenant._id))
+  }
+  const bare = await startBareRoute(`${base}bench_registration_bare_${randomBytes(3).toString('hex')}`, idsBySlug)
+  const targets: Target[] = [
+    { key: 'a', label: 'bare Koa: validation + driver insertOne (unique index)', url: bare.url, tenants: slugs },
+    { key: 'b', label: 'full endpoint POST /pipeline/registrations', url: `${server.url}/pipeline/registrations`, tenants: slugs }
+  ]
+  console.log(
+    `registration: ${TENANTS} tenants, ${REPEAT_SHARE * 100}% repeated emails, ${settings.rounds} rounds x ${settings.durationMs} ms, ${settings.connections} connections (engine: ${db.engine})`
+  )
+  try {
+    let seed = 0
+    for (const target of targets) {
+      await loadInChild({ target, durationMs: settings.warmupMs, connections: settings.connections, seed: `w${seed++}` })
+    }
+    const closed = new Map<string, LoadReport[]>(targets.map((t) => [t.key, []]))
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const target of round % 2 ? [...targets].reverse() : targets) {
+        const report = await loadInChild({ target, durationMs: settings.durationMs, connections: settings.connections, seed: `r${seed++}` })
+        if (report.errors > 0) throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
+        closed.get(target.key)!.push(report)
+        console.log(`  round ${round + 1} ${target.label}: ${Math.round(report.rps)} req/s`)
+      }
+    }
+    const rps = (key: string) => median(closed.get(key)!.map((r) => r.rps))
+    console.log('\nclosed loop (median of rounds)')
+    for (const target of targets) {
+      const reports = closed.get(target.key)!
+      console.log(
+        `  (${target.key}) ${target.label.padEnd(58)} ${Math.round(rps(target.key)).toString().padStart(6)} req/s  p50 ${median(reports.map((r) => r.p50)).toFixed(1)} ms  p99 ${median(reports.map((r) => r.p99)).toFixed(1)} ms`
+      )
+    }
+    const ratio = rps('b') / rps('a')
+    console.log(`  throughput b/a = ${ratio.toFixed(2)} (target >= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})`)
+
+    // Fixed arrival rate both can sustain: half of the full endpoint's closed-loop throughput.
+    const rate = Math.max(10, Math.round(rps('b') * 0.5))
+    const fixed = new Map<string, number[]>(targets.map((t) => [t.key, []]))
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const target of round % 2 ? [...targets].reverse() : targets) {
+        const report = await loadInChild({ target, durationMs: settings.durationMs, connections: 256, ratePerSecond: rate, seed: `f${seed++}` })
+        if (report.errors > 0) throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
+        fixed.get(target.key)!.push(report.p99)
+      }
+    }
+    const p99 = (key: string) => median(fixed.get(key)!)
+    console.log(`\nfixed rate ${rate} req/s (median p99 of rounds)`)
+    for (const target of targets) console.log(`  (${target.key}) ${target.label.padEnd(58)} p99 ${p99(target.key).toFixed(1)} ms`)
+    const p99Ratio = p99('b') / p99('a')
+    console.log(`  p99 b/a = ${p99Ratio.toFixed(2)} (target <= 1.5: ${p99Ratio <= 1.5 ? 'met' : 'NOT met'})`)
+  } finally {
+    await bare.close()
+    await app.get('mongoose').dropDatabase().catch(() => undefined)
+    await server.close()
+    await db.stop()
+  }
+}
+
+if (process.argv.includes('--load-worker')) {
+  process.once('message', (order: LoadOrder) => {
+    runLoad(order).then(
+      (report) => process.send!(report, () => process.exit(0)),
+      (error) => {
+        console.error(error)
+        process.exit(1)
+      }
+    )
+  })
+} else {
+  await main()
+}

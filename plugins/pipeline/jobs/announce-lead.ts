@@ -1,0 +1,51 @@
+// Announces a registration after its write: the creation history entry and lead.created (once per lead),
+// lead.updated for a repeated registration. Deterministic event ids and a unique history key make every
+// rerun harmless; `announcedAt` tells the sweep which leads are done.
+import type { EventBus } from '@masterstage/core'
+import type { PipelineModels } from '../models/pipeline-models.ts'
+
+export async function announceLead(
+  models: PipelineModels,
+  events: EventBus,
+  lead: any,
+  registration: number
+): Promise<void> {
+  const leadId = String(lead._id)
+  if (!lead.announcedAt) {
+    try {
+      await models.History.create({
+        leadId,
+        from: null,
+        to: 'NEW',
+        at: lead.createdAt,
+        durationMs: 0,
+        trigger: 'registration',
+        actor: { kind: 'anonymous' },
+        causeId: `registration:${leadId}`,
+        masterclassId: lead.masterclassId,
+        utmSource: lead.source?.utmSource
+      })
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error
+    }
+    await events.emit(
+      'lead.created',
+      {
+        leadId,
+        email: lead.email,
+        name: lead.name,
+        ...(lead.masterclassId && { masterclassId: lead.masterclassId }),
+        source: lead.source ?? {}
+      },
+      { id: `lead.created:${leadId}` }
+    )
+    await models.Lead.updateOne({ _id: lead._id }, { $set: { announcedAt: new Date() } })
+  }
+  if (registration > 1) {
+    await events.emit(
+      'lead.updated',
+      { leadId, email: lead.email, masterclassId: lead.masterclassId, changed: ['registration'] },
+      { id: `lead.updated:${leadId}:registration-${registration}` }
+    )
+  }
+}
