@@ -53,6 +53,18 @@ export function manifestErrors(manifest: unknown, options: ManifestValidationOpt
     fail('version', 'must be a semver version, e.g. "1.0.0"')
   if (typeof m.description !== 'string' || m.description.trim() === '') fail('description', 'is required')
 
+  if (m.config !== undefined) {
+    if (m.config === null || typeof m.config !== 'object') fail('config', 'must be { settings?, secrets? }')
+    else {
+      for (const part of ['settings', 'secrets'] as const) {
+        const schema = m.config[part]
+        if (schema !== undefined && (schema?.type !== 'object' || typeof schema?.properties !== 'object')) {
+          fail(`config.${part}`, 'must be a TypeBox object schema (Type.Object({...}))')
+        }
+      }
+    }
+  }
+
   checkList(m, 'dependsOn', fail, (dependency, path) => {
     if (typeof dependency !== 'string' || !PLUGIN_NAME.test(dependency)) fail(path, 'must be a plugin name')
     else if (dependency === m.name) fail(path, 'a plugin cannot depend on itself')

@@ -1,5 +1,5 @@
 // Mounts plugins' webhook routes at /webhooks/<plugin>/<path> as plain Koa routes that see the raw
-// request body (for signature checks), capped in size, ahead of any body parser.
+// request body (for signature checks), capped in size and optionally rate limited, ahead of any body parser.
 import type { Context, Next } from 'koa'
 import type { Logger } from 'pino'
 import type { Application } from '../app/declarations.ts'
@@ -30,7 +30,7 @@ export function mountWebhookRoute(
     routes = new Map()
     routersByApp.set(app, routes)
     const limit = app.get('config')?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
-    const middleware = webhookMiddleware(routes, limit, app.get('logger'))
+    const middleware = webhookMiddleware(app, routes, limit)
     // First in the stack: the raw body must be read before a JSON body parser consumes the stream.
     const stack = (app as any).middleware as unknown[] | undefined
     if (Array.isArray(stack)) stack.unshift(middleware)
@@ -41,11 +41,13 @@ export function mountWebhookRoute(
   routes.set(key, { plugin, route, context })
 }
 
-function webhookMiddleware(routes: Map<string, MountedRoute>, limit: number, logger: Logger | undefined) {
+function webhookMiddleware(app: Application, routes: Map<string, MountedRoute>, limit: number) {
+  const logger: Logger | undefined = app.get('logger')
   return async (ctx: Context, next: Next) => {
     if (!ctx.path.startsWith(PREFIX)) return next()
     const mounted = routes.get(`${ctx.method} ${ctx.path.replace(/\/+$/, '')}`)
     if (!mounted) return next()
+    if (mounted.route.rateLimit && !(await withinRateLimit(app, ctx, mounted))) return
     const declared = Number(ctx.get('content-length') || 0)
     if (declared > limit) return refuseTooLarge(ctx, limit)
     const rawBody = await readRawBody(ctx, limit)
@@ -76,6 +78,37 @@ function webhookMiddleware(routes: Map<string, MountedRoute>, limit: number, log
       }
     }
   }
+}
+
+/** Per client IP and route. Fails open when Redis is down: a provider's retries must not be lost. */
+async function withinRateLimit(app: Application, ctx: Context, mounted: MountedRoute): Promise<boolean> {
+  const limiter = app.get('access')?.rateLimiter
+  const limit = mounted.route.rateLimit
+  if (!limiter || !limit) return true
+  const rule = {
+    name: `webhook-${mounted.plugin}-${mounted.route.path.replaceAll('/', '-')}`,
+    points: limit.points,
+    durationSeconds: limit.durationSeconds
+  }
+  let result: { allowed: boolean; retryAfterSeconds: number } | undefined
+  try {
+    result = await limiter.hit(rule, ctx.ip)
+  } catch (error) {
+    app
+      .get('logger')
+      ?.warn({ err: { message: (error as Error).message } }, 'webhook rate limit unavailable, failing open')
+    return true
+  }
+  if (result.allowed) return true
+  ctx.status = 429
+  ctx.set('Retry-After', String(result.retryAfterSeconds))
+  ctx.body = {
+    name: 'TooManyRequests',
+    message: 'Too many requests, slow down',
+    code: 429,
+    data: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: result.retryAfterSeconds }
+  }
+  return false
 }
 
 function refuseTooLarge(ctx: Context, limit: number): void {

@@ -151,6 +151,15 @@ describe('plugin manifest validation', () => {
     ])
   })
 
+  it('requires per-tenant settings and secrets to be object schemas', () => {
+    expect(
+      manifestErrors({ ...minimal, config: { settings: { greeting: 'hi' }, secrets: 'apiKey' } })
+    ).toEqual([
+      { path: 'config.settings', message: 'must be a TypeBox object schema (Type.Object({...}))' },
+      { path: 'config.secrets', message: 'must be a TypeBox object schema (Type.Object({...}))' }
+    ])
+  })
+
   it('refuses something that is not a manifest at all', () => {
     expect(() => validateManifest(undefined)).toThrow(
       /Plugin "<unnamed>" has an invalid manifest: manifest must be an object/

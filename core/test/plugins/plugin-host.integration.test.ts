@@ -151,6 +151,16 @@ describe('plugin host over HTTP', () => {
     expect(unknown.status).toBe(404)
   })
 
+  it('rate limits a webhook route per client when the manifest asks for it', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < 3; i++)
+      statuses.push((await fetch(`${t.url}/webhooks/notes/status?probe=${i}`)).status)
+    expect(statuses).toEqual([200, 200, 429])
+    const limited = await fetch(`${t.url}/webhooks/notes/status`)
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(await limited.json()).toMatchObject({ code: 429, data: { code: 'RATE_LIMITED' } })
+  })
+
   it('gives plugins their per-tenant settings with defaults, and only their own models', async () => {
     const context = t.app.get('plugins').get('notes')
     expect(context?.version).toBe('1.2.0')
