@@ -5,6 +5,7 @@ import type { Params } from '@feathersjs/feathers'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
 import { runInScope } from '../context/request-scope.ts'
 import { validationError } from '../errors/codes.ts'
+import { joinUserChannels } from '../realtime/connection-channels.ts'
 import { TenantLocalStrategy } from './tenant-local-strategy.ts'
 import { TokenVersionJwtStrategy } from './token-version-jwt-strategy.ts'
 
@@ -33,7 +34,7 @@ async function checkAuthenticationRequest(context: HookContext, next: NextFuncti
   }
   // Logins run as anonymous work of the addressed tenant (for logs and the data layer).
   const tenantId = (context.params as any).tenant?.id
-  return runInScope(
+  await runInScope(
     {
       requestId: (context.params as any).requestId ?? 'login',
       ...(tenantId && { tenantId }),
@@ -41,6 +42,12 @@ async function checkAuthenticationRequest(context: HookContext, next: NextFuncti
     },
     next
   )
+  // A socket login joins its channels before the client gets its answer, so no event is missed in between.
+  const connection = (context.params as any).connection
+  const user = (context.result as any)?.user
+  if (context.method === 'create' && connection && user) {
+    await joinUserChannels(context.app as Application, connection, user)
+  }
 }
 
 export function setupAuthentication(app: Application): void {

@@ -27,9 +27,13 @@ export function leaveTenantChannels(app: Application, connection: Connection): v
   }
 }
 
-export async function joinUserChannels(app: Application, connection: Connection): Promise<void> {
+/** `user` defaults to the connection's; a login passes it before Feathers has stored it on the connection. */
+export async function joinUserChannels(
+  app: Application,
+  connection: Connection,
+  user: AuthenticatedUser | undefined = connection.user
+): Promise<void> {
   leaveTenantChannels(app, connection)
-  const user = connection.user
   if (!user) return
   const staff = STAFF_ROLES.includes(user.role)
   for (const tenantId of await tenantsFor(app, user, connection.tenant)) {
@@ -50,15 +54,9 @@ export function revokeUserConnections(app: Application, userId: string): number 
   return revoked
 }
 
+/** Logins join channels in the authentication service's hook (auth/authentication-setup.ts); logouts leave here. */
 export function configureConnectionChannels(app: Application): void {
-  app.on('login', (_result: unknown, { connection }: { connection?: Connection }) => {
-    if (connection) joinUserChannels(app, connection).catch((error) => logFailure(app, error))
-  })
   app.on('logout', (_result: unknown, { connection }: { connection?: Connection }) => {
     if (connection) leaveTenantChannels(app, connection)
   })
-}
-
-function logFailure(app: Application, error: unknown): void {
-  app.get('logger')?.error({ err: { message: (error as Error).message } }, 'joining realtime channels failed')
 }
