@@ -30,7 +30,7 @@ function opMsg(body: Document): Buffer {
 }
 
 // Loopback server answering every frame with `replySize` bytes; the client awaits each reply before sending.
-async function rawRoundTrips(request: Buffer, replySize: number, count: number): Promise<number> {
+async function rawRoundTrips(request: Buffer, replySize: number, count: number): Promise<Rate> {
   const reply = Buffer.alloc(replySize)
   reply.writeInt32LE(replySize, 0)
   const server = net.createServer((socket) => {
@@ -55,6 +55,7 @@ async function rawRoundTrips(request: Buffer, replySize: number, count: number):
   const finished = new Promise<void>((r) => {
     resolveAll = r
   })
+  const cpu = process.cpuUsage()
   const started = performance.now()
   socket.on('data', (chunk) => {
     received += chunk.length
@@ -68,20 +69,43 @@ async function rawRoundTrips(request: Buffer, replySize: number, count: number):
   socket.write(request)
   await finished
   const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
   socket.destroy()
   await new Promise((r) => server.close(r))
-  return count / seconds
+  return { perSecond: count / seconds, cpuMicros: (used.user + used.system) / count }
 }
 
-async function timed(count: number, op: (i: number) => Promise<unknown> | unknown): Promise<number> {
+interface Rate {
+  perSecond: number
+  // CPU time this process spent per operation (client and server both live here): a load-independent figure.
+  cpuMicros: number
+}
+
+async function timed(count: number, op: (i: number) => Promise<unknown> | unknown): Promise<Rate> {
+  const cpu = process.cpuUsage()
   const started = performance.now()
   for (let i = 0; i < count; i++) await op(i)
-  return count / ((performance.now() - started) / 1000)
+  const used = process.cpuUsage(cpu)
+  return {
+    perSecond: count / ((performance.now() - started) / 1000),
+    cpuMicros: (used.user + used.system) / count
+  }
 }
 
-function row(label: string, devdb: number, raw: number, map: number): void {
+function row(label: string, devdb: Rate, raw: Rate, map: Rate): void {
   const f = (n: number) => Math.round(n).toLocaleString('en-US').padStart(12)
-  console.log(`${label.padEnd(28)}${f(devdb)}${f(raw)}${(devdb / raw).toFixed(2).padStart(8)}${f(map)}`)
+  const us = (n: number) => n.toFixed(1).padStart(10)
+  console.log(
+    `${label.padEnd(24)}${f(devdb.perSecond)}${us(devdb.cpuMicros)}${f(raw.perSecond)}${us(raw.cpuMicros)}${(devdb.perSecond / raw.perSecond).toFixed(2).padStart(7)}${f(1e6 / devdb.cpuMicros)}${f(map.perSecond)}`
+  )
+}
+
+// Other processes on the machine skew every figure; the load average is printed so runs can be compared.
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -111,8 +135,12 @@ const lsid = { id: new UUID() }
 console.log(
   `devdb bench: ${OPS} sequential operations per row, one driver connection (maxPoolSize 1), in-memory engine`
 )
+console.log(`machine: ${os.cpus().length} CPUs, load average at start ${loadAverage()}`)
 console.log(
-  `${'operation'.padEnd(28)}${'devdb ops/s'.padStart(12)}${'raw TCP'.padStart(12)}${'ratio'.padStart(8)}${'Map ops/s'.padStart(12)}`
+  `${'operation'.padEnd(24)}${'devdb ops/s'.padStart(12)}${'cpu µs/op'.padStart(10)}${'raw TCP/s'.padStart(12)}${'cpu µs/op'.padStart(10)}${'ratio'.padStart(7)}${'devdb/core'.padStart(12)}${'Map ops/s'.padStart(12)}`
+)
+console.log(
+  '(devdb/core = 1e6 / devdb cpu µs per op: throughput if this process had one idle core to itself)'
 )
 
 const insertRate = await timed(OPS, (i) => users.insertOne(docs[i]))
@@ -212,11 +240,6 @@ for (const size of SIZES) {
   )
 }
 
-console.log(
-  `load average at end ${os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' / ')}`
-)
+console.log(`load average at end ${loadAverage()}`)
 await client.close()
 await db.stop()
