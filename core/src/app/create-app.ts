@@ -18,6 +18,7 @@ import { accessLogMiddleware } from './access-log.ts'
 import type { Application } from './declarations.ts'
 import { errorHandlerMiddleware } from './error-handler.ts'
 import { healthMiddleware } from './health.ts'
+import { beforeBodyParserMiddleware } from './raw-body-routes.ts'
 import { requestIdMiddleware } from './request-id.ts'
 import { maskUnexpectedErrors } from './service-errors.ts'
 import { onShutdown } from './shutdown.ts'
@@ -61,8 +62,8 @@ export function platformWiring(app: Application): PlatformWiring {
 }
 
 /**
- * Order: config/logger/connection → Koa middleware (request id, access log, errors, health, body,
- * rate limit, tenant) → REST → Socket.io → events → access → plugins. `app.setup()` (listen) starts plugins.
+ * Order: config/logger/connection → Koa middleware (request id, access log, errors, health,
+ * raw-body routes, body parser, rate limit, tenant) → REST → Socket.io → events → access → plugins. `app.setup()` (listen) starts plugins.
  */
 export async function createApp(options: CreateAppOptions): Promise<Application> {
   const { config } = options
@@ -82,14 +83,13 @@ export async function createApp(options: CreateAppOptions): Promise<Application>
   app.use(accessLogMiddleware(logger))
   app.use(errorHandlerMiddleware(logger))
   app.use(healthMiddleware(app))
+  app.use(beforeBodyParserMiddleware(app))
   app.use(
     bodyParser({
       jsonLimit: config.bodyLimitBytes,
       formLimit: config.bodyLimitBytes,
       textLimit: config.bodyLimitBytes,
-      multipart: false,
-      // Webhook routes verify signatures over the exact bytes received.
-      includeUnparsed: true
+      multipart: false
     } as any)
   )
   app.use(wiring.rateLimitMiddleware(app))

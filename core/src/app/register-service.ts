@@ -1,8 +1,7 @@
 // The one way a service (core's or a plugin's) joins the app: every external call goes through the
 // same guard (authentication, tenant resolution, access policy, request scope) before its own hooks,
 // so tenancy and roles are enforced once, here, and no service can forget them.
-import type { ServiceInterface } from '@feathersjs/feathers'
-import type { HookOptions } from '@feathersjs/feathers'
+import type { HookOptions, ServiceInterface } from '@feathersjs/feathers'
 import { guardServiceCall } from '../auth/guard-service-call.ts'
 import { requirePluginEnabled } from '../plugins/plugin-enabled-guard.ts'
 import type { AccessRules, RealtimeAudience } from '../plugins/plugin-manifest.ts'

@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type PlatformWiring } from '../../src/app/create-app.ts'
 import type { Application } from '../../src/app/declarations.ts'
+import { useBeforeBodyParser } from '../../src/app/raw-body-routes.ts'
 import { startServer } from '../../src/app/server.ts'
 import { onShutdown } from '../../src/app/shutdown.ts'
 import { connectDatabase } from '../../src/data/connect.ts'
@@ -61,8 +62,24 @@ describe('createApp wiring', () => {
         throw new TenantScopeViolation('cross-tenant detail')
       }
     } as any)
+    useBeforeBodyParser(app, async (ctx: any, next: () => Promise<void>) => {
+      if (ctx.path !== '/raw') return next()
+      const chunks: Buffer[] = []
+      for await (const chunk of ctx.req) chunks.push(chunk)
+      ctx.body = { raw: Buffer.concat(chunks).toString('utf8') }
+    })
     const server = await startServer(app, config)
     expect(calls.at(-1)).toBe('startPlugins')
+
+    // Raw-body routes see the exact bytes (signatures) and still get a request id.
+    const exact = '{ "b":1,  "a":2 }'
+    const raw = await fetch(`${server.url}/raw`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: exact
+    })
+    expect(await raw.json()).toEqual({ raw: exact })
+    expect(raw.headers.get('x-request-id')).toBeTruthy()
 
     const unexpected = await fetch(`${server.url}/boom`)
     expect(unexpected.status).toBe(500)
