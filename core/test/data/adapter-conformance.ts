@@ -190,6 +190,9 @@ export function adapterConformance(name: string, ctx: ConformanceContext): void 
         const invalid = await http('PATCH', `/people/${id}`, { body: { age: 'old' } })
         expect(invalid.status).toBe(400)
         expect(invalid.body.errors[0].path).toBe('age')
+        const unknown = await http('PATCH', `/people/${id}`, { body: { nickname: 'Bobby' } })
+        expect(unknown.status).toBe(400)
+        expect(unknown.body.errors).toEqual([expect.objectContaining({ path: 'nickname' })])
         const many = await internal(A, (s) =>
           s.patch(null, { status: 'customer' }, { query: { status: 'lead' } })
         )
