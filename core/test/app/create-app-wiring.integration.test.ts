@@ -2,6 +2,7 @@
 // start on listen and stop on shutdown, shutdown tasks, and internal errors masked for clients.
 
 import type { Connection } from 'mongoose'
+import { io as connectSocket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type PlatformWiring } from '../../src/app/create-app.ts'
 import type { Application } from '../../src/app/declarations.ts'
@@ -89,10 +90,37 @@ describe('createApp wiring', () => {
     const violation = await (await fetch(`${server.url}/boom/1`)).json()
     expect(violation).toMatchObject({ message: 'Internal error', data: { code: 'TENANT_SCOPE_VIOLATION' } })
 
+    // Socket clients get the same masked error as REST clients.
+    const socket = connectSocket(server.url, { transports: ['websocket'], reconnection: false })
+    const socketError: any = await new Promise((resolve) => {
+      socket.emit('find', 'boom', {}, (error: unknown) => resolve(error))
+    })
+    socket.close()
+    expect(socketError).toMatchObject({ message: 'Internal error', data: { code: 'INTERNAL' } })
+    expect(JSON.stringify(socketError)).not.toContain('secret internal detail')
+
     calls.length = 0
     await server.close()
     expect(calls).toEqual(['stopPlugins', 'task:second', 'task:first'])
     // The connection was passed in: its owner closes it, stopApp must not.
     expect(connection.readyState).toBe(1)
+  })
+
+  it('reports MongoDB down on /ready when the connection is gone', async () => {
+    const config = testConfig('app_mongo_down')
+    const own = await connectDatabase(config.mongoUri)
+    const app = await createApp({ config, connection: own, wiring: stubWiring() })
+    const server = await startServer(app, config)
+    try {
+      await own.close()
+      const response = await fetch(`${server.url}/ready`)
+      expect(response.status).toBe(503)
+      expect(await response.json()).toEqual({
+        status: 'unavailable',
+        checks: { mongodb: 'down', redis: 'up' }
+      })
+    } finally {
+      await server.close()
+    }
   })
 })
