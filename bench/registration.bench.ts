@@ -5,7 +5,7 @@
 // does not share the servers' CPU.
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer, request as httpRequest, Agent } from 'node:http'
+import { Agent, createServer, request as httpRequest } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import Koa from 'koa'
 import { koaBody } from 'koa-body'
@@ -61,7 +61,8 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
   let errors = 0
   let firstError: string | undefined
   const next = () => {
-    if (recent.length > 0 && Math.random() < REPEAT_SHARE) return recent[Math.floor(Math.random() * recent.length)]
+    if (recent.length > 0 && Math.random() < REPEAT_SHARE)
+      return recent[Math.floor(Math.random() * recent.length)]
     const tenant = order.target.tenants[Math.floor(Math.random() * order.target.tenants.length)]
     const email = `p${order.seed}-${counter++}@bench.example`
     const entry = { tenant, email }
@@ -86,7 +87,11 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-tenant': tenant }
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'x-tenant': tenant
+          }
         },
         (res) => {
           res.resume()
@@ -130,12 +135,21 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
   latencies.sort((a, b) => a - b)
   const pick = (q: number) => (latencies.length ? latencies[Math.floor((latencies.length - 1) * q)] : 0)
   agent.destroy()
-  return { requests: latencies.length, errors, firstError, rps: (latencies.length / elapsed) * 1000, p50: pick(0.5), p99: pick(0.99) }
+  return {
+    requests: latencies.length,
+    errors,
+    firstError,
+    rps: (latencies.length / elapsed) * 1000,
+    p50: pick(0.5),
+    p99: pick(0.99)
+  }
 }
 
 function loadInChild(order: LoadOrder): Promise<LoadReport> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--load-worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const child = fork(fileURLToPath(import.meta.url), ['--load-worker'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    })
     let report: LoadReport | undefined
     child.once('message', (message) => (report = message as LoadReport))
     child.once('exit', (code) => (report ? resolve(report) : reject(new Error(`load worker exited ${code}`))))
@@ -218,14 +232,19 @@ async function main(): Promise<void> {
     logger: pino({ level: 'silent' }),
     plugins: [pipelinePlugin],
     // One load generator is one IP: lift the platform's per-IP ceiling (the hit on Redis still happens).
-    wiring: { rateLimitMiddleware: (a) => rateLimitMiddleware(a, { name: 'http-ip', points: 1e9, durationSeconds: 60 }) }
+    wiring: {
+      rateLimitMiddleware: (a) =>
+        rateLimitMiddleware(a, { name: 'http-ip', points: 1e9, durationSeconds: 60 })
+    }
   })
   const server = await startServer(app, config)
   const agency = await (app as any).service('agencies').create({ slug: 'bench-agency', name: 'Bench' })
   const slugs: string[] = []
   const idsBySlug = new Map<string, string>()
   for (let i = 0; i < TENANTS; i++) {
-    const tenant = await (app as any).service('tenants').create({ slug: `bench-${i}`, name: `Bench ${i}`, agencyId: agency._id })
+    const tenant = await (app as any)
+      .service('tenants')
+      .create({ slug: `bench-${i}`, name: `Bench ${i}`, agencyId: agency._id })
     await (app as any).service('tenants').enablePlugin({
       tenantId: tenant._id,
       plugin: 'pipeline',
@@ -234,10 +253,23 @@ async function main(): Promise<void> {
     slugs.push(tenant.slug)
     idsBySlug.set(tenant.slug, String(tenant._id))
   }
-  const bare = await startBareRoute(`${base}bench_registration_bare_${randomBytes(3).toString('hex')}`, idsBySlug)
+  const bare = await startBareRoute(
+    `${base}bench_registration_bare_${randomBytes(3).toString('hex')}`,
+    idsBySlug
+  )
   const targets: Target[] = [
-    { key: 'a', label: 'bare Koa: validation + driver insertOne (unique index)', url: bare.url, tenants: slugs },
-    { key: 'b', label: 'full endpoint POST /pipeline/registrations', url: `${server.url}/pipeline/registrations`, tenants: slugs }
+    {
+      key: 'a',
+      label: 'bare Koa: validation + driver insertOne (unique index)',
+      url: bare.url,
+      tenants: slugs
+    },
+    {
+      key: 'b',
+      label: 'full endpoint POST /pipeline/registrations',
+      url: `${server.url}/pipeline/registrations`,
+      tenants: slugs
+    }
   ]
   console.log(
     `registration: ${TENANTS} tenants, ${REPEAT_SHARE * 100}% repeated emails, ${settings.rounds} rounds x ${settings.durationMs} ms, ${settings.connections} connections (engine: ${db.engine})`
@@ -245,13 +277,24 @@ async function main(): Promise<void> {
   try {
     let seed = 0
     for (const target of targets) {
-      await loadInChild({ target, durationMs: settings.warmupMs, connections: settings.connections, seed: `w${seed++}` })
+      await loadInChild({
+        target,
+        durationMs: settings.warmupMs,
+        connections: settings.connections,
+        seed: `w${seed++}`
+      })
     }
     const closed = new Map<string, LoadReport[]>(targets.map((t) => [t.key, []]))
     for (let round = 0; round < settings.rounds; round++) {
       for (const target of round % 2 ? [...targets].reverse() : targets) {
-        const report = await loadInChild({ target, durationMs: settings.durationMs, connections: settings.connections, seed: `r${seed++}` })
-        if (report.errors > 0) throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
+        const report = await loadInChild({
+          target,
+          durationMs: settings.durationMs,
+          connections: settings.connections,
+          seed: `r${seed++}`
+        })
+        if (report.errors > 0)
+          throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
         closed.get(target.key)!.push(report)
         console.log(`  round ${round + 1} ${target.label}: ${Math.round(report.rps)} req/s`)
       }
@@ -265,26 +308,39 @@ async function main(): Promise<void> {
       )
     }
     const ratio = rps('b') / rps('a')
-    console.log(`  throughput b/a = ${ratio.toFixed(2)} (target >= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})`)
+    console.log(
+      `  throughput b/a = ${ratio.toFixed(2)} (target >= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})`
+    )
 
     // Fixed arrival rate both can sustain: half of the full endpoint's closed-loop throughput.
     const rate = Math.max(10, Math.round(rps('b') * 0.5))
     const fixed = new Map<string, number[]>(targets.map((t) => [t.key, []]))
     for (let round = 0; round < settings.rounds; round++) {
       for (const target of round % 2 ? [...targets].reverse() : targets) {
-        const report = await loadInChild({ target, durationMs: settings.durationMs, connections: 256, ratePerSecond: rate, seed: `f${seed++}` })
-        if (report.errors > 0) throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
+        const report = await loadInChild({
+          target,
+          durationMs: settings.durationMs,
+          connections: 256,
+          ratePerSecond: rate,
+          seed: `f${seed++}`
+        })
+        if (report.errors > 0)
+          throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
         fixed.get(target.key)!.push(report.p99)
       }
     }
     const p99 = (key: string) => median(fixed.get(key)!)
     console.log(`\nfixed rate ${rate} req/s (median p99 of rounds)`)
-    for (const target of targets) console.log(`  (${target.key}) ${target.label.padEnd(58)} p99 ${p99(target.key).toFixed(1)} ms`)
+    for (const target of targets)
+      console.log(`  (${target.key}) ${target.label.padEnd(58)} p99 ${p99(target.key).toFixed(1)} ms`)
     const p99Ratio = p99('b') / p99('a')
     console.log(`  p99 b/a = ${p99Ratio.toFixed(2)} (target <= 1.5: ${p99Ratio <= 1.5 ? 'met' : 'NOT met'})`)
   } finally {
     await bare.close()
-    await app.get('mongoose').dropDatabase().catch(() => undefined)
+    await app
+      .get('mongoose')
+      .dropDatabase()
+      .catch(() => undefined)
     await server.close()
     await db.stop()
   }

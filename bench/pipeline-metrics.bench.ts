@@ -1,0 +1,202 @@
+// Pipeline metrics for one big tenant (default 100k leads, 1M history entries, beside a second tenant of
+// the same size): the metrics service's aggregation pipelines vs loading the tenant's documents and
+// reducing them in JavaScript, in one run, with both answers checked equal.
+import { randomBytes } from 'node:crypto'
+import { runAsSystem } from '../core/src/context/request-scope.ts'
+import { connectDatabase } from '../core/src/data/connect.ts'
+import { tenantScopedPlugin } from '../core/src/data/tenant-scoped-plugin.ts'
+import { startDatabase } from '../core/src/devdb/harness.ts'
+import { LEAD_STATUSES } from '../plugins/pipeline/contract.ts'
+import { FUNNEL } from '../plugins/pipeline/domain/transition-table.ts'
+import { leadHistorySchema } from '../plugins/pipeline/models/lead-history-model.ts'
+import { leadSchema } from '../plugins/pipeline/models/lead-model.ts'
+import type { PipelineModels } from '../plugins/pipeline/models/pipeline-models.ts'
+import { revenueEntrySchema } from '../plugins/pipeline/models/revenue-entry-model.ts'
+import { MetricsService } from '../plugins/pipeline/services/metrics-service.ts'
+import { median } from './lib/compare-variants.ts'
+
+const LEADS = Number(process.env.BENCH_LEADS ?? 100_000)
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 1_000_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const TENANT = 'bench-tenant-a'
+const OTHER = 'bench-tenant-b'
+const SOURCES = ['ig', 'tiktok', 'youtube', 'newsletter', 'podcast']
+const START = Date.UTC(2026, 0, 1)
+const SPAN = 90 * 24 * 3600_000
+
+function* leadDocs(tenantId: string) {
+  for (let i = 0; i < LEADS; i++) {
+    const rank = [0, 0, 0, 1, 1, 2, 2, 3, 4, 5][i % 10]
+    const lost = i % 13 === 0
+    yield {
+      tenantId,
+      email: `lead-${i}@bench.example`,
+      name: `Lead ${i}`,
+      masterclassId: `mc-${i % 7}`,
+      masterclassIds: [`mc-${i % 7}`],
+      source: { utmSource: SOURCES[i % SOURCES.length] },
+      status: lost ? 'LOST' : FUNNEL[rank],
+      funnelRank: rank,
+      stageEnteredAt: new Date(START + (i % 1000) * 3600_000),
+      assignedToId: `rep-${i % 12}`,
+      tags: [],
+      notes: [],
+      paidMinor: rank >= 2 ? 4900 : 0,
+      registrations: 1,
+      createdAt: new Date(START + ((i * 7919) % SPAN)),
+      updatedAt: new Date(START)
+    }
+  }
+}
+
+function* historyDocs(tenantId: string) {
+  for (let i = 0; i < HISTORY; i++) {
+    const from = FUNNEL[i % 5]
+    yield {
+      tenantId,
+      leadId: `lead-${i % LEADS}`,
+      from,
+      to: FUNNEL[(i % 5) + 1],
+      at: new Date(START + ((i * 104_729) % SPAN)),
+      durationMs: ((i * 2_654_435_761) % 500_000_000) + 1000,
+      trigger: 'event:bench',
+      actor: { kind: 'system', name: 'bench' },
+      causeId: `c-${i}`,
+      masterclassId: `mc-${i % 7}`,
+      utmSource: SOURCES[i % SOURCES.length],
+      assignedToId: `rep-${i % 12}`
+    }
+  }
+}
+
+function* revenueDocs(tenantId: string) {
+  for (let i = 0; i < LEADS / 2; i++) {
+    yield {
+      tenantId,
+      key: `payment:${i}`,
+      leadId: `lead-${i}`,
+      amountMinor: i % 17 === 0 ? -4900 : 4900,
+      currency: i % 5 === 0 ? 'USD' : 'EUR',
+      at: new Date(START + ((i * 15_485_863) % SPAN)),
+      masterclassId: `mc-${i % 7}`,
+      utmSource: SOURCES[i % SOURCES.length],
+      assignedToId: `rep-${i % 12}`
+    }
+  }
+}
+
+async function seed(collection: any, docs: Iterable<object>): Promise<void> {
+  let batch: object[] = []
+  for (const doc of docs) {
+    batch.push(doc)
+    if (batch.length === 5000) {
+      await collection.insertMany(batch, { ordered: false })
+      batch = []
+    }
+  }
+  if (batch.length) await collection.insertMany(batch, { ordered: false })
+}
+
+/** The baseline: every document of the tenant loaded (lean) and reduced in JavaScript. */
+async function loadAndReduce(models: PipelineModels, from: Date, to: Date) {
+  const [leads, history, revenue] = await Promise.all([
+    models.Lead.find({}, { funnelRank: 1, status: 1, createdAt: 1 }).lean(),
+    models.History.find({}, { from: 1, at: 1, durationMs: 1 }).lean(),
+    models.Revenue.find({}, { amountMinor: 1, currency: 1, at: 1 }).lean()
+  ])
+  const inPeriod = (date: Date) => date >= from && date < to
+  const reached = Object.fromEntries(FUNNEL.map((s) => [s, 0])) as Record<string, number>
+  const byStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<string, number>
+  for (const lead of leads as any[]) {
+    if (!inPeriod(lead.createdAt)) continue
+    FUNNEL.forEach((status, rank) => {
+      if (lead.funnelRank >= rank) reached[status]++
+    })
+    byStatus[lead.status]++
+  }
+  const revenueMinor: Record<string, number> = {}
+  for (const entry of revenue as any[]) {
+    if (inPeriod(entry.at))
+      revenueMinor[entry.currency] = (revenueMinor[entry.currency] ?? 0) + entry.amountMinor
+  }
+  const durations = new Map<string, number[]>()
+  for (const entry of history as any[]) {
+    if (!entry.from || !inPeriod(entry.at)) continue
+    const list = durations.get(entry.from) ?? []
+    list.push(entry.durationMs)
+    durations.set(entry.from, list)
+  }
+  const timeInStage = [...durations].map(([status, list]) => ({
+    status,
+    count: list.length,
+    avgMs: Math.round(list.reduce((a, b) => a + b, 0) / list.length)
+  }))
+  return { reached, byStatus, revenueMinor, timeInStage }
+}
+
+async function main(): Promise<void> {
+  const db = await startDatabase({ logger: { info() {}, warn() {}, error() {}, debug() {} } as any })
+  const base = db.uri.replace(/\/[^/?]*(\?.*)?$/, '/')
+  const connection = await connectDatabase(`${base}bench_metrics_${randomBytes(3).toString('hex')}`)
+  for (const schema of [leadSchema, leadHistorySchema, revenueEntrySchema]) schema.plugin(tenantScopedPlugin)
+  const models: PipelineModels = {
+    Lead: connection.model('pipeline.lead', leadSchema as any, 'pipeline_lead'),
+    History: connection.model('pipeline.lead-history', leadHistorySchema as any, 'pipeline_lead_history'),
+    Revenue: connection.model('pipeline.revenue-entry', revenueEntrySchema as any, 'pipeline_revenue_entry')
+  }
+  await Promise.all(Object.values(models).map((model) => model.init()))
+  console.log(
+    `pipeline-metrics: ${LEADS} leads, ${HISTORY} history entries per tenant, 2 tenants (engine: ${db.engine})`
+  )
+  const seeded = performance.now()
+  for (const tenantId of [TENANT, OTHER]) {
+    await seed(models.Lead.collection, leadDocs(tenantId))
+    await seed(models.History.collection, historyDocs(tenantId))
+    await seed(models.Revenue.collection, revenueDocs(tenantId))
+  }
+  console.log(`  seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s`)
+  const service = new MetricsService(models)
+  const from = new Date(START)
+  const to = new Date(START + SPAN)
+  const query = { from: from.toISOString(), to: to.toISOString() }
+  const asTenant = <T>(fn: () => Promise<T>) => runAsSystem('bench', TENANT, fn)
+  try {
+    // Same figures both ways, or the comparison means nothing.
+    const aggregated = await asTenant(() => service.find({ query }))
+    const reduced = await asTenant(() => loadAndReduce(models, from, to))
+    const same =
+      JSON.stringify(aggregated.totals.reached) === JSON.stringify(reduced.reached) &&
+      JSON.stringify(aggregated.byStatus) === JSON.stringify(reduced.byStatus) &&
+      JSON.stringify(Object.entries(aggregated.totals.revenueMinor).sort()) ===
+        JSON.stringify(Object.entries(reduced.revenueMinor).sort())
+    if (!same) throw new Error('aggregation and load-and-reduce disagree')
+    const timings = { aggregate: [] as number[], reduce: [] as number[] }
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 ? (['reduce', 'aggregate'] as const) : (['aggregate', 'reduce'] as const)
+      for (const variant of order) {
+        const started = performance.now()
+        if (variant === 'aggregate') await asTenant(() => service.find({ query }))
+        else await asTenant(() => loadAndReduce(models, from, to))
+        timings[variant].push(performance.now() - started)
+      }
+      console.log(
+        `  round ${round + 1}: aggregation ${timings.aggregate.at(-1)!.toFixed(0)} ms, load-and-reduce ${timings.reduce.at(-1)!.toFixed(0)} ms`
+      )
+    }
+    const agg = median(timings.aggregate)
+    const red = median(timings.reduce)
+    console.log(
+      `\n  (a) metrics service (aggregation pipelines)   median ${agg.toFixed(0)} ms (target < 300 ms: ${agg < 300 ? 'met' : 'NOT met'})`
+    )
+    console.log(`  (b) load leads + history and reduce in JS      median ${red.toFixed(0)} ms`)
+    console.log(
+      `  speed-up b/a = ${(red / agg).toFixed(1)}x (target >= 5x: ${red / agg >= 5 ? 'met' : 'NOT met'})`
+    )
+  } finally {
+    await connection.dropDatabase().catch(() => undefined)
+    await connection.close()
+    await db.stop()
+  }
+}
+
+await main()
