@@ -214,7 +214,13 @@ export class DurableEventBus implements EventBus {
       logger.info('delivery already completed, skipping duplicate run')
       return
     }
-    if (claim === 'busy') throw new Error(`Delivery ${id} is running elsewhere; will retry`)
+    if (claim === 'busy') {
+      const busy = new Error(`Delivery ${id} is held by another run (lease not expired)`)
+      // Out of attempts while another run holds the lease (it may have died): make it visible and
+      // replayable rather than leaving a 'running' record nobody will finish.
+      if (context.attempt >= (context.job.opts.attempts ?? 1)) await this.store.recordFailure(id, busy, true)
+      throw busy
+    }
     const domainEvent = toDomainEvent(event)
     const handlerContext: EventHandlerContext = {
       attempt: context.attempt,

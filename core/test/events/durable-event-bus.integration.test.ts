@@ -211,6 +211,28 @@ describe('durable event bus', () => {
     })
   })
 
+  it('marks a delivery failed (and replayable) when another run holds it until attempts run out', async () => {
+    const f = await setup('bus-busy')
+    f.bus.subscribe('note.archived', 'archive.note-archived', async (event) => f.effect(event.id), {
+      attempts: 2,
+      backoffMs: 20
+    })
+    const event = await f.bus.emit('note.archived', { noteId: 'n6' }, { tenantId: 't1' })
+    const id = deliveryId(event.id, 'archive.note-archived')
+    // A run in a process that then died claimed the delivery with a long lease.
+    const stored = await f.bus.store.outbox.findOne({ _id: event.id })
+    expect(await f.bus.store.claimDelivery(stored!, 'archive.note-archived', 60_000)).toBe('claimed')
+    await f.startWorkers()
+    await waitUntil(async () => (await deliveryStatus(f, id)) === 'failed')
+    expect((await f.bus.store.deliveries.findOne({ _id: id }))?.lastError?.message).toMatch(
+      /held by another run/
+    )
+    expect(await f.effectCount(event.id)).toBe(0)
+    await f.bus.replay(id)
+    await waitUntil(async () => (await deliveryStatus(f, id)) === 'completed')
+    expect(await f.effectCount(event.id)).toBe(1)
+  })
+
   it('refuses bad event names and payloads with field errors and records nothing', async () => {
     const f = await setup('bus-invalid')
     await expect(f.bus.emit('Note Created' as any, { noteId: 'x' } as any)).rejects.toMatchObject({
