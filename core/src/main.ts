@@ -1,12 +1,9 @@
 // API process: configuration → plugins → app → listen (HTTP + Socket.io); graceful stop on SIGTERM/SIGINT.
 // Configuration problems are printed all at once and the process exits 1 before anything starts.
 import { resolve } from 'node:path'
-import { createApp } from './app/create-app.ts'
 import type { Application } from './app/declarations.ts'
-import { startServer, stopApp } from './app/server.ts'
 import { loadConfigOrExit } from './config/exit-on-config-error.ts'
 import { createLogger } from './logging/logger.ts'
-import { discoverPlugins } from './plugins/discover-plugins.ts'
 
 const STOP_TIMEOUT_MS = 20_000
 const config = loadConfigOrExit()
@@ -24,11 +21,20 @@ async function stop(signal: string): Promise<void> {
     process.exit(1)
   }, STOP_TIMEOUT_MS).unref()
   // Drains in-flight requests, disconnects sockets, stops plugins and workers, then closes connections.
-  if (app) await stopApp(app)
+  if (app) {
+    const { stopApp } = await import('./app/server.ts')
+    await stopApp(app)
+  }
   process.exit(process.exitCode ?? 0)
 }
 
 async function main(): Promise<void> {
+  // Loaded after the configuration is known to be valid, so a broken deployment fails in milliseconds.
+  const [{ createApp }, { startServer }, { discoverPlugins }] = await Promise.all([
+    import('./app/create-app.ts'),
+    import('./app/server.ts'),
+    import('./plugins/discover-plugins.ts')
+  ])
   const pluginsDir = resolve(process.env.PLUGINS_DIR ?? resolve(import.meta.dirname, '..', '..', 'plugins'))
   const plugins = await discoverPlugins(pluginsDir)
   app = await createApp({ config, logger, plugins: plugins.map((plugin) => plugin.manifest) })

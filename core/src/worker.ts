@@ -2,13 +2,9 @@
 // deliveries (no public HTTP). WORKER_HEALTH_PORT opens a tiny /health endpoint for orchestrators.
 import { createServer, type Server } from 'node:http'
 import { resolve } from 'node:path'
-import { createApp } from './app/create-app.ts'
 import type { Application } from './app/declarations.ts'
-import { stopApp } from './app/server.ts'
 import { loadConfigOrExit } from './config/exit-on-config-error.ts'
-import { startWorkers } from './jobs/start-workers.ts'
 import { createLogger } from './logging/logger.ts'
-import { discoverPlugins } from './plugins/discover-plugins.ts'
 
 const STOP_TIMEOUT_MS = 30_000
 // This process is the worker whatever RUN_WORKERS_IN_PROCESS says: it starts them itself below.
@@ -28,7 +24,10 @@ async function stop(signal: string): Promise<void> {
   }, STOP_TIMEOUT_MS).unref()
   health?.close()
   // Stops plugins, then the workers (waiting for active jobs), the outbox relay, then the connections.
-  if (app) await stopApp(app)
+  if (app) {
+    const { stopApp } = await import('./app/server.ts')
+    await stopApp(app)
+  }
   logger.info('worker stopped')
   process.exit(process.exitCode ?? 0)
 }
@@ -46,6 +45,12 @@ function startHealthServer(port: number): Promise<Server> {
 }
 
 async function main(): Promise<void> {
+  // Loaded after the configuration is known to be valid, so a broken deployment fails in milliseconds.
+  const [{ createApp }, { startWorkers }, { discoverPlugins }] = await Promise.all([
+    import('./app/create-app.ts'),
+    import('./jobs/start-workers.ts'),
+    import('./plugins/discover-plugins.ts')
+  ])
   const pluginsDir = resolve(process.env.PLUGINS_DIR ?? resolve(import.meta.dirname, '..', '..', 'plugins'))
   const plugins = await discoverPlugins(pluginsDir)
   app = await createApp({ config, logger, plugins: plugins.map((plugin) => plugin.manifest) })

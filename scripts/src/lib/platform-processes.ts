@@ -48,7 +48,9 @@ export function platformProcesses(env: NodeJS.ProcessEnv, apiPort: number): Plat
       critical: true
     }
   ]
-  for (const app of WEB_APPS) {
+  // START_WEB_APPS=false runs only the API and worker (tests, API-only work).
+  const webApps = !/^(0|false|no)$/i.test(env.START_WEB_APPS ?? process.env.START_WEB_APPS ?? '')
+  for (const app of webApps ? WEB_APPS : []) {
     if (!hasDevScript(app.name)) continue
     processes.push({
       name: app.name,
