@@ -38,11 +38,13 @@ export function runInScope<T>(scope: RequestScope, fn: () => T): T {
 }
 
 /** Runs `fn` for one tenant as the platform itself (event handlers, jobs, seeding). */
-export function runAsSystem<T>(name: string, tenantId: string | undefined, fn: () => T, requestId?: string): T {
-  return storage.run(
-    { requestId: requestId ?? `sys-${name}`, tenantId, actor: { kind: 'system', name } },
-    fn
-  )
+export function runAsSystem<T>(
+  name: string,
+  tenantId: string | undefined,
+  fn: () => T,
+  requestId?: string
+): T {
+  return storage.run({ requestId: requestId ?? `sys-${name}`, tenantId, actor: { kind: 'system', name } }, fn)
 }
 
 /** Runs `fn` without tenant filtering. Reserved for platform maintenance; the reason is logged by callers. */
