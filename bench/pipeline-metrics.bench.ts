@@ -140,9 +140,17 @@ async function main(): Promise<void> {
   const connection = await connectDatabase(`${base}bench_metrics_${randomBytes(3).toString('hex')}`)
   for (const schema of [leadSchema, leadHistorySchema, revenueEntrySchema]) schema.plugin(tenantScopedPlugin)
   const models: PipelineModels = {
-    Lead: connection.model('pipeline.lead', leadSchema as any, 'pipeline_lead'),
-    History: connection.model('pipeline.lead-history', leadHistorySchema as any, 'pipeline_lead_history'),
-    Revenue: connection.model('pipeline.revenue-entry', revenueEntrySchema as any, 'pipeline_revenue_entry')
+    Lead: connection.model('pipeline.lead', leadSchema as any, 'pipeline_lead') as any,
+    History: connection.model(
+      'pipeline.lead-history',
+      leadHistorySchema as any,
+      'pipeline_lead_history'
+    ) as any,
+    Revenue: connection.model(
+      'pipeline.revenue-entry',
+      revenueEntrySchema as any,
+      'pipeline_revenue_entry'
+    ) as any
   }
   await Promise.all(Object.values(models).map((model) => model.init()))
   console.log(
