@@ -116,7 +116,23 @@ export function guardServiceCall(options: GuardOptions) {
     if (tenant && user && !canAccessTenant(user, tenant)) {
       // Public endpoints of a tenant stay usable, but never with another tenant's identity.
       if (rule === 'public') user = undefined
-      else throw forbidden('You have no access to this tenant')
+      else {
+        // Worth an operator's eye: a token used against a tenant it does not belong to.
+        app
+          .get('logger')
+          ?.warn(
+            {
+              requestId,
+              userId: user._id,
+              role: user.role,
+              tenantId: tenant.id,
+              path: context.path,
+              method: context.method
+            },
+            'tenant access refused'
+          )
+        throw forbidden('You have no access to this tenant')
+      }
     }
     const decision = evaluateRule(rule, user)
     params.user = user

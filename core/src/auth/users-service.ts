@@ -173,6 +173,12 @@ export class UsersService {
     )
       .lean<UserDocument>()
       .exec()
+      .catch((error) => {
+        // Moving an attendee to a tenant where the email is already registered.
+        if (isDuplicateKey(error))
+          throw conflict('An account with this email already exists there', { field: 'tenantIds' })
+        throw error
+      })
     if (!updated) throw conflict('The user changed meanwhile; retry')
     const reason = current.role !== grant.role ? 'role' : 'membership'
     await userAccessChanged(this.app, String(current._id), reason, updated.tokenVersion)

@@ -192,6 +192,23 @@ describe('admin grants', () => {
     expect(after?.agencyId).toBe(seed.agencies.north)
   })
 
+  it('answers 409 when moving an attendee to a tenant where the email is registered already', async () => {
+    const inAva = await t.app
+      .get('access')
+      .User.findOne({ email: 'twice@mail.test', tenantIds: seed.tenants.ava._id })
+      .lean()
+      .exec()
+    const res = await client().post(
+      '/users',
+      { userId: String(inAva!._id), role: 'attendee', tenantIds: [seed.tenants.marco._id] },
+      { token: await token('northAdmin'), serviceMethod: 'setAccess' }
+    )
+    expect(res.status).toBe(409)
+    const after = await t.app.get('access').User.findById(inAva!._id).lean().exec()
+    expect(after?.tenantIds).toEqual([seed.tenants.ava._id])
+    expect(after?.tokenVersion).toBe(inAva!.tokenVersion)
+  })
+
   it("refuses an agency admin changing another agency's user (404: outside its view)", async () => {
     const res = await client().post(
       '/users',
