@@ -4,6 +4,6 @@ import { defineConfig } from 'vite'
 
 export default defineConfig({
   plugins: [sveltekit()],
-  server: { port: 3000, strictPort: false, fs: { allow: ['..'] } },
+  server: { port: 3000, strictPort: false, host: '0.0.0.0', allowedHosts: true, fs: { allow: ['..'] } },
   logLevel: 'warn'
 })

@@ -1,5 +1,6 @@
 // The masterclasses plugin manifest: a per-tenant catalogue of live sessions, shown on the storefront
 // ("Upcoming masterclasses" section, detail page) and in the dashboard (home widget, staff pages).
+import { Type } from '@feathersjs/typebox'
 import { definePlugin, STAFF_ROLES } from '@masterstage/core'
 import { MASTERCLASSES_PATH } from './contract.ts'
 import { masterclassSchema } from './models/masterclass-model.ts'
@@ -11,6 +12,26 @@ export default definePlugin({
   name: 'masterclasses',
   version: '0.1.0',
   description: 'Masterclass catalogue: upcoming live sessions with price and capacity',
+  config: {
+    settings: Type.Object(
+      {
+        sectionTitle: Type.String({
+          minLength: 1,
+          maxLength: 60,
+          default: 'Upcoming masterclasses',
+          title: 'Section title'
+        }),
+        maxListed: Type.Integer({
+          minimum: 1,
+          maximum: 24,
+          default: 6,
+          title: 'Masterclasses listed on the landing page'
+        }),
+        showPrices: Type.Boolean({ default: true, title: 'Show prices' })
+      },
+      { additionalProperties: false }
+    )
+  },
   models: [{ name: 'masterclass', schema: masterclassSchema }],
   services: [
     {

@@ -21,6 +21,8 @@ export async function onPage(
   steps: (page: Page) => Promise<void>
 ): Promise<void> {
   const context = await browser.newContext()
+  // Shorter than the test timeout, so a stuck step fails here, with a screenshot, and says which step.
+  context.setDefaultTimeout(10_000)
   const page = await context.newPage()
   try {
     await steps(page)

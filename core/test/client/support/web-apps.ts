@@ -129,6 +129,8 @@ export async function startWebApp(app: WebAppName, env: Record<string, string>):
       HOST: '0.0.0.0',
       PORT: String(port),
       LOG_LEVEL: 'warn',
+      // adapter-node assumes https behind a proxy; the dashboard has one origin, stated here (CSRF checks use it).
+      ...(app === 'dashboard' && { ORIGIN: `http://localhost:${port}` }),
       ...env
     },
     stdio: ['ignore', 'pipe', 'pipe']

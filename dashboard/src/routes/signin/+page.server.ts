@@ -1,0 +1,34 @@
+// Staff sign in with email and password (no tenant: staff accounts are platform-wide).
+
+import { createRestClient, loginWithPassword, toApiError } from '@masterstage/core/client'
+import { fail, redirect } from '@sveltejs/kit'
+import { settings } from '$lib/server/settings.ts'
+import { writeSession } from '$lib/server/staff-session.ts'
+import type { Actions, PageServerLoad } from './$types'
+
+export const load: PageServerLoad = async ({ locals }) => {
+  if (locals.user) redirect(303, '/')
+  return {}
+}
+
+function safeNext(next: string | null): string {
+  return next?.startsWith('/') && !next.startsWith('//') ? next : '/'
+}
+
+export const actions: Actions = {
+  default: async ({ request, cookies, url, locals }) => {
+    const form = await request.formData()
+    const email = String(form.get('email') ?? '').trim()
+    const client = createRestClient({ apiUrl: settings.apiUrl, requestId: locals.requestId })
+    try {
+      const { accessToken, user } = await loginWithPassword(client, email, String(form.get('password') ?? ''))
+      if (user.role === 'attendee')
+        return fail(403, { email, message: 'The dashboard is for staff accounts.' })
+      writeSession(cookies, accessToken)
+    } catch (error) {
+      const apiError = toApiError(error)
+      return fail(apiError.status === 429 ? 429 : 400, { email, message: apiError.message })
+    }
+    redirect(303, safeNext(url.searchParams.get('next')))
+  }
+}
