@@ -1,6 +1,7 @@
 // The payment state machine. Every transition is one conditional update that only moves a payment
 // forward, done in a transaction with the event it emits, so duplicated, reordered or replayed
 // webhooks produce each effect exactly once and never move a payment backwards.
+import { trusted } from '@masterstage/core'
 import type { ClientSession } from 'mongoose'
 import type { PaymentStatus } from '../contract.ts'
 import type { Invoice } from '../models/invoice-model.ts'
@@ -31,7 +32,7 @@ export async function markFailed(
   const from: PaymentStatus[] = reason === 'expired' ? ['pending'] : ['pending', 'processing']
   return inTransaction(runtime, async (session) => {
     const updated = await runtime.models.payments.updateOne(
-      { _id: payment._id, status: { $in: from } },
+      { _id: payment._id, status: trusted({ $in: from }) },
       { $set: { status: reason, failureReason: detail } },
       { session }
     )
@@ -55,7 +56,7 @@ export async function fulfil(
   return inTransaction(runtime, async (session) => {
     const now = new Date()
     const updated = await runtime.models.payments.updateOne(
-      { _id: payment._id, status: { $in: FULFILLABLE } },
+      { _id: payment._id, status: trusted({ $in: FULFILLABLE }) },
       {
         $set: {
           status: 'succeeded',
@@ -111,7 +112,11 @@ export async function applyRefund(
     const fully = refundedMinor >= payment.amountMinor
     const status: PaymentStatus = fully ? 'refunded' : 'partially_refunded'
     const updated = await runtime.models.payments.updateOne(
-      { _id: payment._id, amountRefundedMinor: { $lt: refundedMinor }, status: { $in: SETTLED } },
+      {
+        _id: payment._id,
+        amountRefundedMinor: trusted({ $lt: refundedMinor }),
+        status: trusted({ $in: SETTLED })
+      },
       { $set: { amountRefundedMinor: refundedMinor, status } },
       { session }
     )
@@ -150,7 +155,10 @@ export async function applyDispute(
     const updated = await runtime.models.payments.updateOne(
       {
         _id: payment._id,
-        $or: [{ 'dispute.id': { $ne: dispute.id } }, { 'dispute.status': { $ne: dispute.status } }]
+        $or: [
+          { 'dispute.id': trusted({ $ne: dispute.id }) },
+          { 'dispute.status': trusted({ $ne: dispute.status }) }
+        ]
       },
       { $set: { dispute: { id: dispute.id, status: dispute.status, reason: dispute.reason } } },
       { session }

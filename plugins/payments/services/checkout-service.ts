@@ -11,10 +11,10 @@ export interface CheckoutData {
 }
 
 export class CheckoutService {
-  readonly #runtime: () => PaymentsRuntime
+  readonly runtime: () => PaymentsRuntime
 
   constructor(runtime: () => PaymentsRuntime) {
-    this.#runtime = runtime
+    this.runtime = runtime
   }
 
   async create(data: CheckoutData, params: MasterstageParams) {
@@ -26,7 +26,7 @@ export class CheckoutService {
     if (errors.length) throw validationError('Invalid checkout request', errors)
     const role = params.user?.role
     const authorized = role === 'host' || role === 'agency_admin' || role === 'platform_admin'
-    const result = await startCheckout(this.#runtime(), {
+    const result = await startCheckout(this.runtime(), {
       invoiceId: data.invoiceId,
       payToken: data.token,
       authorized

@@ -15,14 +15,14 @@ export interface ConnectStatus {
 }
 
 export class ConnectService {
-  readonly #runtime: () => PaymentsRuntime
+  readonly runtime: () => PaymentsRuntime
 
   constructor(runtime: () => PaymentsRuntime) {
-    this.#runtime = runtime
+    this.runtime = runtime
   }
 
   async find(): Promise<ConnectStatus> {
-    const runtime = this.#runtime()
+    const runtime = this.runtime()
     const tenantId = scopeTenantId()
     const accountId = await runtime.accountIdOf(tenantId)
     if (!accountId)
@@ -55,7 +55,7 @@ export class ConnectService {
     data: { returnUrl?: string; refreshUrl?: string },
     params: MasterstageParams
   ): Promise<{ onboardingUrl: string }> {
-    const runtime = this.#runtime()
+    const runtime = this.runtime()
     const tenantId = scopeTenantId()
     const dashboard = runtime.ctx.config.dashboardUrl.replace(/\/+$/, '')
     for (const field of ['returnUrl', 'refreshUrl'] as const) {
@@ -68,7 +68,7 @@ export class ConnectService {
       }
     }
     let accountId = await runtime.accountIdOf(tenantId)
-    if (!accountId) accountId = await this.#createAccount(runtime, tenantId, params.user?.email)
+    if (!accountId) accountId = await this.createAccount(runtime, tenantId, params.user?.email)
     const link = await runtime.provider.createOnboardingLink({
       accountId,
       returnUrl: data?.returnUrl ?? `${dashboard}/payments/connect?onboarding=done`,
@@ -77,7 +77,7 @@ export class ConnectService {
     return { onboardingUrl: link.url }
   }
 
-  async #createAccount(
+  async createAccount(
     runtime: PaymentsRuntime,
     tenantId: string,
     email: string | undefined

@@ -26,10 +26,10 @@ export interface CreateInvoiceData {
 }
 
 export class InvoicesService {
-  readonly #runtime: () => PaymentsRuntime
+  readonly runtime: () => PaymentsRuntime
 
   constructor(runtime: () => PaymentsRuntime) {
-    this.#runtime = runtime
+    this.runtime = runtime
   }
 
   async find(params: MasterstageParams) {
@@ -45,7 +45,7 @@ export class InvoicesService {
     }
     if (query.leadId !== undefined) filter.leadId = String(query.leadId)
     if (query.email !== undefined) filter['customer.email'] = String(query.email).toLowerCase()
-    const { invoices } = this.#runtime().models
+    const { invoices } = this.runtime().models
     const [total, rows, sums] = await Promise.all([
       invoices.countDocuments(filter),
       invoices.find(filter).sort({ issuedAt: -1 }).skip(skip).limit(limit).lean(),
@@ -65,7 +65,7 @@ export class InvoicesService {
       total,
       limit,
       skip,
-      data: rows.map((row: unknown) => this.#view(row as Invoice)),
+      data: rows.map((row: unknown) => this.toView(row as Invoice)),
       totals: Object.fromEntries(
         sums.map((sum: any) => [
           sum._id,
@@ -76,11 +76,11 @@ export class InvoicesService {
   }
 
   async get(id: string) {
-    const invoice = await this.#runtime()
+    const invoice = await this.runtime()
       .models.invoices.findOne({ _id: String(id) })
       .lean()
     if (!invoice) throw notFound('Invoice not found')
-    return this.#view(invoice as Invoice)
+    return this.toView(invoice as Invoice)
   }
 
   async create(data: CreateInvoiceData) {
@@ -93,19 +93,19 @@ export class InvoicesService {
         { path: 'idempotencyKey', message: 'must be 8-80 letters, digits, _ or -' }
       ])
     }
-    const { invoice } = await issueInvoice(this.#runtime(), {
+    const { invoice } = await issueInvoice(this.runtime(), {
       dedupeKey: `manual:${idempotencyKey ?? randomUUID()}`,
       leadId: typeof data?.leadId === 'string' ? data.leadId : undefined,
       customer: data?.customer,
       lineItems: data?.lineItems,
       currency: data?.currency
     })
-    return this.#view(invoice)
+    return this.toView(invoice)
   }
 
   /** Sends the invoice email again (a deliberate new send, so it gets its own idempotency key). */
   async resend(data: { invoiceId: string }) {
-    const runtime = this.#runtime()
+    const runtime = this.runtime()
     const invoice = (await runtime.models.invoices
       .findOne({ _id: String(data?.invoiceId) })
       .select('+payToken')
@@ -127,10 +127,10 @@ export class InvoicesService {
     return { invoiceId: invoice._id, resent: true }
   }
 
-  #view(invoice: Invoice): InvoiceView {
+  toView(invoice: Invoice): InvoiceView {
     const { payToken: _secret, ...rest } = invoice as Invoice & { payToken?: string }
     const tenantId = scopeTenantId()
-    const links = this.#runtime().links
+    const links = this.runtime().links
     return {
       ...rest,
       invoiceUrl: links.documentUrl(tenantId, invoice._id, 'invoice'),

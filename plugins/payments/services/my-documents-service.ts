@@ -6,16 +6,16 @@ import type { PaymentsRuntime } from '../runtime.ts'
 import { scopeTenantId } from './service-params.ts'
 
 export class MyDocumentsService {
-  readonly #runtime: () => PaymentsRuntime
+  readonly runtime: () => PaymentsRuntime
 
   constructor(runtime: () => PaymentsRuntime) {
-    this.#runtime = runtime
+    this.runtime = runtime
   }
 
   async find(params: MasterstageParams) {
     const email = params.user?.email?.toLowerCase()
     if (!email) throw notAuthenticated()
-    const runtime = this.#runtime()
+    const runtime = this.runtime()
     const tenantId = scopeTenantId()
     const profile = await runtime.profile(tenantId)
     const invoices = (await runtime.models.invoices

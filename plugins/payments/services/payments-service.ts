@@ -1,6 +1,6 @@
 // Staff payments list (status filter) and detail; payments change only through the provider's events.
 import type { MasterstageParams } from '@masterstage/core'
-import { notFound, validationError } from '@masterstage/core'
+import { notFound, trusted, validationError } from '@masterstage/core'
 import type { PaymentStatus } from '../contract.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { assertQueryKeys, paging } from './service-params.ts'
@@ -16,10 +16,10 @@ const STATUSES: PaymentStatus[] = [
 ]
 
 export class PaymentsService {
-  readonly #runtime: () => PaymentsRuntime
+  readonly runtime: () => PaymentsRuntime
 
   constructor(runtime: () => PaymentsRuntime) {
-    this.#runtime = runtime
+    this.runtime = runtime
   }
 
   async find(params: MasterstageParams) {
@@ -34,8 +34,9 @@ export class PaymentsService {
       filter.status = query.status
     }
     if (query.invoiceId !== undefined) filter.invoiceId = String(query.invoiceId)
-    if (query.disputed === 'true' || query.disputed === true) filter['dispute.id'] = { $exists: true }
-    const { payments } = this.#runtime().models
+    if (query.disputed === 'true' || query.disputed === true)
+      filter['dispute.id'] = trusted({ $exists: true })
+    const { payments } = this.runtime().models
     const [total, data] = await Promise.all([
       payments.countDocuments(filter),
       payments.find(filter).sort({ createdAt: -1 }).skip(skip).limit(limit).lean()
@@ -44,7 +45,7 @@ export class PaymentsService {
   }
 
   async get(id: string) {
-    const payment = await this.#runtime()
+    const payment = await this.runtime()
       .models.payments.findOne({ _id: String(id) })
       .lean()
     if (!payment) throw notFound('Payment not found')

@@ -17,10 +17,10 @@ export interface RefundData {
 }
 
 export class RefundsService {
-  readonly #runtime: () => PaymentsRuntime
+  readonly runtime: () => PaymentsRuntime
 
   constructor(runtime: () => PaymentsRuntime) {
-    this.#runtime = runtime
+    this.runtime = runtime
   }
 
   async create(data: RefundData) {
@@ -37,7 +37,7 @@ export class RefundsService {
       errors.push({ path: 'idempotencyKey', message: 'must be 8-80 letters, digits, _ or -' })
     }
     if (errors.length) throw validationError('Invalid refund', errors)
-    const runtime = this.#runtime()
+    const runtime = this.runtime()
     const tenantId = scopeTenantId()
     const payment = (await runtime.models.payments.findOne({ _id: data.paymentId }).lean()) as Payment | null
     if (!payment) throw notFound('Payment not found')

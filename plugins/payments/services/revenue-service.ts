@@ -5,10 +5,10 @@ import type { PaymentsRuntime } from '../runtime.ts'
 import { assertQueryKeys } from './service-params.ts'
 
 export class RevenueService {
-  readonly #runtime: () => PaymentsRuntime
+  readonly runtime: () => PaymentsRuntime
 
   constructor(runtime: () => PaymentsRuntime) {
-    this.#runtime = runtime
+    this.runtime = runtime
   }
 
   async find(params: MasterstageParams) {
@@ -17,7 +17,7 @@ export class RevenueService {
     if (!Number.isInteger(days) || days < 1 || days > 366)
       throw validationError('Invalid query', [{ path: 'days', message: 'must be an integer from 1 to 366' }])
     const since = new Date(Date.now() - days * 86_400_000)
-    const rows = await this.#runtime().models.payments.aggregate([
+    const rows = await this.runtime().models.payments.aggregate([
       {
         $match: {
           status: { $in: ['succeeded', 'partially_refunded', 'refunded'] },

@@ -2,7 +2,7 @@
 // hosted page is paid, signs Stripe-format events and POSTs them to the real webhook route, so the
 // demo exercises exactly the processing code that runs against Stripe.
 import { createHash, randomBytes } from 'node:crypto'
-import type { Model } from 'mongoose'
+import mongoose, { type Model } from 'mongoose'
 import Stripe from 'stripe'
 import {
   type CheckoutSessionInfo,
@@ -279,7 +279,11 @@ export function createSandboxProvider(options: SandboxProviderOptions): SandboxP
 
     async listRecentEvents(accountId, sinceSeconds) {
       const events = await model
-        .find({ kind: 'event', account: accountId, createdAt: { $gte: new Date(sinceSeconds * 1000) } })
+        .find({
+          kind: 'event',
+          account: accountId,
+          createdAt: mongoose.trusted({ $gte: new Date(sinceSeconds * 1000) })
+        })
         .sort({ createdAt: -1 })
         .lean()
       return events.map((event: SandboxObject) => event.data as ProviderEvent)

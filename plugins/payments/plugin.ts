@@ -1,0 +1,194 @@
+// The payments plugin manifest: invoices from leads, Stripe Connect checkout (or the offline sandbox),
+// verified idempotent webhooks, receipts, refunds and disputes, reconciliation, dashboard/storefront UI.
+import { definePlugin, type PluginContext, runAsSystem, STAFF_ROLES } from '@masterstage/core'
+import { type CheckoutFaults, startCheckout } from './domain/start-checkout.ts'
+import { documentRoute } from './http/document-route.ts'
+import { sandboxPageRoute } from './http/sandbox-page.ts'
+import { reconcilePayments } from './jobs/reconcile-payments.ts'
+import { paymentsModels } from './models/index.ts'
+import { type PaymentsPlatformConfig, readPlatformConfig } from './platform-config.ts'
+import { createRuntime, type PaymentsRuntime } from './runtime.ts'
+import { CheckoutService } from './services/checkout-service.ts'
+import { ConnectService } from './services/connect-service.ts'
+import { InvoicesService } from './services/invoices-service.ts'
+import { MyDocumentsService } from './services/my-documents-service.ts'
+import { PaymentsService } from './services/payments-service.ts'
+import { RefundsService } from './services/refunds-service.ts'
+import { RevenueService } from './services/revenue-service.ts'
+import { MONEY_ROLES } from './services/service-params.ts'
+import { paymentsSettingsSchema } from './settings.ts'
+import { emailSubscribers } from './subscribers/emails.ts'
+import { invoiceOnLeadSubscriber } from './subscribers/invoice-on-lead.ts'
+import { processWebhookEvent } from './webhooks/process-webhook-event.ts'
+import { PROCESS_WEBHOOK_JOB, receiveWebhook } from './webhooks/receive-webhook.ts'
+
+export interface PaymentsPluginOptions {
+  /** Platform config; read from the environment at setup when omitted. */
+  platform?: PaymentsPlatformConfig
+  /** Test seam for crash simulations. */
+  faults?: CheckoutFaults
+  /** Receives the runtime once set up (tests, bench). */
+  onRuntime?: (runtime: PaymentsRuntime) => void
+}
+
+/** One manifest instance per app: the runtime it builds at setup belongs to that app. */
+export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
+  let runtime: PaymentsRuntime | undefined
+  const current = (): PaymentsRuntime => {
+    if (!runtime) throw new Error('payments plugin used before setup')
+    return runtime
+  }
+
+  return definePlugin({
+    name: 'payments',
+    version: '0.1.0',
+    description: 'Invoices, Stripe Connect payments, confirmations and receipts',
+    config: { settings: paymentsSettingsSchema },
+    models: paymentsModels,
+    services: [
+      {
+        path: 'invoices',
+        create: () => new InvoicesService(current),
+        methods: ['find', 'get', 'create', 'resend'],
+        access: { find: STAFF_ROLES, get: STAFF_ROLES, create: MONEY_ROLES, resend: STAFF_ROLES }
+      },
+      {
+        path: 'payments',
+        create: () => new PaymentsService(current),
+        methods: ['find', 'get'],
+        access: { find: STAFF_ROLES, get: STAFF_ROLES }
+      },
+      {
+        path: 'checkout',
+        create: () => new CheckoutService(current),
+        methods: ['create'],
+        access: { create: 'public' }
+      },
+      {
+        path: 'connect',
+        create: () => new ConnectService(current),
+        methods: ['find', 'create'],
+        access: { find: MONEY_ROLES, create: MONEY_ROLES }
+      },
+      {
+        path: 'refunds',
+        create: () => new RefundsService(current),
+        methods: ['create'],
+        access: { create: MONEY_ROLES }
+      },
+      {
+        path: 'revenue',
+        create: () => new RevenueService(current),
+        methods: ['find'],
+        access: { find: STAFF_ROLES }
+      },
+      {
+        path: 'my-documents',
+        create: () => new MyDocumentsService(current),
+        methods: ['find'],
+        access: { find: 'authenticated' }
+      }
+    ],
+    subscribers: [invoiceOnLeadSubscriber(current), ...emailSubscribers(current)],
+    jobs: [
+      {
+        name: PROCESS_WEBHOOK_JOB,
+        attempts: 8,
+        backoffMs: 2000,
+        concurrency: 8,
+        handle: (data: { eventId: string }) => processWebhookEvent(current(), data.eventId)
+      },
+      {
+        name: 'reconcile',
+        attempts: 3,
+        backoffMs: 30_000,
+        repeat: { cron: '*/10 * * * *', perTenant: true },
+        handle: async () => void (await reconcilePayments(current()))
+      }
+    ],
+    webhooks: [
+      {
+        method: 'POST',
+        path: 'stripe',
+        handle: (request) => receiveWebhook(current(), request),
+        rateLimit: { points: 600, durationSeconds: 60 }
+      }
+    ],
+    ui: {
+      storefront: {
+        pages: [
+          { path: 'payments/pay/[id]', component: 'storefront/pay-page.svelte', title: 'Pay your invoice' },
+          {
+            path: 'payments/pay/[id]/success',
+            component: 'storefront/pay-success-page.svelte',
+            title: 'Payment received'
+          },
+          {
+            path: 'payments/pay/[id]/cancelled',
+            component: 'storefront/pay-cancelled-page.svelte',
+            title: 'Payment not completed'
+          }
+        ],
+        accountSlots: [
+          { id: 'my-invoices', component: 'storefront/my-invoices.svelte', title: 'Invoices and receipts' }
+        ]
+      },
+      dashboard: {
+        nav: [{ label: 'Payments', href: '/p/payments', roles: STAFF_ROLES, icon: 'credit-card' }],
+        pages: [
+          {
+            path: 'payments',
+            component: 'dashboard/payments-page.svelte',
+            title: 'Payments and invoices',
+            roles: STAFF_ROLES
+          },
+          {
+            path: 'payments/invoices/[id]',
+            component: 'dashboard/invoice-detail-page.svelte',
+            title: 'Invoice',
+            roles: STAFF_ROLES
+          },
+          {
+            path: 'payments/connect',
+            component: 'dashboard/connect-page.svelte',
+            title: 'Payment account',
+            roles: MONEY_ROLES
+          }
+        ],
+        widgets: [
+          {
+            id: 'revenue',
+            component: 'dashboard/revenue-widget.svelte',
+            title: 'Revenue (30 days)',
+            roles: STAFF_ROLES,
+            order: 20
+          }
+        ]
+      }
+    },
+    setup(ctx: PluginContext) {
+      runtime = createRuntime(ctx, options.platform ?? readPlatformConfig(process.env))
+      ctx.logger.info(
+        { provider: runtime.provider.name, livemode: runtime.provider.livemode },
+        'payments provider selected'
+      )
+      ctx.app.use(documentRoute(current) as any)
+      if (runtime.sandbox) ctx.app.use(sandboxPageRoute(current) as any)
+      options.onRuntime?.(runtime)
+    }
+  })
+}
+
+export default createPaymentsPlugin()
+
+/** For scripts and tests: open the checkout of an invoice as the tenant's system. */
+export function openCheckoutAsSystem(
+  runtime: PaymentsRuntime,
+  tenantId: string,
+  invoiceId: string,
+  faults?: CheckoutFaults
+) {
+  return runAsSystem('payments.checkout', tenantId, () =>
+    startCheckout(runtime, { invoiceId, authorized: true }, faults)
+  )
+}
