@@ -118,19 +118,14 @@ export function guardServiceCall(options: GuardOptions) {
       if (rule === 'public') user = undefined
       else {
         // Worth an operator's eye: a token used against a tenant it does not belong to.
-        app
-          .get('logger')
-          ?.warn(
-            {
-              requestId,
-              userId: user._id,
-              role: user.role,
-              tenantId: tenant.id,
-              path: context.path,
-              method: context.method
-            },
-            'tenant access refused'
-          )
+        const refusal = {
+          requestId,
+          userId: user._id,
+          tenantId: tenant.id,
+          path: context.path,
+          method: context.method
+        }
+        app.get('logger')?.warn(refusal, 'tenant access refused')
         throw forbidden('You have no access to this tenant')
       }
     }
