@@ -172,4 +172,26 @@ describe('plugin host over HTTP', () => {
     expect(await tenants.enabledTenantIds()).toContain(enabledTenant)
     expect(await tenants.enabledTenantIds()).not.toContain(disabledTenant)
   })
+
+  it('reads settings and decrypted secrets configured through the tenants service; disabling takes effect at once', async () => {
+    const tenantId = await t.createTenant('configured', [])
+    const tenantsService = t.app.service('tenants' as any) as any
+    await tenantsService.enablePlugin({
+      tenantId,
+      plugin: 'notes',
+      settings: { greeting: 'Yo' },
+      secrets: { apiKey: 'sk_test_12345' }
+    })
+    const { createPluginTenantConfig } = await import('../../src/plugins/tenant-plugin-state.ts')
+    const tenants = createPluginTenantConfig(t.app, notes)
+    expect(await tenants.settings(tenantId)).toEqual({ greeting: 'Yo' })
+    expect(await tenants.secrets(tenantId)).toEqual({ apiKey: 'sk_test_12345' })
+    expect((await call('/notes/notes', 'configured')).status).toBe(200)
+
+    await tenantsService.disablePlugin({ tenantId, plugin: 'notes' })
+    expect(await tenants.isEnabled(tenantId)).toBe(false)
+    const refused = await call('/notes/notes', 'configured')
+    expect(refused.status).toBe(404)
+    expect(await refused.json()).toMatchObject({ data: { code: 'PLUGIN_DISABLED' } })
+  })
 })
