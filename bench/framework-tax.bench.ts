@@ -1,63 +1,171 @@
-// Framework tax: the same GET-by-id and 1 KB JSON POST on bare node:http, bare Koa and the Feathers stack,
-// interleaved in one run, reported as throughput ratios against bare Koa.
+// Framework tax: the same GET-by-id and 1 KB JSON POST on bare node:http, bare Koa, Feathers, and the full
+// platform (tenant resolution, JWT auth, access policy, validation, resolvers), interleaved in one run and
+// reported as throughput ratios; then the platform on the mongoose adapter against bare Koa + driver.
+import { startDatabase } from '../core/src/devdb/harness.ts'
 import { benchSettings } from './lib/bench-settings.ts'
 import { compareVariants, type Variant } from './lib/compare-variants.ts'
 import { computeRatios, printRatios, printTable, type RatioTarget } from './lib/report.ts'
 import { startBareHttp } from './servers/bare-http.ts'
 import { startBareKoa } from './servers/bare-koa.ts'
+import { startBareKoaDriver } from './servers/bare-koa-driver.ts'
 import { startFeathersMemory } from './servers/feathers-memory.ts'
 import { oneKilobyteItem } from './servers/item-store.ts'
-import type { Listening } from './servers/listening.ts'
+import { startPlatformStack } from './servers/platform-stack.ts'
 
-interface Server {
-  key: string
-  label: string
-  start: () => Promise<Listening>
+interface Workload {
+  title: string
+  variants: Variant[]
+  targets: RatioTarget[]
 }
 
-const servers: Server[] = [
-  { key: 'a', label: 'bare node:http', start: startBareHttp },
-  { key: 'b', label: 'bare Koa + router + body parser', start: startBareKoa },
-  { key: 'c', label: 'Feathers Koa, in-memory service, no hooks', start: startFeathersMemory }
-]
+const settings = benchSettings()
+const progress = (message: string) => console.log(`  ${message}`)
 
-const targets: RatioTarget[] = [{ numerator: 'c', denominator: 'b', target: 0.85 }]
+async function run(workloads: Workload[]): Promise<void> {
+  for (const workload of workloads) {
+    const results = await compareVariants(workload.variants, settings, progress)
+    printTable(workload.title, results)
+    printRatios(
+      'throughput ratios (median req/s):',
+      computeRatios(
+        results.map((r) => ({ key: r.key, value: r.medianRps })),
+        workload.targets
+      )
+    )
+  }
+}
 
 async function main(): Promise<void> {
-  const settings = benchSettings()
   console.log(
     `framework-tax: ${settings.rounds} rounds x ${settings.durationMs} ms, ${settings.connections} connections, warm-up ${settings.warmupMs} ms`
   )
-  const started = await Promise.all(servers.map(async (s) => ({ ...s, server: await s.start() })))
+  const database = await startDatabase()
+  // The embedded engine's streaming hello (moreToCome) breaks connection pools: poll instead.
+  const monitoring = database.engine === 'embedded' ? '?serverMonitoringMode=poll' : ''
+  const mongoUri = `${database.uri.replace(/\/?(\?.*)?$/, '')}/bench_framework_tax${monitoring}`
+  console.log(`  database engine: ${database.engine}`)
+  const [a, b, c, platform] = await Promise.all([
+    startBareHttp(),
+    startBareKoa(),
+    startFeathersMemory(),
+    startPlatformStack(mongoUri)
+  ])
+  const f = await startBareKoaDriver(mongoUri, 'bench-tenant')
+  const auth = { host: platform.host, authorization: `Bearer ${platform.token}` }
+  const body = oneKilobyteItem()
   try {
-    const workloads = [
+    const memoryTargets: RatioTarget[] = [
+      { numerator: 'c', denominator: 'b', target: 0.85 },
+      { numerator: 'd', denominator: 'b', target: 0.7 }
+    ]
+    const dbTargets: RatioTarget[] = [{ numerator: 'e', denominator: 'f', target: 0.7 }]
+    await run([
       {
-        title: 'GET /items/:id',
-        variant: (s: (typeof started)[number]): Variant => ({
-          key: s.key,
-          label: s.label,
-          load: { url: `${s.server.url}/items/42`, method: 'GET', expectStatus: 200 }
-        })
+        title: 'GET /items/:id (in memory)',
+        targets: memoryTargets,
+        variants: [
+          {
+            key: 'a',
+            label: 'bare node:http',
+            load: { url: `${a.url}/items/42`, method: 'GET', expectStatus: 200 }
+          },
+          {
+            key: 'b',
+            label: 'bare Koa + router + body parser',
+            load: { url: `${b.url}/items/42`, method: 'GET', expectStatus: 200 }
+          },
+          {
+            key: 'c',
+            label: 'Feathers Koa, no hooks',
+            load: { url: `${c.url}/items/42`, method: 'GET', expectStatus: 200 }
+          },
+          {
+            key: 'd',
+            label: 'platform: tenant, JWT, policy, validation, resolvers',
+            load: { url: `${platform.url}/bench/items/42`, method: 'GET', headers: auth, expectStatus: 200 }
+          }
+        ]
       },
       {
-        title: 'POST /items (1 KB JSON)',
-        variant: (s: (typeof started)[number]): Variant => ({
-          key: s.key,
-          label: s.label,
-          load: { url: `${s.server.url}/items`, method: 'POST', body: oneKilobyteItem(), expectStatus: 201 }
-        })
+        title: 'POST /items 1 KB JSON (in memory)',
+        targets: memoryTargets,
+        variants: [
+          {
+            key: 'a',
+            label: 'bare node:http',
+            load: { url: `${a.url}/items`, method: 'POST', body, expectStatus: 201 }
+          },
+          {
+            key: 'b',
+            label: 'bare Koa + router + body parser',
+            load: { url: `${b.url}/items`, method: 'POST', body, expectStatus: 201 }
+          },
+          {
+            key: 'c',
+            label: 'Feathers Koa, no hooks',
+            load: { url: `${c.url}/items`, method: 'POST', body, expectStatus: 201 }
+          },
+          {
+            key: 'd',
+            label: 'platform: tenant, JWT, policy, validation, resolvers',
+            load: {
+              url: `${platform.url}/bench/items`,
+              method: 'POST',
+              body,
+              headers: auth,
+              expectStatus: 201
+            }
+          }
+        ]
+      },
+      {
+        title: 'GET /documents/:id (MongoDB)',
+        targets: dbTargets,
+        variants: [
+          {
+            key: 'e',
+            label: 'platform on the mongoose adapter (tenant-scoped)',
+            load: {
+              url: `${platform.url}/bench/documents/${platform.documentId}`,
+              method: 'GET',
+              headers: auth,
+              expectStatus: 200
+            }
+          },
+          {
+            key: 'f',
+            label: 'bare Koa + driver',
+            load: { url: `${f.url}/documents/${f.documentId}`, method: 'GET', expectStatus: 200 }
+          }
+        ]
+      },
+      {
+        title: 'POST /documents 1 KB JSON (MongoDB)',
+        targets: dbTargets,
+        variants: [
+          {
+            key: 'e',
+            label: 'platform on the mongoose adapter (tenant-scoped)',
+            load: {
+              url: `${platform.url}/bench/documents`,
+              method: 'POST',
+              body,
+              headers: auth,
+              expectStatus: 201
+            }
+          },
+          {
+            key: 'f',
+            label: 'bare Koa + driver',
+            load: { url: `${f.url}/documents`, method: 'POST', body, expectStatus: 201 }
+          }
+        ]
       }
-    ]
-    for (const workload of workloads) {
-      const results = await compareVariants(started.map(workload.variant), settings, (m) =>
-        console.log(`  ${m}`)
-      )
-      printTable(workload.title, results)
-      const values = results.map((r) => ({ key: r.key, value: r.medianRps }))
-      printRatios('throughput ratios (median req/s):', computeRatios(values, targets))
-    }
+    ])
   } finally {
-    await Promise.all(started.map((s) => s.server.close()))
+    await Promise.all([a.close(), b.close(), c.close(), f.close()])
+    await platform.close()
+    await database.stop()
   }
 }
 

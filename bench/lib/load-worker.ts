@@ -9,12 +9,10 @@ const HEADER_END = Buffer.from('\r\n\r\n')
 
 function buildRequest(spec: LoadSpec, url: URL): Buffer {
   const body = spec.body === undefined ? undefined : Buffer.from(spec.body)
-  const lines = [
-    `${spec.method} ${url.pathname}${url.search} HTTP/1.1`,
-    `host: ${url.host}`,
-    'connection: keep-alive'
-  ]
-  for (const [name, value] of Object.entries(spec.headers ?? {})) lines.push(`${name}: ${value}`)
+  // A spec's own host header (tenant selection) replaces the URL's.
+  const headers: Record<string, string> = { host: url.host, ...spec.headers }
+  const lines = [`${spec.method} ${url.pathname}${url.search} HTTP/1.1`, 'connection: keep-alive']
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`)
   if (body) lines.push('content-type: application/json', `content-length: ${body.length}`)
   const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`)
   return body ? Buffer.concat([head, body]) : head

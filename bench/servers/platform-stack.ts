@@ -1,0 +1,159 @@
+// Variants (d) and (e): the real platform (createApp: request id, access log, rate limit, tenant resolution,
+// JWT auth, access policy, request scope) with an in-memory service (d) and a tenant-scoped mongoose
+// service (e), both with body validation and resolvers. Also returns what a client needs: tenant host, token.
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { NotFound } from '@feathersjs/errors'
+import { resolve, hooks as schemaHooks } from '@feathersjs/schema'
+import { Type } from '@feathersjs/typebox'
+import mongoose from 'mongoose'
+import { createApp } from '../../core/src/app/create-app.ts'
+import type { Application } from '../../core/src/app/declarations.ts'
+import { registerService } from '../../core/src/app/register-service.ts'
+import { startServer, stopApp } from '../../core/src/app/server.ts'
+import { loadConfig } from '../../core/src/config/load-config.ts'
+import { runAsSystem } from '../../core/src/context/request-scope.ts'
+import { MongooseService } from '../../core/src/data/mongoose-service.ts'
+import { tenantScopedPlugin } from '../../core/src/data/tenant-scoped-plugin.ts'
+import { validateBody } from '../../core/src/data/validate-body.ts'
+import { ItemStore } from './item-store.ts'
+
+export interface PlatformStack {
+  url: string
+  /** Host header selecting the bench tenant. */
+  host: string
+  token: string
+  /** Id of a stored document for the mongoose GET workload. */
+  documentId: string
+  close(): Promise<void>
+}
+
+const itemData = Type.Object(
+  { title: Type.String({ minLength: 1, maxLength: 200 }), description: Type.String({ maxLength: 2000 }) },
+  { additionalProperties: false }
+)
+const stampCreated = resolve<any, any>({ createdAt: async () => new Date().toISOString() })
+// A result resolver of the kind services use: derived field out, internal field hidden.
+const present = resolve<any, any>({
+  summary: async (_value, item) => String(item.title).slice(0, 40),
+  tenantId: async () => undefined
+})
+const productionHooks = {
+  around: { all: [schemaHooks.resolveResult(present)] },
+  before: { create: [validateBody({ create: itemData }), schemaHooks.resolveData(stampCreated)] }
+}
+
+class MemoryItems {
+  private readonly store = new ItemStore()
+  async get(id: string) {
+    const item = this.store.get(String(id))
+    if (!item) throw new NotFound('Not found')
+    return item
+  }
+  async create(data: any) {
+    return this.store.create(data)
+  }
+}
+
+function benchItemSchema(): mongoose.Schema {
+  const schema = new mongoose.Schema(
+    { title: { type: String, required: true }, description: String, createdAt: String },
+    { versionKey: false }
+  )
+  schema.plugin(tenantScopedPlugin)
+  return schema
+}
+
+export async function startPlatformStack(mongoUri: string): Promise<PlatformStack> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    PORT: '0',
+    MONGODB_URI: mongoUri,
+    QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    EMAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'bench-outbox-'))
+  })
+  const app: Application = await createApp({ config })
+  // One client IP sends every request: lift the per-IP limit (the limiter still runs on each request).
+  ;(app as any).get('access').httpLimit = { name: 'bench-http', points: 1_000_000_000, durationSeconds: 60 }
+
+  registerService(app, {
+    path: 'bench/items',
+    service: new MemoryItems() as any,
+    methods: ['get', 'create'],
+    access: { get: 'authenticated', create: 'authenticated' },
+    hooks: productionHooks
+  })
+  const Model = app.get('mongoose').model('BenchItem', benchItemSchema(), 'bench_items')
+  registerService(app, {
+    path: 'bench/documents',
+    service: new MongooseService({ Model: Model as any, paginate: false }) as any,
+    methods: ['get', 'create'],
+    access: { get: 'authenticated', create: 'authenticated' },
+    hooks: productionHooks
+  })
+  const running = await startServer(app, config)
+
+  const slug = `bench-${randomBytes(3).toString('hex')}`
+  const email = `bench-host@${slug}.test`
+  const password = randomBytes(12).toString('base64url')
+  const { documentId } = await runAsSystem('bench-seed', undefined, async () => {
+    const agency = await (app.service('agencies' as never) as any).create({
+      slug: `${slug}-agency`,
+      name: 'Bench'
+    })
+    const tenant = await (app.service('tenants' as never) as any).create({
+      slug,
+      name: 'Bench',
+      agencyId: agency._id
+    })
+    await (app.service('users' as never) as any).createStaff({
+      email,
+      name: 'Bench Host',
+      role: 'host',
+      password,
+      agencyId: agency._id,
+      tenantIds: [tenant._id]
+    })
+    const doc = await runAsSystem('bench-seed', String(tenant._id), () =>
+      Model.create({ title: 'Seeded', description: 'x'.repeat(200), createdAt: new Date().toISOString() })
+    )
+    return { documentId: String(doc._id) }
+  })
+  const host = `${slug}.localhost:${running.port}`
+  const token = await login(running.port, host, email, password)
+  return { url: running.url, host, token, documentId, close: () => stopApp(app) }
+}
+
+async function login(port: number, host: string, email: string, password: string): Promise<string> {
+  const { request } = await import('node:http')
+  return new Promise((done, fail) => {
+    const body = JSON.stringify({ strategy: 'local', email, password })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/authentication',
+        headers: { host, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (chunk) => {
+          text += chunk
+        })
+        res.on('end', () =>
+          res.statusCode === 201
+            ? done(JSON.parse(text).accessToken)
+            : fail(new Error(`login ${res.statusCode}: ${text}`))
+        )
+      }
+    )
+    req.on('error', fail)
+    req.end(body)
+  })
+}
