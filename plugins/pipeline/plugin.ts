@@ -95,16 +95,16 @@ export default definePlugin({
   ],
   ui: {
     dashboard: {
-      nav: [{ label: 'Pipeline', href: '/pipeline', roles: STAFF, icon: 'kanban' }],
+      nav: [{ label: 'Pipeline', href: '/p/pipeline', roles: STAFF, icon: 'kanban' }],
       pages: [
         {
-          path: '/pipeline',
+          path: 'pipeline',
           component: 'dashboard/pipeline-board-page.svelte',
           title: 'Pipeline',
           roles: STAFF
         },
         {
-          path: '/pipeline/metrics',
+          path: 'pipeline/metrics',
           component: 'dashboard/sales-metrics-page.svelte',
           title: 'Sales metrics',
           roles: STAFF
@@ -124,7 +124,7 @@ export default definePlugin({
       sections: [{ id: 'registration-form', component: 'storefront/registration-form.svelte', order: 50 }],
       pages: [
         {
-          path: '/registered',
+          path: 'registered',
           component: 'storefront/registration-confirmation.svelte',
           title: 'You are registered'
         }
