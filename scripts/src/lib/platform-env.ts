@@ -19,6 +19,9 @@ export function platformEnv(input: PlatformEnvInput): NodeJS.ProcessEnv {
     PORT: String(input.port),
     BASE_DOMAIN: 'localhost',
     PUBLIC_API_URL: `http://localhost:${input.port}`,
+    // The web apps' dev servers (platform-processes.ts); also the API's default CORS origins.
+    STOREFRONT_URL: 'http://localhost:3000',
+    DASHBOARD_URL: 'http://localhost:3001',
     LOG_LEVEL: 'info',
     // The worker process runs the jobs; the API only enqueues them.
     RUN_WORKERS_IN_PROCESS: 'false',
