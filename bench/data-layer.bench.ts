@@ -69,6 +69,11 @@ async function keysExamined(connection: Connection, collection: string, filter: 
   }
 }
 
+function withQuery(uri: string, option: string): string {
+  if (!option) return uri
+  return `${uri}${uri.includes('?') ? '&' : '?'}${option}`
+}
+
 function expectPage(rows: unknown[]): void {
   if (rows.length !== PAGE) throw new Error(`expected ${PAGE} rows, got ${rows.length}`)
 }
@@ -89,7 +94,9 @@ async function main(): Promise<void> {
     `data-layer: ${TENANTS} tenants x ${DOCS_PER_TENANT} docs, ${settings.rounds} rounds x ${settings.durationMs} ms, concurrency ${settings.concurrency}`
   )
   const database = await startDatabase()
-  const uri = `${database.uri.replace(/\/(\?|$)/, '/bench_data_layer$1')}`
+  // The embedded engine's streaming hello (moreToCome) breaks connection pools: poll instead.
+  const monitoring = database.engine === 'embedded' ? 'serverMonitoringMode=poll' : ''
+  const uri = withQuery(database.uri.replace(/\/(\?|$)/, '/bench_data_layer$1'), monitoring)
   console.log(`  database engine: ${database.engine}`)
   const connection = await connectDatabase(uri)
   const client = await MongoClient.connect(uri)
