@@ -20,7 +20,8 @@ export class CursorRegistry {
 
   // Returns the first batch; a cursor is only registered when documents remain.
   open(ns: string, docs: Document[], batchSize: number, sessionId: string | null, single = false): Document {
-    const first = takeBatch(docs, 0, batchSize)
+    // batchSize 0 on find/aggregate means "open the cursor, return nothing yet" (unlike getMore, where 0 = default).
+    const first = batchSize === 0 && !single ? [] : takeBatch(docs, 0, batchSize)
     if (single || first.length >= docs.length)
       return { cursor: { id: Long.ZERO, ns, firstBatch: first }, ok: 1 }
     const id = Long.fromNumber(this.nextId++)

@@ -73,6 +73,10 @@ describe('insert and find', () => {
     await cursor.close()
     const agg = await c.aggregate([{ $match: { i: { $lt: 500 } } }], { batchSize: 7 }).toArray()
     expect(agg).toHaveLength(500)
+    const empty = await db.command({ find: 'many', filter: {}, batchSize: 0 })
+    expect(empty.cursor.firstBatch).toEqual([])
+    expect(empty.cursor.id.toString()).not.toBe('0')
+    await db.command({ killCursors: 'many', cursors: [empty.cursor.id] })
   })
 })
 
