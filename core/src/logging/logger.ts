@@ -6,7 +6,7 @@ export type { Logger }
 
 /** Key names whose values are always replaced, wherever they appear in a logged object. */
 const SECRET_KEY =
-  /^(authorization|cookie|set-cookie|x-api-key|password|passwd|pass|passwordhash|secret|secrets|token|accesstoken|refreshtoken|idtoken|apikey|api_key|clientsecret|privatekey|encryptionkey|jwtsecret|smtpurl|mongouri|redisurl|webhooksecret)$|secret|token$|apikey$|api_key$|privatekey$|^stripe.*key$/i
+  /^(authorization|cookie|set-cookie|x-api-key|password|passwd|pass|passwordhash|secret|secrets|token|accesstoken|refreshtoken|idtoken|apikey|api_key|clientsecret|privatekey|encryptionkey|jwtsecret|smtpurl|mongouri|redisurl|webhooksecret)$|secret|token$|apikey$|api_key$|privatekey$|hash$|^stripe.*key$/i
 
 const REDACTED = '[redacted]'
 const MAX_DEPTH = 8
@@ -23,6 +23,10 @@ export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<obje
     copy[key] = SECRET_KEY.test(key) && inner != null ? REDACTED : redactSecrets(inner, depth + 1, seen)
   }
   return copy
+}
+
+function serializeError(error: unknown): unknown {
+  return redactSecrets(error instanceof Error ? pino.stdSerializers.err(error) : error)
 }
 
 export interface CreateLoggerOptions {
@@ -52,7 +56,9 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       formatters: {
         log: (object) => redactSecrets(object) as Record<string, unknown>
       },
-      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err }
+      // Errors are serialized to plain objects first (pino copies every enumerable property, e.g. a
+      // request config with an Authorization header), then redacted like any other object.
+      serializers: { err: serializeError, error: serializeError }
     },
     options.destination
   )

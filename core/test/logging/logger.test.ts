@@ -72,3 +72,17 @@ describe('createLogger', () => {
     expect(lines[0].err.stack).toContain('boom')
   })
 })
+
+describe('error serialization', () => {
+  it('redacts secret properties carried by logged errors and token hashes', () => {
+    const { lines, logger } = capture()
+    const error = Object.assign(new Error('upstream refused'), {
+      password: 'pw-err',
+      config: { headers: { authorization: 'Bearer err-token' } }
+    })
+    logger.error({ err: error, user: { resetTokenHash: 'reset-hash-1' } }, 'failed')
+    const text = JSON.stringify(lines[0])
+    expect(lines[0].err.message).toBe('upstream refused')
+    for (const secret of ['pw-err', 'err-token', 'reset-hash-1']) expect(text).not.toContain(secret)
+  })
+})
