@@ -182,7 +182,7 @@ describe('dashboard', () => {
       await page.getByRole('link', { name: 'Onboard a tenant' }).click()
       await page.getByLabel(/^Slug/).fill('lena-yoga')
       await page.getByLabel('Brand name').fill('Lena Yoga')
-      await page.getByLabel('Headline').fill('Breathe with Lena')
+      await page.getByLabel('Headline', { exact: true }).fill('Breathe with Lena')
       // Unreadable colors are refused before anything is created.
       await page.getByLabel('Text color').fill('#cccccc')
       await page.getByLabel('Background color').fill('#ffffff')

@@ -14,13 +14,15 @@ interface FeathersErrorLike {
   code?: unknown
   message?: unknown
   data?: { code?: unknown; errors?: unknown }
+  /** Feathers moves `data.errors` of a FeathersError to the top level when it serializes. */
+  errors?: unknown
 }
 
 export function toApiError(error: unknown): ApiError {
   const raw = (error ?? {}) as FeathersErrorLike
   const status = typeof raw.code === 'number' ? raw.code : 0
   const fields: Record<string, string> = {}
-  const errors = raw.data?.errors
+  const errors = Array.isArray(raw.errors) ? raw.errors : raw.data?.errors
   if (Array.isArray(errors)) {
     for (const entry of errors as FieldError[]) {
       if (entry && typeof entry.message === 'string') fields[entry.path || '_'] ??= entry.message

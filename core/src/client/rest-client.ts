@@ -2,6 +2,7 @@
 // carrying the addressed tenant (X-Tenant) and the caller's token, so nothing is shared across users.
 import { feathers } from '@feathersjs/feathers'
 import restModule from '@feathersjs/rest-client'
+import { registerCustomMethods } from './custom-methods.ts'
 import type { MasterstageClient } from './types.ts'
 import './core-service-types.ts'
 
@@ -20,6 +21,8 @@ export interface RestClientOptions {
   /** Correlates the API's logs with the web request. */
   requestId?: string
   fetch?: typeof fetch
+  /** Custom methods of plugin services, by path (core's are known). */
+  customMethods?: Readonly<Record<string, readonly string[]>>
 }
 
 export function createRestClient(options: RestClientOptions): MasterstageClient {
@@ -29,7 +32,9 @@ export function createRestClient(options: RestClientOptions): MasterstageClient 
   if (options.requestId) headers['X-Request-Id'] = options.requestId
   const client = feathers() as unknown as MasterstageClient
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis)
-  client.configure(rest(options.apiUrl.replace(/\/$/, '')).fetch(fetchImpl, { headers }) as any)
+  const connection = rest(options.apiUrl.replace(/\/$/, '')).fetch(fetchImpl, { headers })
+  client.configure(connection)
+  registerCustomMethods(client as any, connection, options.customMethods)
   return client
 }
 

@@ -3,6 +3,7 @@
 import { feathers } from '@feathersjs/feathers'
 import socketioModule from '@feathersjs/socketio-client'
 import { io, type Socket } from 'socket.io-client'
+import { registerCustomMethods } from './custom-methods.ts'
 import type { MasterstageClient } from './types.ts'
 import './core-service-types.ts'
 
@@ -18,6 +19,8 @@ export interface SocketClientOptions {
   accessToken?: string
   /** Milliseconds before a call without answer fails (default 10 s). */
   timeout?: number
+  /** Custom methods of plugin services, by path (core's are known). */
+  customMethods?: Readonly<Record<string, readonly string[]>>
 }
 
 export interface SocketClient {
@@ -35,7 +38,9 @@ export function createSocketClient(options: SocketClientOptions): SocketClient {
     reconnectionDelayMax: 5_000
   })
   const client = feathers() as unknown as MasterstageClient
-  client.configure(socketio(socket as any, { timeout: options.timeout ?? 10_000 }) as any)
+  const connection = socketio(socket as any, { timeout: options.timeout ?? 10_000 })
+  client.configure(connection)
+  registerCustomMethods(client as any, connection, options.customMethods)
   const connected = new Promise<void>((resolve, reject) => {
     if (socket.connected) return resolve()
     socket.once('connect', () => resolve())
