@@ -62,6 +62,14 @@ export type EventHandler<N extends EventName = EventName> = (
  */
 export interface EventBus {
   emit<N extends EventName>(name: N, payload: DomainEvents[N], options?: EmitOptions): Promise<DomainEvent<N>>
-  /** `handlerName` must be stable across deploys: it keys the exactly-once record. */
-  subscribe<N extends EventName>(name: N, handlerName: string, handler: EventHandler<N>): void
+  /**
+   * `handlerName` must be stable across deploys: it keys the exactly-once record. `options.attempts` and
+   * `options.backoffMs` (exponential) override the bus defaults for this handler.
+   */
+  subscribe<N extends EventName>(
+    name: N,
+    handlerName: string,
+    handler: EventHandler<N>,
+    options?: { attempts?: number; backoffMs?: number }
+  ): void
 }
