@@ -167,7 +167,7 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
       }
     },
     setup(ctx: PluginContext) {
-      runtime = createRuntime(ctx, options.platform ?? readPlatformConfig(process.env))
+      runtime = createRuntime(ctx, options.platform ?? readPlatformConfig(process.env), options.faults)
       ctx.logger.info(
         { provider: runtime.provider.name, livemode: runtime.provider.livemode },
         'payments provider selected'

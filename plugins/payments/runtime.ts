@@ -4,6 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { PluginContext } from '@masterstage/core'
 import type { Connection, Model } from 'mongoose'
 import { createFieldCipher, type FieldCipher } from './domain/field-cipher.ts'
+import type { CheckoutFaults } from './domain/start-checkout.ts'
 import type { AccountRoute } from './models/account-route-model.ts'
 import { ACCOUNT_ROUTE_MODEL } from './models/account-route-model.ts'
 import { CONNECTED_ACCOUNT_MODEL, type ConnectedAccount } from './models/connected-account-model.ts'
@@ -53,6 +54,8 @@ export interface PaymentsRuntime {
   /** Set when the sandbox is the provider (the hosted page and demo need it). */
   sandbox?: SandboxProvider
   platform: PaymentsPlatformConfig
+  /** Test seam (crash simulation); empty in production. */
+  faults: CheckoutFaults
   settings(tenantId: string): Promise<PaymentsSettings>
   profile(tenantId: string): Promise<TenantProfile>
   /** Keyed hash of a provider account id: the routing key that does not reveal the id. */
@@ -70,7 +73,11 @@ export interface PaymentsRuntime {
   }
 }
 
-export function createRuntime(ctx: PluginContext, platform: PaymentsPlatformConfig): PaymentsRuntime {
+export function createRuntime(
+  ctx: PluginContext,
+  platform: PaymentsPlatformConfig,
+  faults: CheckoutFaults = {}
+): PaymentsRuntime {
   const connection = ctx.app.get('mongoose')
   const models: PaymentsModels = {
     counters: ctx.models.get(INVOICE_COUNTER_MODEL),
@@ -117,6 +124,7 @@ export function createRuntime(ctx: PluginContext, platform: PaymentsPlatformConf
     provider,
     sandbox,
     platform,
+    faults,
     secrets,
     async settings(tenantId) {
       return { ...DEFAULT_SETTINGS, ...((await ctx.tenants.settings(tenantId)) as Partial<PaymentsSettings>) }

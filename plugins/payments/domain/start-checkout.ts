@@ -31,7 +31,7 @@ export interface CheckoutFaults {
 export async function startCheckout(
   runtime: PaymentsRuntime,
   input: StartCheckoutInput,
-  faults: CheckoutFaults = {}
+  faults: CheckoutFaults = runtime.faults
 ): Promise<StartCheckoutResult> {
   const tenantId = currentScope()?.tenantId
   if (!tenantId) throw new Error('startCheckout needs a tenant scope')

@@ -1,8 +1,6 @@
 // Staff refunds (full or partial) of a settled payment on the tenant's connected account. The local
-// records follow from the provider's answer and, again idempotently, from its charge.refunded event.
-import { randomUUID } from 'node:crypto'
+// records follow from the provider's charge.refunded event (cumulative amount, applied monotonically).
 import { conflict, type FieldError, notFound, validationError } from '@masterstage/core'
-import { applyRefund } from '../domain/payment-transitions.ts'
 import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
@@ -60,7 +58,6 @@ export class RefundsService {
     const accountId = await runtime.accountIdOf(tenantId)
     if (!accountId)
       throw conflict('No connected account', { reason: PaymentsErrorCode.ACCOUNT_NOT_CONNECTED })
-    const refundId = randomUUID()
     // Without a client key, the key names the state refunded from: a resubmitted form refunds once.
     const key = data.idempotencyKey
       ? `refund:${payment._id}:${data.idempotencyKey}`
@@ -70,11 +67,12 @@ export class RefundsService {
         accountId,
         paymentIntentId: payment.paymentIntentId,
         amountMinor: amount,
-        metadata: { tenantId, paymentId: payment._id, refundId }
+        metadata: { tenantId, paymentId: payment._id, refundId: key }
       },
       key
     )
-    await applyRefund(runtime, payment, payment.amountRefundedMinor + refund.amountMinor)
+    // Local amounts follow the provider's charge.refunded event, which carries the cumulative refunded
+    // amount; adding here as well would double count when that event overtakes this answer.
     runtime.ctx.logger.info(
       { tenantId, paymentId: payment._id, amountMinor: refund.amountMinor },
       'refund created'
