@@ -80,4 +80,15 @@ describe('explain and index use', () => {
       .toArray()
     expect(docs.map((d) => d._id)).toEqual([1, 2, 3])
   })
+
+  it('accepts hints naming an index and refuses hints naming none', async () => {
+    const users = db.collection('users')
+    expect(await users.find({ tenantId: 'small' }).hint('tenantId_1_email_1').count()).toBe(20)
+    expect(
+      await users.find({ tenantId: 'small' }).hint({ tenantId: 1, createdAt: -1 }).toArray()
+    ).toHaveLength(20)
+    await expect(users.find({ tenantId: 'small' }).hint('no_such_index').toArray()).rejects.toMatchObject({
+      code: 2
+    })
+  })
 })

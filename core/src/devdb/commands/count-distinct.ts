@@ -1,7 +1,7 @@
 // count (estimatedDocumentCount and legacy count) and distinct.
 import type { Document } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
-import { matchEntries } from '../exec/query.ts'
+import { checkHint, matchEntries } from '../exec/query.ts'
 import { pathValues } from '../storage/doc-path.ts'
 import { encodeKey } from '../storage/key-encoding.ts'
 import {
@@ -20,6 +20,7 @@ function count(ctx: CommandContext): Document {
   const skip = numberArg(ctx, 'skip', 0)
   const limit = Math.abs(Number(ctx.cmd.limit ?? 0))
   if (!coll) return { n: 0, ok: 1 }
+  checkHint(coll, ctx.cmd.hint)
   if (Object.keys(query).length === 0 && !ctx.txn) {
     const total = Math.max(0, coll.docs.size - skip)
     return { n: limit > 0 ? Math.min(limit, total) : total, ok: 1 }

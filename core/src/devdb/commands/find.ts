@@ -1,7 +1,7 @@
 // find with cursors, plus getMore and killCursors.
 import { type Document, Long } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
-import { matchEntries, newStats, project } from '../exec/query.ts'
+import { checkHint, matchEntries, newStats, project } from '../exec/query.ts'
 import type { ScanStats } from '../storage/collection.ts'
 import {
   type CommandContext,
@@ -32,6 +32,7 @@ export function executeFind(ctx: CommandContext, stats = newStats()): FindResult
   const skip = numberArg(ctx, 'skip', 0)
   const limit = numberArg(ctx, 'limit', 0)
   const coll = ctx.engine.catalog.collection(ctx.db, name)
+  checkHint(coll, ctx.cmd.hint)
   const entries = matchEntries(coll, filter, ctx.txn, { sort, skip, limit: limit || undefined }, stats)
   return {
     docs: project(

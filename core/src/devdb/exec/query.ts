@@ -1,7 +1,7 @@
 // Query execution over a collection plus the caller's transaction write set, using mingo for matching.
 import type { Document } from 'bson'
 import { Aggregator, find as mingoFind, ProcessingMode, Query } from 'mingo'
-import { fromEngineError } from '../errors.ts'
+import { commandError, ErrorCodes, fromEngineError } from '../errors.ts'
 import type { Transaction } from '../sessions/transaction.ts'
 import type { Collection, ScanStats } from '../storage/collection.ts'
 import { isIndexableEquality } from '../storage/key-encoding.ts'
@@ -27,6 +27,25 @@ export function* candidates(
       stats.docsExamined++
       yield entry as [string, Document]
     }
+  }
+}
+
+// A hint naming no existing index is an error in MongoDB; a valid hint changes only the plan, so it is accepted.
+export function checkHint(coll: Collection | undefined, hint: unknown): void {
+  if (!coll || hint === undefined || hint === null) return
+  const indexes = [...coll.indexes.values()]
+  const found =
+    typeof hint === 'string'
+      ? coll.indexes.has(hint)
+      : typeof hint === 'object' &&
+        (Object.keys(hint as Document).length === 0 ||
+          (hint as Document).$natural !== undefined ||
+          indexes.some((i) => JSON.stringify(i.spec.key) === JSON.stringify(hint)))
+  if (!found) {
+    throw commandError(
+      ErrorCodes.BadValue,
+      'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index'
+    )
   }
 }
 
