@@ -32,8 +32,13 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   resetIp: RESET_IP_RULE
 }
 
-export function accountSubject(email: string, tenantId: string | undefined): string {
-  return `${tenantId ?? 'staff'}:${email}`
+/**
+ * The counters one login attempt consumes. A staff account can be addressed from any tenant's host, so
+ * its counter never depends on the tenant: otherwise every tenant header would grant fresh attempts.
+ * Inside a tenant the tenant's own attendee counter is consumed too.
+ */
+export function accountSubjects(email: string, tenantId: string | undefined): string[] {
+  return tenantId ? [`staff:${email}`, `${tenantId}:${email}`] : [`staff:${email}`]
 }
 
 /** Counts one attempt against every rule; throws 429 when any is exhausted, and also when Redis is down (fail closed). */

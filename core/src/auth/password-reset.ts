@@ -7,7 +7,7 @@ import mongoose from 'mongoose'
 import type { Application, MasterstageParams } from '../app/declarations.ts'
 import { validationError } from '../errors/codes.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
-import { accountSubject, consumeAttempt } from './login-rate-limits.ts'
+import { accountSubjects, consumeAttempt } from './login-rate-limits.ts'
 import { hashPassword } from './password-hash.ts'
 import { findLoginAccount } from './tenant-local-strategy.ts'
 import { userAccessChanged } from './user-access-changed.ts'
@@ -53,7 +53,7 @@ export class PasswordResetRequestsService {
     const tenant = params.tenant
     const { limits } = this.app.get('access')
     await consumeAttempt(this.app, [
-      { rule: limits.resetAccount, subject: accountSubject(email, tenant?.id) },
+      ...accountSubjects(email, tenant?.id).map((subject) => ({ rule: limits.resetAccount, subject })),
       { rule: limits.resetIp, subject: params.ip ?? 'unknown-ip' }
     ])
     const user = await findLoginAccount(this.app, email, tenant?.id, '')

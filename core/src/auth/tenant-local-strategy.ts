@@ -2,8 +2,9 @@
 // staff log in anywhere. Unknown emails cost one scrypt like known ones, and get the same answer.
 import { AuthenticationBaseStrategy } from '@feathersjs/authentication'
 import type { Application, MasterstageParams } from '../app/declarations.ts'
+import { trusted } from '../data/trusted-filter.ts'
 import { notAuthenticated, validationError } from '../errors/codes.ts'
-import { accountSubject, consumeAttempt } from './login-rate-limits.ts'
+import { accountSubjects, consumeAttempt } from './login-rate-limits.ts'
 import { verifyAgainstDummy, verifyPassword } from './password-hash.ts'
 import { emailKeyOf, normalizeEmail, toPublicUser, type UserDocument } from './user-model.ts'
 
@@ -32,8 +33,13 @@ export async function findLoginAccount(
   const keys = tenantId
     ? [emailKeyOf(email, 'attendee', [tenantId]), emailKeyOf(email, 'host', [])]
     : [emailKeyOf(email, 'host', [])]
+  // One query whatever the outcome, so timing does not tell which kind of account exists.
+  const found = await User.find({ emailKey: trusted({ $in: keys }) })
+    .select(`${extraFields} +emailKey`.trim())
+    .lean<UserDocument[]>()
+    .exec()
   for (const emailKey of keys) {
-    const user = await User.findOne({ emailKey }).select(extraFields).lean<UserDocument>().exec()
+    const user = found.find((candidate) => candidate.emailKey === emailKey)
     if (user) return user
   }
   return null
@@ -44,10 +50,10 @@ export class TenantLocalStrategy extends AuthenticationBaseStrategy {
     const app = this.app as Application
     const { email, password } = checkCredentialsShape(data)
     const tenantId = params.tenant?.id
-    const account = accountSubject(email, tenantId)
+    const accounts = accountSubjects(email, tenantId)
     const { limits } = app.get('access')
     await consumeAttempt(app, [
-      { rule: limits.loginAccount, subject: account },
+      ...accounts.map((subject) => ({ rule: limits.loginAccount, subject })),
       { rule: limits.loginIp, subject: params.ip ?? 'unknown-ip' }
     ])
     const user = await findLoginAccount(app, email, tenantId)
@@ -55,10 +61,10 @@ export class TenantLocalStrategy extends AuthenticationBaseStrategy {
       ? await verifyPassword(password, user.passwordHash)
       : await verifyAgainstDummy(password)
     if (!user || !valid) throw notAuthenticated(INVALID_LOGIN)
-    await app
-      .get('access')
-      .rateLimiter.reset(limits.loginAccount, account)
-      .catch(() => undefined)
+    const { rateLimiter } = app.get('access')
+    await Promise.all(
+      accounts.map((subject) => rateLimiter.reset(limits.loginAccount, subject).catch(() => undefined))
+    )
     return { authentication: { strategy: this.name ?? 'local' }, user: toPublicUser(user) }
   }
 }

@@ -79,6 +79,31 @@ describe('login and service limits', () => {
   })
 })
 
+describe('staff login limit across tenants', () => {
+  let t: TestApp
+  let seed: Seed
+  beforeAll(async () => {
+    t = await startTestApp('rl-staff', {
+      limits: { loginIp: { name: 'login-ip', points: 100, durationSeconds: 60 } }
+    })
+    seed = await seedAccess(t.app)
+  })
+  afterAll(() => t?.close())
+
+  it('counts a staff account once, whichever tenant host or header the attempts address', async () => {
+    const email = seed.users.northAdmin.email
+    const tenants = [undefined, 'ava-fit', 'money-marco', 'ava-fit', undefined]
+    for (const tenant of tenants) {
+      const res = await api(t.url).login(email, 'wrong-password', tenant ? { tenant } : undefined)
+      expect(res.status).toBe(401)
+    }
+    // Switching to a tenant not used yet grants no fresh attempts.
+    const locked = await api(t.url).login(email, PASSWORD, { tenant: 'zed-cooks' })
+    expect(locked.status).toBe(429)
+    expect((await api(t.url).login(email, PASSWORD)).status).toBe(429)
+  })
+})
+
 describe('when Redis is unreachable', () => {
   let t: TestApp
   const deadRedis = new Redis('redis://127.0.0.1:1', {
