@@ -3,7 +3,11 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['{core,tenants,scripts,bench}/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', '{storefront,dashboard}/test/**/*.test.ts'],
+    include: [
+      '{core,tenants,scripts,bench}/test/**/*.test.ts',
+      'plugins/*/test/**/*.test.ts',
+      '{storefront,dashboard}/test/**/*.test.ts'
+    ],
     exclude: ['**/node_modules/**'],
     pool: 'forks',
     // 2-core machines: a few files at a time keeps socket/timing-sensitive tests stable.
