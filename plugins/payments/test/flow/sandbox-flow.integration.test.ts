@@ -1,0 +1,120 @@
+// The demo's whole path over real HTTP with the sandbox provider and the real pipeline and
+// masterclasses plugins: register → invoice email with pay link → pay on the sandbox page (signed
+// events through the same webhook route) → receipt email → the lead is PAID on the board.
+import { randomBytes } from 'node:crypto'
+import { runAsSystem } from '@masterstage/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import masterclasses from '../../../masterclasses/plugin.ts'
+import pipeline from '../../../pipeline/plugin.ts'
+import { eventually, type PaymentsTestApp, startPaymentsApp } from '../support/payments-app.ts'
+
+let harness: PaymentsTestApp
+let masterclassId: string
+let hostToken: string
+
+beforeAll(async () => {
+  harness = await startPaymentsApp('sandbox_flow', {
+    plugins: [masterclasses, pipeline],
+    platform: {
+      provider: 'sandbox',
+      sandbox: { webhookSecret: 'whsec_flow_test' },
+      reconcileLookbackSeconds: 3600
+    }
+  })
+  const tenantId = harness.tenants.ava._id
+  const created = await runAsSystem('test', tenantId, () =>
+    (harness.app as any).service('masterclasses/masterclasses').create({
+      title: 'Strong in 12 weeks',
+      description: 'Live training',
+      hostId: randomBytes(12).toString('hex'),
+      startTime: new Date(Date.now() + 86_400_000).toISOString(),
+      endTime: new Date(Date.now() + 90_000_000).toISOString(),
+      price: { amount: 19_900, currency: 'USD' },
+      maxAttendees: 100
+    })
+  )
+  masterclassId = String(created._id)
+  hostToken = await harness.login(harness.tenants.ava.hostEmail, tenantId)
+  const connect = await harness.http.post('/payments/connect', {}, { token: hostToken, tenant: tenantId })
+  expect(connect.status).toBe(201)
+})
+afterAll(() => harness?.close())
+
+describe('registration to PAID with the sandbox', () => {
+  it('emails the invoice, takes the sandbox payment, emails the receipt and moves the lead to PAID', {
+    timeout: 90_000
+  }, async () => {
+    const tenantId = harness.tenants.ava._id
+    const status = await eventually(
+      async () => {
+        const answer = await harness.http.get('/payments/connect', { token: hostToken, tenant: tenantId })
+        return answer.body.chargesEnabled && answer.body
+      },
+      15_000,
+      'onboarding complete'
+    )
+    expect(status).toMatchObject({ connected: true, provider: 'sandbox', requirementsDue: [] })
+
+    const email = `lead-${randomBytes(3).toString('hex')}@example.com`
+    const registered = await harness.http.post(
+      '/pipeline/registrations',
+      { name: 'Jamie Lead', email, masterclassId, consent: true },
+      { tenant: tenantId }
+    )
+    expect(registered.status).toBe(201)
+
+    const invoiceMail = await eventually(
+      () => harness.mailer.sent.find((mail) => mail.to === email && /invoice/.test(mail.subject)),
+      30_000,
+      'invoice email'
+    )
+    expect(invoiceMail.subject).toContain('$199.00')
+    const payUrl = /Pay securely online: (\S+)/.exec(invoiceMail.text)![1]
+    const [, invoiceId, token] = /\/payments\/pay\/([\w-]+)\?token=([\w-]+)/.exec(payUrl)!
+    expect(payUrl.startsWith('http://ava-fit.storefront.test/')).toBe(true)
+
+    const checkout = await harness.http.post('/payments/checkout', { invoiceId, token }, { tenant: tenantId })
+    expect(checkout.status).toBe(201)
+    const page = await fetch(checkout.body.checkoutUrl)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('$199.00')
+    const paid = await fetch(checkout.body.checkoutUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'outcome=pay',
+      redirect: 'manual'
+    })
+    expect(paid.status).toBe(303)
+    expect(paid.headers.get('location')).toBe(
+      `http://ava-fit.storefront.test/payments/pay/${invoiceId}/success`
+    )
+
+    const receipt = await eventually(
+      () => harness.mailer.sent.find((mail) => mail.to === email && /payment received/.test(mail.subject)),
+      30_000,
+      'receipt email'
+    )
+    expect(receipt.attachments?.[0].content.toString('latin1')).toContain('Paid - thank you')
+    let lastStatus = 'none'
+    const lead = await eventually(
+      async () => {
+        const leads = await harness.http.get('/pipeline/leads?$limit=50', {
+          token: hostToken,
+          tenant: tenantId
+        })
+        if (leads.status !== 200) throw new Error(`leads: ${leads.status} ${JSON.stringify(leads.body)}`)
+        const found = (leads.body.data ?? leads.body).find((candidate: any) => candidate.email === email)
+        if (found) lastStatus = found.status
+        return found?.status === 'PAID' && found
+      },
+      30_000,
+      'lead PAID'
+    ).catch((error) => {
+      throw new Error(`${error.message} (last status ${lastStatus})`)
+    })
+    expect(lead.paidMinor).toBe(19_900)
+    // Paying again is refused: the invoice is no longer payable.
+    const again = await harness.http.post('/payments/checkout', { invoiceId, token }, { tenant: tenantId })
+    expect(again.status).toBe(409)
+  })
+})
