@@ -210,23 +210,33 @@ export class DurableEventBus implements EventBus {
     if (!event)
       throw new Error(`Event ${data.eventId} not found in the outbox (transaction not committed yet?)`)
     const claim = await this.store.claimDelivery(event, data.handler, this.#options.deliveryLeaseMs)
-    if (claim === 'completed') {
+    if (claim.state === 'completed') {
       logger.info('delivery already completed, skipping duplicate run')
       return
     }
-    if (claim === 'busy') {
+    if (claim.state === 'busy') {
       const busy = new Error(`Delivery ${id} is held by another run (lease not expired)`)
-      // Out of attempts while another run holds the lease (it may have died): make it visible and
-      // replayable rather than leaving a 'running' record nobody will finish.
-      if (context.attempt >= (context.job.opts.attempts ?? 1)) await this.store.recordFailure(id, busy, true)
+      // Out of attempts while another run holds the lease: that run may be alive (it renews its lease)
+      // or dead (its lease will lapse). Marking the delivery failed would let a replay run alongside a
+      // live holder, so look again once the current lease has lapsed instead.
+      if (context.attempt >= (context.job.opts.attempts ?? 1)) {
+        await this.#retryAfterLease(data, subscription, claim.leaseUntil)
+        logger.info(
+          { leaseUntil: claim.leaseUntil },
+          'delivery held by another run, re-checking after its lease'
+        )
+        return
+      }
       throw busy
     }
+    const { runId } = claim
     const domainEvent = toDomainEvent(event)
     const handlerContext: EventHandlerContext = {
       attempt: context.attempt,
       logger,
-      once: (key, fn) => this.#once(id, key, fn)
+      once: (key, fn) => this.#once(id, runId, key, fn)
     }
+    const stopRenewing = this.#renewWhileRunning(id, runId, logger)
     try {
       await runAsSystem(
         data.handler,
@@ -235,28 +245,103 @@ export class DurableEventBus implements EventBus {
         event._id
       )
     } catch (error) {
+      stopRenewing()
       const final = context.attempt >= (context.job.opts.attempts ?? 1)
       const failure = error instanceof Error ? error : new Error(String(error))
-      await this.store.recordFailure(id, failure, final)
+      const recorded = await this.store.recordFailure(id, runId, failure, final)
+      if (!recorded) logger.warn('run lost its claim on the delivery; its failure is not recorded')
       logger.warn(
         { final, err: { message: failure.message } },
         final ? 'event delivery failed' : 'event delivery will retry'
       )
       throw failure
     }
-    await this.store.completeDelivery(id)
+    stopRenewing()
+    if (!(await this.store.completeDelivery(id, runId)))
+      logger.warn('run lost its claim on the delivery (lease taken over); the holder records the outcome')
   }
 
-  async #once<T>(delivery: string, key: string, fn: () => Promise<T>): Promise<T> {
+  /** Keeps the delivery lease (and the run's pending once() steps) alive while the handler runs. */
+  #renewWhileRunning(id: string, runId: string, logger: Logger): () => void {
+    const leaseMs = this.#options.deliveryLeaseMs
+    const timer = setInterval(
+      () => {
+        Promise.all([
+          this.store.renewLease(id, runId, leaseMs),
+          this.store.renewPendingSteps(runId, leaseMs)
+        ]).catch((error: Error) =>
+          logger.warn({ err: { message: error.message } }, 'delivery lease renewal failed')
+        )
+      },
+      Math.max(10, Math.floor(leaseMs / 3))
+    )
+    timer.unref()
+    return () => clearInterval(timer)
+  }
+
+  /** A fresh job (own id, so Bull does not deduplicate it) that claims again once the lease lapsed. */
+  async #retryAfterLease(data: DeliveryJobData, subscription: Subscription, leaseUntil: Date | null) {
+    const lapsesAt = leaseUntil?.getTime() ?? Date.now()
+    const delay = Math.max(0, lapsesAt - Date.now()) + 50
+    const envelope: JobEnvelope<DeliveryJobData> = { tenantId: null, data }
+    await addJobNow(
+      this.#queues,
+      EVENT_DELIVERY_QUEUE,
+      envelope,
+      {
+        ...defaultJobOptions({ attempts: subscription.attempts, backoffMs: subscription.backoffMs }),
+        jobId: `${deliveryId(data.eventId, data.handler)}:after-lease:${lapsesAt}`,
+        delay
+      },
+      this.#options.enqueueTimeoutMs
+    )
+  }
+
+  /**
+   * Runs `fn` at most once to completion per (delivery, key): the run first inserts a pending record
+   * (unique id) and only the winner runs `fn`. A run that finds another run's live pending step fails
+   * this attempt (the delivery retries). A pending step whose run died keeps a lease that lapses, and a
+   * later run takes it over and runs `fn` again: after a crash the step is at-least-once, so steps
+   * with outside effects pass their own idempotency key.
+   */
+  async #once<T>(delivery: string, runId: string, key: string, fn: () => Promise<T>): Promise<T> {
     const id = `${delivery}:${key}`
-    const done = await this.store.effects.findOne({ _id: id })
-    if (done) return done.result as T
-    const result = await fn()
+    const leaseMs = this.#options.deliveryLeaseMs
+    const now = new Date()
+    const pending = {
+      state: 'pending' as const,
+      runId,
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      result: null,
+      at: now
+    }
     try {
-      await this.store.effects.insertOne({ _id: id, result: result ?? null, at: new Date() })
+      await this.store.effects.insertOne({ _id: id, ...pending })
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error
+      const existing = await this.store.effects.findOne({ _id: id })
+      if (existing && existing.state !== 'pending') return existing.result as T
+      const takenOver = await this.store.effects.findOneAndUpdate(
+        { _id: id, state: 'pending', leaseUntil: { $lte: now } },
+        { $set: pending }
+      )
+      if (!takenOver) throw new Error(`Step ${key} of delivery ${delivery} is running in another run`)
     }
+    let result: T
+    try {
+      result = await fn()
+    } catch (error) {
+      // Nothing was done (or the step undoes itself): let the next attempt run it again.
+      await this.store.effects.deleteOne({ _id: id, runId, state: 'pending' })
+      throw error
+    }
+    await this.store.effects.updateOne(
+      { _id: id, runId, state: 'pending' },
+      {
+        $set: { state: 'done', result: result ?? null, at: new Date() },
+        $unset: { leaseUntil: '', runId: '' }
+      }
+    )
     return result
   }
 

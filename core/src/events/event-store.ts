@@ -1,5 +1,6 @@
 // MongoDB collections behind durable events: the outbox (every emitted event, written before any
 // enqueue), per-(event, handler) delivery records (exactly-once effect), and per-step effect records.
+import { randomUUID } from 'node:crypto'
 import type { ClientSession, Connection } from 'mongoose'
 
 export const OUTBOX_COLLECTION = 'events_outbox'
@@ -35,6 +36,8 @@ export interface DeliveryDocument {
   /** Handler runs started (including retries and stalled re-runs). */
   attempts: number
   leaseUntil?: Date
+  /** Token of the run holding the lease; every write of a run is fenced on it. */
+  runId?: string
   lastError?: { name: string; message: string }
   createdAt: Date
   updatedAt: Date
@@ -45,9 +48,19 @@ export interface DeliveryDocument {
 
 export interface EffectDocument {
   _id: string
+  /** 'pending' while the winning run executes the step; only 'done' records carry a result. */
+  state?: 'pending' | 'done'
   result: unknown
+  /** A pending step whose lease passed belongs to a run that died: another run may take it over. */
+  leaseUntil?: Date
+  runId?: string
   at: Date
 }
+
+export type DeliveryClaim =
+  | { state: 'claimed'; runId: string }
+  | { state: 'completed' }
+  | { state: 'busy'; leaseUntil: Date | null }
 
 export function deliveryId(eventId: string, handler: string): string {
   return `${eventId}:${handler}`
@@ -91,6 +104,10 @@ export class EventStore {
       { name: 'retention', expireAfterSeconds: RETENTION_SECONDS }
     )
     await this.effects.createIndex({ at: 1 }, { name: 'retention', expireAfterSeconds: RETENTION_SECONDS })
+    await this.effects.createIndex(
+      { runId: 1 },
+      { name: 'pending_by_run', partialFilterExpression: { state: 'pending' } }
+    )
   }
 
   /** Inserts the event; false when an event with this id already exists (re-emission). */
@@ -128,15 +145,13 @@ export class EventStore {
 
   /**
    * Claims one (event, handler) delivery for a run. 'completed': already done, skip. 'busy': another
-   * run holds an unexpired lease (retry later). 'claimed': run the handler now.
+   * run holds an unexpired lease (retry later). 'claimed': run the handler now; every later write of
+   * this run is fenced on the returned runId, so a run whose lease was taken over writes nothing.
    */
-  async claimDelivery(
-    event: OutboxDocument,
-    handler: string,
-    leaseMs: number
-  ): Promise<'claimed' | 'completed' | 'busy'> {
+  async claimDelivery(event: OutboxDocument, handler: string, leaseMs: number): Promise<DeliveryClaim> {
     const id = deliveryId(event._id, handler)
     const now = new Date()
+    const runId = randomUUID()
     try {
       const claimed = await this.deliveries.findOneAndUpdate(
         {
@@ -145,7 +160,7 @@ export class EventStore {
           $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }]
         },
         {
-          $set: { status: 'running', leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now },
+          $set: { status: 'running', runId, leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now },
           $inc: { attempts: 1 },
           $setOnInsert: {
             eventId: event._id,
@@ -157,30 +172,52 @@ export class EventStore {
         },
         { upsert: true, returnDocument: 'after' }
       )
-      if (claimed) return 'claimed'
+      if (claimed) return { state: 'claimed', runId }
     } catch (error) {
       // The upsert collided with an existing record that did not match: completed, or leased.
       if (!isDuplicateKeyError(error)) throw error
     }
     const existing = await this.deliveries.findOne({ _id: id })
-    return existing?.status === 'completed' ? 'completed' : 'busy'
+    if (existing?.status === 'completed') return { state: 'completed' }
+    return { state: 'busy', leaseUntil: existing?.leaseUntil ?? null }
   }
 
-  async completeDelivery(id: string): Promise<void> {
+  /** Extends the lease of a live run; false when the run lost its claim (taken over or finished). */
+  async renewLease(id: string, runId: string, leaseMs: number): Promise<boolean> {
     const now = new Date()
-    await this.deliveries.updateOne(
-      { _id: id },
-      {
-        $set: { status: 'completed', completedAt: now, updatedAt: now },
-        $unset: { leaseUntil: '', lastError: '' }
-      }
+    const result = await this.deliveries.updateOne(
+      { _id: id, runId, status: 'running' },
+      { $set: { leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } }
+    )
+    return result.matchedCount === 1
+  }
+
+  /** Extends the lease of the once() steps a live run is executing. */
+  async renewPendingSteps(runId: string, leaseMs: number): Promise<void> {
+    await this.effects.updateMany(
+      { runId, state: 'pending' },
+      { $set: { leaseUntil: new Date(Date.now() + leaseMs) } }
     )
   }
 
-  async recordFailure(id: string, error: Error, final: boolean): Promise<void> {
+  /** False when the run no longer holds the delivery (its write is dropped, never downgrading). */
+  async completeDelivery(id: string, runId: string): Promise<boolean> {
     const now = new Date()
-    await this.deliveries.updateOne(
-      { _id: id },
+    const result = await this.deliveries.updateOne(
+      { _id: id, runId, status: { $ne: 'completed' } },
+      {
+        $set: { status: 'completed', completedAt: now, updatedAt: now },
+        $unset: { leaseUntil: '', lastError: '', runId: '' }
+      }
+    )
+    return result.matchedCount === 1
+  }
+
+  /** Fenced like completeDelivery: a stale run can neither fail nor un-complete a delivery. */
+  async recordFailure(id: string, runId: string, error: Error, final: boolean): Promise<boolean> {
+    const now = new Date()
+    const result = await this.deliveries.updateOne(
+      { _id: id, runId, status: { $ne: 'completed' } },
       {
         $set: {
           status: final ? 'failed' : 'retrying',
@@ -188,8 +225,9 @@ export class EventStore {
           updatedAt: now,
           ...(final ? { failedAt: now } : {})
         },
-        $unset: { leaseUntil: '' }
+        $unset: { leaseUntil: '', runId: '' }
       }
     )
+    return result.matchedCount === 1
   }
 }

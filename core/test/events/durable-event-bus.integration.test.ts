@@ -211,7 +211,7 @@ describe('durable event bus', () => {
     })
   })
 
-  it('marks a delivery failed (and replayable) when another run holds it until attempts run out', async () => {
+  it('never marks a delivery failed while another run holds it; runs it once that lease lapses', async () => {
     const f = await setup('bus-busy')
     f.bus.subscribe('note.archived', 'archive.note-archived', async (event) => f.effect(event.id), {
       attempts: 2,
@@ -219,17 +219,18 @@ describe('durable event bus', () => {
     })
     const event = await f.bus.emit('note.archived', { noteId: 'n6' }, { tenantId: 't1' })
     const id = deliveryId(event.id, 'archive.note-archived')
-    // A run in a process that then died claimed the delivery with a long lease.
+    // A run in a process that then died claimed the delivery; its lease lapses in 800 ms.
     const stored = await f.bus.store.outbox.findOne({ _id: event.id })
-    expect(await f.bus.store.claimDelivery(stored!, 'archive.note-archived', 60_000)).toBe('claimed')
+    const claim = await f.bus.store.claimDelivery(stored!, 'archive.note-archived', 800)
+    expect(claim.state).toBe('claimed')
     await f.startWorkers()
-    await waitUntil(async () => (await deliveryStatus(f, id)) === 'failed')
-    expect((await f.bus.store.deliveries.findOne({ _id: id }))?.lastError?.message).toMatch(
-      /held by another run/
-    )
-    expect(await f.effectCount(event.id)).toBe(0)
-    await f.bus.replay(id)
-    await waitUntil(async () => (await deliveryStatus(f, id)) === 'completed')
+    const statuses = new Set<string | undefined>()
+    await waitUntil(async () => {
+      const status = await deliveryStatus(f, id)
+      statuses.add(status)
+      return status === 'completed'
+    })
+    expect(statuses.has('failed')).toBe(false)
     expect(await f.effectCount(event.id)).toBe(1)
   })
 
