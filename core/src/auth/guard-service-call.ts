@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { BadRequest, NotAuthenticated } from '@feathersjs/errors'
 import type { Application, AuthenticatedUser, HookContext, NextFunction } from '../app/declarations.ts'
 import { type Actor, currentScope, type RequestScope, runInScope } from '../context/request-scope.ts'
+import { MongooseService, type MongooseServiceParams } from '../data/mongoose-service.ts'
 import { ErrorCode, forbidden, notAuthenticated, validationError } from '../errors/codes.ts'
 import type { AccessRules } from '../plugins/plugin-manifest.ts'
 import { canAccessTenant, canUseAgencyView, evaluateRule } from './policy.ts'
@@ -48,8 +49,12 @@ export async function authenticateParams(app: Application, params: any): Promise
 }
 
 function applyOwnership(context: HookContext, field: string, userId: string): void {
-  const params = context.params
-  params.query = { ...(params.query ?? {}), [field]: userId }
+  const params = context.params as MongooseServiceParams
+  // The adapter takes a trusted filter no client can widen, with no need for the owner field in the
+  // service's query schema; custom services still read the condition from the query.
+  if (context.service instanceof MongooseService)
+    params.scopeFilter = { ...params.scopeFilter, [field]: userId }
+  else params.query = { ...(params.query ?? {}), [field]: userId }
   const stamp = (item: any) => (item && typeof item === 'object' ? { ...item, [field]: userId } : item)
   if (context.method === 'create') {
     context.data = Array.isArray(context.data) ? context.data.map(stamp) : stamp(context.data)

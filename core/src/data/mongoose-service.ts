@@ -32,6 +32,12 @@ export type MongooseServiceParams = MasterstageParams &
   AdapterParams & {
     /** Internal calls only (no provider): also select secret fields, e.g. a password hash for login. */
     selectSecrets?: boolean
+    /**
+     * Conditions set by server code only (e.g. the access policy's `own` rule: `{ ownerId: <user id> }`),
+     * ANDed onto every query: client conditions on the same field can only narrow it. Transports never fill
+     * params from client input, so the field needs no place in the service's query schema.
+     */
+    scopeFilter?: Record<string, unknown>
   }
 
 type Result = Record<string, any>
@@ -105,10 +111,12 @@ export class MongooseService<
     const maxLimits = [paginate ? paginate.max : undefined, schema.maxLimit].filter(
       (n): n is number => typeof n === 'number'
     )
-    return translateQuery(query, {
+    const translated = translateQuery(query, {
       defaultLimit: withPaging && paginate ? paginate.default : undefined,
       maxLimit: maxLimits.length > 0 ? Math.min(...maxLimits) : undefined
     })
+    if (params?.scopeFilter) translated.filter = withScopeFilter(translated.filter, params.scopeFilter)
+    return translated
   }
 
   protected projection(select: string[] | undefined, params?: P): string | undefined {
@@ -310,6 +318,12 @@ export class MongooseService<
       { inQuery: true }
     )
   }
+}
+
+/** Both must hold: a client condition on a scoped field can narrow further, never replace the scope. */
+function withScopeFilter(filter: Record<string, unknown>, scope: Record<string, unknown>) {
+  const overlaps = Object.keys(scope).some((key) => key in filter)
+  return overlaps ? { $and: [filter, scope] } : { ...filter, ...scope }
 }
 
 /** Validates every document before anything is written, so one bad item in a batch loses nothing. */

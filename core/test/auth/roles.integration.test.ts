@@ -127,6 +127,19 @@ describe('attendee-owned service (notes/diary, own: ownerId)', () => {
     expect((await call('secondFan', 'GET', `/notes/diary/${other.body._id}`)).body.title).toBe('theirs')
   })
 
+  it('cannot be widened by an attendee through the query', async () => {
+    const byTitle = await call('avaAttendee', 'GET', '/notes/diary?title[$in]=theirs&title[$in]=mine')
+    expect(byTitle.status).toBe(200)
+    expect(byTitle.body.map((entry: any) => entry.title)).toEqual(['mine'])
+    const theirs = await call('secondFan', 'GET', '/notes/diary')
+    const otherOwner = theirs.body[0].ownerId
+    expect(otherOwner).not.toBe(seed.users.avaAttendee._id)
+    const byOwner = await call('avaAttendee', 'GET', `/notes/diary?ownerId=${otherOwner}`)
+    expect(byOwner.status).toBe(400)
+    const byOr = await call('avaAttendee', 'GET', `/notes/diary?$or[0][ownerId]=${otherOwner}`)
+    expect(byOr.status).toBe(400)
+  })
+
   it('lets the listed staff role read tenant-wide and refuses unlisted roles', async () => {
     const list = await call('avaHost', 'GET', '/notes/diary')
     expect(list.status).toBe(200)

@@ -43,8 +43,9 @@ export function registerNotesFixture(app: Application): void {
   diarySchema.plugin(tenantScopedPlugin)
   const Note = connection.models.Note ?? connection.model('Note', noteSchema)
   const Diary = connection.models.Diary ?? connection.model('Diary', diarySchema)
-  // The `own` field must be queryable: the guard adds `ownerId = <user id>` to every external query.
-  const query = { fields: { title: ['$eq'] as const, ownerId: ['$eq'] as const } }
+  const query = { fields: { title: ['$eq', '$in'] as const, ownerId: ['$eq'] as const } }
+  // The diary's `own` field is not queryable: the guard narrows through the adapter's trusted scopeFilter.
+  const diaryQuery = { fields: { title: ['$eq', '$in'] as const } }
 
   registerService(app, {
     path: 'notes/notes',
@@ -63,7 +64,7 @@ export function registerNotesFixture(app: Application): void {
   })
   registerService(app, {
     path: 'notes/diary',
-    service: new MongooseService({ Model: Diary, query, multi: false }),
+    service: new MongooseService({ Model: Diary, query: diaryQuery, multi: false }),
     methods: ['find', 'get', 'create', 'update', 'patch', 'remove'],
     access: {
       find: { roles: ['attendee', 'host'], own: 'ownerId' },
