@@ -1,9 +1,10 @@
 // Turns every error into a JSON error response with a stable `data.code`; unknown errors become a
-// generic 500 (logged with the request id) so internals never leak to clients.
+// generic 500 (logged with the request id) so internals never leak to clients. A 503 is the one 5xx that
+// passes through (code, Retry-After): it tells clients to retry, which an opaque 500 would not.
 import { BadRequest, FeathersError, GeneralError, MethodNotAllowed, NotFound } from '@feathersjs/errors'
 import type { Middleware } from '@feathersjs/koa'
 import type { Logger } from 'pino'
-import { ErrorCode } from '../errors/codes.ts'
+import { ErrorCode, serviceUnavailable } from '../errors/codes.ts'
 
 /** Marks errors already logged by toClientError, so REST errors passing two layers log once. */
 const LOGGED = Symbol('logged')
@@ -61,6 +62,7 @@ function fromHttpError(error: any): FeathersError | undefined {
 export function toClientError(error: unknown, logger: Logger, requestId?: string): FeathersError {
   if (error instanceof FeathersError) {
     const data = (error.data ?? {}) as Record<string, unknown>
+    if (error.code === 503) return unavailableForClients(error, logger, requestId)
     if (error.code >= 500) {
       if ((error as any)[LOGGED]) return error
       logger.error({ err: error, requestId }, 'server error')
@@ -75,6 +77,27 @@ export function toClientError(error: unknown, logger: Logger, requestId?: string
   if (mapped) return mapped
   logger.error({ err: error, requestId }, 'unhandled error')
   return logged(new GeneralError('Internal error', { code: ErrorCode.INTERNAL, requestId }))
+}
+
+/** Deliberate 503s (made with serviceUnavailable, carrying a code) keep their message; others get a generic one. */
+function unavailableForClients(error: FeathersError, logger: Logger, requestId?: string): FeathersError {
+  if ((error as any)[LOGGED]) return error
+  const data = (error.data ?? {}) as Record<string, unknown>
+  logger.warn({ err: { message: error.message, code: data.code }, requestId }, 'service unavailable')
+  const retryAfterSeconds = typeof data.retryAfterSeconds === 'number' ? data.retryAfterSeconds : 5
+  const deliberate = data.code === ErrorCode.SERVICE_UNAVAILABLE
+  return logged(
+    serviceUnavailable(
+      retryAfterSeconds,
+      deliberate ? error.message : 'Temporarily unavailable, retry shortly'
+    )
+  )
+}
+
+/** Statuses whose answer tells the client when to come back. */
+export function retryAfterOf(error: FeathersError): number | undefined {
+  const retryAfter = (error.data as any)?.retryAfterSeconds
+  return (error.code === 429 || error.code === 503) && typeof retryAfter === 'number' ? retryAfter : undefined
 }
 
 function logged(error: FeathersError): FeathersError {
@@ -93,8 +116,8 @@ export function errorHandlerMiddleware(logger: Logger): Middleware {
       const clientError = toClientError(error, logger, ctx.state.requestId)
       ctx.status = clientError.code
       ctx.body = clientError.toJSON()
-      const retryAfter = (clientError.data as any)?.retryAfterSeconds
-      if (clientError.code === 429 && retryAfter) ctx.set('Retry-After', String(retryAfter))
+      const retryAfter = retryAfterOf(clientError)
+      if (retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter))
     }
   }
 }

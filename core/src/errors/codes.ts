@@ -8,6 +8,7 @@ import {
   NotAuthenticated,
   NotFound,
   TooManyRequests,
+  Unavailable,
   Unprocessable
 } from '@feathersjs/errors'
 
@@ -28,6 +29,8 @@ export const ErrorCode = {
   /** The data layer refused an operation outside the request scope's tenant (a bug, never a client mistake). */
   TENANT_SCOPE_VIOLATION: 'TENANT_SCOPE_VIOLATION',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** A dependency the call needs (e.g. Redis for login limits) is down for now: retry after Retry-After. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL: 'INTERNAL'
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -64,6 +67,13 @@ export function conflict(message: string, extra: Record<string, unknown> = {}): 
 }
 export function unprocessable(message: string, errors: FieldError[] = []): FeathersError {
   return new Unprocessable(message, { code: ErrorCode.VALIDATION_FAILED, errors })
+}
+/** 503 with Retry-After: the only 5xx whose code and message reach clients (nothing internal in it). */
+export function serviceUnavailable(
+  retryAfterSeconds: number,
+  message = 'Temporarily unavailable, retry shortly'
+): FeathersError {
+  return new Unavailable(message, { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfterSeconds })
 }
 export function internal(message = 'Internal error'): FeathersError {
   return new GeneralError(message, { code: ErrorCode.INTERNAL })

@@ -1,7 +1,7 @@
 // Around-hook factory limiting a service method per IP, tenant, user or a custom key (429 RATE_LIMITED).
 import type { FeathersError } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
-import { rateLimited } from '../errors/codes.ts'
+import { rateLimited, serviceUnavailable } from '../errors/codes.ts'
 import type { RateLimitRule } from './redis-rate-limiter.ts'
 
 const RETRY_WHEN_LIMITER_DOWN_SECONDS = 5
@@ -14,7 +14,7 @@ export interface RateLimitOptions {
   durationSeconds: number
   /** Distinguishes limits of different endpoints; defaults to `<path>.<method>`. */
   name?: string
-  /** 'open' (default) lets calls through when Redis is down; 'closed' refuses them (429, Retry-After 5). */
+  /** 'open' (default) lets calls through when Redis is down; 'closed' refuses them (503 SERVICE_UNAVAILABLE, Retry-After 5). */
   onRedisDown?: 'open' | 'closed'
 }
 
@@ -54,9 +54,9 @@ export function rateLimit(options: RateLimitOptions) {
 }
 
 /**
- * Fail-closed answer when the limiter cannot be consulted: a 429 with a short Retry-After, so clients back
- * off and retry (the app's error handler turns every 5xx into an opaque 500, which would not say "retry").
+ * Fail-closed answer when the limiter cannot be consulted: 503 SERVICE_UNAVAILABLE with a short Retry-After
+ * (the client did nothing wrong, so not a 429; the error handler lets 503s through with their code).
  */
 export function limiterUnavailable(): FeathersError {
-  return rateLimited(RETRY_WHEN_LIMITER_DOWN_SECONDS)
+  return serviceUnavailable(RETRY_WHEN_LIMITER_DOWN_SECONDS)
 }

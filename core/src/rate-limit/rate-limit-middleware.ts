@@ -27,9 +27,10 @@ export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): Mid
       }
       await next()
     } catch (error: any) {
-      // Any 429 raised further in (hooks, login) gets its Retry-After header here.
+      // Any 429/503 raised further in (hooks, login) gets its Retry-After header here.
       const retryAfter = error?.data?.retryAfterSeconds
-      if (error?.code === 429 && typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter))
+      if ((error?.code === 429 || error?.code === 503) && typeof retryAfter === 'number')
+        ctx.set('Retry-After', String(retryAfter))
       throw error
     }
   }

@@ -122,10 +122,10 @@ describe('when Redis is unreachable', () => {
     deadRedis.disconnect()
   })
 
-  it('refuses logins (fail closed) with 429 and a short Retry-After', async () => {
+  it('refuses logins (fail closed) with 503 SERVICE_UNAVAILABLE and a short Retry-After', async () => {
     const res = await api(t.url).login('ava@ava.test', PASSWORD)
-    expect(res.status).toBe(429)
-    expect(res.body.data.code).toBe('RATE_LIMITED')
+    expect(res.status).toBe(503)
+    expect(res.body.data.code).toBe('SERVICE_UNAVAILABLE')
     expect(res.headers['retry-after']).toBe('5')
     expect(res.body.accessToken).toBeUndefined()
   })
