@@ -133,12 +133,16 @@ export class DurableEventBus implements EventBus {
       // Inside a transaction the event is invisible until commit: leave dispatch to the relay.
       leaseUntil: options.session ? now : new Date(now.getTime() + this.#options.dispatchLeaseMs)
     }
+    if (options.session) {
+      // Checked before inserting: a duplicate-key error would abort the caller's transaction.
+      const stored = await this.store.outbox.findOne({ _id: document._id }, { session: options.session })
+      if (stored) return reemitted(stored, name)
+    }
     const inserted = await this.store.insertEvent(document, options.session)
     if (!inserted) {
       const stored = await this.store.outbox.findOne({ _id: document._id })
       if (!stored) throw new Error(`Event ${document._id} vanished while re-emitting`)
-      if (stored.name !== name) throw conflict(`Event id ${document._id} is already used by ${stored.name}`)
-      return toDomainEvent(stored) as DomainEvent<N>
+      return reemitted(stored, name)
     }
     if (hasHandlers && !options.session) await this.dispatch(document)
     return toDomainEvent(document) as DomainEvent<N>
@@ -383,6 +387,12 @@ export class DurableEventBus implements EventBus {
     this.#logger.info({ deliveryId: id }, 'failed event delivery replayed')
     return pending
   }
+}
+
+/** A re-emission returns the stored event; the same id under another name is a caller bug. */
+function reemitted<N extends EventName>(stored: OutboxDocument, name: N): DomainEvent<N> {
+  if (stored.name !== name) throw conflict(`Event id ${stored._id} is already used by ${stored.name}`)
+  return toDomainEvent(stored) as DomainEvent<N>
 }
 
 function toDomainEvent(document: OutboxDocument): DomainEvent {

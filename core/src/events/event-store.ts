@@ -110,14 +110,23 @@ export class EventStore {
     )
   }
 
-  /** Inserts the event; false when an event with this id already exists (re-emission). */
+  /**
+   * Inserts the event; false when an event with this id already exists (re-emission). Inside a
+   * transaction a duplicate key aborts the transaction on a replica set, so it cannot be swallowed:
+   * the caller checks for the stored event first, and a duplicate that raced in is rethrown labelled
+   * TransientTransactionError so withTransaction retries and then finds the stored event.
+   */
   async insertEvent(document: OutboxDocument, session?: ClientSession): Promise<boolean> {
     try {
       await this.outbox.insertOne(document, session ? { session } : {})
       return true
     } catch (error) {
-      if (isDuplicateKeyError(error)) return false
-      throw error
+      if (!isDuplicateKeyError(error)) throw error
+      if (session) {
+        ;(error as { addErrorLabel?: (label: string) => void }).addErrorLabel?.('TransientTransactionError')
+        throw error
+      }
+      return false
     }
   }
 
