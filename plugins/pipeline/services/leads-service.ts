@@ -92,11 +92,15 @@ export class LeadsService {
     ).lean()
     if (!updated) throw notFound('Lead not found')
     const changed = Object.keys(patch).filter((key) => (patch as Record<string, unknown>)[key] !== undefined)
-    const requestId = currentScope()?.requestId ?? String(Date.now())
+    // Event ids are minted here, never from the client's X-Request-Id: a reused header must not merge
+    // two edits into one event. The request id is kept as the causation for tracing.
     await this.events.emit(
       'lead.updated',
       { leadId: String(updated._id), email: (updated as any).email, changed },
-      { id: `lead.updated:${updated._id}:${requestId}` }
+      {
+        id: `lead.updated:${updated._id}:${new mongoose.Types.ObjectId()}`,
+        causationId: currentScope()?.requestId
+      }
     )
     return toLeadView(updated)
   }
@@ -106,7 +110,8 @@ export class LeadsService {
     const { leadId, to } = validateMove(data)
     const scope = currentScope()
     const result = await this.tracker.moveByHand(leadId, to, {
-      causeId: `manual:${scope?.requestId ?? new mongoose.Types.ObjectId().toString()}`,
+      // One manual move is one history entry: the key is minted per call, not taken from X-Request-Id.
+      causeId: `manual:${new mongoose.Types.ObjectId()}`,
       actor: scope?.actor ?? { kind: 'anonymous' },
       at: new Date()
     })

@@ -255,6 +255,24 @@ describe('lead tracker: manual moves over HTTP', () => {
     expect((await leadById(lead._id)).status).toBe('NEW')
   })
 
+  it('mints event ids itself: two edits sent with the same X-Request-Id are two lead.updated events', async () => {
+    const lead = await newLead('same-request-id@example.com')
+    const options = {
+      tenant: t.tenants.ava.slug,
+      token: await t.token('avaRep'),
+      headers: { 'x-request-id': 'reused-request-id-0001' }
+    }
+    for (const note of ['first call', 'second call']) {
+      const response = await call(t.url, 'PATCH', `/pipeline/leads/${lead._id}`, { note }, options)
+      expect(response.status).toBe(200)
+    }
+    const updates = await t.app
+      .get('mongoose')
+      .collection('events_outbox')
+      .countDocuments({ name: 'lead.updated', 'payload.leadId': String(lead._id), 'payload.changed': 'note' })
+    expect(updates).toBe(2)
+  })
+
   it('anonymous callers cannot read or move leads', async () => {
     const response = await call(t.url, 'GET', '/pipeline/leads', undefined, { tenant: t.tenants.ava.slug })
     expect(response.status).toBe(401)
