@@ -102,7 +102,7 @@ export async function issueInvoice(
   try {
     const invoice = await runtime.connection.transaction(async (session) => {
       const counter = await counters
-        .findOneAndUpdate({ series }, { $inc: { last: 1 } }, { new: true, session })
+        .findOneAndUpdate({ series }, { $inc: { last: 1 } }, { returnDocument: 'after', session })
         .lean()
       if (!counter) throw new Error(`invoice counter ${series} vanished`)
       const number = `${series}-${String(counter.last).padStart(6, '0')}`

@@ -74,7 +74,7 @@ export async function fulfil(
       .findOneAndUpdate(
         { _id: payment.invoiceId },
         { $set: { status: 'paid', paidAt: now, paymentId: payment._id, amountPaidMinor: amountMinor } },
-        { new: true, session }
+        { returnDocument: 'after', session }
       )
       .lean()
     if (!invoice) throw new Error(`invoice ${payment.invoiceId} of payment ${payment._id} not found`)
@@ -125,7 +125,7 @@ export async function applyRefund(
       .findOneAndUpdate(
         { _id: payment.invoiceId },
         { $set: { status, amountRefundedMinor: refundedMinor }, $inc: { documentVersion: 1 } },
-        { new: true, session }
+        { returnDocument: 'after', session }
       )
       .lean()
     await runtime.ctx.events.emit(
@@ -168,7 +168,7 @@ export async function applyDispute(
       .findOneAndUpdate(
         { _id: payment.invoiceId },
         { $set: { disputed: true }, $inc: { documentVersion: 1 } },
-        { new: true, session }
+        { returnDocument: 'after', session }
       )
       .lean()
     await runtime.ctx.events.emit(

@@ -1,0 +1,325 @@
+// Webhook throughput: signed Stripe events (~3 KB, 10% duplicate ids, 1% bad signatures) processed end
+// to end by the payments plugin (raw body, verify, store under the unique event id, queue, update the
+// payment, emit payment.succeeded) beside a bare Koa route doing HMAC verification and one driver
+// insertOne, same run, same database. Reports events/s of each, the ratio (aim ≥ 0.70), duplicate
+// effects (must be 0) and refused bad signatures (must be all). In-process client: both sides pay it.
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { Agent, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import Koa from 'koa'
+import { MongoClient } from 'mongodb'
+import pino from 'pino'
+import Stripe from 'stripe'
+import { createApp } from '../core/src/app/create-app.ts'
+import type { Config } from '../core/src/config/config.ts'
+import { runAsSystem } from '../core/src/context/request-scope.ts'
+import { startDatabase } from '../core/src/devdb/harness.ts'
+import { createPaymentsPlugin } from '../plugins/payments/plugin.ts'
+import type { PaymentsRuntime } from '../plugins/payments/runtime.ts'
+
+const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 3000)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
+const SECRET = 'whsec_bench'
+const signer = new Stripe('sk_test_bench')
+
+interface Delivery {
+  body: string
+  signature: string
+  bad: boolean
+}
+
+function buildDeliveries(
+  account: string,
+  paymentIds: string[]
+): { deliveries: Delivery[]; uniqueGood: number } {
+  const deliveries: Delivery[] = []
+  const sent: Delivery[] = []
+  let uniqueGood = 0
+  const padding = 'x'.repeat(2600)
+  for (let index = 0; index < EVENTS; index++) {
+    if (sent.length > 0 && Math.random() < 0.1) {
+      deliveries.push(sent[Math.floor(Math.random() * sent.length)])
+      continue
+    }
+    const paymentId = paymentIds[uniqueGood % paymentIds.length]
+    const body = JSON.stringify({
+      id: `evt_${randomUUID().replaceAll('-', '')}`,
+      object: 'event',
+      type: 'payment_intent.succeeded',
+      account,
+      livemode: false,
+      created: Math.floor(Date.now() / 1000),
+      data: {
+        object: {
+          id: `pi_${paymentId}`,
+          object: 'payment_intent',
+          amount: 1000,
+          amount_received: 1000,
+          metadata: { paymentId, note: padding }
+        }
+      }
+    })
+    const bad = Math.random() < 0.01
+    const signature = bad
+      ? signer.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_wrong' })
+      : signer.webhooks.generateTestHeaderString({ payload: body, secret: SECRET })
+    const delivery = { body, signature, bad }
+    deliveries.push(delivery)
+    if (!bad) {
+      sent.push(delivery)
+      uniqueGood++
+    }
+  }
+  return { deliveries, uniqueGood }
+}
+
+async function send(
+  url: string,
+  deliveries: Delivery[]
+): Promise<{ ms: number; refused: number; badSent: number; errors: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS })
+  const target = new URL(url)
+  let next = 0
+  let refused = 0
+  let errors = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++]
+        const status = await new Promise<number>((resolve) => {
+          const req = request(
+            {
+              agent,
+              host: target.hostname,
+              port: target.port,
+              path: target.pathname,
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                'stripe-signature': delivery.signature,
+                'content-length': Buffer.byteLength(delivery.body)
+              }
+            },
+            (res) => {
+              res.resume()
+              res.on('end', () => resolve(res.statusCode ?? 0))
+            }
+          )
+          req.on('error', () => resolve(0))
+          req.end(delivery.body)
+        })
+        if (status === 400 && delivery.bad) refused++
+        else if (status !== 200) errors++
+      }
+    })
+  )
+  agent.destroy()
+  return { ms: performance.now() - started, refused, errors, badSent: deliveries.filter((d) => d.bad).length }
+}
+
+/** The baseline: what any webhook endpoint must do at minimum, with nothing of the platform. */
+async function startBare(mongoUri: string): Promise<{ url: string; close(): Promise<void> }> {
+  const client = await new MongoClient(mongoUri).connect()
+  const collection = client
+    .db(`bench_bare_${randomBytes(3).toString('hex')}`)
+    .collection<{ _id: string; payload: string }>('events')
+  const app = new Koa()
+  app.use(async (ctx) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer)
+    const raw = Buffer.concat(chunks)
+    const header = String(ctx.get('stripe-signature'))
+    const timestamp = /t=(\d+)/.exec(header)?.[1]
+    const given = /v1=([0-9a-f]+)/.exec(header)?.[1]
+    const expected = createHmac('sha256', SECRET)
+      .update(`${timestamp}.${raw.toString('utf8')}`)
+      .digest('hex')
+    if (
+      !timestamp ||
+      !given ||
+      given.length !== expected.length ||
+      !timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+    ) {
+      ctx.status = 400
+      ctx.body = { error: 'bad signature' }
+      return
+    }
+    const event = JSON.parse(raw.toString('utf8'))
+    try {
+      await collection.insertOne({ _id: event.id, payload: raw.toString('utf8') })
+    } catch (error) {
+      if ((error as any)?.code !== 11000) throw error
+    }
+    ctx.body = { received: true }
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
+    async close() {
+      server.close()
+      await client.close()
+    }
+  }
+}
+
+async function main() {
+  const db = await startDatabase()
+  const base = db.uri.replace(/\/?(\?.*)?$/, '')
+  const mongoUri = `${base}/bench_webhooks_${randomBytes(3).toString('hex')}${db.uri.includes('?') ? db.uri.slice(db.uri.indexOf('?')) : ''}`
+  const port = 40000 + Math.floor(Math.random() * 20000)
+  const config: Config = {
+    env: 'test',
+    port,
+    host: '127.0.0.1',
+    baseDomain: 'localhost',
+    publicApiUrl: `http://127.0.0.1:${port}`,
+    storefrontUrl: 'http://storefront.bench',
+    dashboardUrl: 'http://dashboard.bench',
+    mongoUri,
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    queuePrefix: `bench-webhooks-${randomBytes(3).toString('hex')}`,
+    jwtSecret: randomBytes(32).toString('hex'),
+    jwtExpiresIn: '1h',
+    encryptionKey: randomBytes(32),
+    logLevel: 'silent',
+    runWorkersInProcess: true,
+    bodyLimitBytes: 1024 * 1024,
+    corsOrigins: [],
+    email: {
+      provider: 'outbox',
+      from: 'bench@masterstage.test',
+      outboxDir: `/tmp/bench-outbox-${process.pid}`
+    },
+    trustProxy: false
+  }
+  let runtime: PaymentsRuntime | undefined
+  const plugin = createPaymentsPlugin({
+    platform: {
+      provider: 'stripe',
+      stripe: {
+        secretKey: 'sk_test_bench',
+        webhookSecrets: [SECRET],
+        api: { host: '127.0.0.1', port: 9, protocol: 'http' }
+      },
+      reconcileLookbackSeconds: 60
+    },
+    onRuntime: (built) => (runtime = built)
+  })
+  const app = await createApp({ config, logger: pino({ level: 'silent' }), plugins: [plugin] })
+  await app.listen(port, '127.0.0.1')
+  const agency = await (app as any)
+    .service('agencies')
+    .create({ slug: `bench-${randomBytes(3).toString('hex')}`, name: 'Bench' })
+  const tenant = await (app as any)
+    .service('tenants')
+    .create({ slug: `bench-${randomBytes(3).toString('hex')}`, name: 'Bench', agencyId: agency._id })
+  await (app as any)
+    .service('tenants')
+    .enablePlugin({ tenantId: tenant._id, plugin: 'payments', settings: {} })
+  const tenantId = String(tenant._id)
+  const account = 'acct_bench'
+  const paymentIds = Array.from({ length: EVENTS }, () => randomUUID())
+  await runAsSystem('bench', tenantId, async () => {
+    const r = runtime!
+    await r.models.routes.create({
+      _id: r.accountHash(account),
+      tenantId,
+      provider: 'stripe',
+      createdAt: new Date()
+    })
+    await r.models.invoices.insertMany(
+      paymentIds.map((paymentId, index) => ({
+        _id: `inv-${paymentId}`,
+        number: `B-${index}`,
+        series: 'B',
+        sequence: index,
+        status: 'open',
+        dedupeKey: `bench:${index}`,
+        customer: { name: 'Bench', email: 'bench@example.com' },
+        lineItems: [{ description: 'x', quantity: 1, unitAmountMinor: 1000, amountMinor: 1000 }],
+        currency: 'usd',
+        subtotalMinor: 1000,
+        totalMinor: 1000,
+        amountPaidMinor: 0,
+        amountRefundedMinor: 0,
+        issuer: { legalName: 'Bench', address: '-' },
+        brand: { name: 'Bench', primaryColor: '#000000' },
+        payToken: 't',
+        disputed: false,
+        issuedAt: new Date(),
+        dueAt: new Date(),
+        documentVersion: 1
+      }))
+    )
+    await r.models.payments.insertMany(
+      paymentIds.map((paymentId, index) => ({
+        _id: paymentId,
+        invoiceId: `inv-${paymentId}`,
+        attempt: 1,
+        idempotencyKey: `bench:${index}`,
+        provider: 'stripe',
+        status: 'pending',
+        amountMinor: 1000,
+        applicationFeeMinor: 50,
+        currency: 'usd',
+        amountRefundedMinor: 0
+      }))
+    )
+  })
+  const { deliveries, uniqueGood } = buildDeliveries(account, paymentIds)
+  const bare = await startBare(mongoUri)
+
+  // Interleave: bare, platform, bare (the median bare run is compared).
+  const bareRuns = [await send(bare.url, buildDeliveries(account, paymentIds).deliveries)]
+  const platformStarted = performance.now()
+  const platformSend = await send(`http://127.0.0.1:${port}/webhooks/payments/stripe`, deliveries)
+  // End to end: until every unique good event is processed (payment updated and event emitted).
+  const r = runtime!
+  while ((await r.models.webhookEvents.countDocuments({ state: 'processed' })) < uniqueGood) {
+    if (performance.now() - platformStarted > 600_000)
+      throw new Error('processing did not finish in 10 minutes')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const platformMs = performance.now() - platformStarted
+  bareRuns.push(await send(bare.url, buildDeliveries(account, paymentIds).deliveries))
+  const bareMs = bareRuns.map((run) => run.ms).sort((a, b) => a - b)[0]
+  const succeeded = await (app.get('events') as any).store.outbox.countDocuments({
+    name: 'payment.succeeded'
+  })
+  const paid = await runAsSystem(
+    'bench',
+    tenantId,
+    async () => await r.models.payments.countDocuments({ status: 'succeeded' }).exec()
+  )
+  const platformRate = (EVENTS / platformMs) * 1000
+  const bareRate = (EVENTS / bareMs) * 1000
+  const report = {
+    events: EVENTS,
+    uniqueGoodEvents: uniqueGood,
+    platformEventsPerSecond: Math.round(platformRate),
+    bareEventsPerSecond: Math.round(bareRate),
+    ratio: Number((platformRate / bareRate).toFixed(2)),
+    target: 0.7,
+    duplicateEffects: succeeded - uniqueGood,
+    paymentsSucceeded: paid,
+    badSignaturesSent: platformSend.badSent,
+    badSignaturesRefused: platformSend.refused,
+    unexpectedErrors: platformSend.errors
+  }
+  console.log(JSON.stringify(report, null, 2))
+  await bare.close()
+  await app.teardown()
+  await db.stop()
+  const ok =
+    report.duplicateEffects === 0 &&
+    report.badSignaturesRefused === report.badSignaturesSent &&
+    report.unexpectedErrors === 0
+  process.exit(ok ? 0 : 1)
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
