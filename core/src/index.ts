@@ -135,3 +135,6 @@ export {
   RESERVED_SLUGS
 } from './tenancy/tenant-schema.ts'
 export { type PublicTenant, TENANTS_PATH } from './tenancy/tenants-service.ts'
+
+// -- web apps (engineer E): the services the storefront and dashboard need; createApp should call configureWebApi
+export { configureWebApi } from './web-api/configure-web-api.ts'
