@@ -1,8 +1,8 @@
 // Around hook on every plugin service: a tenant that has not enabled the plugin gets 404, as if the
-// service did not exist, for external calls and for internal calls made in that tenant's scope.
+// service did not exist, for external calls (REST and sockets) and for internal calls in its scope.
 import { NotFound } from '@feathersjs/errors'
-import type { HookContext, NextFunction } from '../app/declarations.ts'
-import { currentScope } from '../context/request-scope.ts'
+import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
+import { currentScope, runInScope } from '../context/request-scope.ts'
 import { ErrorCode } from '../errors/codes.ts'
 import { isPluginEnabledForTenant } from './tenant-plugin-state.ts'
 
@@ -13,17 +13,38 @@ export function pluginDisabled(plugin: string): NotFound {
   })
 }
 
+/**
+ * Enablement is read live through the tenant directory (cached, cleared by tenant writes), never from
+ * `params.tenant.enabledPlugins`: on a socket that is a snapshot from the handshake, and a plugin
+ * disabled since must stop answering on open connections too. Agency-wide views (readTenantIds) are
+ * narrowed to the tenants that enabled the plugin; when none has, the plugin does not exist for the
+ * view and the answer is 404 PLUGIN_DISABLED, the same as for a single tenant.
+ */
 export function requirePluginEnabled(plugin: string) {
   return async function requirePluginEnabledHook(context: HookContext, next: NextFunction): Promise<void> {
-    const tenant = context.params.tenant
-    if (tenant) {
-      if (!tenant.enabledPlugins.includes(plugin)) throw pluginDisabled(plugin)
-    } else {
-      // Internal calls (jobs, event handlers) carry their tenant in the request scope, not in params.
-      const tenantId = currentScope()?.tenantId
-      if (tenantId && !(await isPluginEnabledForTenant(context.app, tenantId, plugin)))
-        throw pluginDisabled(plugin)
+    const scope = currentScope()
+    // Internal calls (jobs, event handlers) carry their tenant in the request scope, not in params.
+    const tenantId = context.params.tenant?.id ?? scope?.tenantId
+    if (tenantId) {
+      if (!(await isPluginEnabledForTenant(context.app, tenantId, plugin))) throw pluginDisabled(plugin)
+      await next()
+      return
+    }
+    if (scope?.readTenantIds) {
+      const enabled = await enabledAmong(context.app, scope.readTenantIds, plugin)
+      if (enabled.length === 0) throw pluginDisabled(plugin)
+      await runInScope({ ...scope, readTenantIds: enabled }, next)
+      return
     }
     await next()
   }
+}
+
+async function enabledAmong(
+  app: Application,
+  tenantIds: readonly string[],
+  plugin: string
+): Promise<string[]> {
+  const flags = await Promise.all(tenantIds.map((id) => isPluginEnabledForTenant(app, id, plugin)))
+  return tenantIds.filter((_, index) => flags[index])
 }
