@@ -101,7 +101,7 @@ export class ConnectService {
         payoutsEnabled: false,
         detailsSubmitted: false,
         requirementsDue: [],
-        statusUpdatedAt: new Date()
+        statusUpdatedAt: new Date(0)
       })
       .catch((error: unknown) => {
         if ((error as any)?.code !== 11000) throw error

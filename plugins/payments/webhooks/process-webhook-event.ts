@@ -1,6 +1,6 @@
 // Processes one stored webhook event in its tenant's scope. Safe to run any number of times and in any
 // order with other events: every effect goes through the monotonic transitions of the payment.
-import { currentScope } from '@masterstage/core'
+import { currentScope, trusted } from '@masterstage/core'
 import {
   applyDispute,
   applyRefund,
@@ -45,7 +45,7 @@ export async function handleEvent(
   tenantId: string
 ): Promise<string> {
   const object = event.data.object
-  if (event.type === 'account.updated') return updateAccount(runtime, object)
+  if (event.type === 'account.updated') return updateAccount(runtime, object, event.created)
   const payment = await findPayment(runtime, object, tenantId)
   if (!payment) return 'no matching payment'
   switch (event.type) {
@@ -128,20 +128,28 @@ async function recordIntent(runtime: PaymentsRuntime, payment: Payment, intent: 
     await runtime.models.payments.updateOne({ _id: payment._id }, { $set: { paymentIntentId: id } })
 }
 
-async function updateAccount(runtime: PaymentsRuntime, account: Record<string, any>): Promise<string> {
+/** Only a newer snapshot replaces the stored status: an older account.updated arriving late is skipped. */
+async function updateAccount(
+  runtime: PaymentsRuntime,
+  account: Record<string, any>,
+  created: number
+): Promise<string> {
+  const snapshotAt = new Date((Number(created) || 0) * 1000)
   const updated = await runtime.models.accounts.updateOne(
-    { provider: runtime.provider.name },
+    { provider: runtime.provider.name, statusUpdatedAt: trusted({ $lte: snapshotAt }) },
     {
       $set: {
         chargesEnabled: Boolean(account.charges_enabled),
         payoutsEnabled: Boolean(account.payouts_enabled),
         detailsSubmitted: Boolean(account.details_submitted),
         requirementsDue: [...(account.requirements?.currently_due ?? [])],
-        statusUpdatedAt: new Date()
+        statusUpdatedAt: snapshotAt
       }
     }
   )
-  return updated.matchedCount === 1 ? 'account status updated' : 'no connected account record'
+  return updated.matchedCount === 1
+    ? 'account status updated'
+    : 'older snapshot or no connected account record'
 }
 
 function idOf(value: unknown): string | null {
