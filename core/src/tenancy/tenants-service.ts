@@ -4,7 +4,7 @@ import mongoose, { Types } from 'mongoose'
 import type { Application, AuthenticatedUser, MasterstageParams } from '../app/declarations.ts'
 import { canManageTenant } from '../auth/policy.ts'
 import { conflict, forbidden, notFound, validationError } from '../errors/codes.ts'
-import { emitPlatformEvent } from './platform-events.ts'
+import { type PlatformEvent, writeWithPlatformEvent } from './platform-events.ts'
 import { plainQuery } from './query-guard.ts'
 import { schemaErrors } from './schema-validation.ts'
 import type { TenantDocument } from './tenancy-models.ts'
@@ -124,7 +124,22 @@ export class TenantsService {
     await claimDomains(this.access.tenancy, String(_id), domains)
     let created: TenantDocument
     try {
-      created = (await Tenant.create({ ...input, _id, domains, enabledPlugins: [], revision: 1 })).toObject()
+      created = await writeWithPlatformEvent(
+        this.app,
+        Tenant.db,
+        async (session) => {
+          const [document] = await Tenant.create(
+            [{ ...input, _id, domains, enabledPlugins: [], revision: 1 }],
+            { session }
+          )
+          return document.toObject() as TenantDocument
+        },
+        (tenant) => ({
+          name: 'tenant.created',
+          payload: { tenantId: String(_id), slug: tenant.slug, agencyId: tenant.agencyId },
+          id: `tenant.created:${_id}`
+        })
+      )
     } catch (error) {
       await releaseDomains(this.access.tenancy, String(_id), domains)
       if ((error as { code?: number }).code === 11000)
@@ -132,12 +147,6 @@ export class TenantsService {
       throw error
     }
     this.access.tenants.invalidate()
-    await emitPlatformEvent(
-      this.app,
-      'tenant.created',
-      { tenantId: String(_id), slug: created.slug, agencyId: created.agencyId },
-      `tenant.created:${_id}`
-    )
     return publicTenant(created)
   }
 
@@ -190,15 +199,15 @@ export class TenantsService {
     const plugins = previous
       ? tenant.enabledPlugins.map((plugin) => (plugin.name === entry.name ? entry : plugin))
       : [...tenant.enabledPlugins, entry]
-    const updated = await this.writePlugins(tenant, plugins)
-    if (!previous) {
-      await emitPlatformEvent(
-        this.app,
-        'tenant.plugin.enabled',
-        { tenantId: String(tenant._id), plugin: manifest.name },
-        `tenant.plugin.enabled:${tenant._id}:${manifest.name}:${updated.revision}`
-      )
-    }
+    const updated = await this.writePlugins(tenant, plugins, (revision) =>
+      previous
+        ? undefined
+        : {
+            name: 'tenant.plugin.enabled',
+            payload: { tenantId: String(tenant._id), plugin: manifest.name },
+            id: `tenant.plugin.enabled:${tenant._id}:${manifest.name}:${revision}`
+          }
+    )
     return publicTenant(updated)
   }
 
@@ -217,27 +226,39 @@ export class TenantsService {
     }
     const updated = await this.writePlugins(
       tenant,
-      tenant.enabledPlugins.filter((plugin) => plugin.name !== input.plugin)
-    )
-    await emitPlatformEvent(
-      this.app,
-      'tenant.plugin.disabled',
-      { tenantId: String(tenant._id), plugin: input.plugin },
-      `tenant.plugin.disabled:${tenant._id}:${input.plugin}:${updated.revision}`
+      tenant.enabledPlugins.filter((plugin) => plugin.name !== input.plugin),
+      (revision) => ({
+        name: 'tenant.plugin.disabled',
+        payload: { tenantId: String(tenant._id), plugin: input.plugin },
+        id: `tenant.plugin.disabled:${tenant._id}:${input.plugin}:${revision}`
+      })
     )
     return publicTenant(updated)
   }
 
   /** Optimistic write on `revision`: a concurrent change to the same tenant makes this a 409, not a lost update. */
-  private async writePlugins(tenant: TenantDocument, plugins: TenantDocument['enabledPlugins']) {
-    const updated = await this.access.tenancy.Tenant.findOneAndUpdate(
-      { _id: tenant._id, revision: tenant.revision },
-      { $set: { enabledPlugins: plugins }, $inc: { revision: 1 } },
-      { returnDocument: 'after' }
+  private async writePlugins(
+    tenant: TenantDocument,
+    plugins: TenantDocument['enabledPlugins'],
+    eventOf: (revision: number) => PlatformEvent | undefined
+  ) {
+    const { Tenant } = this.access.tenancy
+    const updated = await writeWithPlatformEvent(
+      this.app,
+      Tenant.db,
+      async (session) => {
+        const written = await Tenant.findOneAndUpdate(
+          { _id: tenant._id, revision: tenant.revision },
+          { $set: { enabledPlugins: plugins }, $inc: { revision: 1 } },
+          { returnDocument: 'after', session }
+        )
+          .lean<TenantDocument>()
+          .exec()
+        if (!written) throw conflict('The tenant changed meanwhile; retry')
+        return written
+      },
+      (written) => eventOf(written.revision)
     )
-      .lean<TenantDocument>()
-      .exec()
-    if (!updated) throw conflict('The tenant changed meanwhile; retry')
     this.access.tenants.invalidate()
     return updated
   }

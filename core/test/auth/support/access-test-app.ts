@@ -59,6 +59,8 @@ export interface TestAppOptions extends ConfigureAccessOptions {
   config?: Partial<Config>
   /** Registers extra services (fixtures) after core's. */
   register?: (app: Application) => void | Promise<void>
+  /** Replaces the in-memory event recorder, e.g. with the real durable bus (configureEvents). */
+  configureEvents?: (app: Application) => Promise<void>
 }
 
 export function testConfig(name: string): Config {
@@ -89,7 +91,7 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
   const config = { ...testConfig(name), ...options.config }
   const email = new MemoryEmailProvider()
   const events = new RecordingEventBus()
-  const { plugins = [], register, config: _config, ...accessOptions } = options
+  const { plugins = [], register, config: _config, configureEvents, ...accessOptions } = options
   // The production bootstrap (createApp), with the event bus and mailer replaced by in-memory recorders.
   const app = await createApp({
     config,
@@ -97,6 +99,11 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
     plugins,
     wiring: {
       configureEvents: async (target) => {
+        if (configureEvents) {
+          await configureEvents(target)
+          target.set('email', email)
+          return
+        }
         target.set('events', events)
         target.set('email', email)
         // Fixture plugins define no jobs: the registry never needs its queue factory here.
