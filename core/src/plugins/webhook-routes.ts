@@ -1,8 +1,10 @@
 // Mounts plugins' webhook routes at /webhooks/<plugin>/<path> as plain Koa routes that see the raw
-// request body (for signature checks), capped in size and optionally rate limited, ahead of any body parser.
+// request body (for signature checks), capped in size and optionally rate limited: after request id,
+// access log and error handler (so webhooks get all three), before the body parser.
 import type { Context, Next } from 'koa'
 import type { Logger } from 'pino'
 import type { Application } from '../app/declarations.ts'
+import { useBeforeBodyParser } from '../app/raw-body-routes.ts'
 import { runAsSystem } from '../context/request-scope.ts'
 import { ErrorCode } from '../errors/codes.ts'
 import type { PluginContext } from './plugin-context.ts'
@@ -30,11 +32,7 @@ export function mountWebhookRoute(
     routes = new Map()
     routersByApp.set(app, routes)
     const limit = app.get('config')?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
-    const middleware = webhookMiddleware(app, routes, limit)
-    // First in the stack: the raw body must be read before a JSON body parser consumes the stream.
-    const stack = (app as any).middleware as unknown[] | undefined
-    if (Array.isArray(stack)) stack.unshift(middleware)
-    else app.use(middleware as any)
+    useBeforeBodyParser(app, webhookMiddleware(app, routes, limit) as any)
   }
   const key = `${route.method} ${PREFIX}${plugin}/${route.path}`
   if (routes.has(key)) throw new Error(`Webhook route ${key} is registered twice`)
@@ -54,28 +52,31 @@ function webhookMiddleware(app: Application, routes: Map<string, MountedRoute>, 
     if (!rawBody) return refuseTooLarge(ctx, limit)
     const name = `${mounted.plugin}.webhook`
     try {
-      const result = await runAsSystem(name, undefined, () =>
-        mounted.route.handle(
-          { rawBody, headers: ctx.req.headers, query: ctx.query as Record<string, string> },
-          mounted.context
-        )
+      const result = await runAsSystem(
+        name,
+        undefined,
+        () =>
+          mounted.route.handle(
+            { rawBody, headers: ctx.req.headers, query: ctx.query as Record<string, string> },
+            mounted.context
+          ),
+        ctx.state.requestId
       )
       ctx.status = result.status
       if (result.body !== undefined) ctx.body = result.body
       else ctx.body = null
     } catch (error) {
-      const status = typeof (error as any)?.code === 'number' ? (error as any).code : 500
-      logger?.error(
-        { plugin: mounted.plugin, path: ctx.path, err: { message: (error as Error).message } },
+      logger?.warn(
+        {
+          plugin: mounted.plugin,
+          path: ctx.path,
+          requestId: ctx.state.requestId,
+          err: { message: (error as Error).message }
+        },
         'webhook failed'
       )
-      ctx.status = status >= 400 && status < 600 ? status : 500
-      ctx.body = {
-        name: status === 500 ? 'GeneralError' : (error as any).name,
-        message: status === 500 ? 'Webhook handling failed' : (error as Error).message,
-        code: ctx.status,
-        data: { code: (error as any)?.data?.code ?? ErrorCode.INTERNAL }
-      }
+      // The error handler answers with the coded error (or a generic 500 carrying the request id).
+      throw error
     }
   }
 }
