@@ -299,6 +299,8 @@ async function main() {
     events: EVENTS,
     uniqueGoodEvents: uniqueGood,
     platformEventsPerSecond: Math.round(platformRate),
+    /** HTTP answers only (verify + store + enqueue), before asynchronous processing finished. */
+    platformAcceptedPerSecond: Math.round((EVENTS / platformSend.ms) * 1000),
     bareEventsPerSecond: Math.round(bareRate),
     ratio: Number((platformRate / bareRate).toFixed(2)),
     target: 0.7,
