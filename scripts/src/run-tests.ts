@@ -4,12 +4,15 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { prepareGeneratedFiles } from './lib/prepare-generated.ts'
 import { summarizeVitestReport } from './lib/test-summary.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const reportFile = join(root, 'test-artifacts', 'vitest-report.json')
 mkdirSync(dirname(reportFile), { recursive: true })
 rmSync(reportFile, { force: true })
+
+prepareGeneratedFiles(root)
 
 const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs')
 const args = [
