@@ -24,6 +24,8 @@ export interface JobRunContext {
 export interface JobDefinition<Data = any> {
   /** Full queue name: `<plugin>.<job>` for plugins, `events.deliveries` for the event bus. */
   queue: string
+  /** The owning plugin: its per-tenant schedules follow that plugin's enablement. */
+  plugin?: string
   /** Must be idempotent: jobs are delivered at least once (retries, stalled re-runs). */
   handle: (data: Data, context: JobRunContext) => Promise<void>
   attempts?: number

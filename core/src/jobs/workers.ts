@@ -6,6 +6,7 @@ import { runAsSystem } from '../context/request-scope.ts'
 import { defaultJobOptions } from './job-options.ts'
 import type { JobDefinition, JobEnvelope, JobRegistry } from './job-registry.ts'
 import type { QueueFactory } from './queue-factory.ts'
+import { scheduleForTenant } from './tenant-repeatable-schedules.ts'
 
 export interface Workers {
   /** Stops taking new jobs and waits for the active ones (graceful drain). */
@@ -87,11 +88,7 @@ async function scheduleRepeatable(queue: Bull.Queue, definition: JobDefinition):
     })
     return
   }
-  for (const tenantId of (await repeat.tenantIds?.()) ?? []) {
-    await queue.add({ tenantId, data: {} } satisfies JobEnvelope, {
-      ...options,
-      jobId: `repeat-${tenantId}`,
-      repeat: { cron: repeat.cron }
-    })
-  }
+  // Later enable/disable changes are applied by the plugin host's schedule subscriber.
+  for (const tenantId of (await repeat.tenantIds?.()) ?? [])
+    await scheduleForTenant(queue, definition, tenantId)
 }

@@ -12,6 +12,7 @@ import type { PluginContext } from './plugin-context.ts'
 import { PluginInvalidError } from './plugin-errors.ts'
 import type { PluginManifest } from './plugin-manifest.ts'
 import { orderPlugins } from './plugin-order.ts'
+import { syncRepeatableSchedules } from './repeatable-job-schedules.ts'
 import { createPluginTenantConfig } from './tenant-plugin-state.ts'
 import { mountWebhookRoute } from './webhook-routes.ts'
 
@@ -56,6 +57,7 @@ export async function loadPlugins(app: Application, manifests: readonly PluginMa
     context.logger.info({ version: manifest.version }, 'plugin loaded')
   }
   app.set('plugins', new Map(ordered.map((manifest) => [manifest.name, manifest])))
+  syncRepeatableSchedules(app)
 }
 
 /** Calls each plugin's start in dependency order (when the app starts listening). */
@@ -163,6 +165,7 @@ function registerJobs(registry: JobRegistry, manifest: PluginManifest, context: 
   for (const job of manifest.jobs ?? []) {
     registry.define({
       queue: `${manifest.name}.${job.name}`,
+      plugin: manifest.name,
       attempts: job.attempts,
       backoffMs: job.backoffMs,
       concurrency: job.concurrency,
