@@ -14,6 +14,7 @@ import { loadPlugins, startPlugins, stopPlugins } from '../plugins/load-plugins.
 import type { PluginManifest } from '../plugins/plugin-manifest.ts'
 import { rateLimitMiddleware } from '../rate-limit/rate-limit-middleware.ts'
 import { resolveTenantMiddleware } from '../tenancy/resolve-tenant-middleware.ts'
+import { configureWebApi } from '../web-api/configure-web-api.ts'
 import { accessLogMiddleware } from './access-log.ts'
 import type { Application } from './declarations.ts'
 import { errorHandlerMiddleware } from './error-handler.ts'
@@ -30,6 +31,7 @@ export interface PlatformWiring {
   resolveTenantMiddleware: typeof resolveTenantMiddleware
   configureEvents: (app: Application) => Promise<void>
   configureAccess: (app: Application) => Promise<void>
+  configureWebApi: (app: Application) => void
   loadPlugins: typeof loadPlugins
   startPlugins: typeof startPlugins
   stopPlugins: typeof stopPlugins
@@ -40,6 +42,7 @@ const PLATFORM_WIRING: PlatformWiring = {
   resolveTenantMiddleware,
   configureEvents: (app) => configureEvents(app),
   configureAccess: (app) => configureAccess(app),
+  configureWebApi,
   loadPlugins,
   startPlugins,
   stopPlugins
@@ -110,6 +113,7 @@ export async function createApp(options: CreateAppOptions): Promise<Application>
 
   await wiring.configureEvents(app)
   await wiring.configureAccess(app)
+  wiring.configureWebApi(app)
   await wiring.loadPlugins(app, options.plugins ?? [])
 
   app.hooks({

@@ -7,6 +7,8 @@ import { PLUGIN_CATALOG_PATH, PluginCatalogService } from './plugin-catalog-serv
 import { SITE_PATH, SiteService } from './site-service.ts'
 
 export function configureWebApi(app: Application): void {
+  // createApp calls this; test harnesses that assemble an app by hand may call it too.
+  if ((app as any).services?.[SITE_PATH]) return
   registerService(app, {
     path: SITE_PATH,
     service: new SiteService(app),

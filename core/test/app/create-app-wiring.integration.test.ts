@@ -26,6 +26,7 @@ function stubWiring(): PlatformWiring {
     resolveTenantMiddleware: passThrough('resolveTenantMiddleware') as any,
     configureEvents: async () => void calls.push('configureEvents'),
     configureAccess: async () => void calls.push('configureAccess'),
+    configureWebApi: () => void calls.push('configureWebApi'),
     loadPlugins: async (_app, manifests) =>
       void calls.push(`loadPlugins:${manifests.map((m) => m.name).join(',')}`),
     startPlugins: async () => void calls.push('startPlugins'),
@@ -51,6 +52,7 @@ describe('createApp wiring', () => {
       'resolveTenantMiddleware',
       'configureEvents',
       'configureAccess',
+      'configureWebApi',
       'loadPlugins:demo'
     ])
     onShutdown(app, 'first', () => void calls.push('task:first'))

@@ -14,11 +14,12 @@ let connection: Connection
 let server: RunningServer
 
 const none = () => async (_ctx: unknown, next: () => Promise<void>) => next()
-const wiring: PlatformWiring = {
+const wiring: Partial<PlatformWiring> = {
   rateLimitMiddleware: none as any,
   resolveTenantMiddleware: none as any,
   configureEvents: async () => undefined,
   configureAccess: async () => undefined,
+  configureWebApi: () => undefined,
   loadPlugins: async () => undefined,
   startPlugins: async () => undefined,
   stopPlugins: async () => undefined
