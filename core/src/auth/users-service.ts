@@ -6,6 +6,11 @@ import { emitPlatformEvent } from '../tenancy/platform-events.ts'
 import { plainQuery } from '../tenancy/query-guard.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
 import { normalizeGrant } from './access-grant.ts'
+import {
+  type RegistrationReceipt,
+  registrationReceipt,
+  sendExistingAccountNotice
+} from './existing-account-notice.ts'
 import { tenantRequired } from './guard-service-call.ts'
 import { hashPassword, verifyPassword } from './password-hash.ts'
 import { canEditProfileOf, refuseGrant, visibleUsersFilter } from './policy.ts'
@@ -92,7 +97,12 @@ export class UsersService {
   }
 
   /** Attendee registration in the addressed tenant. Role and memberships are the platform's to set. */
-  async create(data: unknown, params: MasterstageParams): Promise<PublicUser> {
+  /**
+   * Attendee registration. Clients get the same 201 receipt whether the email was free or already had an
+   * account in this tenant (the owner gets an email instead): sign-up never reveals who has an account.
+   * Internal callers (seeding, scripts) get the created user, and a 409 for an existing email.
+   */
+  async create(data: unknown, params: MasterstageParams): Promise<PublicUser | RegistrationReceipt> {
     const input = validateBody<{
       email: string
       password: string
@@ -103,7 +113,7 @@ export class UsersService {
     if (!params.tenant) throw tenantRequired()
     const email = normalizeEmail(input.email)
     const tenantIds = [params.tenant.id]
-    const user = await this.insert({
+    const insert = this.insert({
       ...input,
       email,
       emailKey: emailKeyOf(email, 'attendee', tenantIds),
@@ -111,7 +121,14 @@ export class UsersService {
       tenantIds,
       passwordHash: await hashPassword(input.password)
     })
-    return user
+    if (!params.provider) return insert
+    try {
+      await insert
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409) throw error
+      sendExistingAccountNotice(this.app, email, params)
+    }
+    return registrationReceipt(email)
   }
 
   /** Admin-only: creates a staff member (or an attendee) with an explicit, checked grant. */

@@ -38,12 +38,10 @@ describe('registration', () => {
       { tenant: seed.tenants.ava.slug }
     )
     expect(res.status).toBe(201)
-    expect(res.body).toMatchObject({
-      email: 'new.fan@mail.test',
-      role: 'attendee',
-      tenantIds: [seed.tenants.ava._id]
-    })
-    expect(res.body.passwordHash).toBeUndefined()
+    expect(res.body).toEqual({ registered: true, email: 'new.fan@mail.test' })
+    const stored = await t.app.get('access').User.findOne({ email: 'new.fan@mail.test' }).lean().exec()
+    expect(stored).toMatchObject({ role: 'attendee' })
+    expect(stored!.tenantIds.map(String)).toEqual([seed.tenants.ava._id])
     expect(t.events.emitted).toContainEqual(expect.objectContaining({ name: 'user.created' }))
   })
 
@@ -86,10 +84,42 @@ describe('registration', () => {
     const body = { email: 'twice@mail.test', password: 'long-enough-pw', name: 'Twice' }
     expect((await client().post('/users', body, { tenant: seed.tenants.ava.slug })).status).toBe(201)
     expect((await client().post('/users', body, { tenant: seed.tenants.marco.slug })).status).toBe(201)
-    const again = await client().post('/users', body, { tenant: seed.tenants.ava.slug })
-    expect(again.status).toBe(409)
-    expect(again.body.data.code).toBe('CONFLICT')
+    const again = await client().post(
+      '/users',
+      { ...body, name: 'Impostor' },
+      { tenant: seed.tenants.ava.slug }
+    )
+    expect(again.status).toBe(201)
     expect(await countByEmail('twice@mail.test')).toBe(2)
+  })
+
+  it('answers an existing email exactly like a new one and tells the owner by email instead', async () => {
+    const existing = { email: 'Fan@Mail.test', password: 'another-password', name: 'Someone' }
+    const fresh = { email: 'fresh@mail.test', password: 'another-password', name: 'Fresh' }
+    const sentBefore = t.email.sent.length
+    const a = await client().post('/users', existing, { tenant: seed.tenants.ava.slug })
+    const b = await client().post('/users', fresh, { tenant: seed.tenants.ava.slug })
+    expect([a.status, b.status]).toEqual([201, 201])
+    expect(Object.keys(a.body).sort()).toEqual(Object.keys(b.body).sort())
+    expect(a.body).toEqual({ registered: true, email: 'fan@mail.test' })
+    expect(b.body).toEqual({ registered: true, email: 'fresh@mail.test' })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const notices = t.email.sent.slice(sentBefore)
+    expect(notices.map((message) => [message.to, message.subject])).toEqual([
+      ['fan@mail.test', 'You already have an account']
+    ])
+    expect(notices[0].tenantId).toBe(seed.tenants.ava._id)
+    expect(notices[0].text).not.toContain('another-password')
+    // The existing account is untouched: its owner's password still works, the new one does not.
+    expect((await client().login('fan@mail.test', PASSWORD, { tenant: seed.tenants.ava.slug })).status).toBe(
+      201
+    )
+    expect(
+      (await client().login('fan@mail.test', 'another-password', { tenant: seed.tenants.ava.slug })).status
+    ).toBe(401)
+    expect(
+      (await client().login('fresh@mail.test', 'another-password', { tenant: seed.tenants.ava.slug })).status
+    ).toBe(201)
   })
 })
 
