@@ -154,6 +154,39 @@ describe('JWT verification', () => {
   })
 })
 
+describe('a bad token on a public endpoint', () => {
+  // Decided: 401, not "treat as anonymous". A client that sends credentials must learn they are dead (and
+  // drop them) instead of silently acting as someone else; forged or revoked tokens are never ignored.
+  it.each([
+    ['alg none', () => craftToken(validClaims(seed.users.avaAttendee._id, 1), { alg: 'none' })],
+    [
+      'an expired token',
+      () =>
+        craftToken(validClaims(seed.users.avaAttendee._id, 1, { iat: 1_600_000_000, exp: 1_600_000_600 }), {
+          secret: t.config.jwtSecret
+        })
+    ],
+    ['garbage', () => 'not.a.jwt']
+  ])('answers %s with 401 and does nothing', async (_name, make) => {
+    const email = `public-${Math.random().toString(36).slice(2)}@mail.test`
+    const body = { email, password: 'long-enough-pw', name: 'Public' }
+    const sentBefore = t.email.sent.length
+    const res = await client().post('/users', body, { token: make(), tenant: seed.tenants.ava.slug })
+    expect(res.status).toBe(401)
+    expect(res.body.data.code).toBe('NOT_AUTHENTICATED')
+    const reset = await client().post(
+      '/password-reset-requests',
+      { email: 'fan@mail.test' },
+      { token: make(), tenant: seed.tenants.ava.slug }
+    )
+    expect(reset.status).toBe(401)
+    expect(await t.app.get('access').User.countDocuments({ email }).exec()).toBe(0)
+    expect(t.email.sent.length).toBe(sentBefore)
+    // The same calls without the dead token work.
+    expect((await client().post('/users', body, { tenant: seed.tenants.ava.slug })).status).toBe(201)
+  })
+})
+
 describe('revocation', () => {
   it('revokes tokens after a password change; the new password works, the old one does not', async () => {
     const user = seed.users.marcoHost
