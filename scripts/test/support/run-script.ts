@@ -22,7 +22,7 @@ export function scriptDatabaseUri(name: string): string {
     : uri
 }
 
-/** The environment of a platform process in tests: own database, own queue prefix, no installed plugins. */
+/** The environment of a platform process in tests: own database, own queue prefix, the installed plugins. */
 export function scriptEnvironment(mongoUri: string): NodeJS.ProcessEnv {
   const scratch = mkdtempSync(join(tmpdir(), 'scripts-test-'))
   return {
@@ -35,9 +35,8 @@ export function scriptEnvironment(mongoUri: string): NodeJS.ProcessEnv {
     JWT_SECRET: randomBytes(48).toString('base64url'),
     PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     EMAIL_OUTBOX_DIR: join(scratch, 'outbox'),
-    MASTERSTAGE_DATA_DIR: join(scratch, 'data'),
-    // Plugins are not under test here; an empty folder keeps the scripts independent of them.
-    PLUGINS_DIR: mkdtempSync(join(tmpdir(), 'no-plugins-'))
+    // The demo packs enable the real plugins, so the scripts load the installed ones (plugins/).
+    MASTERSTAGE_DATA_DIR: join(scratch, 'data')
   }
 }
 
