@@ -1,6 +1,5 @@
 // Test helper: the real app (createApp: Koa REST + Socket.io, tenancy/auth, durable events, jobs, plugin host)
 // on a fresh harness database and a unique queue prefix, listening on a random port.
-import { randomBytes } from 'node:crypto'
 import { mkdtemp } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -13,7 +12,7 @@ import type { Config } from '../../src/config/config.ts'
 import { configureEvents } from '../../src/events/configure-events.ts'
 import type { PluginManifest } from '../../src/plugins/plugin-manifest.ts'
 import { tenancyModels } from '../../src/tenancy/tenancy-models.ts'
-import { testDatabaseUri } from '../support/database.ts'
+import { platformTestConfig } from '../support/test-config.ts'
 
 export interface PluginTestApp {
   app: Application
@@ -28,31 +27,15 @@ export async function startPluginTestApp(
   name: string,
   plugins: readonly PluginManifest[]
 ): Promise<PluginTestApp> {
-  const config: Config = {
-    env: 'test',
-    port: 0,
-    host: '127.0.0.1',
-    baseDomain: 'localhost',
-    publicApiUrl: 'http://localhost',
-    storefrontUrl: 'http://storefront.test',
-    dashboardUrl: 'http://dashboard.test',
-    mongoUri: testDatabaseUri(name),
-    redisUrl: 'redis://127.0.0.1:6379',
-    queuePrefix: `test-${name}-${randomBytes(4).toString('hex')}`,
-    jwtSecret: randomBytes(32).toString('hex'),
-    jwtExpiresIn: '1h',
-    encryptionKey: randomBytes(32),
-    logLevel: 'silent',
+  const config = platformTestConfig(name, {
     runWorkersInProcess: true,
     bodyLimitBytes: 64 * 1024,
-    corsOrigins: [],
     email: {
       provider: 'outbox',
       from: 'no-reply@masterstage.test',
       outboxDir: await mkdtemp(join(tmpdir(), 'ms-mail-'))
-    },
-    trustProxy: false
-  }
+    }
+  })
   const app = await createApp({
     config,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

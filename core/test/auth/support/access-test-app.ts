@@ -11,7 +11,7 @@ import type { EmailMessage, EmailProvider } from '../../../src/email/email-provi
 import type { DomainEvent, EventBus } from '../../../src/events/domain-events.ts'
 import { JobRegistry } from '../../../src/jobs/job-registry.ts'
 import type { PluginManifest } from '../../../src/plugins/plugin-manifest.ts'
-import { testDatabaseUri } from '../../support/database.ts'
+import { platformTestConfig } from '../../support/test-config.ts'
 
 /** Captures sent emails (the outbox contract without files). */
 export class MemoryEmailProvider implements EmailProvider {
@@ -64,27 +64,7 @@ export interface TestAppOptions extends ConfigureAccessOptions {
 }
 
 export function testConfig(name: string): Config {
-  return {
-    env: 'test',
-    port: 0,
-    host: '127.0.0.1',
-    baseDomain: 'localhost',
-    publicApiUrl: 'http://localhost',
-    storefrontUrl: 'http://storefront.test',
-    dashboardUrl: 'http://dashboard.test',
-    mongoUri: testDatabaseUri(name),
-    redisUrl: 'redis://127.0.0.1:6379',
-    queuePrefix: `test-${name}-${randomBytes(4).toString('hex')}`,
-    jwtSecret: randomBytes(32).toString('hex'),
-    jwtExpiresIn: '1h',
-    encryptionKey: randomBytes(32),
-    logLevel: 'silent',
-    runWorkersInProcess: false,
-    bodyLimitBytes: 1024 * 1024,
-    corsOrigins: [],
-    email: { provider: 'outbox', from: 'no-reply@masterstage.test', outboxDir: '/tmp' },
-    trustProxy: false
-  }
+  return platformTestConfig(name)
 }
 
 export async function startTestApp(name: string, options: TestAppOptions = {}): Promise<TestApp> {

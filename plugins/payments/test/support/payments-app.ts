@@ -15,7 +15,7 @@ import {
 } from '@masterstage/core'
 import pino from 'pino'
 import { api } from '../../../../core/test/auth/support/http-client.ts'
-import { testDatabaseUri } from '../../../../core/test/support/database.ts'
+import { platformTestConfig } from '../../../../core/test/support/test-config.ts'
 import { createPaymentsPlugin, type PaymentsPluginOptions } from '../../plugin.ts'
 import type { PaymentsRuntime } from '../../runtime.ts'
 
@@ -72,27 +72,7 @@ export async function startPaymentsApp(
 ): Promise<PaymentsTestApp> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const config: Config = {
-    env: 'test',
-    port,
-    host: '127.0.0.1',
-    baseDomain: 'localhost',
-    publicApiUrl: url,
-    storefrontUrl: 'http://storefront.test',
-    dashboardUrl: 'http://dashboard.test',
-    mongoUri: testDatabaseUri(name),
-    redisUrl: 'redis://127.0.0.1:6379',
-    queuePrefix: `test-pay-${name}-${randomBytes(4).toString('hex')}`,
-    jwtSecret: randomBytes(32).toString('hex'),
-    jwtExpiresIn: '1h',
-    encryptionKey: randomBytes(32),
-    logLevel: 'silent',
-    runWorkersInProcess: true,
-    bodyLimitBytes: 1024 * 1024,
-    corsOrigins: [],
-    email: { provider: 'outbox', from: 'no-reply@masterstage.test', outboxDir: '/tmp' },
-    trustProxy: false
-  }
+  const config = platformTestConfig(`pay-${name}`, { port, publicApiUrl: url, runWorkersInProcess: true })
   const mailer = new MemoryMailer()
   let runtime: PaymentsRuntime | undefined
   const plugin = createPaymentsPlugin({ ...options, onRuntime: (built) => (runtime = built) })

@@ -1,14 +1,13 @@
 // Test support: the real platform (core's createApp: Koa, Socket.io, tenancy, auth, durable events, jobs
 // with in-process workers) with the pipeline plugin, on a fresh harness database and a unique Redis
 // prefix; seeded with two agencies, three tenants and staff, and an HTTP client per user.
-import { randomBytes } from 'node:crypto'
 import { request } from 'node:http'
 import { createApp } from '../../../../core/src/app/create-app.ts'
 import type { Application } from '../../../../core/src/app/declarations.ts'
 import { type RunningServer, startServer } from '../../../../core/src/app/server.ts'
 import type { Config } from '../../../../core/src/config/config.ts'
 import { runAsSystem } from '../../../../core/src/context/request-scope.ts'
-import { testDatabaseUri } from '../../../../core/test/support/database.ts'
+import { platformTestConfig } from '../../../../core/test/support/test-config.ts'
 import pipelinePlugin from '../../plugin.ts'
 
 export const PASSWORD = 'correct-horse-battery'
@@ -30,28 +29,11 @@ export interface CallOptions {
 }
 
 export function testConfig(name: string, overrides: Partial<Config> = {}): Config {
-  return {
-    env: 'test',
-    port: 0,
-    host: '127.0.0.1',
-    baseDomain: 'localhost',
-    publicApiUrl: 'http://localhost',
-    storefrontUrl: 'http://storefront.test',
-    dashboardUrl: 'http://dashboard.test',
-    mongoUri: testDatabaseUri(name),
-    redisUrl: 'redis://127.0.0.1:6379',
-    queuePrefix: `tp${randomBytes(4).toString('hex')}`,
-    jwtSecret: randomBytes(32).toString('hex'),
-    jwtExpiresIn: '1h',
-    encryptionKey: randomBytes(32),
-    logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'silent',
+  return platformTestConfig(name, {
     runWorkersInProcess: true,
-    bodyLimitBytes: 1024 * 1024,
-    corsOrigins: [],
     email: { provider: 'outbox', from: 'no-reply@masterstage.test', outboxDir: '/tmp/ms-pipeline-outbox' },
-    trustProxy: false,
     ...overrides
-  }
+  })
 }
 
 export function call<T = any>(

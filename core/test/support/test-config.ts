@@ -1,0 +1,30 @@
+// One platform Config for tests and benchmarks: own database and queue prefix, fresh secrets, silent logs.
+// Callers override only what their setup needs (workers in process, body limit, outbox folder, port).
+import { randomBytes } from 'node:crypto'
+import type { Config } from '../../src/config/config.ts'
+import { testDatabaseUri } from './database.ts'
+
+export function platformTestConfig(name: string, overrides: Partial<Config> = {}): Config {
+  return {
+    env: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    baseDomain: 'localhost',
+    publicApiUrl: 'http://localhost',
+    storefrontUrl: 'http://storefront.test',
+    dashboardUrl: 'http://dashboard.test',
+    mongoUri: testDatabaseUri(name),
+    redisUrl: 'redis://127.0.0.1:6379',
+    queuePrefix: `test-${name}-${randomBytes(4).toString('hex')}`,
+    jwtSecret: randomBytes(32).toString('hex'),
+    jwtExpiresIn: '1h',
+    encryptionKey: randomBytes(32),
+    logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
+    runWorkersInProcess: false,
+    bodyLimitBytes: 1024 * 1024,
+    corsOrigins: [],
+    email: { provider: 'outbox', from: 'no-reply@masterstage.test', outboxDir: '/tmp' },
+    trustProxy: false,
+    ...overrides
+  }
+}
