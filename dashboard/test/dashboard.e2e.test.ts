@@ -26,7 +26,8 @@ const ADMIN = { email: 'nora@agency.test', password: 'agency-admin-pass' }
 const REP = { email: 'sam@agency.test', password: 'sales-rep-pass-1' }
 
 async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${dashboard.url}/signin`)
+  // Wait for hydration: typing into a form the client is still hydrating can be wiped.
+  await page.goto(`${dashboard.url}/signin`, { waitUntil: 'networkidle' })
   await page.getByLabel('Email').fill(user.email)
   await page.getByLabel('Password').fill(user.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
@@ -102,7 +103,7 @@ afterAll(async () => {
 describe('dashboard', () => {
   it('refuses a wrong password with a clear message', async () => {
     await onPage(browser, 'dashboard-wrong-password', async (page) => {
-      await page.goto(`${dashboard.url}/signin`)
+      await page.goto(`${dashboard.url}/signin`, { waitUntil: 'networkidle' })
       await page.getByLabel('Email').fill(ADMIN.email)
       await page.getByLabel('Password').fill('not-the-password')
       await page.getByRole('button', { name: 'Sign in' }).click()

@@ -150,7 +150,7 @@ describe('storefront per tenant', () => {
 
   it('lets an attendee register, sign in and see the account slots; a wrong password is refused', async () => {
     await onPage(browser, 'attendee-account', async (page) => {
-      await page.goto(at('alpha-fit', '/signin'))
+      await page.goto(at('alpha-fit', '/signin'), { waitUntil: 'networkidle' })
       await page.getByLabel('Name').fill('Jo Attendee')
       await page.getByLabel('Email', { exact: true }).nth(2).fill('jo@attendee.test')
       await page.getByLabel('Password (at least 10 characters)').fill('attendee-password-1')
@@ -165,7 +165,7 @@ describe('storefront per tenant', () => {
 
       await page.goto(at('alpha-fit', '/account'))
       await page.getByRole('button', { name: 'Sign out' }).click()
-      await page.goto(at('alpha-fit', '/signin'))
+      await page.goto(at('alpha-fit', '/signin'), { waitUntil: 'networkidle' })
       await page.locator('#login-email').fill('jo@attendee.test')
       await page.locator('#login-password').fill('wrong-password-1')
       await page.getByRole('button', { name: 'Sign in' }).click()

@@ -27,7 +27,7 @@ let dashboard: RunningWebApp
 let browser: Browser
 
 async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${dashboard.url}/signin`)
+  await page.goto(`${dashboard.url}/signin`, { waitUntil: 'networkidle' })
   await page.getByLabel('Email').fill(user.email)
   await page.getByLabel('Password').fill(user.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
