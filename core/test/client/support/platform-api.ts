@@ -8,6 +8,8 @@ import { createApp } from '../../../src/app/create-app.ts'
 import type { Application } from '../../../src/app/declarations.ts'
 import { loadConfig } from '../../../src/config/load-config.ts'
 import { configureWebApi } from '../../../src/web-api/configure-web-api.ts'
+// The harness's provided values (mongoUri) are typed there; web-app type checks reach this file alone.
+import type {} from '../../global-setup.ts'
 import { testDatabaseUri } from '../../support/database.ts'
 
 export interface RunningApi {
