@@ -7,10 +7,13 @@ import type { Payment } from '../models/payment-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { processWebhookEvent } from '../webhooks/process-webhook-event.ts'
 import { store } from '../webhooks/receive-webhook.ts'
+import { routeAccountEvents } from '../webhooks/route-unrouted-events.ts'
 
 export interface ReconcileReport {
   replayed: number
   fetched: number
+  /** Events stored `unrouted` (account not yet routed when they arrived) now processed for the tenant. */
+  routed: number
   repairedSessions: number
 }
 
@@ -23,11 +26,13 @@ export async function reconcilePayments(
 ): Promise<ReconcileReport> {
   const tenantId = currentScope()?.tenantId
   if (!tenantId) throw new Error('reconciliation runs per tenant')
-  const report: ReconcileReport = { replayed: 0, fetched: 0, repairedSessions: 0 }
+  const report: ReconcileReport = { replayed: 0, fetched: 0, routed: 0, repairedSessions: 0 }
   const logger = runtime.ctx.logger.child({ job: 'reconcile', tenantId })
 
   const accountId = await runtime.accountIdOf(tenantId)
   if (accountId) {
+    // Before listing: events fetched below then route normally, and earlier unrouted ones are claimed.
+    report.routed = (await routeAccountEvents(runtime, tenantId, accountId)).length
     const since = Math.floor(now / 1000) - runtime.platform.reconcileLookbackSeconds
     for (const event of await runtime.provider.listRecentEvents(accountId, since)) {
       const result = await store(

@@ -2,7 +2,8 @@
 // the unique id makes redeliveries no-ops, and a stored but unprocessed event is replayable.
 import { Schema } from 'mongoose'
 
-export type WebhookEventState = 'received' | 'processed' | 'ignored' | 'failed'
+/** `unrouted`: a connected account without a tenant route yet (re-routed later); `ignored`: never processed. */
+export type WebhookEventState = 'received' | 'processed' | 'ignored' | 'unrouted' | 'failed'
 
 export interface WebhookEvent {
   /** The provider's event id (evt_...). */
@@ -49,3 +50,4 @@ export const webhookEventSchema = new Schema<WebhookEvent>(
 )
 webhookEventSchema.index({ state: 1, receivedAt: 1 })
 webhookEventSchema.index({ tenantId: 1, receivedAt: -1 })
+webhookEventSchema.index({ accountHash: 1, state: 1 })

@@ -3,6 +3,7 @@
 import type { MasterstageParams } from '@masterstage/core'
 import { validationError } from '@masterstage/core'
 import type { PaymentsRuntime } from '../runtime.ts'
+import { routeAccountEvents } from '../webhooks/route-unrouted-events.ts'
 import { scopeTenantId } from './service-params.ts'
 
 export interface ConnectStatus {
@@ -106,6 +107,8 @@ export class ConnectService {
       .catch((error: unknown) => {
         if ((error as any)?.code !== 11000) throw error
       })
+    // Events Stripe sent before the route existed (account.updated of the new account) are processed now.
+    await routeAccountEvents(runtime, tenantId, accountId)
     runtime.ctx.logger.info(
       { tenantId, accountHash: runtime.accountHash(accountId) },
       'connected account created'

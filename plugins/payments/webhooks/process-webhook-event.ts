@@ -15,7 +15,8 @@ import type { PaymentsRuntime } from '../runtime.ts'
 export async function processWebhookEvent(runtime: PaymentsRuntime, eventId: string): Promise<void> {
   const { webhookEvents } = runtime.models
   const stored = await webhookEvents.findById(eventId).lean()
-  if (!stored || stored.state === 'processed' || stored.state === 'ignored') return
+  if (!stored || stored.state === 'processed' || stored.state === 'ignored' || stored.state === 'unrouted')
+    return
   const tenantId = currentScope()?.tenantId
   if (!tenantId || stored.tenantId !== tenantId) {
     throw new Error(`webhook event ${eventId} belongs to another tenant than the job's scope`)

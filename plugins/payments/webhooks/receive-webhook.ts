@@ -1,5 +1,5 @@
 // The webhook endpoint: verify the signature over the raw body, map the connected account to its
-// tenant, store the event under its unique id, and only then answer 2xx (then queue its processing).
+// tenant (or keep it `unrouted` until the account is), store the event under its unique id, and only then answer 2xx (then queue its processing).
 import { ErrorCode } from '@masterstage/core'
 import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 import type { WebhookEventState } from '../models/webhook-event-model.ts'
@@ -71,7 +71,9 @@ export async function store(
       `livemode ${event.livemode} on a ${provider.livemode ? 'live' : 'test'} platform`
     ]
   else if (!event.account) [state, reason] = ['ignored', 'platform event without a connected account']
-  else if (!route) [state, reason] = ['ignored', 'unknown connected account']
+  // Stripe can deliver an account's first events before our connection wrote its route: keep them
+  // for routeAccountEvents (connection, reconciliation) instead of dropping them.
+  else if (!route) [state, reason] = ['unrouted', 'connected account not routed to a tenant (yet)']
   try {
     await runtime.models.webhookEvents.create({
       _id: event.id,
@@ -93,9 +95,9 @@ export async function store(
     logger.debug({ eventId: event.id, type: event.type }, 'webhook event already stored')
     return { inserted: false, state }
   }
-  if (state === 'ignored') {
+  if (state === 'ignored' || state === 'unrouted') {
     // The account id is logged as its routing hash only.
-    logger.warn({ eventId: event.id, type: event.type, accountHash, reason }, 'webhook event ignored')
+    logger.warn({ eventId: event.id, type: event.type, accountHash, reason }, `webhook event ${state}`)
     return { inserted: true, state }
   }
   await enqueueProcessing(runtime, event.id, route!.tenantId)

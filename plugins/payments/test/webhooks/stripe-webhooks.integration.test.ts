@@ -1,7 +1,9 @@
 // The webhook endpoint over real HTTP with the Stripe SDK's signatures: refusals change nothing,
 // duplicates and reordering produce one effect, delayed methods wait, unknown accounts are ignored.
-import { trusted } from '@masterstage/core'
+import { runAsSystem, trusted } from '@masterstage/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { reconcilePayments } from '../../jobs/reconcile-payments.ts'
+import { routeAccountEvents } from '../../webhooks/route-unrouted-events.ts'
 import {
   deliver,
   eventFor,
@@ -199,7 +201,7 @@ describe('processing', () => {
     expect((await invoiceOf(scenario, invoice._id))?.status).toBe('paid')
   })
 
-  it('stores but ignores events of unknown connected accounts and of the wrong mode', async () => {
+  it('keeps events of not-yet-routed accounts as unrouted and ignores those of the wrong mode', async () => {
     const { session, paymentId } = await openInvoice(scenario)
     const unknown = eventFor('acct_someone_else', 'checkout.session.completed', {
       ...session,
@@ -207,14 +209,14 @@ describe('processing', () => {
       payment_status: 'paid'
     })
     const live = { ...completed(session, 'paid'), livemode: true }
-    expect((await deliver(scenario, unknown)).body).toMatchObject({ received: true, state: 'ignored' })
+    expect((await deliver(scenario, unknown)).body).toMatchObject({ received: true, state: 'unrouted' })
     expect((await deliver(scenario, live)).body).toMatchObject({ received: true, state: 'ignored' })
     const stored = await scenario.harness.runtime.models.webhookEvents
       .find({ _id: trusted({ $in: [unknown.id, live.id] }) })
       .lean()
     expect(stored.map((event: any) => event.reason).sort()).toEqual([
-      'livemode true on a test platform',
-      'unknown connected account'
+      'connected account not routed to a tenant (yet)',
+      'livemode true on a test platform'
     ])
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect((await paymentOf(scenario, paymentId))?.status).toBe('pending')
@@ -256,5 +258,51 @@ describe('processing', () => {
       'dispute alert'
     )
     expect(alerts).toHaveLength(1)
+  })
+})
+
+describe('events of an account not routed yet', () => {
+  it('stores them unrouted, then reconciliation and connection route and process them exactly once', async () => {
+    const { session, paymentId, invoice } = await openInvoice(scenario, 31_000)
+    const { runtime } = scenario.harness
+    const tenantId = scenario.harness.tenants.ava._id
+    const accountHash = runtime.accountHash(scenario.accounts.ava)
+    // Stripe delivering before our route write (a fresh connection) looks like this: no route yet.
+    await runtime.models.routes.deleteOne({ _id: accountHash })
+    const event = completed(session, 'paid')
+    const answers = await Promise.all([1, 2, 3].map(() => deliver(scenario, event)))
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
+    expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(1)
+    const stored = await runtime.models.webhookEvents.findById(event.id).lean()
+    expect(stored).toMatchObject({ state: 'unrouted', tenantId: null, accountHash })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect((await paymentOf(scenario, paymentId))?.status).toBe('pending')
+    expect(receiptsTo(invoice.customer.email)).toHaveLength(0)
+
+    // A reconciliation pass and a connection racing each other claim the event once between them.
+    const [report, fromConnection] = await Promise.all([
+      runAsSystem('test', tenantId, () => reconcilePayments(runtime)),
+      runAsSystem('test', tenantId, () => routeAccountEvents(runtime, tenantId, scenario.accounts.ava))
+    ])
+    expect(report.routed + fromConnection.length).toBe(1)
+    expect(await runtime.models.routes.findById(accountHash).lean()).toMatchObject({ tenantId })
+    await eventually(
+      async () => (await paymentOf(scenario, paymentId))?.status === 'succeeded',
+      15_000,
+      'routed event processed'
+    )
+    await eventually(
+      async () => (await runtime.models.webhookEvents.findById(event.id).lean())?.state === 'processed',
+      15_000,
+      'event processed'
+    )
+    // Routing again and redelivering change nothing: one succeeded event, one receipt.
+    expect(
+      await runAsSystem('test', tenantId, () => routeAccountEvents(runtime, tenantId, scenario.accounts.ava))
+    ).toEqual([])
+    expect((await deliver(scenario, event)).body).toMatchObject({ duplicate: true })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await outboxCount(scenario, 'payment.succeeded', { 'payload.paymentId': paymentId })).toBe(1)
+    expect(receiptsTo(invoice.customer.email)).toHaveLength(1)
   })
 })
