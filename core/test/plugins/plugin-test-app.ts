@@ -1,18 +1,10 @@
-// Test helper: the real app (createApp: Koa REST + Socket.io, tenancy/auth, durable events, jobs, plugin host)
-// on a fresh harness database and a unique queue prefix, listening on a random port.
-import { mkdtemp } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import pino from 'pino'
-import { createApp } from '../../src/app/create-app.ts'
+// Test helper: the test platform (core/test/support/test-platform.ts) with durable events, jobs and
+// in-process workers for the plugin host tests, and tenants written with plugins already enabled.
 import type { Application } from '../../src/app/declarations.ts'
-import { stopApp } from '../../src/app/server.ts'
 import type { Config } from '../../src/config/config.ts'
-import { configureEvents } from '../../src/events/configure-events.ts'
 import type { PluginManifest } from '../../src/plugins/plugin-manifest.ts'
 import { tenancyModels } from '../../src/tenancy/tenancy-models.ts'
-import { platformTestConfig } from '../support/test-config.ts'
+import { startTestPlatform } from '../support/test-platform.ts'
 
 export interface PluginTestApp {
   app: Application
@@ -27,32 +19,19 @@ export async function startPluginTestApp(
   name: string,
   plugins: readonly PluginManifest[]
 ): Promise<PluginTestApp> {
-  const config = platformTestConfig(name, {
-    runWorkersInProcess: true,
-    bodyLimitBytes: 64 * 1024,
-    email: {
-      provider: 'outbox',
-      from: 'no-reply@masterstage.test',
-      outboxDir: await mkdtemp(join(tmpdir(), 'ms-mail-'))
-    }
-  })
-  const app = await createApp({
-    config,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  const platform = await startTestPlatform(name, {
     plugins,
-    wiring: {
-      configureEvents: (target) => configureEvents(target, { bus: { backoffMs: 50 }, relay: { pollMs: 200 } })
-    }
+    config: { runWorkersInProcess: true, bodyLimitBytes: 64 * 1024 },
+    events: { durable: { bus: { backoffMs: 50 }, relay: { pollMs: 200 } } }
   })
-  // listen → setup: createApp's hook starts the plugins, configureEvents' hook starts the workers.
-  const server = await app.listen(0, '127.0.0.1')
-  if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
-  const { Tenant } = tenancyModels(app.get('mongoose'))
+  const { Tenant } = tenancyModels(platform.app.get('mongoose'))
   return {
-    app,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    config,
+    app: platform.app,
+    url: platform.url,
+    config: platform.config,
     async createTenant(slug, enabled) {
+      // Written directly, not through tenants.enablePlugin: these fixture plugins' lifecycle hooks and
+      // events are what the tests observe, so enabling must not run them ahead of the test.
       const tenant = await Tenant.create({
         slug,
         name: slug,
@@ -66,13 +45,6 @@ export async function startPluginTestApp(
       })
       return String(tenant._id)
     },
-    async close() {
-      await app
-        .get('mongoose')
-        .dropDatabase()
-        .catch(() => undefined)
-      // The platform's own stop path: drain HTTP, stop plugins, teardown (workers, queues), connections.
-      await stopApp(app)
-    }
+    close: () => platform.close()
   }
 }
