@@ -1,5 +1,7 @@
-// Platform-level payment configuration (provider choice, platform Stripe keys, sandbox secret), read
-// once at plugin setup from the process environment; tenants never see or override these.
+// Platform-level payment configuration (provider choice, platform Stripe keys, Connect client id, mode,
+// sandbox secret): read by the host at boot through core's environment reader (manifest
+// `platformConfig`), every problem reported with core's own; tenants never see or override these.
+import type { PlatformEnvReader } from '@masterstage/core'
 import type { StripeProviderOptions } from './providers/stripe/stripe-provider.ts'
 
 export interface PaymentsPlatformConfig {
@@ -10,46 +12,70 @@ export interface PaymentsPlatformConfig {
   reconcileLookbackSeconds: number
 }
 
-export class PaymentsConfigError extends Error {
-  override name = 'PaymentsConfigError'
-}
+const KEY = /^(sk|rk)_(test|live)_[A-Za-z0-9]+$/
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9_]+$/
+const CONNECT_CLIENT_ID = /^ca_[A-Za-z0-9]+$/
 
 /**
- * STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRETS (comma-separated: platform and Connect endpoints) select
- * Stripe. Without them the sandbox runs (PAYMENTS_SANDBOX_WEBHOOK_SECRET, generated when absent), and
- * asking for the sandbox while real keys are set is refused: a demo switch must never shadow live keys.
+ * STRIPE_SECRET_KEY selects Stripe (with STRIPE_WEBHOOK_SECRETS, optional STRIPE_CONNECT_CLIENT_ID and
+ * STRIPE_MODE, which must agree with the key). Without a key the sandbox runs; asking for the sandbox
+ * while a key is set is a configuration error: a demo switch must never shadow real keys.
+ * Messages name variables, never their values (they are secrets).
  */
-export function readPlatformConfig(env: NodeJS.ProcessEnv): PaymentsPlatformConfig {
-  const secretKey = env.STRIPE_SECRET_KEY?.trim()
-  const requested = env.PAYMENTS_PROVIDER?.trim()
-  const reconcileLookbackSeconds = Number(env.PAYMENTS_RECONCILE_LOOKBACK_SECONDS ?? 3 * 24 * 3600)
-  if (requested && requested !== 'stripe' && requested !== 'sandbox') {
-    throw new PaymentsConfigError(`PAYMENTS_PROVIDER must be stripe or sandbox (got '${requested}')`)
-  }
-  if (secretKey) {
-    if (requested === 'sandbox') {
-      throw new PaymentsConfigError('PAYMENTS_PROVIDER=sandbox is refused while STRIPE_SECRET_KEY is set')
+export function readPlatformConfig(env: PlatformEnvReader): PaymentsPlatformConfig {
+  // Validated for its problem report; the presence of a key decides the provider.
+  const requested = env.oneOf('PAYMENTS_PROVIDER', ['stripe', 'sandbox', ''] as const, '')
+  const reconcileLookbackSeconds = env.integer(
+    'PAYMENTS_RECONCILE_LOOKBACK_SECONDS',
+    3 * 24 * 3600,
+    60,
+    30 * 24 * 3600
+  )
+  const secretKey = env.raw('STRIPE_SECRET_KEY')
+  if (!secretKey) {
+    if (requested === 'stripe') env.problem('STRIPE_SECRET_KEY', 'is required with PAYMENTS_PROVIDER=stripe')
+    for (const name of ['STRIPE_WEBHOOK_SECRETS', 'STRIPE_CONNECT_CLIENT_ID', 'STRIPE_MODE']) {
+      if (env.raw(name)) env.problem(name, 'is set but STRIPE_SECRET_KEY is not (Stripe half-configured)')
     }
-    const webhookSecrets = (env.STRIPE_WEBHOOK_SECRETS ?? env.STRIPE_WEBHOOK_SECRET ?? '')
-      .split(',')
-      .map((secret) => secret.trim())
-      .filter(Boolean)
-    if (webhookSecrets.length === 0)
-      throw new PaymentsConfigError('STRIPE_WEBHOOK_SECRETS is required with STRIPE_SECRET_KEY')
-    const api = env.STRIPE_API_HOST
-      ? {
-          host: env.STRIPE_API_HOST,
-          port: Number(env.STRIPE_API_PORT ?? 443),
-          protocol: (env.STRIPE_API_PROTOCOL === 'http' ? 'http' : 'https') as 'http' | 'https'
-        }
-      : undefined
-    return { provider: 'stripe', stripe: { secretKey, webhookSecrets, api }, reconcileLookbackSeconds }
+    return {
+      provider: 'sandbox',
+      sandbox: { webhookSecret: env.raw('PAYMENTS_SANDBOX_WEBHOOK_SECRET') ?? 'whsec_sandbox_local_demo' },
+      reconcileLookbackSeconds
+    }
   }
-  if (requested === 'stripe')
-    throw new PaymentsConfigError('PAYMENTS_PROVIDER=stripe needs STRIPE_SECRET_KEY')
+  if (requested === 'sandbox')
+    env.problem('PAYMENTS_PROVIDER', 'sandbox is refused while STRIPE_SECRET_KEY is set (unset one of them)')
+  const keyMode = KEY.exec(secretKey)?.[2] as 'test' | 'live' | undefined
+  if (!keyMode)
+    env.problem('STRIPE_SECRET_KEY', 'must be a Stripe secret or restricted key (sk_test_…, sk_live_…)')
+  const mode = env.oneOf('STRIPE_MODE', ['test', 'live'] as const, keyMode ?? 'test')
+  if (keyMode && mode !== keyMode)
+    env.problem('STRIPE_MODE', `is ${mode} but STRIPE_SECRET_KEY is a ${keyMode} key`)
+  const webhookSecrets = (env.raw('STRIPE_WEBHOOK_SECRETS') ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean)
+  if (webhookSecrets.length === 0)
+    env.problem(
+      'STRIPE_WEBHOOK_SECRETS',
+      'is required with STRIPE_SECRET_KEY (comma-separated whsec_… values)'
+    )
+  else if (!webhookSecrets.every((secret) => WEBHOOK_SECRET.test(secret)))
+    env.problem('STRIPE_WEBHOOK_SECRETS', 'must be comma-separated whsec_… signing secrets')
+  const connectClientId = env.raw('STRIPE_CONNECT_CLIENT_ID')
+  if (connectClientId && !CONNECT_CLIENT_ID.test(connectClientId))
+    env.problem('STRIPE_CONNECT_CLIENT_ID', 'must look like ca_…')
+  const apiHost = env.raw('STRIPE_API_HOST')
+  const api = apiHost
+    ? {
+        host: apiHost,
+        port: env.integer('STRIPE_API_PORT', 443, 1, 65535),
+        protocol: env.oneOf('STRIPE_API_PROTOCOL', ['http', 'https'] as const, 'https')
+      }
+    : undefined
   return {
-    provider: 'sandbox',
-    sandbox: { webhookSecret: env.PAYMENTS_SANDBOX_WEBHOOK_SECRET?.trim() || 'whsec_sandbox_local_demo' },
+    provider: 'stripe',
+    stripe: { secretKey, webhookSecrets, connectClientId, mode, api },
     reconcileLookbackSeconds
   }
 }

@@ -23,7 +23,7 @@ import { processWebhookEvent } from './webhooks/process-webhook-event.ts'
 import { PROCESS_WEBHOOK_JOB, receiveWebhook } from './webhooks/receive-webhook.ts'
 
 export interface PaymentsPluginOptions {
-  /** Platform config; read from the environment at setup when omitted. */
+  /** Platform config for tests and benches; otherwise the host reads it at boot (`platformConfig`). */
   platform?: PaymentsPlatformConfig
   /** Test seam for crash simulations. */
   faults?: CheckoutFaults
@@ -44,6 +44,7 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
     version: '0.1.0',
     description: 'Invoices, Stripe Connect payments, confirmations and receipts',
     config: { settings: paymentsSettingsSchema },
+    platformConfig: readPlatformConfig,
     models: paymentsModels,
     services: [
       {
@@ -167,7 +168,8 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
       }
     },
     setup(ctx: PluginContext) {
-      runtime = createRuntime(ctx, options.platform ?? readPlatformConfig(process.env), options.faults)
+      const platform = options.platform ?? (ctx.platformConfig as PaymentsPlatformConfig)
+      runtime = createRuntime(ctx, platform, options.faults)
       ctx.logger.info(
         { provider: runtime.provider.name, livemode: runtime.provider.livemode },
         'payments provider selected'

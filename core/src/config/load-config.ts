@@ -28,8 +28,9 @@ const ENVS = ['development', 'test', 'production'] as const
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 const EMAIL_PROVIDERS = ['outbox', 'smtp'] as const
 
-/** Collects problems while reading variables; never echoes secret values back. */
-class EnvReader {
+/** Collects problems while reading variables; never echoes secret values back. Plugins' platform config
+ * reads through it too (plugins/plugin-platform-config.ts), so their problems are reported the same way. */
+export class EnvReader {
   readonly problems: ConfigProblem[] = []
   private readonly env: NodeJS.ProcessEnv
   constructor(env: NodeJS.ProcessEnv) {

@@ -12,6 +12,7 @@ import type { PluginContext } from './plugin-context.ts'
 import { PluginInvalidError } from './plugin-errors.ts'
 import type { PluginManifest } from './plugin-manifest.ts'
 import { orderPlugins } from './plugin-order.ts'
+import { readPluginPlatformConfigs } from './plugin-platform-config.ts'
 import { syncRepeatableSchedules } from './repeatable-job-schedules.ts'
 import { createPluginTenantConfig } from './tenant-plugin-state.ts'
 import { mountWebhookRoute } from './webhook-routes.ts'
@@ -43,10 +44,12 @@ export async function loadPlugins(app: Application, manifests: readonly PluginMa
       throw new Error(`loadPlugins needs app.get('${setting}'); run configureEvents(app) first`)
   }
   const ordered = orderPlugins(manifests.map((manifest) => validateManifest(manifest)))
+  // Before any setup: a broken deployment stops with every plugin's problems and no side effect.
+  const platformConfigs = readPluginPlatformConfigs(ordered, process.env)
   const loaded: LoadedPlugin[] = []
   loadedByApp.set(app, loaded)
   for (const manifest of ordered) {
-    const context = createContext(app, manifest)
+    const context = createContext(app, manifest, platformConfigs.get(manifest.name))
     registerModels(app, manifest, context)
     registerServices(app, manifest, context)
     registerSubscribers(manifest, context)
@@ -76,7 +79,7 @@ export async function stopPlugins(app: Application): Promise<void> {
   }
 }
 
-function createContext(app: Application, manifest: PluginManifest): PluginContext {
+function createContext(app: Application, manifest: PluginManifest, platformConfig: unknown): PluginContext {
   const models = new Map<string, Model<any>>()
   const jobNames = new Set((manifest.jobs ?? []).map((job) => job.name))
   const registry = app.get('jobs')
@@ -84,6 +87,7 @@ function createContext(app: Application, manifest: PluginManifest): PluginContex
     plugin: { name: manifest.name, version: manifest.version },
     app,
     config: app.get('config'),
+    platformConfig,
     logger: app.get('logger').child({ plugin: manifest.name }),
     events: app.get('events'),
     email: app.get('email'),

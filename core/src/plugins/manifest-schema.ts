@@ -65,6 +65,9 @@ export function manifestErrors(manifest: unknown, options: ManifestValidationOpt
     }
   }
 
+  if (m.platformConfig !== undefined && typeof m.platformConfig !== 'function')
+    fail('platformConfig', 'must be a function reading the environment reader it is given')
+
   checkList(m, 'dependsOn', fail, (dependency, path) => {
     if (typeof dependency !== 'string' || !PLUGIN_NAME.test(dependency)) fail(path, 'must be a plugin name')
     else if (dependency === m.name) fail(path, 'a plugin cannot depend on itself')

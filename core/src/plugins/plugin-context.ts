@@ -34,6 +34,8 @@ export interface PluginContext {
   plugin: { name: string; version: string }
   app: Application
   config: Readonly<Config>
+  /** What the manifest's `platformConfig` read at boot (undefined without one). */
+  platformConfig: unknown
   logger: Logger
   events: EventBus
   jobs: PluginJobs

@@ -3,6 +3,7 @@ import type { HookOptions, ServiceInterface } from '@feathersjs/feathers'
 import type { TObject } from '@feathersjs/typebox'
 import type { Schema } from 'mongoose'
 import type { Role } from '../auth/roles.ts'
+import type { EnvReader } from '../config/load-config.ts'
 import type { DomainEvent, EventHandlerContext, EventName } from '../events/domain-events.ts'
 import type { PluginContext } from './plugin-context.ts'
 
@@ -112,6 +113,9 @@ export interface PluginUiContributions {
   }
 }
 
+/** Core's environment reader as a plugin's `platformConfig` sees it (see config/load-config.ts). */
+export type PlatformEnvReader = Pick<EnvReader, 'raw' | 'problem' | 'oneOf' | 'integer' | 'boolean' | 'url'>
+
 export interface PluginManifest {
   /** One identifier: folder name, service path prefix, event prefix, job prefix. kebab-case. */
   name: string
@@ -120,6 +124,12 @@ export interface PluginManifest {
   dependsOn?: readonly string[]
   /** Per-tenant settings and secrets, validated when a tenant enables/configures the plugin. */
   config?: { settings?: TObject; secrets?: TObject }
+  /**
+   * Platform-level configuration (provider keys, modes), the same for every tenant: the host reads it
+   * through core's environment reader before any plugin is set up, reports every plugin's problems at
+   * once (ConfigError, boot stops) and hands the result to the plugin as `ctx.platformConfig`.
+   */
+  platformConfig?: (env: PlatformEnvReader) => unknown
   models?: readonly PluginModelDefinition[]
   services?: readonly PluginServiceDefinition[]
   subscribers?: readonly PluginSubscriber<any>[]

@@ -18,6 +18,10 @@ export interface StripeProviderOptions {
   secretKey: string
   /** Signing secrets of the webhook endpoints (platform and Connect endpoints differ). */
   webhookSecrets: readonly string[]
+  /** Test or live: must agree with the key (checked by platform-config); derived from the key if absent. */
+  mode?: 'test' | 'live'
+  /** Connect platform client id (ca_…): only OAuth (Standard) onboarding needs it; Express account links do not. */
+  connectClientId?: string
   /** Tests point the SDK at a local fake of the Stripe API. */
   api?: { host: string; port: number; protocol: 'http' | 'https' }
   maxNetworkRetries?: number
@@ -34,7 +38,10 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     ...(options.api ?? {}),
     appInfo: { name: 'masterstage-payments' }
   })
-  const livemode = options.secretKey.startsWith('sk_live_') || options.secretKey.startsWith('rk_live_')
+  const keyIsLive = options.secretKey.startsWith('sk_live_') || options.secretKey.startsWith('rk_live_')
+  if (options.mode && options.mode !== (keyIsLive ? 'live' : 'test'))
+    throw new Error(`Stripe mode ${options.mode} does not match the secret key`)
+  const livemode = keyIsLive
 
   return {
     name: 'stripe',
