@@ -6,6 +6,7 @@ import type { Application, HookContext, NextFunction } from '../app/declarations
 import { runInScope } from '../context/request-scope.ts'
 import { validationError } from '../errors/codes.ts'
 import { joinUserChannels } from '../realtime/connection-channels.ts'
+import { registerMagicLink } from './magic-link/register-magic-link.ts'
 import { TenantLocalStrategy } from './tenant-local-strategy.ts'
 import { TokenVersionJwtStrategy } from './token-version-jwt-strategy.ts'
 
@@ -21,14 +22,14 @@ class MasterstageAuthenticationService extends AuthenticationService {
 }
 
 /** Only these strategies can be named by clients; anything else is a 400, not a silent fallback. */
-const CLIENT_STRATEGIES = new Set(['local', 'jwt'])
+const CLIENT_STRATEGIES = new Set(['local', 'jwt', 'magic-link'])
 
 async function checkAuthenticationRequest(context: HookContext, next: NextFunction) {
   if (context.method === 'create' && context.params.provider !== undefined) {
     const strategy = (context.data as any)?.strategy
     if (typeof strategy !== 'string' || !CLIENT_STRATEGIES.has(strategy)) {
       throw validationError('Unknown authentication strategy', [
-        { path: 'strategy', message: "must be 'local' or 'jwt'" }
+        { path: 'strategy', message: "must be 'local', 'jwt' or 'magic-link'" }
       ])
     }
   }
@@ -57,7 +58,7 @@ export function setupAuthentication(app: Application): void {
     service: 'users',
     entityId: '_id',
     secret: config.jwtSecret,
-    authStrategies: ['jwt', 'local'],
+    authStrategies: ['jwt', 'local', 'magic-link'],
     jwtOptions: {
       header: { typ: 'access' },
       audience: JWT_AUDIENCE,
@@ -70,6 +71,7 @@ export function setupAuthentication(app: Application): void {
   const authentication = new MasterstageAuthenticationService(app as any)
   authentication.register('jwt', new TokenVersionJwtStrategy())
   authentication.register('local', new TenantLocalStrategy())
+  registerMagicLink(app, authentication)
   const untyped = app as any
   untyped.use(AUTHENTICATION_PATH, authentication, { methods: ['create', 'remove'], events: [] })
   untyped.service(AUTHENTICATION_PATH).hooks({ around: { all: [checkAuthenticationRequest] } })

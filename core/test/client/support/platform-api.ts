@@ -18,7 +18,8 @@ export interface RunningApi {
   close(): Promise<void>
 }
 
-export async function startPlatformApi(name: string): Promise<RunningApi> {
+/** `env` overrides the test configuration (e.g. TRUST_PROXY to give requests distinct client IPs). */
+export async function startPlatformApi(name: string, env: Record<string, string> = {}): Promise<RunningApi> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -28,7 +29,8 @@ export async function startPlatformApi(name: string): Promise<RunningApi> {
     QUEUE_PREFIX: `e2e${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: process.env.E2E_API_LOG_LEVEL ?? 'silent',
     RUN_WORKERS_IN_PROCESS: 'false',
-    EMAIL_OUTBOX_DIR: `/tmp/ms-e2e-outbox-${process.pid}`
+    EMAIL_OUTBOX_DIR: `/tmp/ms-e2e-outbox-${process.pid}`,
+    ...env
   })
   const app = await createApp({ config, plugins: [masterclasses] })
   configureWebApi(app)
