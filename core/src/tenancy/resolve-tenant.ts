@@ -1,5 +1,6 @@
 // Works out which tenant a request or socket addresses: an explicit reference (X-Tenant header, socket
-// auth/query: slug or id) wins; otherwise the Host (`<slug>.<baseDomain>` or a claimed custom domain).
+// auth/query: slug, id or claimed custom domain) wins; otherwise the Host (`<slug>.<baseDomain>` or a
+// claimed custom domain).
 import { NotFound } from '@feathersjs/errors'
 import type { Application, ResolvedTenant } from '../app/declarations.ts'
 import { ErrorCode } from '../errors/codes.ts'
@@ -30,7 +31,11 @@ export async function resolveTenant(
   const directory = app.get('access').tenants
   const explicit = source.explicit?.trim()
   if (explicit) {
-    const tenant = await directory.byReference(explicit.toLowerCase())
+    const reference = explicit.toLowerCase()
+    // Slugs and ids have no dots: a dotted reference is a claimed custom domain (API clients, storefront).
+    const tenant = reference.includes('.')
+      ? await directory.byDomain(hostnameOf(reference))
+      : await directory.byReference(reference)
     if (!tenant) throw tenantUnknown(explicit)
     return toResolvedTenant(tenant)
   }
