@@ -1,7 +1,7 @@
 // aggregate: a leading $match is answered through the index planner, the rest of the pipeline runs in mingo.
 import type { Document } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
-import { candidates, matchEntries, newStats, runPipeline } from '../exec/query.ts'
+import { candidates, type MatchOptions, matchEntries, newStats, runPipeline } from '../exec/query.ts'
 import { cloneDocument } from '../storage/bson-clone.ts'
 import type { ScanStats } from '../storage/collection.ts'
 import {
@@ -65,13 +65,10 @@ export function executeAggregate(ctx: CommandContext, stats = newStats()): Aggre
     if (typeof target !== 'string' || target.length === 0)
       throw commandError(ErrorCodes.InvalidNamespace, 'aggregate requires a collection name or 1')
     const coll = ctx.engine.catalog.collection(ctx.db, target)
-    const first = rest[0]
-    if (first && '$match' in first) {
-      input = matchEntries(coll, objectOrThrow(first.$match, '$match'), ctx.txn, {}, stats).map((e) => e[1])
-      rest = rest.slice(1)
-    } else {
-      input = [...candidates(coll, {}, stats, ctx.txn)].map((e) => e[1])
-    }
+    const head = leadingScan(rest)
+    input =
+      head.limit === 0 ? [] : matchEntries(coll, head.filter, ctx.txn, head.options, stats).map((e) => e[1])
+    rest = rest.slice(head.stages)
   }
   // mingo stages may modify their input objects in place; stored documents must never be shared with them.
   const copy = rest.some((stage) => !READ_ONLY_STAGES.has(Object.keys(stage)[0]))
@@ -83,6 +80,44 @@ export function executeAggregate(ctx: CommandContext, stats = newStats()): Aggre
   if (ctx.cmd.let) options.variables = ctx.cmd.let
   if (rest.length === 0) return { docs: input, stats }
   return { docs: runPipeline(copy ? input.map(cloneDocument) : input, rest, options), stats }
+}
+
+interface LeadingScan {
+  filter: Document
+  options: MatchOptions
+  // null = no limit stage; 0 = nothing can pass.
+  limit: number | null
+  stages: number
+}
+
+// The pipeline's leading $match, $sort, $skip and $limit stages, answered by the query executor (index
+// selection, an index walk in sort order that stops after skip + limit) instead of the generic pipeline.
+function leadingScan(pipeline: Document[]): LeadingScan {
+  let i = 0
+  let filter: Document = {}
+  if (pipeline[i] && '$match' in pipeline[i]) filter = objectOrThrow(pipeline[i++].$match, '$match')
+  let sort: Document | undefined
+  if (pipeline[i] && '$sort' in pipeline[i]) {
+    const spec = objectOrThrow(pipeline[i].$sort, '$sort')
+    // An empty spec or $meta sort is left to the pipeline (which reports or handles it).
+    const plain = Object.keys(spec).length > 0 && Object.values(spec).every((d) => d === 1 || d === -1)
+    if (!plain) return { filter, options: {}, limit: null, stages: i }
+    sort = spec
+    i++
+  }
+  let skip = 0
+  let limit: number | null = null
+  for (; pipeline[i]; i++) {
+    const [name] = Object.keys(pipeline[i])
+    const value = pipeline[i][name]
+    if ((name !== '$skip' && name !== '$limit') || !Number.isInteger(value) || value < 0) break
+    if (name === '$limit' && value === 0) break // an error in MongoDB: left to the pipeline to report
+    if (name === '$skip') {
+      skip += value
+      if (limit !== null) limit = Math.max(0, limit - value)
+    } else limit = limit === null ? value : Math.min(limit, value)
+  }
+  return { filter, options: { sort, skip, limit: limit ?? undefined }, limit, stages: i }
 }
 
 function aggregate(ctx: CommandContext): Document {

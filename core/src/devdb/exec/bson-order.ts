@@ -5,7 +5,7 @@ import { pathValues } from '../storage/doc-path.ts'
 type Tagged = { _bsontype?: string }
 
 // Canonical type ranks from the MongoDB manual ("Comparison/Sort Order").
-function rank(v: unknown): number {
+export function rank(v: unknown): number {
   if (v === undefined || v === null) return 1
   switch (typeof v) {
     case 'number':

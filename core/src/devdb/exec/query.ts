@@ -5,7 +5,9 @@ import { commandError, ErrorCodes, fromEngineError } from '../errors.ts'
 import type { Transaction } from '../sessions/transaction.ts'
 import type { Collection, ScanStats } from '../storage/collection.ts'
 import { isIndexableEquality } from '../storage/key-encoding.ts'
+import type { Plan } from '../storage/planner.ts'
 import { sortComparator } from './bson-order.ts'
+import { compileNativeFilter } from './native-filter.ts'
 
 export const mingoOptions = { idKey: '_id', useStrictMode: true, processingMode: ProcessingMode.CLONE_OFF }
 
@@ -17,10 +19,11 @@ export function* candidates(
   coll: Collection | undefined,
   filter: Document,
   stats: ScanStats,
-  txn: Transaction | null
+  txn: Transaction | null,
+  plan?: Plan
 ): Generator<[string, Document]> {
   const overlay = coll && txn ? txn.overlay(coll.ns) : undefined
-  if (coll) yield* coll.candidates(filter, stats, overlay ? (k) => overlay.has(k) : undefined)
+  if (coll) yield* coll.candidates(filter, stats, overlay ? (k) => overlay.has(k) : undefined, plan)
   if (overlay) {
     for (const entry of overlay) {
       if (entry[1] === null) continue
@@ -49,6 +52,22 @@ export function checkHint(coll: Collection | undefined, hint: unknown): void {
   }
 }
 
+// The native matcher where it applies, mingo for the documents (or filters) it leaves undecided.
+export function documentTest(filter: Document): (doc: Document) => boolean {
+  const native = compileNativeFilter(filter)
+  if (!native) {
+    const query = compileFilter(filter)
+    return (doc) => query.test(doc)
+  }
+  let query: Query | null = null
+  return (doc) => {
+    const decided = native(doc)
+    if (decided !== undefined) return decided
+    query ??= compileFilter(filter)
+    return query.test(doc)
+  }
+}
+
 export function compileFilter(filter: Document): Query {
   try {
     return new Query(filter, mingoOptions)
@@ -59,9 +78,8 @@ export function compileFilter(filter: Document): Query {
 
 // True when the chosen index lookup alone decides the match: every filter field is a plain equality
 // (or $in) on a leading index field, so running the matcher again would only cost time.
-function isCoveredByIndex(coll: Collection, filter: Document): boolean {
-  const plan = coll.plan(filter)
-  if (!plan.index) return false
+function isCoveredByIndex(plan: Plan, filter: Document): boolean {
+  if (!plan.index || plan.low) return false
   const used = new Set(plan.index.fields.slice(0, plan.prefix.length))
   const fields = Object.keys(filter)
   if (fields.length === 0 || fields.length > used.size) return false
@@ -98,21 +116,26 @@ export function matchEntries(
   options: MatchOptions,
   stats = newStats()
 ): [string, Document][] {
-  const query = coll && isCoveredByIndex(coll, filter) ? null : compileFilter(filter)
+  const hasSort = options.sort !== undefined && Object.keys(options.sort).length > 0
+  const plan = coll?.plan(filter, hasSort ? options.sort : undefined)
+  const everything = Object.keys(filter).length === 0
+  const test = everything || (plan && isCoveredByIndex(plan, filter)) ? null : documentTest(filter)
   const wanted = (options.skip ?? 0) + (options.limit ?? 0)
-  const stopEarly = !options.sort && options.limit !== undefined && options.limit > 0
+  // A transaction's own writes are appended after the index walk, so only a plain read keeps index order.
+  const indexOrdered = plan?.sorted === true && !(coll && txn?.overlay(coll.ns))
+  const needsSort = hasSort && !indexOrdered
+  const stopEarly = !needsSort && options.limit !== undefined && options.limit > 0
   let out: [string, Document][] = []
   try {
-    for (const entry of candidates(coll, filter, stats, txn)) {
-      if (query && !query.test(entry[1])) continue
+    for (const entry of candidates(coll, filter, stats, txn, plan)) {
+      if (test && !test(entry[1])) continue
       out.push(entry)
       if (stopEarly && out.length >= wanted) break
     }
   } catch (err) {
     throw fromEngineError(err)
   }
-  if (options.sort && Object.keys(options.sort).length > 0 && out.length > 1)
-    out = sortEntries(out, options.sort)
+  if (needsSort && out.length > 1) out = sortEntries(out, options.sort!)
   const skip = options.skip ?? 0
   const end = options.limit ? skip + options.limit : undefined
   return skip > 0 || end !== undefined ? out.slice(skip, end) : out

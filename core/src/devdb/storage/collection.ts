@@ -31,18 +31,18 @@ export class Collection {
     return `${this.db}.${this.name}`
   }
 
-  plan(filter: Document): Plan {
-    if (this.docs.size === 0) return { index: null, prefix: [] }
-    return planQuery(filter, this.indexes.values())
+  plan(filter: Document, sort?: Document): Plan {
+    if (this.docs.size === 0) return { index: null, prefix: [], sorted: false }
+    return planQuery(filter, this.indexes.values(), sort)
   }
 
   // Candidate documents for a filter (not yet filtered), with the keys/docs examined recorded in stats.
   *candidates(
     filter: Document,
     stats: ScanStats,
-    skip?: (docKey: string) => boolean
+    skip?: (docKey: string) => boolean,
+    plan = this.plan(filter)
   ): Generator<[string, Document]> {
-    const plan = this.plan(filter)
     if (!plan.index) {
       stats.indexName = null
       for (const entry of this.docs) {
@@ -53,9 +53,9 @@ export class Collection {
       return
     }
     stats.indexName = plan.index.spec.name
-    const seen = plan.index.fields.length > plan.prefix.length || plan.prefix.some((c) => c.length > 1)
-    const yielded = seen ? new Set<string>() : null
-    for (const docKey of plan.index.lookup(plan.prefix)) {
+    // A document appears under several keys only in multikey indexes; dedupe then.
+    const yielded = plan.index.multikey ? new Set<string>() : null
+    for (const docKey of plan.index.scan(plan)) {
       stats.keysExamined++
       if (yielded) {
         if (yielded.has(docKey)) continue

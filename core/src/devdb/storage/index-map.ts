@@ -3,7 +3,8 @@ import type { Document } from 'bson'
 import { Query } from 'mingo'
 import { commandError, ErrorCodes } from '../errors.ts'
 import { firstValue, pathValues } from './doc-path.ts'
-import { encodeKey } from './key-encoding.ts'
+import { encodeKey, isOrderExact, NULL_KEY } from './key-encoding.ts'
+import { lowerBound, OrderedLevel } from './ordered-level.ts'
 
 export interface IndexSpec {
   v?: number
@@ -16,7 +17,21 @@ export interface IndexSpec {
   [option: string]: unknown
 }
 
-type Level = Map<string, Level | Set<string>>
+type Level = OrderedLevel<Level | Set<string>>
+
+export interface KeyBound {
+  key: string
+  inclusive: boolean
+}
+
+// How to walk an index: equality choices for the leading fields, optional bounds on the next field, and (for an
+// ordered walk) the direction of each field after the equality prefix (1 ascending, -1 descending).
+export interface IndexScan {
+  prefix: string[][]
+  low?: KeyBound
+  high?: KeyBound
+  directions?: number[]
+}
 
 const MAX_KEYS_PER_DOC = 10_000
 
@@ -25,7 +40,12 @@ export class IndexMap {
   readonly fields: string[]
   readonly unique: boolean
   private readonly partial: Query | null
-  private root: Level = new Map()
+  private root: Level = new OrderedLevel()
+  // Set once a document puts an array on an indexed path (like mongod's multikey flag, never cleared):
+  // array sort keys and range bounds need whole-array semantics, so ordered walks and ranges are then refused.
+  multikey = false
+  // Cleared once a key without an exact string order (see key-encoding.ts) enters the index.
+  orderExact = true
 
   constructor(spec: IndexSpec) {
     this.spec = spec
@@ -42,9 +62,11 @@ export class IndexMap {
   keysFor(doc: Document): string[][] | null {
     if (this.partial && !this.partial.test(doc)) return null
     const simple = this.scalarKey(doc)
-    if (simple) return this.spec.sparse && simple.every((k) => k === 'z') ? null : [simple]
+    if (simple) return this.spec.sparse && simple.every((k) => k === NULL_KEY) ? null : [simple]
+    if (!this.multikey && this.fields.some((f) => arrayOnPath(doc, f))) this.multikey = true
     const perField = this.fields.map((f) => [...new Set(pathValues(doc, f).map(encodeKey))])
-    if (this.spec.sparse && perField.every((values) => values.length === 1 && values[0] === 'z')) return null
+    if (this.spec.sparse && perField.every((values) => values.length === 1 && values[0] === NULL_KEY))
+      return null
     let tuples: string[][] = [[]]
     for (const values of perField) {
       const next: string[][] = []
@@ -71,11 +93,12 @@ export class IndexMap {
 
   add(docKey: string, doc: Document): void {
     for (const tuple of this.keysFor(doc) ?? []) {
+      if (this.orderExact && !tuple.every(isOrderExact)) this.orderExact = false
       let level = this.root
       for (let i = 0; i < tuple.length - 1; i++) {
         let next = level.get(tuple[i]) as Level | undefined
         if (!next) {
-          next = new Map()
+          next = new OrderedLevel()
           level.set(tuple[i], next)
         }
         level = next
@@ -108,19 +131,44 @@ export class IndexMap {
   }
 
   // Document keys whose leading fields equal one of the given encoded values per level.
-  *lookup(prefix: string[][]): Generator<string> {
-    yield* this.walk(this.root, prefix, 0)
+  lookup(prefix: string[][]): Generator<string> {
+    return this.scan({ prefix })
   }
 
-  private *walk(level: Level, prefix: string[][], depth: number): Generator<string> {
+  // Document keys for a scan; with `directions`, in that key order (documents with equal keys in insertion order).
+  *scan(scan: IndexScan): Generator<string> {
+    yield* this.walk(this.root, scan, 0)
+  }
+
+  private *walk(level: Level, scan: IndexScan, depth: number): Generator<string> {
     const isLeafLevel = depth === this.fields.length - 1
-    const choices = depth < prefix.length ? prefix[depth] : null
-    const children = choices ? choices.map((c) => level.get(c)) : level.values()
+    const { prefix } = scan
+    let children: Iterable<Level | Set<string> | undefined>
+    if (depth < prefix.length) children = prefix[depth].map((c) => level.get(c))
+    else {
+      const ranged = depth === prefix.length && (scan.low || scan.high)
+      const direction = scan.directions?.[depth - prefix.length]
+      children =
+        ranged || direction ? this.orderedChildren(level, scan, ranged, direction ?? 1) : level.values()
+    }
     for (const child of children) {
       if (!child) continue
       if (isLeafLevel) yield* child as Set<string>
-      else yield* this.walk(child as Level, prefix, depth + 1)
+      else yield* this.walk(child as Level, scan, depth + 1)
     }
+  }
+
+  private *orderedChildren(
+    level: Level,
+    scan: IndexScan,
+    ranged: unknown,
+    direction: number
+  ): Generator<Level | Set<string> | undefined> {
+    const keys = level.keys()
+    const from = ranged && scan.low ? lowerBound(keys, scan.low.key, !scan.low.inclusive) : 0
+    const to = ranged && scan.high ? lowerBound(keys, scan.high.key, scan.high.inclusive) : keys.length
+    if (direction > 0) for (let i = from; i < to; i++) yield level.get(keys[i])
+    else for (let i = to - 1; i >= from; i--) yield level.get(keys[i])
   }
 
   // Another document holding one of this document's unique keys, if any.
@@ -146,8 +194,18 @@ export class IndexMap {
   }
 
   clear(): void {
-    this.root = new Map()
+    this.root = new OrderedLevel()
   }
+}
+
+function arrayOnPath(doc: unknown, path: string): boolean {
+  let value = doc
+  for (const part of path.split('.')) {
+    if (Array.isArray(value)) return true
+    if (value === null || typeof value !== 'object') return false
+    value = (value as Document)[part]
+  }
+  return Array.isArray(value)
 }
 
 function formatValue(value: unknown): string {

@@ -1,12 +1,16 @@
-// Picks the index answering a filter's leading equality fields (including $in and $and), or a collection scan.
+// Picks the index answering a filter: leading equality fields (including $in and $and), then a range on the next
+// field, and whether walking it in key order yields the requested sort (so sort + limit can stop early).
 import type { Document } from 'bson'
-import type { IndexMap } from './index-map.ts'
-import { encodeKey, isIndexableEquality } from './key-encoding.ts'
+import type { IndexMap, IndexScan, KeyBound } from './index-map.ts'
+import { bracketBounds, encodeKey, isIndexableEquality } from './key-encoding.ts'
 
-export interface Plan {
+export interface Plan extends IndexScan {
   index: IndexMap | null
-  prefix: string[][]
+  // True when the scan returns documents in the requested sort order (directions set accordingly).
+  sorted: boolean
 }
+
+const NO_PLAN: Plan = { index: null, prefix: [], sorted: false }
 
 export function equalityFields(filter: Document, out = new Map<string, string[]>()): Map<string, string[]> {
   for (const [field, value] of Object.entries(filter)) {
@@ -21,11 +25,15 @@ export function equalityFields(filter: Document, out = new Map<string, string[]>
   return out
 }
 
+function plainOperators(value: unknown): Document | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof RegExp) return null
+  return Object.getPrototypeOf(value) === Object.prototype ? (value as Document) : null
+}
+
 function equalityChoices(value: unknown): string[] | null {
   if (isIndexableEquality(value)) return [encodeKey(value)]
-  if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof RegExp) return null
-  const ops = value as Document
-  if (Object.getPrototypeOf(ops) !== Object.prototype) return null
+  const ops = plainOperators(value)
+  if (!ops) return null
   if ('$eq' in ops && isIndexableEquality(ops.$eq)) return [encodeKey(ops.$eq)]
   if (Array.isArray(ops.$in) && ops.$in.length > 0 && ops.$in.every(isIndexableEquality)) {
     return [...new Set(ops.$in.map(encodeKey))]
@@ -33,27 +41,111 @@ function equalityChoices(value: unknown): string[] | null {
   return null
 }
 
-export function planQuery(filter: Document, indexes: Iterable<IndexMap>): Plan {
-  const equalities = equalityFields(filter)
-  let best: Plan = { index: null, prefix: [] }
-  if (equalities.size === 0) return best
-  let bestScore = 0
-  for (const index of indexes) {
-    if (index.spec.partialFilterExpression) continue
-    const prefix: string[][] = []
-    for (const field of index.fields) {
-      const choices = equalities.get(field)
-      if (!choices) break
-      prefix.push(choices)
+// Bounds of `{ $gt/$gte/$lt/$lte }` on one field (top level or inside $and), kept within the operand's type
+// bracket as MongoDB's comparison operators are. Null when the field has no usable range.
+export function rangeBounds(filter: Document, field: string): { low: KeyBound; high: KeyBound } | null {
+  const conditions: Document[] = []
+  const collect = (f: Document) => {
+    const ops = plainOperators(f[field])
+    if (ops) conditions.push(ops)
+    if (Array.isArray(f.$and)) for (const sub of f.$and) if (plainOperators(sub)) collect(sub as Document)
+  }
+  collect(filter)
+  let low: KeyBound | null = null
+  let high: KeyBound | null = null
+  let bracket: string | null = null
+  for (const ops of conditions) {
+    for (const [op, operand] of Object.entries(ops)) {
+      if (op !== '$gt' && op !== '$gte' && op !== '$lt' && op !== '$lte') continue
+      const bounds = bracketBounds(operand)
+      if (!bounds) continue
+      if (bracket !== null && bracket !== bounds.bracketLow) return null
+      bracket = bounds.bracketLow
+      const inclusive = op === '$gte' || op === '$lte'
+      if (op === '$gt' || op === '$gte') {
+        if (!low || bounds.key > low.key || (bounds.key === low.key && !inclusive))
+          low = { key: bounds.key, inclusive }
+      } else if (!high || bounds.key < high.key || (bounds.key === high.key && !inclusive))
+        high = { key: bounds.key, inclusive }
+      low ??= { key: bounds.bracketLow, inclusive: true }
+      high ??= { key: bounds.bracketHigh, inclusive: false }
     }
-    if (prefix.length === 0) continue
-    const complete = prefix.length === index.fields.length
-    // Prefer more equality fields, then a fully matched unique index, then the narrower index.
-    const score =
-      prefix.length * 100 + (complete && index.unique ? 50 : 0) + (complete ? 10 : 0) - index.fields.length
-    if (score > bestScore) {
-      bestScore = score
-      best = { index, prefix }
+  }
+  return low && high ? { low, high } : null
+}
+
+// Sort fields an index walk must order after the equality prefix (sort keys fixed by a single equality dropped).
+function sortSuffix(
+  sort: Document | undefined,
+  equalities: Map<string, string[]>
+): [string, number][] | null {
+  if (!sort) return []
+  const out: [string, number][] = []
+  for (const [field, dir] of Object.entries(sort)) {
+    const direction = Number(dir)
+    if (direction !== 1 && direction !== -1) return null
+    if (equalities.get(field)?.length === 1) continue
+    out.push([field, direction])
+  }
+  return out
+}
+
+function candidate(
+  index: IndexMap,
+  filter: Document,
+  equalities: Map<string, string[]>,
+  sortFields: [string, number][] | null
+): { plan: Plan; score: number } | null {
+  if (index.spec.partialFilterExpression) return null
+  const prefix: string[][] = []
+  for (const field of index.fields) {
+    const choices = equalities.get(field)
+    if (!choices) break
+    prefix.push(choices)
+  }
+  const p = prefix.length
+  const plan: Plan = { index, prefix, sorted: false }
+  const exactOrder = index.orderExact && !index.multikey
+  if (exactOrder && p < index.fields.length) {
+    const range = rangeBounds(filter, index.fields[p])
+    if (range) {
+      plan.low = range.low
+      plan.high = range.high
+    }
+  }
+  // An ordered walk yields sorted output only when every prefix level has one value and the sort fields are
+  // exactly the index fields that follow it.
+  if (exactOrder && sortFields && sortFields.length > 0 && prefix.every((c) => c.length === 1)) {
+    const follows = sortFields.every(([field], i) => index.fields[p + i] === field)
+    if (follows && p + sortFields.length <= index.fields.length && (p > 0 || !index.spec.sparse)) {
+      plan.sorted = true
+      plan.directions = sortFields.map(([, dir]) => dir)
+    }
+  }
+  if (p === 0 && !plan.low && !plan.sorted) return null
+  const complete = p === index.fields.length
+  // Prefer more equality fields, then a range, then the requested order, then a fully matched unique index,
+  // then the narrower index.
+  const score =
+    p * 100 +
+    (plan.low ? 40 : 0) +
+    (plan.sorted ? 20 : 0) +
+    (complete && index.unique ? 50 : 0) +
+    (complete ? 10 : 0) -
+    index.fields.length
+  return { plan, score }
+}
+
+export function planQuery(filter: Document, indexes: Iterable<IndexMap>, sort?: Document): Plan {
+  const equalities = equalityFields(filter)
+  const sortFields = sortSuffix(sort && Object.keys(sort).length > 0 ? sort : undefined, equalities)
+  let best = NO_PLAN
+  let bestScore = Number.NEGATIVE_INFINITY
+  for (const index of indexes) {
+    const found = candidate(index, filter, equalities, sortFields)
+    if (found && found.score > bestScore) {
+      bestScore = found.score
+      best = found.plan
     }
   }
   return best
