@@ -1,18 +1,23 @@
 // Pipeline metrics for one big tenant (default 100k leads, 1M history entries, beside a second tenant of
-// the same size): the metrics service's aggregation pipelines vs loading the tenant's documents and
-// reducing them in JavaScript, in one run, with both answers checked equal.
+// the same size): the metrics service (rollups aggregated in MongoDB, services/metrics-service.ts) vs
+// loading the tenant's documents and reducing them in JavaScript, in one run, with both answers checked
+// equal (medians within the histogram's documented bound). Seeded with bulk driver inserts, then the
+// rollups are built by the rebuild (services/rollup-rebuild.ts), as for imported data.
 import { randomBytes } from 'node:crypto'
 import { runAsSystem } from '../core/src/context/request-scope.ts'
 import { connectDatabase } from '../core/src/data/connect.ts'
 import { tenantScopedPlugin } from '../core/src/data/tenant-scoped-plugin.ts'
 import { startDatabase } from '../core/src/devdb/harness.ts'
 import { LEAD_STATUSES } from '../plugins/pipeline/contract.ts'
+import { MEDIAN_RELATIVE_ERROR } from '../plugins/pipeline/domain/time-histogram.ts'
 import { FUNNEL } from '../plugins/pipeline/domain/transition-table.ts'
 import { leadHistorySchema } from '../plugins/pipeline/models/lead-history-model.ts'
 import { leadSchema } from '../plugins/pipeline/models/lead-model.ts'
+import { metricsRollupSchema } from '../plugins/pipeline/models/metrics-rollup-model.ts'
 import type { PipelineModels } from '../plugins/pipeline/models/pipeline-models.ts'
 import { revenueEntrySchema } from '../plugins/pipeline/models/revenue-entry-model.ts'
 import { MetricsService } from '../plugins/pipeline/services/metrics-service.ts'
+import { rebuildRollups } from '../plugins/pipeline/services/rollup-rebuild.ts'
 import { median } from './lib/compare-variants.ts'
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 100_000)
@@ -52,9 +57,11 @@ function* leadDocs(tenantId: string) {
 function* historyDocs(tenantId: string) {
   for (let i = 0; i < HISTORY; i++) {
     const from = FUNNEL[i % 5]
+    // The entry carries its lead's dimensions, as the tracker writes them.
+    const lead = i % LEADS
     yield {
       tenantId,
-      leadId: `lead-${i % LEADS}`,
+      leadId: `lead-${lead}`,
       from,
       to: FUNNEL[(i % 5) + 1],
       at: new Date(START + ((i * 104_729) % SPAN)),
@@ -62,9 +69,9 @@ function* historyDocs(tenantId: string) {
       trigger: 'event:bench',
       actor: { kind: 'system', name: 'bench' },
       causeId: `c-${i}`,
-      masterclassId: `mc-${i % 7}`,
-      utmSource: SOURCES[i % SOURCES.length],
-      assignedToId: `rep-${i % 12}`
+      masterclassId: `mc-${lead % 7}`,
+      utmSource: SOURCES[lead % SOURCES.length],
+      assignedToId: `rep-${lead % 12}`
     }
   }
 }
@@ -85,16 +92,22 @@ function* revenueDocs(tenantId: string) {
   }
 }
 
-async function seed(collection: any, docs: Iterable<object>): Promise<void> {
+async function seed(label: string, total: number, collection: any, docs: Iterable<object>): Promise<void> {
   let batch: object[] = []
+  let done = 0
+  const flush = async () => {
+    await collection.insertMany(batch, { ordered: false })
+    done += batch.length
+    batch = []
+    if (done % 100_000 === 0 || done === total)
+      process.stdout.write(`\r  seeding ${label}: ${done}/${total}   `)
+  }
   for (const doc of docs) {
     batch.push(doc)
-    if (batch.length === 5000) {
-      await collection.insertMany(batch, { ordered: false })
-      batch = []
-    }
+    if (batch.length === 5000) await flush()
   }
-  if (batch.length) await collection.insertMany(batch, { ordered: false })
+  if (batch.length) await flush()
+  process.stdout.write('\n')
 }
 
 /** The baseline: every document of the tenant loaded (lean) and reduced in JavaScript. */
@@ -126,11 +139,15 @@ async function loadAndReduce(models: PipelineModels, from: Date, to: Date) {
     list.push(entry.durationMs)
     durations.set(entry.from, list)
   }
-  const timeInStage = [...durations].map(([status, list]) => ({
-    status,
-    count: list.length,
-    avgMs: Math.round(list.reduce((a, b) => a + b, 0) / list.length)
-  }))
+  const timeInStage = [...durations].map(([status, list]) => {
+    list.sort((a, b) => a - b)
+    return {
+      status,
+      count: list.length,
+      avgMs: Math.round(list.reduce((a, b) => a + b, 0) / list.length),
+      medianMs: list[Math.ceil(list.length / 2) - 1]
+    }
+  })
   return { reached, byStatus, revenueMinor, timeInStage }
 }
 
@@ -138,7 +155,8 @@ async function main(): Promise<void> {
   const db = await startDatabase({ logger: { info() {}, warn() {}, error() {}, debug() {} } as any })
   const base = db.uri.replace(/\/[^/?]*(\?.*)?$/, '/')
   const connection = await connectDatabase(`${base}bench_metrics_${randomBytes(3).toString('hex')}`)
-  for (const schema of [leadSchema, leadHistorySchema, revenueEntrySchema]) schema.plugin(tenantScopedPlugin)
+  for (const schema of [leadSchema, leadHistorySchema, revenueEntrySchema, metricsRollupSchema])
+    schema.plugin(tenantScopedPlugin)
   const models: PipelineModels = {
     Lead: connection.model('pipeline.lead', leadSchema as any, 'pipeline_lead') as any,
     History: connection.model(
@@ -150,6 +168,11 @@ async function main(): Promise<void> {
       'pipeline.revenue-entry',
       revenueEntrySchema as any,
       'pipeline_revenue_entry'
+    ) as any,
+    Rollup: connection.model(
+      'pipeline.metrics-rollup',
+      metricsRollupSchema as any,
+      'pipeline_metrics_rollup'
     ) as any
   }
   await Promise.all(Object.values(models).map((model) => model.init()))
@@ -158,11 +181,23 @@ async function main(): Promise<void> {
   )
   const seeded = performance.now()
   for (const tenantId of [TENANT, OTHER]) {
-    await seed(models.Lead.collection, leadDocs(tenantId))
-    await seed(models.History.collection, historyDocs(tenantId))
-    await seed(models.Revenue.collection, revenueDocs(tenantId))
+    await seed(`${tenantId} leads`, LEADS, models.Lead.collection, leadDocs(tenantId))
+    await seed(`${tenantId} history`, HISTORY, models.History.collection, historyDocs(tenantId))
+    await seed(`${tenantId} revenue`, LEADS / 2, models.Revenue.collection, revenueDocs(tenantId))
   }
   console.log(`  seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s`)
+  for (const tenantId of [TENANT, OTHER]) {
+    const rebuilt = performance.now()
+    const result = await runAsSystem('bench', tenantId, () =>
+      rebuildRollups(models, ({ phase, done, total }) => {
+        if (done % 100_000 === 0 || done === total)
+          process.stdout.write(`\r  rebuilding ${tenantId} rollups: ${phase} ${done}/${total}      `)
+      })
+    )
+    console.log(
+      `\n  ${tenantId}: ${result.rollups} rollup documents in ${((performance.now() - rebuilt) / 1000).toFixed(1)} s`
+    )
+  }
   const service = new MetricsService(models)
   const from = new Date(START)
   const to = new Date(START + SPAN)
@@ -178,6 +213,13 @@ async function main(): Promise<void> {
       JSON.stringify(Object.entries(aggregated.totals.revenueMinor).sort()) ===
         JSON.stringify(Object.entries(reduced.revenueMinor).sort())
     if (!same) throw new Error('aggregation and load-and-reduce disagree')
+    for (const exact of reduced.timeInStage) {
+      const stage = aggregated.timeInStage.find((s) => s.status === exact.status)
+      const medianOff = Math.abs((stage?.medianMs ?? 0) - exact.medianMs) / exact.medianMs
+      if (stage?.count !== exact.count || stage.avgMs !== exact.avgMs || medianOff > MEDIAN_RELATIVE_ERROR)
+        throw new Error(`time in stage ${exact.status} disagrees: ${JSON.stringify({ stage, exact })}`)
+    }
+    console.log(`  answers agree (median method: ${aggregated.medianMethod})`)
     const timings = { aggregate: [] as number[], reduce: [] as number[] }
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 ? (['reduce', 'aggregate'] as const) : (['aggregate', 'reduce'] as const)

@@ -11,6 +11,7 @@ import {
 } from './jobs/registration-follow-up.ts'
 import { LEAD_HISTORY_MODEL, leadHistorySchema } from './models/lead-history-model.ts'
 import { LEAD_MODEL, leadSchema } from './models/lead-model.ts'
+import { METRICS_ROLLUP_MODEL, metricsRollupSchema } from './models/metrics-rollup-model.ts'
 import { REVENUE_ENTRY_MODEL, revenueEntrySchema } from './models/revenue-entry-model.ts'
 import { csvDownloadHeaders } from './services/export-service.ts'
 import { pipelineRuntime } from './services/pipeline-runtime.ts'
@@ -37,7 +38,8 @@ export default definePlugin({
   models: [
     { name: LEAD_MODEL, schema: leadSchema },
     { name: LEAD_HISTORY_MODEL, schema: leadHistorySchema },
-    { name: REVENUE_ENTRY_MODEL, schema: revenueEntrySchema }
+    { name: REVENUE_ENTRY_MODEL, schema: revenueEntrySchema },
+    { name: METRICS_ROLLUP_MODEL, schema: metricsRollupSchema }
   ],
   services: [
     {

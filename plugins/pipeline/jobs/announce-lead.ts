@@ -3,6 +3,7 @@
 // rerun harmless; `announcedAt` tells the sweep which leads are done.
 import type { EventBus } from '@masterstage/core'
 import type { PipelineModels } from '../models/pipeline-models.ts'
+import { recordHistory, syncLeadCount } from '../services/rollup-writer.ts'
 
 export async function announceLead(
   models: PipelineModels,
@@ -12,22 +13,19 @@ export async function announceLead(
 ): Promise<void> {
   const leadId = String(lead._id)
   if (!lead.announcedAt) {
-    try {
-      await models.History.create({
-        leadId,
-        from: null,
-        to: 'NEW',
-        at: lead.createdAt,
-        durationMs: 0,
-        trigger: 'registration',
-        actor: { kind: 'anonymous' },
-        causeId: `registration:${leadId}`,
-        masterclassId: lead.masterclassId,
-        utmSource: lead.source?.utmSource
-      })
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error
-    }
+    await recordHistory(models, {
+      leadId,
+      from: null,
+      to: 'NEW',
+      at: lead.createdAt,
+      durationMs: 0,
+      trigger: 'registration',
+      actor: { kind: 'anonymous' },
+      causeId: `registration:${leadId}`,
+      masterclassId: lead.masterclassId,
+      utmSource: lead.source?.utmSource
+    })
+    await syncLeadCount(models, lead._id)
     await events.emit(
       'lead.created',
       {

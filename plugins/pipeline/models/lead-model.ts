@@ -46,7 +46,9 @@ export const leadSchema = new Schema(
     /** Set once lead.created is recorded: a registration retried after a crash re-announces it. */
     announcedAt: { type: Date },
     /** The last move, so a retried handler can finish recording it (see services/lead-tracker.ts). */
-    lastTransition: { type: Schema.Types.Mixed }
+    lastTransition: { type: Schema.Types.Mixed },
+    /** What the metrics rollups count this lead as (services/rollup-writer.ts); absent until counted. */
+    countedAs: { type: Schema.Types.Mixed }
   },
   { timestamps: true, strict: 'throw', versionKey: false }
 )

@@ -15,7 +15,9 @@ export const revenueEntrySchema = new Schema(
     at: { type: Date, required: true },
     masterclassId: { type: String },
     utmSource: { type: String },
-    assignedToId: { type: String }
+    assignedToId: { type: String },
+    /** The amount the metrics rollups hold for this entry (services/rollup-writer.ts). */
+    countedMinor: { type: Number }
   },
   { strict: 'throw', versionKey: false }
 )

@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { LeadStatus } from '../contract.ts'
 import { decideTransition, funnelRank, type Trigger } from '../domain/transition-table.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
+import { recordHistory, syncLeadCount } from './rollup-writer.ts'
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i
 const MAX_CAS_ATTEMPTS = 8
@@ -127,29 +128,29 @@ export class LeadTracker {
     const filter: Record<string, unknown> = { _id: lead._id }
     for (const field of onlyIfMissing) filter[field] = mongoose.trusted({ $exists: false })
     const updated = await Lead.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean()
-    if (updated) this.deps.onLeadChanged?.(updated)
+    if (updated) {
+      if ('assignedToId' in set) await syncLeadCount(this.deps.models, updated._id)
+      this.deps.onLeadChanged?.(updated)
+    }
     return updated ?? lead
   }
 
   private async recordAndAnnounce(lead: any, transition: any): Promise<void> {
-    const { History } = this.deps.models
-    try {
-      await History.create({
-        leadId: String(lead._id),
-        from: transition.from,
-        to: transition.to,
-        at: transition.at,
-        durationMs: transition.durationMs,
-        trigger: transition.trigger,
-        actor: transition.actor,
-        causeId: transition.causeId,
-        masterclassId: lead.masterclassId,
-        utmSource: lead.source?.utmSource,
-        assignedToId: lead.assignedToId
-      })
-    } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error
-    }
+    const { models } = this.deps
+    await recordHistory(models, {
+      leadId: String(lead._id),
+      from: transition.from,
+      to: transition.to,
+      at: transition.at,
+      durationMs: transition.durationMs,
+      trigger: transition.trigger,
+      actor: transition.actor,
+      causeId: transition.causeId,
+      masterclassId: lead.masterclassId,
+      utmSource: lead.source?.utmSource,
+      assignedToId: lead.assignedToId
+    })
+    await syncLeadCount(models, lead._id)
     await this.deps.events.emit(
       'lead.status.changed',
       {

@@ -15,6 +15,7 @@ import { leadMatch, parseLeadFilters } from '../domain/lead-filters.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
 import type { LeadTracker } from './lead-tracker.ts'
 import { toLeadView } from './lead-view.ts'
+import { syncLeadCount } from './rollup-writer.ts'
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i
 const TAG = /^[\p{L}\p{N} _-]{1,40}$/u
@@ -91,6 +92,8 @@ export class LeadsService {
       { returnDocument: 'after' }
     ).lean()
     if (!updated) throw notFound('Lead not found')
+    // The owner is a metrics dimension: move the lead's count to the new owner's slice.
+    if (patch.assignedToId !== undefined) await syncLeadCount(this.models, updated._id)
     const changed = Object.keys(patch).filter((key) => (patch as Record<string, unknown>)[key] !== undefined)
     // Event ids are minted here, never from the client's X-Request-Id: a reused header must not merge
     // two edits into one event. The request id is kept as the causation for tracing.

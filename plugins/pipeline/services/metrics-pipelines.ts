@@ -1,8 +1,11 @@
-// Sales metrics as MongoDB aggregation pipelines over indexed fields (the data layer prepends the tenant
-// $match): funnel reach per stage from leads, revenue from booked payment entries, time in stage from
-// history. Nothing is loaded into memory beyond one row per group.
+// Sales metrics over the source documents as MongoDB aggregation pipelines on indexed fields (the data
+// layer prepends the tenant $match): for the partial days at a period's edges, filter combinations the
+// rollups do not slice by, and exact medians of small ranges. Rows have the rollup pipelines' shapes
+// (metrics-rollup-pipelines.ts) so both add up.
 import type { LeadStatus, MetricsDimension } from '../contract.ts'
+import { LEAD_STATUSES } from '../contract.ts'
 import type { LeadFilters } from '../domain/lead-filters.ts'
+import { BUCKETS_PER_DOUBLING, HISTOGRAM_BUCKETS } from '../domain/time-histogram.ts'
 import { FUNNEL } from '../domain/transition-table.ts'
 
 export interface MetricsPeriod {
@@ -38,33 +41,30 @@ function leadFilters(filters: LeadFilters): Record<string, unknown> {
   return match
 }
 
-/** Leads created in the period: how many reached each funnel stage (a skipped stage counts as passed). */
-export function funnelPipeline(
+/**
+ * Leads created in the period, per group: how many have each funnel rank (`r0`…) and each current
+ * status (`NEW`…). Reach per stage is derived from the ranks (a skipped stage counts as passed).
+ */
+export function leadCountsPipeline(
   period: MetricsPeriod,
   filters: LeadFilters,
   dimension?: MetricsDimension
 ): any[] {
-  const reached = Object.fromEntries(
-    FUNNEL.map((status, rank) => [status, { $sum: { $cond: [{ $gte: ['$funnelRank', rank] }, 1, 0] } }])
+  const ranks = Object.fromEntries(
+    FUNNEL.map((_status, rank) => [`r${rank}`, { $sum: { $cond: [{ $eq: ['$funnelRank', rank] }, 1, 0] } }])
+  )
+  const statuses = Object.fromEntries(
+    LEAD_STATUSES.map((status) => [status, { $sum: { $cond: [{ $eq: ['$status', status] }, 1, 0] } }])
   )
   return [
     { $match: { createdAt: { $gte: period.from, $lt: period.to }, ...leadFilters(filters) } },
     {
       $group: {
         _id: dimension ? { $ifNull: [LEAD_DIMENSION[dimension], null] } : null,
-        ...reached,
-        LOST: { $sum: { $cond: [{ $eq: ['$status', 'LOST'] }, 1, 0] } }
+        ...ranks,
+        ...statuses
       }
-    },
-    { $sort: { _id: 1 } }
-  ]
-}
-
-/** Leads created in the period by current status (the board's column counts). */
-export function statusPipeline(period: MetricsPeriod, filters: LeadFilters): any[] {
-  return [
-    { $match: { createdAt: { $gte: period.from, $lt: period.to }, ...leadFilters(filters) } },
-    { $group: { _id: '$status', count: { $sum: 1 } } }
+    }
   ]
 }
 
@@ -95,20 +95,59 @@ export function revenuePipeline(
  */
 const MEDIAN_OFFSET = 1e15
 
-/** Stages left in the period: how long leads stayed in them (average and median). */
+const stageLeftIn = (period: MetricsPeriod, filters: LeadFilters) => ({
+  $match: { at: { $gte: period.from, $lt: period.to }, from: { $ne: null }, ...entryFilters(filters) }
+})
+
+/** Stages left in the period: how many, how long in total, and the exact median. */
 export function timeInStagePipeline(period: MetricsPeriod, filters: LeadFilters): any[] {
   return [
-    { $match: { at: { $gte: period.from, $lt: period.to }, from: { $ne: null }, ...entryFilters(filters) } },
+    stageLeftIn(period, filters),
     { $project: { from: 1, durationMs: 1, shiftedMs: { $add: ['$durationMs', MEDIAN_OFFSET] } } },
     {
       $group: {
         _id: '$from',
         count: { $sum: 1 },
-        avgMs: { $avg: '$durationMs' },
+        sumMs: { $sum: '$durationMs' },
         medianMs: { $median: { input: '$shiftedMs', method: 'approximate' } }
       }
     },
     { $set: { medianMs: { $subtract: ['$medianMs', MEDIAN_OFFSET] } } }
+  ]
+}
+
+/** Stages left in the period: count and total per stage, and the duration histogram (time-histogram.ts). */
+export function stageHistogramPipeline(period: MetricsPeriod, filters: LeadFilters): any[] {
+  const bucket = {
+    $cond: [
+      { $lt: ['$durationMs', 1000] },
+      0,
+      {
+        $min: [
+          HISTOGRAM_BUCKETS - 1,
+          {
+            $add: [
+              1,
+              {
+                $floor: {
+                  $multiply: [BUCKETS_PER_DOUBLING, { $log: [{ $divide: ['$durationMs', 1000] }, 2] }]
+                }
+              }
+            ]
+          }
+        ]
+      }
+    ]
+  }
+  return [
+    stageLeftIn(period, filters),
+    {
+      $group: {
+        _id: { stage: '$from', bucket },
+        count: { $sum: 1 },
+        sumMs: { $sum: '$durationMs' }
+      }
+    }
   ]
 }
 

@@ -1,21 +1,44 @@
 // The `pipeline/metrics` service: one `find` answering funnel reach, conversion between consecutive
 // stages, revenue, time in stage and status counts for a period, optionally per source/masterclass/rep.
+// Whole UTC days come from the rollups (a few hundred documents for a quarter), the partial days at the
+// edges and filter combinations the rollups do not slice by from the source documents' indexes.
 import { type MasterstageParams, queryNotAllowed } from '@masterstage/core'
 import type { FunnelFigures, LeadStatus, MetricsDimension, PipelineMetrics, StageTime } from '../contract.ts'
 import { LEAD_STATUSES } from '../contract.ts'
-import { parseLeadFilters } from '../domain/lead-filters.ts'
+import { type LeadFilters, parseLeadFilters } from '../domain/lead-filters.ts'
+import { nextDayStart, startOfDay } from '../domain/rollup-slots.ts'
+import { type Histogram, histogramMedian } from '../domain/time-histogram.ts'
 import { FUNNEL } from '../domain/transition-table.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
 import {
-  funnelPipeline,
+  leadCountsPipeline,
   type MetricsPeriod,
   revenuePipeline,
-  statusPipeline,
+  stageHistogramPipeline,
   timeInStagePipeline
 } from './metrics-pipelines.ts'
+import {
+  type RollupSlice,
+  rollupHistogramPipeline,
+  rollupLeadCountsPipeline,
+  rollupRevenuePipeline,
+  rollupStagePipeline
+} from './metrics-rollup-pipelines.ts'
 
 const DIMENSIONS: readonly MetricsDimension[] = ['source', 'masterclass', 'rep']
 const DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000
+/** Up to this many stage exits in the period, medians are exact ($median over the entries). */
+export const EXACT_MEDIAN_MAX = 5000
+
+/** Where each part of the period is read from. */
+interface Plan {
+  /** Whole days read from the rollups, with the slices to read; absent: everything from the sources. */
+  rollups?: { days: MetricsPeriod; totals: RollupSlice; groups?: RollupSlice }
+  /** Ranges read from the source documents. */
+  raw: MetricsPeriod[]
+}
+
+type Row = Record<string, any>
 
 export class MetricsService {
   private readonly models: PipelineModels
@@ -30,37 +53,36 @@ export class MetricsService {
     const filters = parseLeadFilters(query, ['dimension'])
     const to = filters.to ?? new Date()
     const period: MetricsPeriod = { from: filters.from ?? new Date(to.getTime() - DEFAULT_PERIOD_MS), to }
-    const { Lead, History, Revenue } = this.models
-    const [totalsRows, groupRows, revenueRows, groupRevenueRows, stageRows, statusRows] = await Promise.all([
-      Lead.aggregate(funnelPipeline(period, filters)),
-      dimension ? Lead.aggregate(funnelPipeline(period, filters, dimension)) : Promise.resolve([]),
-      Revenue.aggregate(revenuePipeline(period, filters)),
-      dimension ? Revenue.aggregate(revenuePipeline(period, filters, dimension)) : Promise.resolve([]),
-      History.aggregate(timeInStagePipeline(period, filters)),
-      Lead.aggregate(statusPipeline(period, filters))
+    const plan = planPeriod(period, filters, dimension)
+    const [totalsRows, groupRows, revenueRows, groupRevenueRows, stages] = await Promise.all([
+      this.leadCounts(plan, filters, 'totals'),
+      dimension ? this.leadCounts(plan, filters, 'groups', dimension) : Promise.resolve([]),
+      this.revenue(plan, filters, 'totals'),
+      dimension ? this.revenue(plan, filters, 'groups', dimension) : Promise.resolve([]),
+      this.timeInStage(plan, period, filters)
     ])
-    const revenueOf = (rows: any[], key: string | null) =>
+    const revenueOf = (rows: Row[], key: string | null) =>
       Object.fromEntries(
         rows.filter((row) => (row._id.key ?? null) === key).map((row) => [row._id.currency, row.amountMinor])
       )
-    const totals = figures(totalsRows[0], null, revenueOf(revenueRows, null))
     const result: PipelineMetrics = {
       period: { from: period.from.toISOString(), to: period.to.toISOString() },
-      totals,
-      timeInStage: stageTimes(stageRows),
-      byStatus: statusCounts(statusRows)
+      totals: figures(totalsRows[0], null, revenueOf(revenueRows, null)),
+      timeInStage: stages.times,
+      medianMethod: stages.method,
+      byStatus: statusCounts(totalsRows[0])
     }
     if (dimension) {
       const keys = new Set<string | null>([
-        ...groupRows.map((row: any) => row._id ?? null),
-        ...groupRevenueRows.map((row: any) => row._id.key ?? null)
+        ...groupRows.map((row) => row._id ?? null),
+        ...groupRevenueRows.map((row) => row._id.key ?? null)
       ])
       result.dimension = dimension
       result.groups = [...keys]
         .sort((a, b) => String(a).localeCompare(String(b)))
         .map((key) =>
           figures(
-            groupRows.find((row: any) => (row._id ?? null) === key),
+            groupRows.find((row) => (row._id ?? null) === key),
             key,
             revenueOf(groupRevenueRows, key)
           )
@@ -68,6 +90,135 @@ export class MetricsService {
     }
     return result
   }
+
+  private async leadCounts(
+    plan: Plan,
+    filters: LeadFilters,
+    part: 'totals' | 'groups',
+    dimension?: MetricsDimension
+  ): Promise<Row[]> {
+    const { Lead, Rollup } = this.models
+    const slice = plan.rollups?.[part]
+    const rows = await Promise.all([
+      ...(plan.rollups && slice
+        ? [Rollup.aggregate(rollupLeadCountsPipeline(plan.rollups.days, slice))]
+        : []),
+      ...plan.raw.map((range) => Lead.aggregate(leadCountsPipeline(range, filters, dimension)))
+    ])
+    return addRows(rows.flat(), (row) => String(row._id ?? null))
+  }
+
+  private async revenue(
+    plan: Plan,
+    filters: LeadFilters,
+    part: 'totals' | 'groups',
+    dimension?: MetricsDimension
+  ): Promise<Row[]> {
+    const { Revenue, Rollup } = this.models
+    const slice = plan.rollups?.[part]
+    const rows = await Promise.all([
+      ...(plan.rollups && slice ? [Rollup.aggregate(rollupRevenuePipeline(plan.rollups.days, slice))] : []),
+      ...plan.raw.map((range) => Revenue.aggregate(revenuePipeline(range, filters, dimension)))
+    ])
+    return addRows(rows.flat(), (row) => `${row._id.key ?? null}|${row._id.currency}`)
+  }
+
+  /** Counts and totals from rollups and edges; medians exact for small periods, else from histograms. */
+  private async timeInStage(
+    plan: Plan,
+    period: MetricsPeriod,
+    filters: LeadFilters
+  ): Promise<{ times: StageTime[]; method: 'exact' | 'histogram' }> {
+    const { History, Rollup } = this.models
+    const rollups = plan.rollups
+    const [rollupRows, edgeRows] = await Promise.all([
+      rollups ? Rollup.aggregate(rollupStagePipeline(rollups.days, rollups.totals)) : Promise.resolve([]),
+      Promise.all(plan.raw.map((range) => History.aggregate(stageHistogramPipeline(range, filters))))
+    ])
+    const exits = rollupRows.reduce((sum: number, row: Row) => sum + row.count, 0)
+    const edgeExits = edgeRows.flat().reduce((sum: number, row: Row) => sum + row.count, 0)
+    if (exits + edgeExits <= EXACT_MEDIAN_MAX) {
+      const exact = await History.aggregate(timeInStagePipeline(period, filters))
+      return { times: stageTimes(exact), method: 'exact' }
+    }
+    const histogramRows = rollups
+      ? await Rollup.aggregate(rollupHistogramPipeline(rollups.days, rollups.totals))
+      : []
+    const byStage = new Map<string, { count: number; sumMs: number; histogram: Histogram }>()
+    const stage = (name: string) => {
+      const found = byStage.get(name) ?? { count: 0, sumMs: 0, histogram: {} }
+      byStage.set(name, found)
+      return found
+    }
+    for (const row of rollupRows) Object.assign(stage(row._id), { count: row.count, sumMs: row.sumMs })
+    for (const row of histogramRows) {
+      const { histogram } = stage(row._id.stage)
+      histogram[row._id.bucket] = (histogram[row._id.bucket] ?? 0) + row.count
+    }
+    for (const row of edgeRows.flat()) {
+      const entry = stage(row._id.stage)
+      entry.count += row.count
+      entry.sumMs += row.sumMs
+      entry.histogram[row._id.bucket] = (entry.histogram[row._id.bucket] ?? 0) + row.count
+    }
+    const times = [...byStage].map(([name, entry]) => ({
+      _id: name,
+      count: entry.count,
+      sumMs: entry.sumMs,
+      medianMs: histogramMedian(entry.histogram) ?? 0
+    }))
+    return { times: stageTimes(times), method: 'histogram' }
+  }
+}
+
+/**
+ * The rollups slice by one dimension at a time: the whole tenant, or one source, masterclass or rep.
+ * A query filtering on two dimensions, or grouping by another dimension than it filters on, reads the
+ * source documents over the period instead (still indexed, and narrowed by the filters).
+ */
+function rollupSlices(filters: LeadFilters, dimension?: MetricsDimension) {
+  const filtered = (
+    [
+      ['source', filters.source],
+      ['masterclass', filters.masterclassId],
+      ['rep', filters.ownerId]
+    ] as const
+  ).filter(([, value]) => value !== undefined)
+  if (filtered.length > 1) return undefined
+  if (filtered.length === 1) {
+    const [dim, key] = filtered[0]
+    if (dimension && dimension !== dim) return undefined
+    return { totals: { dim, key }, ...(dimension && { groups: { dim, key } }) }
+  }
+  return { totals: { dim: 'all', key: null }, ...(dimension && { groups: { dim: dimension } }) } as const
+}
+
+function planPeriod(period: MetricsPeriod, filters: LeadFilters, dimension?: MetricsDimension): Plan {
+  const slices = rollupSlices(filters, dimension)
+  const firstDay = nextDayStart(period.from)
+  const lastDay = startOfDay(period.to)
+  if (!slices || firstDay >= lastDay) return { raw: [period] }
+  const raw: MetricsPeriod[] = []
+  if (period.from < firstDay) raw.push({ from: period.from, to: firstDay })
+  if (lastDay < period.to) raw.push({ from: lastDay, to: period.to })
+  return { rollups: { days: { from: firstDay, to: lastDay }, ...slices }, raw }
+}
+
+/** Adds up rows with the same key (numeric fields summed, `_id` kept). */
+function addRows(rows: Row[], keyOf: (row: Row) => string): Row[] {
+  const sums = new Map<string, Row>()
+  for (const row of rows) {
+    const key = keyOf(row)
+    const sum = sums.get(key)
+    if (!sum) {
+      sums.set(key, { ...row })
+      continue
+    }
+    for (const [field, value] of Object.entries(row)) {
+      if (field !== '_id' && typeof value === 'number') sum[field] = (sum[field] ?? 0) + value
+    }
+  }
+  return [...sums.values()]
 }
 
 function parseDimension(value: unknown): MetricsDimension | undefined {
@@ -80,29 +231,49 @@ function parseDimension(value: unknown): MetricsDimension | undefined {
   ])
 }
 
-function figures(row: any, key: string | null, revenueMinor: Record<string, number>): FunnelFigures {
-  const reached = Object.fromEntries(
-    FUNNEL.map((status) => [status, row?.[status] ?? 0])
-  ) as FunnelFigures['reached']
+/** Reach per stage from the rank counts: a lead reached every stage up to its highest rank. */
+function figures(
+  row: Row | undefined,
+  key: string | null,
+  revenueMinor: Record<string, number>
+): FunnelFigures {
+  const reached = {} as FunnelFigures['reached']
+  let atOrBeyond = 0
+  for (let rank = FUNNEL.length - 1; rank >= 0; rank--) {
+    atOrBeyond += row?.[`r${rank}`] ?? 0
+    reached[FUNNEL[rank] as keyof FunnelFigures['reached']] = atOrBeyond
+  }
   const conversion: Record<string, number | null> = {}
   for (let i = 1; i < FUNNEL.length; i++) {
-    const from = reached[FUNNEL[i - 1]]
-    conversion[`${FUNNEL[i - 1]}->${FUNNEL[i]}`] = from === 0 ? null : reached[FUNNEL[i]] / from
+    const from = reached[FUNNEL[i - 1] as keyof FunnelFigures['reached']]
+    conversion[`${FUNNEL[i - 1]}->${FUNNEL[i]}`] =
+      from === 0 ? null : reached[FUNNEL[i] as keyof FunnelFigures['reached']] / from
   }
-  return { key, reached, lost: row?.LOST ?? 0, conversion, revenueMinor }
+  const orderedReached = Object.fromEntries(
+    FUNNEL.map((status) => [status, reached[status as keyof FunnelFigures['reached']]])
+  ) as FunnelFigures['reached']
+  return { key, reached: orderedReached, lost: row?.LOST ?? 0, conversion, revenueMinor }
 }
 
-function stageTimes(rows: any[]): StageTime[] {
+function stageTimes(rows: Row[]): StageTime[] {
   return LEAD_STATUSES.flatMap((status) => {
     const row = rows.find((r) => r._id === status)
-    return row
-      ? [{ status, count: row.count, avgMs: Math.round(row.avgMs), medianMs: Math.round(row.medianMs) }]
+    return row && row.count > 0
+      ? [
+          {
+            status,
+            count: row.count,
+            avgMs: Math.round(row.sumMs / row.count),
+            medianMs: Math.round(row.medianMs)
+          }
+        ]
       : []
   })
 }
 
-function statusCounts(rows: any[]): Record<LeadStatus, number> {
-  return Object.fromEntries(
-    LEAD_STATUSES.map((status) => [status, rows.find((r) => r._id === status)?.count ?? 0])
-  ) as Record<LeadStatus, number>
+function statusCounts(row: Row | undefined): Record<LeadStatus, number> {
+  return Object.fromEntries(LEAD_STATUSES.map((status) => [status, row?.[status] ?? 0])) as Record<
+    LeadStatus,
+    number
+  >
 }

@@ -1,6 +1,7 @@
 // Books revenue from payment events: one entry per payment and one (cumulative) per refund, keyed so a
 // replayed or reordered event changes nothing; the lead's paidMinor is recomputed from the entries.
 import type { PipelineModels } from '../models/pipeline-models.ts'
+import { syncRevenueCount } from './rollup-writer.ts'
 
 export interface RevenueBooking {
   key: string
@@ -30,6 +31,7 @@ export async function bookRevenue(models: PipelineModels, lead: any, booking: Re
     },
     { upsert: true }
   )
+  await syncRevenueCount(models, booking.key)
   const [sum] = await Revenue.aggregate([
     { $match: { leadId } },
     { $group: { _id: null, total: { $sum: '$amountMinor' } } }

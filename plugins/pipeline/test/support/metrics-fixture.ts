@@ -1,5 +1,6 @@
 // A small, hand-computed metrics fixture: leads, revenue entries and history written straight through
 // the plugin's models in one tenant's scope. The expected figures are worked out in the test by hand.
+import { rebuildRollups } from '../../services/rollup-rebuild.ts'
 import type { PipelineTestApp } from './pipeline-test-app.ts'
 
 const HOUR = 3600_000
@@ -103,6 +104,8 @@ export async function writeMetricsFixture(
       // Left before the period: not counted.
       left(7, 'NEW', 'INVOICED', 100, before)
     ])
+    // Written around the services: the rollups learn about it the way an import would, by a rebuild.
+    await rebuildRollups(t.models())
   })
 }
 
@@ -142,5 +145,6 @@ export async function writeNoise(t: PipelineTestApp, tenantId: string): Promise<
       actor: { kind: 'system', name: 'noise' },
       causeId: 'noise'
     })
+    await rebuildRollups(t.models())
   })
 }

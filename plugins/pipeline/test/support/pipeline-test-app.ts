@@ -116,10 +116,10 @@ export async function startPipelineTestApp(
     asTenant: (tenantId, fn) => runAsSystem('test', tenantId, async () => await fn()),
     model: (modelName) => connection.model(`pipeline.${modelName}`),
     models: () => ({
-      Lead: connection.model('pipeline.lead'),
-      History: connection.model('pipeline.lead-history'),
-      Revenue: connection.model('pipeline.revenue-entry'),
-      Rollup: connection.model('pipeline.metrics-rollup')
+      Lead: connection.model<any>('pipeline.lead') as any,
+      History: connection.model('pipeline.lead-history') as any,
+      Revenue: connection.model('pipeline.revenue-entry') as any,
+      Rollup: connection.model('pipeline.metrics-rollup') as any
     }),
     close: () => platform.close()
   }

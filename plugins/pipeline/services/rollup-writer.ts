@@ -1,0 +1,103 @@
+// Keeps the metrics rollups in step with their sources, exactly once per change:
+// - a history entry and its stage counters are written in one transaction (a replayed transition hits the
+//   entry's unique cause key and changes nothing);
+// - a lead or revenue entry carries what it is counted as (`countedAs`, `countedMinor`); syncing applies
+//   the difference to the rollups and stores the new value in one transaction, so running it twice, late,
+//   out of order or concurrently (write conflicts retry) still counts each lead once.
+import type { ClientSession } from 'mongoose'
+import {
+  type Increment,
+  leadCountChange,
+  leadCountOf,
+  revenueIncrements,
+  sameLeadCount,
+  stageIncrements,
+  sumIncrements
+} from '../domain/rollup-slots.ts'
+import type { PipelineModels } from '../models/pipeline-models.ts'
+
+const MAX_ATTEMPTS = 6
+
+function duplicateKeyOn(error: unknown, field: string): boolean {
+  const e = error as { code?: number; keyPattern?: Record<string, unknown>; message?: string }
+  if (e?.code !== 11000) return false
+  return e.keyPattern ? field in e.keyPattern : String(e.message).includes(field)
+}
+
+/**
+ * Runs `work` in a transaction (the driver retries transient errors). Two transactions creating the same
+ * rollup document race on its unique index: the loser runs again and finds the document.
+ */
+async function inTransaction<T>(models: PipelineModels, work: (session: ClientSession) => Promise<T>) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      let result: T
+      await models.Rollup.db.transaction(async (session) => {
+        result = await work(session)
+      })
+      return result!
+    } catch (error) {
+      if (!duplicateKeyOn(error, 'kind') || attempt >= MAX_ATTEMPTS) throw error
+    }
+  }
+}
+
+export async function applyIncrements(
+  models: PipelineModels,
+  increments: Increment[],
+  session?: ClientSession
+): Promise<void> {
+  const operations = [...sumIncrements(increments).values()].flatMap(({ slot, inc }) => {
+    const nonZero = Object.fromEntries(Object.entries(inc).filter(([, value]) => value !== 0))
+    if (Object.keys(nonZero).length === 0) return []
+    return [{ updateOne: { filter: { ...slot }, update: { $inc: nonZero }, upsert: true } }]
+  })
+  if (operations.length === 0) return
+  await models.Rollup.bulkWrite(operations as any, { ordered: true, ...(session && { session }) })
+}
+
+/** Records a history entry and its stage counters; false when the entry was already recorded. */
+export async function recordHistory(models: PipelineModels, entry: Record<string, any>): Promise<boolean> {
+  try {
+    await inTransaction(models, async (session) => {
+      await models.History.create([entry], { session })
+      await applyIncrements(models, stageIncrements(entry as any), session)
+    })
+    return true
+  } catch (error) {
+    if (duplicateKeyOn(error, 'causeId')) return false
+    throw error
+  }
+}
+
+/** Brings the lead's rollup contribution to its current status, funnel rank and owner. */
+export async function syncLeadCount(models: PipelineModels, leadId: unknown): Promise<void> {
+  await inTransaction(models, async (session) => {
+    const lead: any = await models.Lead.findOne({ _id: leadId }).session(session).lean()
+    if (!lead) return
+    const now = leadCountOf(lead)
+    if (sameLeadCount(lead.countedAs, now)) return
+    await applyIncrements(models, leadCountChange(lead, lead.countedAs, now), session)
+    await models.Lead.updateOne(
+      { _id: lead._id },
+      { $set: { countedAs: now } },
+      { session, timestamps: false }
+    )
+  })
+}
+
+/** Books the difference between a revenue entry's amount and what the rollups hold for it. */
+export async function syncRevenueCount(models: PipelineModels, key: string): Promise<void> {
+  await inTransaction(models, async (session) => {
+    const entry: any = await models.Revenue.findOne({ key }).session(session).lean()
+    if (!entry) return
+    const difference = entry.amountMinor - (entry.countedMinor ?? 0)
+    if (difference === 0) return
+    await applyIncrements(models, revenueIncrements(entry, difference), session)
+    await models.Revenue.updateOne(
+      { _id: entry._id },
+      { $set: { countedMinor: entry.amountMinor } },
+      { session }
+    )
+  })
+}
