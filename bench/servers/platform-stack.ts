@@ -24,6 +24,8 @@ export interface PlatformStack {
   url: string
   /** Host header selecting the bench tenant. */
   host: string
+  /** The bench tenant's slug (for X-Tenant, when a client cannot set Host). */
+  tenant: string
   token: string
   /** Id of a stored document for the mongoose GET workload. */
   documentId: string
@@ -126,7 +128,7 @@ export async function startPlatformStack(mongoUri: string): Promise<PlatformStac
   })
   const host = `${slug}.localhost:${running.port}`
   const token = await login(running.port, host, email, password)
-  return { url: running.url, host, token, documentId, close: () => stopApp(app) }
+  return { url: running.url, host, tenant: slug, token, documentId, close: () => stopApp(app) }
 }
 
 async function login(port: number, host: string, email: string, password: string): Promise<string> {

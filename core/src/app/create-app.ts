@@ -9,7 +9,7 @@ import { configureAccess } from '../auth/configure-access.ts'
 import type { Config } from '../config/config.ts'
 import { connectDatabase } from '../data/connect.ts'
 import { configureEvents } from '../events/configure-events.ts'
-import { createLogger } from '../logging/logger.ts'
+import { createLogger, flushLogger } from '../logging/logger.ts'
 import { loadPlugins, startPlugins, stopPlugins } from '../plugins/load-plugins.ts'
 import type { PluginManifest } from '../plugins/plugin-manifest.ts'
 import { rateLimitMiddleware } from '../rate-limit/rate-limit-middleware.ts'
@@ -79,6 +79,8 @@ export async function createApp(options: CreateAppOptions): Promise<Application>
   app.set('config', config)
   app.set('logger', logger)
   app.set('mongoose', connection)
+  // Registered first so it runs last: the lines of every other shutdown step are written out too.
+  onShutdown(app, 'logs', () => flushLogger(logger))
   if (!options.connection) onShutdown(app, 'mongodb', () => connection.close())
   if (config.trustProxy) (app as any).proxy = true
 

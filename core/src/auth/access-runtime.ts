@@ -1,11 +1,14 @@
 // Runtime pieces of tenancy and auth shared by their services and hooks, stored once as `app.get('access')`.
 import type { Redis } from 'ioredis'
 import type { Model } from 'mongoose'
+import type { InvalidationBroadcast } from '../app/invalidation-broadcast.ts'
+import type { BatchedRateLimiter } from '../rate-limit/batched-rate-limiter.ts'
 import type { RateLimiter, RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
 import type { RevocationBroadcast } from '../realtime/revocation-broadcast.ts'
 import type { SecretBox } from '../tenancy/secret-box.ts'
 import type { TenancyModels } from '../tenancy/tenancy-models.ts'
 import type { TenantDirectory } from '../tenancy/tenant-directory.ts'
+import type { UserCache } from './user-cache.ts'
 import type { UserDocument } from './user-model.ts'
 
 export interface AccessRuntime {
@@ -14,6 +17,8 @@ export interface AccessRuntime {
   secretBox: SecretBox
   User: Model<UserDocument>
   rateLimiter: RateLimiter
+  /** The global per-IP HTTP limit's counter: batched to Redis, no round trip per request. */
+  httpLimiter: BatchedRateLimiter
   /** Limits on login and password-reset attempts (defaults in auth/login-rate-limits.ts). */
   limits: {
     loginAccount: RateLimitRule
@@ -25,6 +30,10 @@ export interface AccessRuntime {
   httpLimit: RateLimitRule
   /** Takes a user's sockets out of their channels in every API process. */
   revocations: RevocationBroadcast
+  /** Drops cached users and tenants in every API process after a change. */
+  invalidations: InvalidationBroadcast
+  /** Users behind valid tokens, so an authenticated request needs no database read. */
+  users: UserCache
   /** Command connection of the limiter (closed on app teardown). */
   redis: Redis
 }

@@ -1,5 +1,6 @@
 // Mounts Feathers authentication at /authentication with the tenant-aware local strategy and the
 // token-version JWT strategy. Tokens are HS256 only; `tv` carries the user's tokenVersion.
+import { createSecretKey, type KeyObject } from 'node:crypto'
 import { AuthenticationService } from '@feathersjs/authentication'
 import type { Params } from '@feathersjs/feathers'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
@@ -9,12 +10,41 @@ import { joinUserChannels } from '../realtime/connection-channels.ts'
 import { registerMagicLink } from './magic-link/register-magic-link.ts'
 import { TenantLocalStrategy } from './tenant-local-strategy.ts'
 import { TokenVersionJwtStrategy } from './token-version-jwt-strategy.ts'
+import { createVerifiedTokenCache } from './verified-token-cache.ts'
 
 export const AUTHENTICATION_PATH = 'authentication'
 export const JWT_AUDIENCE = 'masterstage'
 export const JWT_ISSUER = 'masterstage'
 
 class MasterstageAuthenticationService extends AuthenticationService {
+  // jsonwebtoken turns a string secret into a key per call (trying createPublicKey first): ~5 % of a
+  // request's CPU. The same checks run with a KeyObject built once (HS256 pinned by jwtOptions), and a
+  // token already verified is recognised without a second HMAC (verified-token-cache.ts).
+  private verificationKey?: { secret: string; key: KeyObject }
+  private readonly verifiedTokens = createVerifiedTokenCache()
+
+  override async verifyAccessToken(accessToken: string, optsOverride?: any, secretOverride?: any) {
+    // Calls with their own options or secret are rare and not cached.
+    if (optsOverride !== undefined || secretOverride !== undefined)
+      return super.verifyAccessToken(accessToken, optsOverride, secretOverride)
+    const key = this.cachedKey()
+    const known = this.verifiedTokens.get(accessToken)
+    if (known) return known
+    const payload = await super.verifyAccessToken(accessToken, undefined, key)
+    this.verifiedTokens.remember(accessToken, payload)
+    return payload
+  }
+
+  private cachedKey(): KeyObject {
+    // The raw setting, not `this.configuration` (a getter merging defaults on every read).
+    const secret: string = (this.app as any).get(this.configKey).secret
+    if (this.verificationKey?.secret !== secret) {
+      this.verificationKey = { secret, key: createSecretKey(Buffer.from(secret)) }
+      this.verifiedTokens.clear()
+    }
+    return this.verificationKey.key
+  }
+
   override async getPayload(authResult: any, params: Params) {
     const payload = await super.getPayload(authResult, params)
     return { ...payload, tv: authResult.user?.tokenVersion }

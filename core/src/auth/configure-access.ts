@@ -1,9 +1,12 @@
 // Wires tenancy, users, authentication, realtime channels and rate limits into the app. createApp calls it
 // once, after `config`, `logger` and `mongoose` are set and the transports are configured.
 import { Redis } from 'ioredis'
+import { closeRedis } from '../app/close-redis.ts'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
+import { startInvalidationBroadcast } from '../app/invalidation-broadcast.ts'
 import { registerService } from '../app/register-service.ts'
 import { useSocketMiddleware } from '../app/socket-middleware.ts'
+import { createBatchedRateLimiter } from '../rate-limit/batched-rate-limiter.ts'
 import { rateLimit } from '../rate-limit/rate-limit-hook.ts'
 import { HTTP_IP_RULE } from '../rate-limit/rate-limit-middleware.ts'
 import { createRedisRateLimiter, type RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
@@ -25,6 +28,7 @@ import {
   PasswordResetRequestsService,
   PasswordResetsService
 } from './password-reset.ts'
+import { createUserCache } from './user-cache.ts'
 import { userModel } from './user-model.ts'
 import { USERS_PATH, UsersService } from './users-service.ts'
 
@@ -48,16 +52,27 @@ export async function configureAccess(app: Application, options: ConfigureAccess
   const User = userModel(connection)
   const redis = options.redis ?? openRedis(app)
   const tenants = createTenantDirectory(tenancy)
+  const users = createUserCache()
+  const invalidations = await startInvalidationBroadcast(
+    redis,
+    `${config.queuePrefix}:cache-invalidations`,
+    app.get('logger')
+  )
+  invalidations.on('user', (userId) => users.invalidate(userId))
+  invalidations.on('tenants', () => tenants.invalidate())
   const runtime: AccessRuntime = {
     tenancy,
     tenants,
     secretBox: createSecretBox(config.encryptionKey, options.retiredEncryptionKeys),
     User,
     rateLimiter: createRedisRateLimiter(redis, config.queuePrefix),
+    httpLimiter: createBatchedRateLimiter(redis, config.queuePrefix, { logger: app.get('logger') }),
     limits: { ...DEFAULT_LOGIN_LIMITS, ...options.limits },
     httpLimit: options.httpLimit ?? HTTP_IP_RULE,
     redis,
-    revocations: await startRevocationBroadcast(app, redis)
+    revocations: await startRevocationBroadcast(app, redis),
+    invalidations,
+    users
   }
   app.set('access', runtime)
   // The plugin host reads tenants through the same directory, so tenant writes invalidate its cache too.
@@ -140,6 +155,8 @@ export async function configureAccess(app: Application, options: ConfigureAccess
       async (_context: HookContext, next: NextFunction) => {
         await next()
         await runtime.revocations.close()
+        await runtime.invalidations.close()
+        await runtime.httpLimiter.close()
         if (!options.redis) await closeRedis(redis)
       }
     ]
@@ -164,13 +181,4 @@ function openRedis(app: Application): Redis {
     reported = false
   })
   return redis
-}
-
-async function closeRedis(redis: Redis): Promise<void> {
-  try {
-    if (redis.status === 'ready') await redis.quit()
-    else redis.disconnect()
-  } catch {
-    redis.disconnect()
-  }
 }

@@ -6,11 +6,12 @@ import { Type } from '@feathersjs/typebox'
 import mongoose from 'mongoose'
 import type { Application, MasterstageParams } from '../app/declarations.ts'
 import { validationError } from '../errors/codes.ts'
+import { writeWithPlatformEvent } from '../tenancy/platform-events.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
 import { accountSubjects, consumeAttempt } from './login-rate-limits.ts'
 import { hashPassword } from './password-hash.ts'
 import { findLoginAccount } from './tenant-local-strategy.ts'
-import { userAccessChanged } from './user-access-changed.ts'
+import { accessChangedEvent, userAccessChanged } from './user-access-changed.ts'
 import { normalizeEmail, type UserDocument } from './user-model.ts'
 
 export const PASSWORD_RESET_REQUESTS_PATH = 'password-reset-requests'
@@ -109,23 +110,34 @@ export class PasswordResetsService {
     await consumeAttempt(this.app, [
       { rule: this.app.get('access').limits.resetIp, subject: `confirm:${params.ip ?? 'unknown-ip'}` }
     ])
-    // One atomic update consumes the token: a second use (or a concurrent one) finds nothing.
-    const updated = await this.app
-      .get('access')
-      .User.findOneAndUpdate(
-        { resetTokenHash: hashResetToken(token), resetExpiresAt: mongoose.trusted({ $gt: new Date() }) },
-        {
-          $set: { passwordHash: await hashPassword(password) },
-          $unset: { resetTokenHash: 1, resetExpiresAt: 1 },
-          $inc: { tokenVersion: 1 }
-        },
-        { returnDocument: 'after' }
-      )
-      .lean<UserDocument>()
-      .exec()
-    if (!updated)
-      throw validationError('Invalid password reset', [{ path: 'token', message: 'is invalid or expired' }])
-    await userAccessChanged(this.app, String(updated._id), 'password', updated.tokenVersion)
+    const passwordHash = await hashPassword(password)
+    const { User } = this.app.get('access')
+    // One atomic update consumes the token (a second or concurrent use finds nothing), in one transaction
+    // with its user.access.changed event.
+    const updated = await writeWithPlatformEvent(
+      this.app,
+      User.db,
+      async (session) => {
+        const written = await User.findOneAndUpdate(
+          { resetTokenHash: hashResetToken(token), resetExpiresAt: mongoose.trusted({ $gt: new Date() }) },
+          {
+            $set: { passwordHash },
+            $unset: { resetTokenHash: 1, resetExpiresAt: 1 },
+            $inc: { tokenVersion: 1 }
+          },
+          { returnDocument: 'after', session }
+        )
+          .lean<UserDocument>()
+          .exec()
+        if (!written)
+          throw validationError('Invalid password reset', [
+            { path: 'token', message: 'is invalid or expired' }
+          ])
+        return written
+      },
+      (written) => accessChangedEvent(String(written._id), 'password', written.tokenVersion)
+    )
+    await userAccessChanged(this.app, String(updated._id), 'password')
     return { reset: true }
   }
 }

@@ -10,12 +10,16 @@ const OBJECT_ID = /^[0-9a-f]{24}$/
 
 export class TokenVersionJwtStrategy extends JWTStrategy {
   // Loaded from the model, not through the users service: the service's own guard would authenticate
-  // again and recurse.
+  // again and recurse. The per-process cache is dropped on every access change (user-access-changed.ts).
   override async getEntity(id: string, _params: Params) {
     if (typeof id !== 'string' || !OBJECT_ID.test(id)) throw notAuthenticated('Invalid token subject')
-    const user = await (this.app as Application).get('access').User.findById(id).lean().exec()
+    const access = (this.app as Application).get('access')
+    const user = await access.users.get(id, async () => {
+      const stored = await access.User.findById(id).lean().exec()
+      return stored ? toPublicUser(stored) : null
+    })
     if (!user) throw notAuthenticated('User no longer exists')
-    return toPublicUser(user)
+    return user
   }
 
   override async authenticate(authentication: any, params: Params) {

@@ -2,7 +2,7 @@
 // creation and access changes. Access fields are never writable by the user they describe.
 import type { Application, AuthenticatedUser, MasterstageParams } from '../app/declarations.ts'
 import { conflict, type FieldError, forbidden, notFound, validationError } from '../errors/codes.ts'
-import { emitPlatformEvent } from '../tenancy/platform-events.ts'
+import { writeWithPlatformEvent } from '../tenancy/platform-events.ts'
 import { plainQuery } from '../tenancy/query-guard.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
 import { normalizeGrant } from './access-grant.ts'
@@ -15,7 +15,7 @@ import { tenantRequired } from './guard-service-call.ts'
 import { hashPassword, verifyPassword } from './password-hash.ts'
 import { canEditProfileOf, refuseGrant, visibleUsersFilter } from './policy.ts'
 import type { Role } from './roles.ts'
-import { userAccessChanged } from './user-access-changed.ts'
+import { accessChangedEvent, userAccessChanged } from './user-access-changed.ts'
 import { emailKeyOf, normalizeEmail, type PublicUser, toPublicUser, type UserDocument } from './user-model.ts'
 import {
   ACCESS_FIELDS,
@@ -173,32 +173,40 @@ export class UsersService {
         { path: 'role', message: 'cannot convert between attendee and staff accounts' }
       ])
     }
-    const updated = await this.User.findOneAndUpdate(
-      // Matching the token version makes two concurrent grants a 409 instead of a silent overwrite.
-      { _id: current._id, tokenVersion: current.tokenVersion },
-      {
-        $set: {
-          role: grant.role,
-          tenantIds: [...grant.tenantIds],
-          emailKey: emailKeyOf(current.email, grant.role, grant.tenantIds),
-          ...(grant.agencyId && { agencyId: grant.agencyId })
-        },
-        ...(grant.agencyId ? {} : { $unset: { agencyId: 1 } }),
-        $inc: { tokenVersion: 1 }
-      },
-      { returnDocument: 'after' }
-    )
-      .lean<UserDocument>()
-      .exec()
-      .catch((error) => {
-        // Moving an attendee to a tenant where the email is already registered.
-        if (isDuplicateKey(error))
-          throw conflict('An account with this email already exists there', { field: 'tenantIds' })
-        throw error
-      })
-    if (!updated) throw conflict('The user changed meanwhile; retry')
     const reason = current.role !== grant.role ? 'role' : 'membership'
-    await userAccessChanged(this.app, String(current._id), reason, updated.tokenVersion)
+    const updated = await writeWithPlatformEvent(
+      this.app,
+      this.User.db,
+      async (session) => {
+        const written = await this.User.findOneAndUpdate(
+          // Matching the token version makes two concurrent grants a 409 instead of a silent overwrite.
+          { _id: current._id, tokenVersion: current.tokenVersion },
+          {
+            $set: {
+              role: grant.role,
+              tenantIds: [...grant.tenantIds],
+              emailKey: emailKeyOf(current.email, grant.role, grant.tenantIds),
+              ...(grant.agencyId && { agencyId: grant.agencyId })
+            },
+            ...(grant.agencyId ? {} : { $unset: { agencyId: 1 } }),
+            $inc: { tokenVersion: 1 }
+          },
+          { returnDocument: 'after', session }
+        )
+          .lean<UserDocument>()
+          .exec()
+          .catch((error) => {
+            // Moving an attendee to a tenant where the email is already registered.
+            if (isDuplicateKey(error))
+              throw conflict('An account with this email already exists there', { field: 'tenantIds' })
+            throw error
+          })
+        if (!written) throw conflict('The user changed meanwhile; retry')
+        return written
+      },
+      (written) => accessChangedEvent(String(written._id), reason, written.tokenVersion)
+    )
+    await userAccessChanged(this.app, String(current._id), reason)
     return toPublicUser(updated)
   }
 
@@ -224,6 +232,8 @@ export class UsersService {
       .lean<UserDocument>()
       .exec()
     if (!updated) throw notFound('User not found')
+    // Authenticated requests read the user from a per-process cache: show them the new profile at once.
+    await this.app.get('access').invalidations.publish('user', String(updated._id))
     return toPublicUser(updated)
   }
 
@@ -236,8 +246,13 @@ export class UsersService {
       })
       if (reason) throw forbidden(reason)
     }
-    await this.User.deleteOne({ _id: target._id }).exec()
-    await userAccessChanged(this.app, String(target._id), 'removed', target.tokenVersion + 1)
+    await writeWithPlatformEvent(
+      this.app,
+      this.User.db,
+      (session) => this.User.deleteOne({ _id: target._id }, { session }).exec(),
+      () => accessChangedEvent(String(target._id), 'removed', target.tokenVersion + 1)
+    )
+    await userAccessChanged(this.app, String(target._id), 'removed')
     return toPublicUser(target)
   }
 
@@ -261,15 +276,24 @@ export class UsersService {
           { path: 'currentPassword', message: 'is not correct' }
         ])
     }
-    const updated = await this.User.findByIdAndUpdate(
-      target._id,
-      { $set: { passwordHash: await hashPassword(password) }, $inc: { tokenVersion: 1 } },
-      { returnDocument: 'after' }
+    const passwordHash = await hashPassword(password)
+    const updated = await writeWithPlatformEvent(
+      this.app,
+      this.User.db,
+      async (session) => {
+        const written = await this.User.findByIdAndUpdate(
+          target._id,
+          { $set: { passwordHash }, $inc: { tokenVersion: 1 } },
+          { returnDocument: 'after', session }
+        )
+          .lean<UserDocument>()
+          .exec()
+        if (!written) throw notFound('User not found')
+        return written
+      },
+      (written) => accessChangedEvent(String(written._id), 'password', written.tokenVersion)
     )
-      .lean<UserDocument>()
-      .exec()
-    if (!updated) throw notFound('User not found')
-    await userAccessChanged(this.app, String(target._id), 'password', updated.tokenVersion)
+    await userAccessChanged(this.app, String(target._id), 'password')
     return toPublicUser(updated)
   }
 
@@ -295,22 +319,27 @@ export class UsersService {
     if (reason) throw forbidden(reason)
   }
 
+  /** Stores the user and its user.created event in one transaction: both, or neither. */
   private async insert(document: Partial<UserDocument>): Promise<PublicUser> {
-    let created: UserDocument
     try {
-      created = (await this.User.create(document)).toObject()
+      const created = await writeWithPlatformEvent(
+        this.app,
+        this.User.db,
+        async (session) => {
+          const [stored] = await this.User.create([document], { session })
+          return toPublicUser(stored.toObject())
+        },
+        (user) => ({
+          name: 'user.created',
+          payload: { userId: user._id, role: user.role, email: user.email },
+          id: `user.created:${user._id}`
+        })
+      )
+      return created
     } catch (error) {
       if (isDuplicateKey(error))
         throw conflict('An account with this email already exists', { field: 'email' })
       throw error
     }
-    const user = toPublicUser(created)
-    await emitPlatformEvent(
-      this.app,
-      'user.created',
-      { userId: user._id, role: user.role, email: user.email },
-      `user.created:${user._id}`
-    )
-    return user
   }
 }

@@ -11,16 +11,39 @@ const SECRET_KEY =
 const REDACTED = '[redacted]'
 const MAX_DEPTH = 8
 
+// Every log line passes through redactSecrets: remember each key name's verdict instead of running the
+// regular expression per key per line (bounded, key names are few).
+const secretKeyVerdicts = new Map<string, boolean>()
+const MAX_REMEMBERED_KEYS = 4096
+
+function isSecretKey(key: string): boolean {
+  let verdict = secretKeyVerdicts.get(key)
+  if (verdict === undefined) {
+    verdict = SECRET_KEY.test(key)
+    if (secretKeyVerdicts.size < MAX_REMEMBERED_KEYS) secretKeyVerdicts.set(key, verdict)
+  }
+  return verdict
+}
+
 /** Returns a copy with secret-named keys replaced; leaves the caller's object untouched. */
-export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+export function redactSecrets(value: unknown, depth = 0, seen?: WeakSet<object>): unknown {
   if (value == null || typeof value !== 'object') return value
   if (value instanceof Error || value instanceof Date || Buffer.isBuffer(value)) return value
-  if (seen.has(value) || depth > MAX_DEPTH) return '[omitted]'
-  seen.add(value)
-  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, seen))
+  // Created lazily: most log lines are flat objects of primitives.
+  const visited = seen ?? new WeakSet<object>()
+  if (visited.has(value) || depth > MAX_DEPTH) return '[omitted]'
+  visited.add(value)
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, visited))
   const copy: Record<string, unknown> = {}
-  for (const [key, inner] of Object.entries(value)) {
-    copy[key] = SECRET_KEY.test(key) && inner != null ? REDACTED : redactSecrets(inner, depth + 1, seen)
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    const inner = (value as Record<string, unknown>)[key]
+    copy[key] =
+      inner != null && isSecretKey(key)
+        ? REDACTED
+        : typeof inner === 'object' && inner !== null
+          ? redactSecrets(inner, depth + 1, visited)
+          : inner
   }
   return copy
 }
@@ -32,8 +55,22 @@ function serializeError(error: unknown): unknown {
 export interface CreateLoggerOptions {
   level?: LoggerOptions['level']
   name?: string
-  /** Defaults to stdout; tests pass a stream to inspect lines. */
+  /**
+   * Defaults to stdout written asynchronously (lines of concurrent requests coalesce into one write; pino
+   * flushes it on process exit, createApp on shutdown). Tests pass a stream to inspect lines.
+   */
   destination?: DestinationStream
+}
+
+/** Writes out buffered lines (asynchronous destination); resolves at once for other destinations. */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      logger.flush(() => resolve())
+    } catch {
+      resolve()
+    }
+  })
 }
 
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
@@ -60,7 +97,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       // request config with an Authorization header), then redacted like any other object.
       serializers: { err: serializeError, error: serializeError }
     },
-    options.destination
+    options.destination ?? pino.destination({ dest: 1, sync: false })
   )
 }
 

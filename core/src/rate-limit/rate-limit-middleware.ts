@@ -1,4 +1,5 @@
-// Global per-IP request limit for HTTP (Koa). Fails open when Redis is unreachable: a Redis outage must
+// Global per-IP request limit for HTTP (Koa), counted by the batched limiter (no Redis round trip per
+// request; error bound in batched-rate-limiter.ts). Fails open when Redis is unreachable: a Redis outage must
 // not take the whole API down; the sensitive endpoints (login, password reset) fail closed on their own.
 import type { Middleware } from '@feathersjs/koa'
 import type { Application } from '../app/declarations.ts'
@@ -13,11 +14,12 @@ export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): Mid
     const ip = ctx.ip
     ctx.feathers = { ...ctx.feathers, ip } as typeof ctx.feathers
     try {
-      const limiter = app.get('access')?.rateLimiter
+      const access = app.get('access')
+      const limiter = access?.httpLimiter ?? access?.rateLimiter
       if (limiter) {
         let result: Awaited<ReturnType<typeof limiter.hit>> | undefined
         try {
-          result = await limiter.hit(rule ?? app.get('access').httpLimit ?? HTTP_IP_RULE, ip)
+          result = await limiter.hit(rule ?? access.httpLimit ?? HTTP_IP_RULE, ip)
         } catch (error) {
           app
             .get('logger')

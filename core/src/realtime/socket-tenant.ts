@@ -1,5 +1,6 @@
 // Socket.io handshake middleware: resolves the connection's tenant (socket `auth.tenant`, `?tenant=`,
 // X-Tenant header, then Host) into `socket.feathers.tenant`. Unknown tenants refuse the connection.
+import { clientIp } from '../app/client-ip.ts'
 import type { Application } from '../app/declarations.ts'
 import { resolveTenant, TENANT_HEADER } from '../tenancy/resolve-tenant.ts'
 import { joinUserChannels } from './connection-channels.ts'
@@ -22,7 +23,12 @@ export function socketTenantMiddleware(app: Application) {
     resolveTenant(app, { host: handshake.headers?.host, explicit })
       .then(async (tenant) => {
         // Mutated, not replaced: Feathers keys its connection map on this very object.
-        Object.assign(socket.feathers, { tenant, ip: handshake.address })
+        const ip = clientIp(
+          app.get('config').trustProxy,
+          handshake.headers?.['x-forwarded-for'],
+          handshake.address
+        )
+        Object.assign(socket.feathers, { tenant, ip })
         // A token in the handshake headers logged the connection in before the tenant was known.
         if (socket.feathers.user) await joinUserChannels(app, socket.feathers)
         next()

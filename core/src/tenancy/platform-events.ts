@@ -1,5 +1,5 @@
-// Emits core's platform-level domain events (tenant and user lifecycle) through the app's EventBus; tenant
-// writes and their event go into one MongoDB transaction (outbox pattern): both are stored, or neither.
+// Emits core's platform-level domain events (tenant and user lifecycle) through the app's EventBus; tenant and
+// user writes and their event go into one MongoDB transaction (outbox pattern): both are stored, or neither.
 import type { ClientSession, Connection } from 'mongoose'
 import type { Application } from '../app/declarations.ts'
 import type { DomainEvents, EventName } from '../events/domain-events.ts'
@@ -30,31 +30,4 @@ export async function writeWithPlatformEvent<T>(
       await events.emit(event.name, event.payload as never, { tenantId: null, id: event.id, session })
   })
   return result!
-}
-
-/**
- * For writes not (yet) in a transaction (user lifecycle): the write has already happened when this runs; a
- * failed emit is logged with the event so it can be replayed, and never turns a committed change into an
- * error response.
- */
-export async function emitPlatformEvent<N extends EventName>(
-  app: Application,
-  name: N,
-  payload: DomainEvents[N],
-  id: string
-): Promise<void> {
-  const events = app.get('events')
-  const logger = app.get('logger')
-  if (!events) {
-    logger?.warn({ event: name, eventId: id }, 'no event bus configured, platform event dropped')
-    return
-  }
-  try {
-    await events.emit(name, payload, { tenantId: null, id })
-  } catch (error) {
-    logger?.error(
-      { event: name, eventId: id, err: { message: (error as Error).message } },
-      'platform event emit failed'
-    )
-  }
 }

@@ -2,6 +2,7 @@
 // change which tenant is decided by auth/policy.ts. Secrets of enabled plugins never leave the server.
 import mongoose, { Types } from 'mongoose'
 import type { Application, AuthenticatedUser, MasterstageParams } from '../app/declarations.ts'
+import { ALL_KEYS } from '../app/invalidation-broadcast.ts'
 import { canManageTenant } from '../auth/policy.ts'
 import { conflict, forbidden, notFound, validationError } from '../errors/codes.ts'
 import { type PlatformEvent, writeWithPlatformEvent } from './platform-events.ts'
@@ -146,7 +147,7 @@ export class TenantsService {
         throw conflict(`Slug ${input.slug} is taken`, { field: 'slug' })
       throw error
     }
-    this.access.tenants.invalidate()
+    await this.access.invalidations.publish('tenants', ALL_KEYS)
     return publicTenant(created)
   }
 
@@ -171,7 +172,7 @@ export class TenantsService {
         tenant.domains.filter((domain) => !domains.includes(domain))
       )
     }
-    this.access.tenants.invalidate()
+    await this.access.invalidations.publish('tenants', ALL_KEYS)
     return publicTenant(updated)
   }
 
@@ -259,7 +260,7 @@ export class TenantsService {
       },
       (written) => eventOf(written.revision)
     )
-    this.access.tenants.invalidate()
+    await this.access.invalidations.publish('tenants', ALL_KEYS)
     return updated
   }
 }

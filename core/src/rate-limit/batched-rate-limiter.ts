@@ -1,0 +1,145 @@
+// Fixed-window limiter for hot paths (the global per-IP HTTP limit) without a Redis round trip per request.
+// Each process counts hits locally and adds them to the shared Redis window counter in one pipelined call
+// per flush interval (every key at once); decisions use the global count of the last sync plus the hits
+// not yet sent. Redis is asked synchronously only for a subject's first hit in a window and when fewer than
+// `exactBelow` points remain, so the limit is exact in one process and near the limit.
+// Error bound (documented in the README): a subject can exceed `points` by at most the hits other processes
+// accepted for it within one flush interval before their counts reached Redis and this process's sync.
+import type { Redis } from 'ioredis'
+import type { RateLimiter, RateLimitResult, RateLimitRule } from './redis-rate-limiter.ts'
+
+const ADD_SCRIPT = `
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
+return { count, ttl }
+`
+const COMMAND = 'batchedRateLimitAdd'
+
+export const FLUSH_INTERVAL_MS = 100
+/** Fraction of `points` below which every hit is checked against Redis. */
+const EXACT_FRACTION = 0.1
+
+interface WindowState {
+  rule: RateLimitRule
+  /** Global count as of the last answer from Redis (this process's sent hits included). */
+  synced: number
+  /** Hits accepted here and not yet added in Redis. */
+  pending: number
+  resetAt: number
+}
+
+export interface BatchedRateLimiter extends RateLimiter {
+  /** Sends every pending count now (shutdown, tests). */
+  flush(): Promise<void>
+  /** Stops the flush timer after a last flush. */
+  close(): Promise<void>
+}
+
+interface Logger {
+  warn(object: object, message: string): void
+}
+
+type AddCommand = (key: string, windowMs: number, amount: number) => Promise<[number, number]>
+
+export function createBatchedRateLimiter(
+  redis: Redis,
+  keyPrefix: string,
+  options: { flushIntervalMs?: number; logger?: Logger } = {}
+): BatchedRateLimiter {
+  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: ADD_SCRIPT })
+  const add = (redis as unknown as Record<string, AddCommand>)[COMMAND].bind(redis)
+  const keyOf = (rule: RateLimitRule, subject: string) => `${keyPrefix}:rl:${rule.name}:${subject}`
+  const states = new Map<string, WindowState>()
+  let failures = 0
+
+  const result = (state: WindowState): RateLimitResult => {
+    const used = state.synced + state.pending
+    return {
+      allowed: used <= state.rule.points,
+      remaining: Math.max(0, state.rule.points - used),
+      retryAfterSeconds: Math.max(1, Math.ceil((state.resetAt - Date.now()) / 1000))
+    }
+  }
+
+  const record = (key: string, rule: RateLimitRule, count: number, ttlMs: number): WindowState => {
+    const resetAt = Date.now() + ttlMs
+    const state = states.get(key)
+    if (state && state.resetAt > Date.now() && count < state.synced) return state
+    const next: WindowState = { rule, synced: count, pending: state?.pending ?? 0, resetAt }
+    states.set(key, next)
+    return next
+  }
+
+  /** Adds `amount` hits in Redis now and returns the fresh state. */
+  const sync = async (key: string, rule: RateLimitRule, amount: number): Promise<WindowState> => {
+    const [count, ttl] = await add(key, rule.durationSeconds * 1000, amount)
+    return record(key, rule, count, ttl)
+  }
+
+  const flush = async () => {
+    const batch: [string, WindowState, number][] = []
+    const now = Date.now()
+    for (const [key, state] of states) {
+      if (state.pending > 0) {
+        batch.push([key, state, state.pending])
+        state.pending = 0
+      } else if (state.resetAt <= now) states.delete(key)
+    }
+    if (batch.length === 0) return
+    const pipeline = redis.pipeline()
+    for (const [key, state, amount] of batch)
+      (pipeline as any)[COMMAND](key, state.rule.durationSeconds * 1000, amount)
+    try {
+      const answers = (await pipeline.exec()) ?? []
+      batch.forEach(([key, state, amount], index) => {
+        const [error, reply] = answers[index] ?? [new Error('no reply')]
+        if (error) state.pending += amount
+        else record(key, state.rule, (reply as [number, number])[0], (reply as [number, number])[1])
+      })
+      failures = 0
+    } catch (error) {
+      // Redis unavailable: keep the counts for the next flush (the limit fails open meanwhile).
+      for (const [, state, amount] of batch) state.pending += amount
+      if (failures++ === 0)
+        options.logger?.warn({ err: { message: (error as Error).message } }, 'rate limit counts not synced')
+    }
+  }
+
+  const timer = setInterval(() => void flush(), options.flushIntervalMs ?? FLUSH_INTERVAL_MS)
+  timer.unref()
+
+  return {
+    async hit(rule, subject) {
+      const key = keyOf(rule, subject)
+      const state = states.get(key)
+      if (!state || state.resetAt <= Date.now()) return result(await sync(key, rule, 1))
+      const used = state.synced + state.pending
+      // Over the limit: it stays so until the window resets; nothing to count or ask.
+      if (used >= rule.points) return { ...result(state), allowed: false }
+      if (rule.points - used <= Math.max(1, Math.ceil(rule.points * EXACT_FRACTION))) {
+        const amount = state.pending + 1
+        state.pending = 0
+        try {
+          return result(await sync(key, rule, amount))
+        } catch (error) {
+          state.pending += amount
+          throw error
+        }
+      }
+      state.pending++
+      return result(state)
+    },
+    async reset(rule, subject) {
+      const key = keyOf(rule, subject)
+      states.delete(key)
+      await redis.del(key)
+    },
+    flush,
+    async close() {
+      clearInterval(timer)
+      await flush()
+    }
+  }
+}
