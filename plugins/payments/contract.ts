@@ -10,7 +10,8 @@ export const PaymentsServicePath = {
   connect: 'payments/connect',
   refunds: 'payments/refunds',
   revenue: 'payments/revenue',
-  myDocuments: 'payments/my-documents'
+  myDocuments: 'payments/my-documents',
+  invoiceReminders: 'payments/invoice-reminders'
 } as const
 
 export type InvoiceStatus = 'open' | 'paid' | 'partially_refunded' | 'refunded' | 'void'

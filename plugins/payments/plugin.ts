@@ -10,6 +10,7 @@ import { type PaymentsPlatformConfig, readPlatformConfig } from './platform-conf
 import { createRuntime, type PaymentsRuntime } from './runtime.ts'
 import { CheckoutService } from './services/checkout-service.ts'
 import { ConnectService } from './services/connect-service.ts'
+import { InvoiceRemindersService } from './services/invoice-reminders-service.ts'
 import { InvoicesService } from './services/invoices-service.ts'
 import { MyDocumentsService } from './services/my-documents-service.ts'
 import { PaymentsService } from './services/payments-service.ts'
@@ -52,6 +53,12 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         create: () => new InvoicesService(current),
         methods: ['find', 'get', 'create', 'resend'],
         access: { find: STAFF_ROLES, get: STAFF_ROLES, create: MONEY_ROLES, resend: STAFF_ROLES }
+      },
+      {
+        path: 'invoice-reminders',
+        create: () => new InvoiceRemindersService(current),
+        methods: ['create'],
+        access: { create: STAFF_ROLES }
       },
       {
         path: 'payments',
@@ -144,7 +151,8 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
             roles: STAFF_ROLES
           },
           {
-            path: 'payments/invoices/[id]',
+            // The dashboard matches plugin page paths exactly, so the invoice id travels as ?id=.
+            path: 'payments/invoice',
             component: 'dashboard/invoice-detail-page.svelte',
             title: 'Invoice',
             roles: STAFF_ROLES

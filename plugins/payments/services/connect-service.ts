@@ -72,8 +72,8 @@ export class ConnectService {
     if (!accountId) accountId = await this.createAccount(runtime, tenantId, params.user?.email)
     const link = await runtime.provider.createOnboardingLink({
       accountId,
-      returnUrl: data?.returnUrl ?? `${dashboard}/payments/connect?onboarding=done`,
-      refreshUrl: data?.refreshUrl ?? `${dashboard}/payments/connect?onboarding=refresh`
+      returnUrl: data?.returnUrl ?? `${dashboard}/p/payments/connect?onboarding=done`,
+      refreshUrl: data?.refreshUrl ?? `${dashboard}/p/payments/connect?onboarding=refresh`
     })
     return { onboardingUrl: link.url }
   }

@@ -103,8 +103,16 @@ export class InvoicesService {
     return this.toView(invoice)
   }
 
-  /** Sends the invoice email again (a deliberate new send, so it gets its own idempotency key). */
-  async resend(data: { invoiceId: string }) {
+  /**
+   * Sends the invoice email again: a deliberate new send, so it gets its own idempotency key; a client
+   * key (one per click) makes a retried or double-submitted request send once.
+   */
+  async resend(data: { invoiceId: string; idempotencyKey?: string }) {
+    const clientKey = data?.idempotencyKey
+    if (clientKey !== undefined && (typeof clientKey !== 'string' || !/^[\w-]{8,80}$/.test(clientKey)))
+      throw validationError('Invalid reminder', [
+        { path: 'idempotencyKey', message: 'must be 8-80 letters, digits, _ or -' }
+      ])
     const runtime = this.runtime()
     const invoice = (await runtime.models.invoices
       .findOne({ _id: String(data?.invoiceId) })
@@ -122,7 +130,7 @@ export class InvoicesService {
       attachments: pdf
         ? [{ filename: `${invoice.number}.pdf`, contentType: 'application/pdf', content: pdf }]
         : [],
-      idempotencyKey: `payments.invoice-resend:${invoice._id}:${randomUUID()}`
+      idempotencyKey: `payments.invoice-resend:${invoice._id}:${clientKey ?? randomUUID()}`
     })
     return { invoiceId: invoice._id, resent: true }
   }
