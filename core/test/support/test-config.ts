@@ -2,6 +2,7 @@
 // Callers override only what their setup needs (workers in process, body limit, outbox folder, port).
 import { randomBytes } from 'node:crypto'
 import type { Config } from '../../src/config/config.ts'
+import { loadConfig } from '../../src/config/load-config.ts'
 import { testDatabaseUri } from './database.ts'
 
 export function platformTestConfig(name: string, overrides: Partial<Config> = {}): Config {
@@ -27,4 +28,24 @@ export function platformTestConfig(name: string, overrides: Partial<Config> = {}
     trustProxy: false,
     ...overrides
   }
+}
+
+/**
+ * The same test platform, but read from environment variables through the production loader (loadConfig), so
+ * `env` can set anything an operator can (TRUST_PROXY, EMAIL_OUTBOX_DIR, ...) and unset values get the
+ * production defaults (CORS origins, web app URLs).
+ */
+export function platformTestConfigFromEnv(name: string, env: Record<string, string> = {}): Config {
+  const base = platformTestConfig(name)
+  return loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    MONGODB_URI: base.mongoUri,
+    JWT_SECRET: base.jwtSecret,
+    PLATFORM_ENCRYPTION_KEY: base.encryptionKey.toString('hex'),
+    QUEUE_PREFIX: base.queuePrefix,
+    LOG_LEVEL: base.logLevel,
+    RUN_WORKERS_IN_PROCESS: 'false',
+    ...env
+  })
 }

@@ -32,8 +32,10 @@ export type TestEvents =
 
 export interface TestPlatformOptions<Seed = undefined> {
   plugins?: readonly PluginManifest[]
-  /** Overrides of the generated config; a given `mongoUri` means the database is another app's (not dropped). */
+  /** Overrides of the generated config (platformTestConfig). */
   config?: Partial<Config>
+  /** The database belongs to another app of the test (same `config.mongoUri`): close leaves it to that app. */
+  sharedDatabase?: boolean
   /** Default `'memory'`. */
   events?: TestEvents
   /** `'memory'` (default): sent mail is kept in `platform.email`; `'configured'`: the config's provider. */
@@ -115,7 +117,6 @@ export async function startTestPlatform<Seed = undefined>(
     })
     await options.register?.(app)
     const server = await startServer(app, config)
-    const ownsDatabase = !options.config?.mongoUri
     const started = app
     const http = api(server.url)
     return {
@@ -136,7 +137,7 @@ export async function startTestPlatform<Seed = undefined>(
       socket: (auth = {}) => connectSocket(server.url, auth),
       async close() {
         await stopApp(started)
-        if (ownsDatabase) await connection.dropDatabase().catch(() => undefined)
+        if (!options.sharedDatabase) await connection.dropDatabase().catch(() => undefined)
         await connection.close().catch(() => undefined)
       }
     }

@@ -40,6 +40,8 @@ export async function startTestApp(name: string, options: TestAppOptions = {}): 
   const platform = await startTestPlatform(name, {
     plugins,
     config,
+    // A second "process" on the same database leaves it to the first.
+    sharedDatabase: config?.mongoUri !== undefined,
     register,
     events: configureEvents ?? 'memory',
     access: { limits: { loginIp: { name: 'login-ip', points: 1000, durationSeconds: 60 } }, ...access }

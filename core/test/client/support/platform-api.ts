@@ -1,16 +1,15 @@
-// Test support: the real API (createApp with REST + Socket.io, events on the shared Redis with a per-file
-// prefix, the masterclasses plugin, the web-api services) on a fresh harness database, plus seed helpers
+// Test support for browser and web-client tests: the real API from the core test platform (createApp with
+// REST + Socket.io, durable events on the shared Redis with a per-file prefix, the web-api services) with its
+// config read from environment variables like production, on a fresh harness database; plus seed helpers
 // that go through the services like the dashboard does.
-import { randomBytes } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
 import masterclasses from '../../../../plugins/masterclasses/plugin.ts'
-import { createApp } from '../../../src/app/create-app.ts'
 import type { Application } from '../../../src/app/declarations.ts'
-import { loadConfig } from '../../../src/config/load-config.ts'
-import { configureWebApi } from '../../../src/web-api/configure-web-api.ts'
+import type { PluginManifest } from '../../../src/plugins/plugin-manifest.ts'
 // The harness's provided values (mongoUri) are typed there; web-app type checks reach this file alone.
 import type {} from '../../global-setup.ts'
-import { testDatabaseUri } from '../../support/database.ts'
+import * as seed from '../../support/seed-platform.ts'
+import { platformTestConfigFromEnv } from '../../support/test-config.ts'
+import { startTestPlatform } from '../../support/test-platform.ts'
 
 export interface RunningApi {
   app: Application
@@ -18,36 +17,26 @@ export interface RunningApi {
   close(): Promise<void>
 }
 
-/** `env` overrides the test configuration (e.g. TRUST_PROXY to give requests distinct client IPs). */
-export async function startPlatformApi(name: string, env: Record<string, string> = {}): Promise<RunningApi> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    MONGODB_URI: testDatabaseUri(name),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    QUEUE_PREFIX: `e2e${randomBytes(4).toString('hex')}`,
+export interface PlatformApiOptions {
+  /** Environment overrides of the configuration (e.g. TRUST_PROXY to give requests distinct client IPs). */
+  env?: Record<string, string>
+  /** Default: the masterclasses plugin. */
+  plugins?: readonly PluginManifest[]
+}
+
+export async function startPlatformApi(name: string, options: PlatformApiOptions = {}): Promise<RunningApi> {
+  const config = platformTestConfigFromEnv(name, {
     LOG_LEVEL: process.env.E2E_API_LOG_LEVEL ?? 'silent',
-    RUN_WORKERS_IN_PROCESS: 'false',
     EMAIL_OUTBOX_DIR: `/tmp/ms-e2e-outbox-${process.pid}`,
-    ...env
+    ...options.env
   })
-  const app = await createApp({ config, plugins: [masterclasses] })
-  configureWebApi(app)
-  const server = await app.listen(0, '127.0.0.1')
-  if (!server.listening) await new Promise((done) => server.once('listening', done))
-  const { port } = server.address() as AddressInfo
-  return {
-    app,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await app.teardown().catch(() => undefined)
-      await app
-        .get('mongoose')
-        ?.close?.()
-        .catch?.(() => undefined)
-    }
-  }
+  const platform = await startTestPlatform(name, {
+    plugins: options.plugins ?? [masterclasses],
+    config,
+    events: { durable: {} },
+    email: 'configured'
+  })
+  return { app: platform.app, url: platform.url, close: () => platform.close() }
 }
 
 export interface SeedTenant {
@@ -58,17 +47,17 @@ export interface SeedTenant {
   plugins?: string[]
 }
 
-const service = (app: Application, path: string) => (app as any).service(path)
-
 export async function seedAgency(app: Application, slug: string) {
-  return service(app, 'agencies').create({ slug, name: `Agency ${slug}` })
+  return seed.seedAgency(app, slug)
 }
 
+/** A tenant with a brand theme (colours, fonts, copy) built from a few words, and the given plugins. */
 export async function seedTenant(app: Application, agencyId: string, tenant: SeedTenant) {
-  const created = await service(app, 'tenants').create({
+  return seed.seedTenant(app, {
     slug: tenant.slug,
     name: tenant.name,
     agencyId,
+    plugins: tenant.plugins,
     theme: {
       colors: { primary: tenant.primary, background: '#ffffff', text: '#111111' },
       fonts: { heading: 'Georgia, serif', body: 'system-ui, sans-serif' },
@@ -80,19 +69,10 @@ export async function seedTenant(app: Application, agencyId: string, tenant: See
       }
     }
   })
-  for (const plugin of tenant.plugins ?? []) {
-    await service(app, 'tenants').enablePlugin({ tenantId: created._id, plugin })
-  }
-  return created as { _id: string; slug: string }
 }
 
-export async function seedStaff(
-  app: Application,
-  user: { email: string; role: string; password: string; agencyId?: string; tenantIds?: string[] }
-) {
-  return service(app, 'users').createStaff({ name: user.email.split('@')[0], ...user }) as Promise<{
-    _id: string
-  }>
+export async function seedStaff(app: Application, user: seed.StaffSeed & { password: string }) {
+  return seed.seedStaff(app, user)
 }
 
 /** Creates a masterclass inside the tenant's scope (as its host would through the dashboard). */
