@@ -1,0 +1,98 @@
+// The raw collection rule: outside the data layer, code reaches MongoDB only through tenant-scoped mongoose
+// models and services. Raw driver access (Model.collection, connection.collection(), connection.db,
+// getClient()) skips the tenant-scoping middleware, so a plugin using it could read or write any tenant's data.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+
+export interface RawAccessPattern {
+  pattern: RegExp
+  what: string
+}
+
+export const RAW_ACCESS_PATTERNS: readonly RawAccessPattern[] = [
+  // `.collection` followed by a member, a call or a type argument (also at a line end, chained below).
+  {
+    pattern: /\.collection\s*(?:[.<(!?]|$)/,
+    what: 'raw collection (Model.collection / connection.collection())'
+  },
+  { pattern: /\bconnection\s*\??\.\s*db\b/, what: 'driver database (connection.db)' },
+  { pattern: /\.getClient\s*\(/, what: 'driver client (connection.getClient())' }
+]
+
+/** Paths (files, or folders ending in '/') where raw access is allowed, each with the reason. */
+export const ALLOWED: Readonly<Record<string, string>> = {
+  'core/src/data/': 'the data layer implements tenant scoping on top of the driver',
+  'core/src/devdb/': 'the embedded database server itself (no mongoose models)',
+  'core/src/app/health.ts': 'readiness probe: a ping command, no documents',
+  'core/src/events/event-store.ts':
+    'platform outbox and delivery records: tenantId is written per event explicitly',
+  'core/src/email/email-sent-log.ts': 'platform idempotency log of sent emails, keyed by idempotency key',
+  'scripts/src/lib/demo-seed-marker.ts': 'platform marker that the demo seed ran once, no tenant data',
+  'core/src/auth/magic-link/magic-link-token-model.ts':
+    'creates the single-field TTL index the tenant-led schema index rule cannot declare; no documents'
+}
+
+/** Folders never scanned, with the reason. */
+export const SKIPPED_FOLDERS: Readonly<Record<string, string>> = {
+  test: 'tests read raw storage on purpose, to verify what the code under test wrote',
+  bench: 'benchmarks measure the bare driver as their baseline',
+  node_modules: 'dependencies',
+  '.svelte-kit': 'generated',
+  build: 'generated',
+  '.data': 'local database files',
+  '.git': 'repository metadata',
+  'test-artifacts': 'test output'
+}
+
+const SOURCE_FILE = /\.(?:ts|mts|js|mjs|svelte)$/
+
+export interface RawAccessFinding {
+  file: string
+  line: number
+  what: string
+  text: string
+}
+
+function isAllowed(file: string): boolean {
+  return Object.keys(ALLOWED).some((path) => (path.endsWith('/') ? file.startsWith(path) : file === path))
+}
+
+function* sourceFiles(root: string, dir = root): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (!(entry.name in SKIPPED_FOLDERS)) yield* sourceFiles(root, join(dir, entry.name))
+    } else if (entry.isFile() && SOURCE_FILE.test(entry.name)) {
+      yield relative(root, join(dir, entry.name)).split(sep).join('/')
+    }
+  }
+}
+
+const STRING_LITERAL = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g
+
+/** The code of a line: comments dropped, string contents emptied (names in messages are not access). */
+function codeOf(line: string): string {
+  const trimmed = line.trimStart()
+  if (trimmed.startsWith('//') || trimmed.startsWith('*') || trimmed.startsWith('/*')) return ''
+  return line.replace(STRING_LITERAL, "''").replace(/\s\/\/\s.*$/, '')
+}
+
+export function findRawAccess(file: string, source: string): RawAccessFinding[] {
+  const findings: RawAccessFinding[] = []
+  source.split('\n').forEach((line, index) => {
+    const code = codeOf(line)
+    for (const { pattern, what } of RAW_ACCESS_PATTERNS) {
+      if (pattern.test(code)) findings.push({ file, line: index + 1, what, text: line.trim() })
+    }
+  })
+  return findings
+}
+
+/** Every raw access in the tree below `root` outside the allowed paths and skipped folders. */
+export function checkRawCollections(root: string): RawAccessFinding[] {
+  const findings: RawAccessFinding[] = []
+  for (const file of sourceFiles(root)) {
+    if (isAllowed(file)) continue
+    findings.push(...findRawAccess(file, readFileSync(join(root, file), 'utf8')))
+  }
+  return findings
+}
