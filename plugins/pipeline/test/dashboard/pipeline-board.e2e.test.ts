@@ -1,27 +1,22 @@
 // Browser test: two reps watch the pipeline board in two browsers (built dashboard, real API on the harness
 // database, Debian Chromium); a storefront registration appears on both boards live, and a move made
 // elsewhere moves the card on both.
-import { randomBytes } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
+import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../../../core/src/app/create-app.ts'
-import type { Application } from '../../../../core/src/app/declarations.ts'
-import { loadConfig } from '../../../../core/src/config/load-config.ts'
-import { configureWebApi } from '../../../../core/src/web-api/configure-web-api.ts'
 import { launchBrowser } from '../../../../core/test/client/support/browser.ts'
+import { type RunningApi, startPlatformApi } from '../../../../core/test/client/support/platform-api.ts'
 import {
   ensureBuilt,
   type RunningWebApp,
   startWebApp
 } from '../../../../core/test/client/support/web-apps.ts'
-import { testDatabaseUri } from '../../../../core/test/support/database.ts'
 import pipelinePlugin from '../../plugin.ts'
 import { call } from '../support/pipeline-test-app.ts'
 
 const REP = { email: 'sam@agency.test', password: 'sales-rep-pass-1' }
 const HOST = { email: 'ava@agency.test', password: 'host-password-1' }
-let app: Application
+let api: RunningApi
 let apiUrl = ''
 let dashboard: RunningWebApp
 let browser: Browser
@@ -36,41 +31,24 @@ async function signIn(page: Page, user: { email: string; password: string }) {
 
 beforeAll(async () => {
   await ensureBuilt('dashboard')
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    MONGODB_URI: testDatabaseUri('pipeline-board-e2e'),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    QUEUE_PREFIX: `e2e${randomBytes(4).toString('hex')}`,
-    LOG_LEVEL: 'silent',
-    RUN_WORKERS_IN_PROCESS: 'true',
-    EMAIL_OUTBOX_DIR: `/tmp/ms-e2e-outbox-${process.pid}`
+  // Workers in process: the registration's lead.created handler announces the lead to the boards.
+  api = await startPlatformApi('pipeline-board-e2e', {
+    plugins: [pipelinePlugin],
+    env: { RUN_WORKERS_IN_PROCESS: 'true' }
   })
-  app = await createApp({ config, plugins: [pipelinePlugin] })
-  configureWebApi(app)
-  const server = await app.listen(0, '127.0.0.1')
-  if (!server.listening) await new Promise((done) => server.once('listening', done))
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const service = (path: string) => (app as any).service(path)
-  const agency = await service('agencies').create({ slug: 'northwind', name: 'Northwind' })
-  const tenant = await service('tenants').create({
+  apiUrl = api.url
+  const agency = await seedAgency(api.app, 'northwind', 'Northwind')
+  const tenant = await seedTenant(api.app, {
     slug: 'ava-studio',
     name: 'Ava Studio',
-    agencyId: agency._id
+    agencyId: agency._id,
+    plugins: ['pipeline']
   })
-  await service('tenants').enablePlugin({ tenantId: tenant._id, plugin: 'pipeline' })
   for (const [user, role] of [
     [REP, 'sales_rep'],
     [HOST, 'host']
   ] as const) {
-    await service('users').createStaff({
-      name: user.email.split('@')[0],
-      ...user,
-      role,
-      agencyId: agency._id,
-      tenantIds: [String(tenant._id)]
-    })
+    await seedStaff(api.app, { ...user, role, agencyId: agency._id, tenantIds: [tenant._id] })
   }
   dashboard = await startWebApp('dashboard', { API_URL: apiUrl, PUBLIC_API_URL: apiUrl })
   browser = await launchBrowser()
@@ -79,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await dashboard?.close()
-  await app?.teardown().catch(() => undefined)
+  await api?.close()
 })
 
 describe('pipeline board in the browser', () => {
