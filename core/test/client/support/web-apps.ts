@@ -11,9 +11,9 @@ import {
   statSync,
   writeFileSync
 } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../../support/free-port.ts'
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..', '..')
 export type WebAppName = 'storefront' | 'dashboard'
@@ -98,16 +98,7 @@ export async function ensureBuilt(app: WebAppName): Promise<void> {
   })
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolvePort(port))
-    })
-  })
-}
+export { freePort }
 
 export interface RunningWebApp {
   port: number

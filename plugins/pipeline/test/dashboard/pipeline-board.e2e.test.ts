@@ -2,9 +2,10 @@
 // database, Debian Chromium); a storefront registration appears on both boards live, and a move made
 // elsewhere moves the card on both.
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser } from '../../../../core/test/client/support/browser.ts'
+import { signInToDashboard } from '../../../../core/test/client/support/dashboard-session.ts'
 import { type RunningApi, startPlatformApi } from '../../../../core/test/client/support/platform-api.ts'
 import {
   ensureBuilt,
@@ -20,14 +21,6 @@ let api: RunningApi
 let apiUrl = ''
 let dashboard: RunningWebApp
 let browser: Browser
-
-async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${dashboard.url}/signin`, { waitUntil: 'networkidle' })
-  await page.getByLabel('Email').fill(user.email)
-  await page.getByLabel('Password').fill(user.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(`${dashboard.url}/`)
-}
 
 beforeAll(async () => {
   await ensureBuilt('dashboard')
@@ -66,8 +59,8 @@ describe('pipeline board in the browser', () => {
     try {
       for (const context of contexts) context.setDefaultTimeout(10_000)
       const pages = await Promise.all(contexts.map((context) => context.newPage()))
-      await signIn(pages[0], REP)
-      await signIn(pages[1], HOST)
+      await signInToDashboard(pages[0], dashboard.url, REP)
+      await signInToDashboard(pages[1], dashboard.url, HOST)
       for (const page of pages) {
         await page.goto(`${dashboard.url}/p/pipeline`)
         await page.getByTestId('pipeline-board').waitFor()
