@@ -1,7 +1,16 @@
-// aggregate: a leading $match is answered through the index planner, the rest of the pipeline runs in mingo.
+// aggregate: leading $match/$sort/$skip/$limit go through the index planner; the rest runs natively where
+// compiled (exec/pipeline) and in mingo otherwise.
 import type { Document } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
-import { candidates, type MatchOptions, matchEntries, newStats, runPipeline } from '../exec/query.ts'
+import { runStages } from '../exec/pipeline/run-pipeline.ts'
+import {
+  candidates,
+  documentTest,
+  type MatchOptions,
+  matchEntries,
+  newStats,
+  runPipeline
+} from '../exec/query.ts'
 import { cloneDocument } from '../storage/bson-clone.ts'
 import type { ScanStats } from '../storage/collection.ts'
 import {
@@ -26,8 +35,6 @@ const REFUSED_STAGES = new Set([
   '$listSessions',
   '$listLocalSessions'
 ])
-
-const READ_ONLY_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count'])
 
 export interface AggregateResult {
   docs: Document[]
@@ -70,16 +77,18 @@ export function executeAggregate(ctx: CommandContext, stats = newStats()): Aggre
       head.limit === 0 ? [] : matchEntries(coll, head.filter, ctx.txn, head.options, stats).map((e) => e[1])
     rest = rest.slice(head.stages)
   }
-  // mingo stages may modify their input objects in place; stored documents must never be shared with them.
-  const copy = rest.some((stage) => !READ_ONLY_STAGES.has(Object.keys(stage)[0]))
   const resolve = (name: string) =>
     [...candidates(ctx.engine.catalog.collection(ctx.db, name), {}, newStats(), ctx.txn)].map((e) =>
-      copy ? cloneDocument(e[1]) : e[1]
+      cloneDocument(e[1])
     )
   const options: Document = { collectionResolver: resolve }
   if (ctx.cmd.let) options.variables = ctx.cmd.let
   if (rest.length === 0) return { docs: input, stats }
-  return { docs: runPipeline(copy ? input.map(cloneDocument) : input, rest, options), stats }
+  const engines = {
+    general: (docs: Document[], stages: Document[]) => runPipeline(docs, stages, options),
+    matcher: documentTest
+  }
+  return { docs: runStages(input, rest, engines, target !== 1), stats }
 }
 
 interface LeadingScan {
