@@ -4,6 +4,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
+import { signInToDashboard } from '../../core/test/client/support/dashboard-session.ts'
 import {
   login,
   type RunningApi,
@@ -25,14 +26,8 @@ let hostId = ''
 const ADMIN = { email: 'nora@agency.test', password: 'agency-admin-pass' }
 const REP = { email: 'sam@agency.test', password: 'sales-rep-pass-1' }
 
-async function signIn(page: Page, user: { email: string; password: string }) {
-  // Wait for hydration: typing into a form the client is still hydrating can be wiped.
-  await page.goto(`${dashboard.url}/signin`, { waitUntil: 'networkidle' })
-  await page.getByLabel('Email').fill(user.email)
-  await page.getByLabel('Password').fill(user.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(`${dashboard.url}/`)
-}
+const signIn = (page: Page, user: { email: string; password: string }) =>
+  signInToDashboard(page, dashboard.url, user)
 
 async function switcherOptions(page: Page): Promise<string[]> {
   return page.locator('#tenant-switcher option').allTextContents()

@@ -1,8 +1,16 @@
 // Browser tests of the storefront against the running platform (API on the harness database and Redis,
 // built storefront server, Debian Chromium): per-host brands and catalogues, plugin pages, accounts.
+import { rmSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type OutboxMessage,
+  outboxMessagesTo,
+  signInToken,
+  waitForMessages
+} from '../../core/test/auth/magic-link/outbox.ts'
 import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
+import { startFaultProxy } from '../../core/test/client/support/fault-proxy.ts'
 import {
   login,
   type RunningApi,
@@ -12,6 +20,7 @@ import {
   seedTenant,
   startPlatformApi
 } from '../../core/test/client/support/platform-api.ts'
+import { rawRequest } from '../../core/test/client/support/raw-http.ts'
 import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
 
 let api: RunningApi
@@ -21,10 +30,23 @@ const ids: Record<string, string> = {}
 const masterclass: Record<string, string> = {}
 
 const at = (slug: string, path = '/') => `http://${slug}.localhost:${storefront.port}${path}`
+const OUTBOX = `/tmp/ms-storefront-e2e-outbox-${process.pid}`
+
+const isSignInLink = (message: OutboxMessage) => message.subject === 'Your sign-in link'
+
+/** The newest sign-in link token mailed to `email` (waiting for the `count`-th such email). */
+async function latestSignInLink(email: string, count = 1): Promise<string> {
+  const links = await waitForMessages(OUTBOX, email, count, isSignInLink)
+  return signInToken(links[links.length - 1])
+}
+/** The link as the email has it points at the configured storefront URL; open it on the test's port. */
+const signInLinkAt = (slug: string, token: string) =>
+  at(slug, `/signin/link?token=${encodeURIComponent(token)}`)
 
 beforeAll(async () => {
+  rmSync(OUTBOX, { recursive: true, force: true })
   await ensureBuilt('storefront')
-  api = await startPlatformApi('storefront-e2e')
+  api = await startPlatformApi('storefront-e2e', { env: { EMAIL_OUTBOX_DIR: OUTBOX } })
   const agency = await seedAgency(api.app, 'e2e-agency')
   for (const [slug, name, primary] of [
     ['alpha-fit', 'Alpha Fitness', '#b00020'],
@@ -38,6 +60,10 @@ beforeAll(async () => {
       plugins: ['masterclasses']
     })
     ids[slug] = tenant._id
+    // Each brand also answers on a custom domain of its own.
+    await (api.app as any)
+      .service('tenants')
+      .patch(tenant._id, { domains: [`${slug.split('-')[0]}.example.com`] })
     const host = await seedStaff(api.app, {
       email: `host@${slug}.test`,
       role: 'host',
@@ -148,13 +174,19 @@ describe('storefront per tenant', () => {
     })
   })
 
-  it('lets an attendee register, sign in and see the account slots; a wrong password is refused', async () => {
+  it('lets an attendee register, finish through the emailed link, sign in with the password; a wrong password is refused', async () => {
     await onPage(browser, 'attendee-account', async (page) => {
       await page.goto(at('alpha-fit', '/signin'), { waitUntil: 'networkidle' })
       await page.getByLabel('Name').fill('Jo Attendee')
-      await page.getByLabel('Email', { exact: true }).nth(2).fill('jo@attendee.test')
+      await page.locator('#register-email').fill('jo@attendee.test')
       await page.getByLabel('Password (at least 10 characters)').fill('attendee-password-1')
       await page.getByRole('button', { name: 'Create account' }).click()
+      expect(await page.getByTestId('register-status').textContent()).toContain('Check your inbox')
+      // No session yet: registering must not tell a new address from a known one.
+      await page.goto(at('alpha-fit', '/account'))
+      await page.waitForURL('**/signin')
+
+      await page.goto(signInLinkAt('alpha-fit', await latestSignInLink('jo@attendee.test')))
       await page.waitForURL('**/account')
       expect(await page.getByTestId('account-email').textContent()).toContain('jo@attendee.test')
       expect(await page.getByRole('heading', { name: 'My masterclasses' }).isVisible()).toBe(true)
@@ -176,6 +208,95 @@ describe('storefront per tenant', () => {
       await page.getByRole('button', { name: 'Sign in' }).click()
       await page.waitForURL('**/account')
     })
+  })
+
+  it('answers a registration with an existing email exactly like a new one, and signs nobody in', async () => {
+    await onPage(browser, 'register-existing', async (page) => {
+      const register = async (email: string) => {
+        await page.goto(at('alpha-fit', '/signin'), { waitUntil: 'networkidle' })
+        await page.getByLabel('Name').fill('Someone Else')
+        await page.locator('#register-email').fill(email)
+        await page.getByLabel('Password (at least 10 characters)').fill('another-password-1')
+        const answer = page.waitForResponse((response) => response.request().method() === 'POST')
+        await page.getByRole('button', { name: 'Create account' }).click()
+        const status = (await answer).status()
+        const text = (await page.getByTestId('register-status').textContent())?.replace(email, '<email>')
+        return { status, text }
+      }
+      const existing = await register('jo@attendee.test')
+      const fresh = await register('new-person@attendee.test')
+      expect(existing).toEqual(fresh)
+      await page.goto(at('alpha-fit', '/account'))
+      await page.waitForURL('**/signin')
+    })
+    const notices = await waitForMessages(OUTBOX, 'jo@attendee.test', 1, (message) =>
+      message.subject.includes('already have an account')
+    )
+    expect(notices.length).toBeGreaterThanOrEqual(1)
+  })
+
+  it('signs in with an emailed link, once', async () => {
+    await onPage(browser, 'magic-link', async (page) => {
+      await page.goto(at('alpha-fit', '/signin'), { waitUntil: 'networkidle' })
+      const before = (await outboxMessagesTo(OUTBOX, 'jo@attendee.test')).filter(isSignInLink).length
+      await page.locator('#magic-email').fill('jo@attendee.test')
+      await page.getByRole('button', { name: 'Email me a sign-in link' }).click()
+      expect(await page.getByTestId('magic-status').textContent()).toContain('a sign-in link is on its way')
+      const link = await latestSignInLink('jo@attendee.test', before + 1)
+      await page.goto(signInLinkAt('alpha-fit', link))
+      await page.waitForURL('**/account')
+      expect(await page.getByTestId('account-email').textContent()).toContain('jo@attendee.test')
+      await page.getByRole('button', { name: 'Sign out' }).click()
+      // Used once: the same link now explains itself instead of signing in.
+      const again = await page.goto(signInLinkAt('alpha-fit', link))
+      expect(again?.status()).toBe(400)
+      expect(await page.getByTestId('error-message').textContent()).toContain('expired or was already used')
+    })
+  })
+
+  it('serves a tenant on its custom domain', async () => {
+    const answer = await rawRequest(storefront.port, '/', {
+      headers: { host: `alpha.example.com:${storefront.port}` }
+    })
+    expect(answer.status).toBe(200)
+    expect(answer.text).toContain('Alpha Fitness headline')
+    expect(answer.text).toContain('--brand-primary: #b00020')
+    const unknown = await rawRequest(storefront.port, '/', { headers: { host: 'nobody.example.com' } })
+    expect(unknown.status).toBe(404)
+  })
+
+  it('keeps the typed values and says to wait when the API answers 429 or 503 to a registration', async () => {
+    const proxy = await startFaultProxy(api.url)
+    const busy = await startWebApp('storefront', { API_URL: proxy.url, SITE_CACHE_MS: '0' })
+    try {
+      // 429 through the enhanced (JavaScript) form, 503 through the plain HTML post.
+      for (const [status, javaScriptEnabled] of [
+        [429, true],
+        [503, false]
+      ] as const) {
+        proxy.fail({ method: 'POST', path: '/users', status })
+        await onPage(
+          browser,
+          `register-${status}`,
+          async (page) => {
+            await page.goto(`http://alpha-fit.localhost:${busy.port}/signin`, { waitUntil: 'networkidle' })
+            await page.getByLabel('Name').fill('Busy Person')
+            await page.locator('#register-email').fill('busy@attendee.test')
+            await page.getByLabel('Password (at least 10 characters)').fill('attendee-password-1')
+            const answer = page.waitForResponse((response) => response.request().method() === 'POST')
+            await page.getByRole('button', { name: 'Create account' }).click()
+            if (!javaScriptEnabled) expect((await answer).status()).toBe(status)
+            await expect.poll(() => page.getByRole('alert').textContent()).toContain('Please wait a minute')
+            expect(await page.getByLabel('Name').inputValue()).toBe('Busy Person')
+            expect(await page.locator('#register-email').inputValue()).toBe('busy@attendee.test')
+          },
+          { javaScriptEnabled }
+        )
+      }
+    } finally {
+      await busy.close()
+      await proxy.close()
+    }
   })
 
   it('hides a disabled plugin’s section and pages', async () => {

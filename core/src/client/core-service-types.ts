@@ -3,6 +3,7 @@
 
 // Module augmentations of AppSettings the service classes rely on (so their types check in any program).
 import type {} from '../auth/access-runtime.ts'
+import type { MagicLinkRequestsService } from '../auth/magic-link/magic-link-requests-service.ts'
 import type { UsersService } from '../auth/users-service.ts'
 import type {} from '../jobs/app-settings.ts'
 import type { TenantSelectionService } from '../realtime/tenant-selection-service.ts'
@@ -16,5 +17,6 @@ declare module '../app/declarations.ts' {
     tenants: TenantsService
     users: UsersService
     'tenant-selection': TenantSelectionService
+    'magic-link-requests': MagicLinkRequestsService
   }
 }

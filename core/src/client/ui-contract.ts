@@ -27,11 +27,32 @@ export interface UiLoadContext {
   url: URL
 }
 
+/** What a storefront section's form `action` answers: a redirect (success) or what to show in the form. */
+export interface UiSectionActionResult {
+  /** HTTP status: 3xx with `redirect`, or the failure status (400, 429, ...). */
+  status: number
+  /** Same-site path to go to after success (e.g. a confirmation page). */
+  redirect?: string
+  /** Anything else (field errors, typed values) is handed back to the component as its `form` prop. */
+  [key: string]: unknown
+}
+
+/** Context of a section's form `action`: the load context plus the posted form. */
+export interface UiSectionActionContext extends UiLoadContext {
+  form: FormData
+}
+
 /** What a contribution module may export beside its default component. */
 export interface UiContributionModule {
   default: unknown
   /** Server-side data for the component; throwing a 404 ApiError renders the app's not-found page. */
   load?: (context: UiLoadContext) => Promise<unknown>
+  /**
+   * Storefront landing sections: handles the section's plain HTML form (works without JavaScript). The
+   * form posts to `?/<plugin>-<name>`; the storefront routes it to the one section of that plugin that
+   * exports `action`, and passes the result back to the component as `form`.
+   */
+  action?: (context: UiSectionActionContext) => Promise<UiSectionActionResult>
 }
 
 /** Props every contributed component receives. `realtime` exists only in the browser (dashboard). */
@@ -41,5 +62,7 @@ export interface UiComponentProps<Data = unknown> {
   user?: UiUser
   /** Base path of the app's plugin pages, for links (storefront: '', dashboard: '/p'). */
   basePath: string
+  /** Storefront sections with an `action`: its last result, after the form was posted. */
+  form?: UiSectionActionResult
   realtime?: MasterstageClient
 }

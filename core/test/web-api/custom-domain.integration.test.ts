@@ -1,23 +1,15 @@
 // Addressing a tenant by its claimed custom domain over real HTTP: in X-Tenant (API clients, the dashboard,
 // the storefront forwarding its Host) and as the Host itself, beside slugs and ids.
-import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningApi, seedAgency, seedTenant, startPlatformApi } from '../client/support/platform-api.ts'
+import { rawRequest } from '../client/support/raw-http.ts'
 
 let api: RunningApi
 let tenant: { _id: string; slug: string }
 
-/** GET with an arbitrary Host header (fetch would send the URL's). */
-function get(path: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${api.url}${path}`, { headers }, (response) => {
-      let text = ''
-      response.on('data', (chunk) => (text += chunk))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
+async function get(path: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  const answer = await rawRequest(Number(new URL(api.url).port), path, { headers })
+  return { status: answer.status, body: JSON.parse(answer.text) }
 }
 
 beforeAll(async () => {

@@ -56,7 +56,7 @@ async function linkFor(email: string, tenant = tenants.alpha.slug): Promise<stri
 }
 
 beforeAll(async () => {
-  api = await startPlatformApi('magic-link', { TRUST_PROXY: 'true', EMAIL_OUTBOX_DIR: OUTBOX })
+  api = await startPlatformApi('magic-link', { env: { TRUST_PROXY: 'true', EMAIL_OUTBOX_DIR: OUTBOX } })
   const agency = await seedAgency(api.app, 'magic-agency')
   for (const key of ['alpha', 'beta'] as const) {
     tenants[key] = await seedTenant(api.app, agency._id, {

@@ -23,11 +23,17 @@ export async function outboxMessagesTo(dir: string, to: string): Promise<OutboxM
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }
 
-/** Waits for the `count`-th message to `to` (sending happens after the API answered) and returns them all. */
-export async function waitForMessages(dir: string, to: string, count = 1, timeoutMs = 10_000) {
+/** Waits for the `count`-th message to `to` (sending happens after the API answered) that `matches`. */
+export async function waitForMessages(
+  dir: string,
+  to: string,
+  count = 1,
+  matches: (message: OutboxMessage) => boolean = () => true,
+  timeoutMs = 10_000
+): Promise<OutboxMessage[]> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const messages = await outboxMessagesTo(dir, to)
+    const messages = (await outboxMessagesTo(dir, to)).filter(matches)
     if (messages.length >= count) return messages
     if (Date.now() > deadline)
       throw new Error(`expected ${count} message(s) to ${to}, found ${messages.length}`)

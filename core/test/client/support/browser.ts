@@ -2,7 +2,7 @@
 // a screenshot of the page under test-artifacts/ when a browser test fails.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core'
 import { REPO_ROOT } from './web-apps.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -14,13 +14,17 @@ export async function launchBrowser(): Promise<Browser> {
   })
 }
 
-/** Runs `steps` on a fresh page; on failure saves `test-artifacts/screenshots/<name>.png` and rethrows. */
+/**
+ * Runs `steps` on a fresh page; on failure saves `test-artifacts/screenshots/<name>.png` and rethrows.
+ * `options` configure the browser context (e.g. `javaScriptEnabled: false`, `acceptDownloads`).
+ */
 export async function onPage(
   browser: Browser,
   name: string,
-  steps: (page: Page) => Promise<void>
+  steps: (page: Page) => Promise<void>,
+  options: BrowserContextOptions = {}
 ): Promise<void> {
-  const context = await browser.newContext()
+  const context = await browser.newContext(options)
   // Shorter than the test timeout, so a stuck step fails here, with a screenshot, and says which step.
   context.setDefaultTimeout(10_000)
   const page = await context.newPage()

@@ -1,6 +1,10 @@
 // Landing page data: the tenant's copy and, in the order the tenant configured, the sections contributed by
-// the plugins it enabled, each with the data its own server-side load returned.
+// the plugins it enabled, each with the data its own server-side load returned; and the form actions of
+// those sections (plain POSTs, so they work without JavaScript).
+import type { UiSectionActionResult } from '@masterstage/core/client'
+import { error, fail, type RequestEvent, redirect } from '@sveltejs/kit'
 import { enabledSections, loadContribution } from '$lib/plugins/contributions.ts'
+import { failureStatus, safeRedirect, sectionActionFor } from '$lib/plugins/section-actions.ts'
 import { uiContext } from '$lib/plugins/ui-context.ts'
 import { logger } from '$lib/server/logger.ts'
 import type { PageServerLoad } from './$types'
@@ -34,3 +38,35 @@ export const load: PageServerLoad = async (event) => {
   )
   return { sections: sections.filter((section) => !section.failed) }
 }
+
+/** What the page gets back after a section's form was posted: the result, tagged with its section. */
+export interface SectionFormState {
+  section: string
+  result: UiSectionActionResult
+}
+
+async function runSectionAction(name: string, event: RequestEvent) {
+  const site = event.locals.site
+  const handler = site ? await sectionActionFor(name, site.enabledPlugins) : null
+  if (!handler) error(404, { message: 'Not found', code: 'NOT_FOUND' })
+  const result = await handler.action({ ...uiContext(event), form: await event.request.formData() })
+  const target = safeRedirect(result)
+  if (target && result.status >= 300 && result.status < 400) redirect(303, target)
+  const state: SectionFormState = { section: handler.key, result }
+  if (result.status >= 400) return fail(failureStatus(result.status), state)
+  return state
+}
+
+/**
+ * Every named action (`?/<plugin>-<name>`) resolves at request time against the registry and the tenant's
+ * enabled plugins: the set of plugin forms is not known when this module is written.
+ */
+export const actions = new Proxy(
+  {} as Record<string, (event: RequestEvent) => ReturnType<typeof runSectionAction>>,
+  {
+    get: (_target, name) =>
+      typeof name === 'string' && name !== 'default'
+        ? (event: RequestEvent) => runSectionAction(name, event)
+        : undefined
+  }
+)
