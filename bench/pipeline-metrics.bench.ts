@@ -4,8 +4,8 @@
 // equal (medians within the histogram's documented bound). Seeded with bulk driver inserts, then the
 // rollups are built by the rebuild (services/rollup-rebuild.ts), as for imported data.
 import { randomBytes } from 'node:crypto'
+import mongoose from 'mongoose'
 import { runAsSystem } from '../core/src/context/request-scope.ts'
-import { connectDatabase } from '../core/src/data/connect.ts'
 import { tenantScopedPlugin } from '../core/src/data/tenant-scoped-plugin.ts'
 import { startDatabase } from '../core/src/devdb/harness.ts'
 import { LEAD_STATUSES } from '../plugins/pipeline/contract.ts'
@@ -154,7 +154,17 @@ async function loadAndReduce(models: PipelineModels, from: Date, to: Date) {
 async function main(): Promise<void> {
   const db = await startDatabase({ logger: { info() {}, warn() {}, error() {}, debug() {} } as any })
   const base = db.uri.replace(/\/[^/?]*(\?.*)?$/, '/')
-  const connection = await connectDatabase(`${base}bench_metrics_${randomBytes(3).toString('hex')}`)
+  // The platform's connection settings, with timeouts that survive the in-process engine's long pauses
+  // (garbage collection of a 2.2M-document heap): a 10 s monitor timeout aborted seeding midway.
+  const connection = await mongoose
+    .createConnection(`${base}bench_metrics_${randomBytes(3).toString('hex')}`, {
+      sanitizeFilter: true,
+      serverSelectionTimeoutMS: 600_000,
+      connectTimeoutMS: 600_000,
+      socketTimeoutMS: 0,
+      heartbeatFrequencyMS: 60_000
+    })
+    .asPromise()
   for (const schema of [leadSchema, leadHistorySchema, revenueEntrySchema, metricsRollupSchema])
     schema.plugin(tenantScopedPlugin)
   const models: PipelineModels = {

@@ -10,6 +10,7 @@ import {
   leadCountChange,
   leadCountOf,
   revenueIncrements,
+  type Slot,
   sameLeadCount,
   stageIncrements,
   sumIncrements
@@ -47,13 +48,37 @@ export async function applyIncrements(
   increments: Increment[],
   session?: ClientSession
 ): Promise<void> {
-  const operations = [...sumIncrements(increments).values()].flatMap(({ slot, inc }) => {
+  const changes = [...sumIncrements(increments).values()].flatMap(({ slot, inc }) => {
     const nonZero = Object.fromEntries(Object.entries(inc).filter(([, value]) => value !== 0))
-    if (Object.keys(nonZero).length === 0) return []
-    return [{ updateOne: { filter: { ...slot }, update: { $inc: nonZero }, upsert: true } }]
+    return Object.keys(nonZero).length === 0 ? [] : [{ slot, inc: nonZero }]
   })
-  if (operations.length === 0) return
+  if (changes.length === 0) return
+  await ensureSlots(
+    models,
+    changes.map(({ slot }) => slot)
+  )
+  const operations = changes.map(({ slot, inc }) => ({
+    updateOne: { filter: { ...slot }, update: { $inc: inc } }
+  }))
   await models.Rollup.bulkWrite(operations as any, { ordered: true, ...(session && { session }) })
+}
+
+/**
+ * Creates missing rollup documents (empty: they count nothing) outside any transaction, so transactions
+ * only ever update existing documents: concurrent transactional upserts of new documents are where
+ * engines differ (the embedded devdb merged them), while updates conflict and retry everywhere.
+ */
+async function ensureSlots(models: PipelineModels, slots: Slot[]): Promise<void> {
+  const operations = slots.map((slot) => ({
+    updateOne: { filter: { ...slot }, update: { $setOnInsert: { day: slot.day } }, upsert: true }
+  }))
+  try {
+    await models.Rollup.bulkWrite(operations as any, { ordered: false })
+  } catch (error) {
+    // Another writer created some of them first: they exist, which is all we need.
+    const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors
+    if (!writeErrors?.every((e) => e.code === 11000) && !duplicateKeyOn(error, 'kind')) throw error
+  }
 }
 
 /** Records a history entry and its stage counters; false when the entry was already recorded. */
