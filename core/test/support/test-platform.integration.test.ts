@@ -76,16 +76,20 @@ describe('startTestPlatform', () => {
     expect(owner.app.get('mongoose').readyState).toBe(0)
   })
 
-  it('stops what it started when seeding fails, and reports the seed error', async () => {
+  it('stops what it started when seeding fails, drops its database, and reports the seed error', async () => {
     let connection: any
+    let uri = ''
     await expect(
       startTestPlatform('platform-kit-failed-seed', {
         seed: async (app) => {
           connection = app.get('mongoose')
+          uri = app.get('config').mongoUri
+          await connection.collection('kit_marker').insertOne({ written: true })
           await seedAgency(app, 'Not A Slug!')
         }
       })
     ).rejects.toThrow(/agency/i)
     expect(connection.readyState).toBe(0)
+    expect(await databaseNames(uri)).not.toContain(connection.name)
   })
 })

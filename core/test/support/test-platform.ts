@@ -144,6 +144,7 @@ export async function startTestPlatform<Seed = undefined>(
   } catch (error) {
     // A failed start (bad plugin, seed error) must not leave workers, queues or the connection behind.
     if (app) await stopApp(app).catch(() => undefined)
+    if (!options.sharedDatabase) await connection.dropDatabase().catch(() => undefined)
     await connection.close().catch(() => undefined)
     throw error
   }
