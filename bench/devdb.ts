@@ -1,4 +1,6 @@
-// devdb throughput/latency bench: `./node_modules/.bin/node bench/devdb.ts [--ops 20000] [--full]`.
+// devdb throughput/latency bench: `./node_modules/.bin/node bench/devdb.ts [--ops 20000] [--full] [--uri mongodb://...]`.
+// With --uri the driver talks to a server in another process (e.g. `npm run devdb` under --cpu-prof), so the
+// server's profile is not mixed with the driver's; the CPU column then counts the client process only.
 // Each driver figure (one connection, sequential awaits) is printed beside a bare baseline from the same process:
 //   * raw TCP: the same request bytes over a loopback socket to a server that answers with a canned reply of the
 //     same size. It is the transport + event-loop floor any networked server pays, so the ratio shows what the
@@ -12,7 +14,11 @@ import { BSON, type Document, Long, ObjectId, UUID } from 'bson'
 import { MongoClient } from 'mongodb'
 
 const { values } = parseArgs({
-  options: { ops: { type: 'string', default: '20000' }, full: { type: 'boolean', default: false } },
+  options: {
+    ops: { type: 'string', default: '20000' },
+    full: { type: 'boolean', default: false },
+    uri: { type: 'string' }
+  },
   strict: true
 })
 const OPS = Number(values.ops)
@@ -112,8 +118,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 }
 
-const db = await start({ port: 0, logger: silent })
-const client = await MongoClient.connect(`${db.uri}bench`, { maxPoolSize: 1 })
+const db = values.uri ? null : await start({ port: 0, logger: silent })
+const client = await MongoClient.connect(values.uri ?? `${db!.uri}bench`, { maxPoolSize: 1 })
+await client.db().dropDatabase()
 const users = client.db().collection('users')
 await users.createIndex({ tenantId: 1, email: 1 }, { unique: true })
 
@@ -242,4 +249,4 @@ for (const size of SIZES) {
 
 console.log(`load average at end ${loadAverage()}`)
 await client.close()
-await db.stop()
+await db?.stop()

@@ -1,6 +1,7 @@
 // TCP listener: frames each connection's byte stream, runs its commands in order, writes replies.
 import net from 'node:net'
 import { dispatch } from './commands/dispatch.ts'
+import { clusterTimeElements } from './commands/handshake.ts'
 import type { Engine } from './engine.ts'
 import { ErrorCodes, MongoCommandError } from './errors.ts'
 import { FrameError, FrameReader } from './wire/frame-reader.ts'
@@ -97,7 +98,8 @@ export class WireServer {
           body: {},
           moreToCome: false
         }
-        return encodeReply(stub, new MongoCommandError(ErrorCodes.InvalidBSON, err.message).toReply())
+        const error = new MongoCommandError(ErrorCodes.InvalidBSON, err.message).toReply()
+        return encodeReply(stub, error, clusterTimeElements())
       }
       if (err instanceof FrameError || err instanceof BadMessageError) throw err
       throw err
@@ -109,6 +111,6 @@ export class WireServer {
       opCode: request.opCode,
       connectionId
     })
-    return request.moreToCome ? null : encodeReply(request, reply)
+    return request.moreToCome ? null : encodeReply(request, reply, clusterTimeElements())
   }
 }

@@ -7,7 +7,6 @@ import { type Session, sessionIdOf } from '../sessions/session-registry.ts'
 import { Transaction } from '../sessions/transaction.ts'
 import { OpCode } from '../wire/opcodes.ts'
 import type { CommandContext, CommandSpec } from './context.ts'
-import { clusterTime } from './handshake.ts'
 import { commands, GENERIC_FIELDS } from './registry.ts'
 
 const OP_QUERY_COMMANDS = new Set(['hello', 'isMaster', 'ismaster'])
@@ -20,18 +19,15 @@ export interface DispatchInput {
   connectionId: number
 }
 
+// The reply without `$clusterTime`/`operationTime`: the wire layer appends those as pre-encoded bytes
+// (clusterTimeElements in handshake.ts).
 export async function dispatch(input: DispatchInput): Promise<Document> {
-  let reply: Document
   try {
-    reply = await run(input)
+    return await run(input)
   } catch (err) {
     if (!(err instanceof MongoCommandError)) input.engine.logger.debug({ err }, 'command failed')
-    reply = fromEngineError(err).toReply()
+    return fromEngineError(err).toReply()
   }
-  const ct = clusterTime()
-  reply.$clusterTime = ct
-  reply.operationTime = ct.clusterTime
-  return reply
 }
 
 function txnNumberOf(cmd: Document): number | null {

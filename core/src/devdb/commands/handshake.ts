@@ -1,5 +1,5 @@
 // Connection handshake and server-info commands: hello/isMaster, ping, buildInfo, getParameter and friends.
-import { Binary, type Document, Long, ObjectId, Timestamp } from 'bson'
+import { Binary, BSON, type Document, Long, ObjectId, Timestamp } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE, MAX_WRITE_BATCH_SIZE } from '../wire/opcodes.ts'
 import type { CommandContext, CommandSpec } from './context.ts'
@@ -13,6 +13,21 @@ const ELECTION_ID = new ObjectId('7fffffff0000000000000001')
 const SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO }
 let lastSecond = 0
 let lastTimestamp = Timestamp.fromBits(1, 0)
+
+let trailerSecond = -1
+let trailer = Buffer.alloc(0)
+
+// The reply fields `$clusterTime` and `operationTime` as BSON element bytes, built once per second.
+export function clusterTimeElements(): Buffer {
+  const second = Math.floor(Date.now() / 1000)
+  if (second !== trailerSecond) {
+    const ct = clusterTime()
+    const doc = BSON.serialize({ $clusterTime: ct, operationTime: ct.clusterTime })
+    trailer = Buffer.from(doc.subarray(4, doc.length - 1))
+    trailerSecond = second
+  }
+  return trailer
+}
 
 export function clusterTime(): Document {
   const second = Math.floor(Date.now() / 1000)

@@ -8,14 +8,16 @@ import { arrayArg, statementError } from './write-errors.ts'
 export function prepareInsert(doc: Document): Document {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc))
     throw commandError(ErrorCodes.TypeMismatch, 'insert document must be an object')
-  for (const key of Object.keys(doc)) {
-    if (key.startsWith('$'))
+  let first: string | undefined
+  for (const key in doc) {
+    first ??= key
+    if (key.charCodeAt(0) === 36)
       throw commandError(ErrorCodes.BadValue, `Document can't have $ prefixed field names: ${key}`)
   }
   if (doc._id === undefined) return { _id: new ObjectId(), ...doc }
   if (Array.isArray(doc._id)) throw commandError(ErrorCodes.BadValue, `can't use an array for _id`)
   if (doc._id instanceof RegExp) throw commandError(ErrorCodes.BadValue, `can't use a regex for _id`)
-  if (Object.keys(doc)[0] === '_id') return doc
+  if (first === '_id') return doc
   const { _id, ...rest } = doc
   return { _id, ...rest }
 }

@@ -1,7 +1,7 @@
 // Decodes OP_MSG / OP_QUERY requests and encodes OP_MSG / OP_REPLY responses with the official bson package.
 import { BSON, type Document } from 'bson'
 import { FrameError } from './frame-reader.ts'
-import { HEADER_SIZE, OpCode } from './opcodes.ts'
+import { HEADER_SIZE, MAX_BSON_OBJECT_SIZE, OpCode } from './opcodes.ts'
 
 export interface Request {
   requestId: number
@@ -110,22 +110,36 @@ function header(buf: Buffer, length: number, responseTo: number, opCode: number)
   buf.writeInt32LE(opCode, 12)
 }
 
-export function encodeReply(request: Request, reply: Document): Buffer {
-  const doc = BSON.serialize(reply)
-  if (request.opCode === OpCode.QUERY) {
-    const buf = Buffer.allocUnsafe(HEADER_SIZE + 20 + doc.length)
-    header(buf, buf.length, request.requestId, OpCode.REPLY)
+// Replies are serialized once into a reusable scratch buffer and copied out at their exact size (BSON.serialize
+// would serialize into its own buffer, copy out, and the frame would then be a second copy). Cursor batches stay
+// below MAX_BSON_OBJECT_SIZE, so the scratch always has room.
+let scratch: Buffer | null = null
+const SCRATCH_SIZE = MAX_BSON_OBJECT_SIZE + 1024 * 1024
+const NO_TRAILER = Buffer.alloc(0)
+
+// `trailer`: ready-made BSON elements appended to the reply document (the per-second $clusterTime fields).
+export function encodeReply(request: Request, reply: Document, trailer: Buffer = NO_TRAILER): Buffer {
+  const legacy = request.opCode === OpCode.QUERY
+  const prefix = legacy ? HEADER_SIZE + 20 : HEADER_SIZE + 5
+  scratch ??= Buffer.allocUnsafe(SCRATCH_SIZE)
+  // Index of the document's terminating zero byte.
+  const end = BSON.serializeWithBufferAndIndex(reply, scratch, { index: prefix })
+  if (end + 1 + trailer.length > SCRATCH_SIZE || scratch.readInt32LE(prefix) !== end + 1 - prefix)
+    throw new Error('reply document does not fit in the reply buffer')
+  const buf = Buffer.allocUnsafe(end + 1 + trailer.length)
+  scratch.copy(buf, 0, 0, end)
+  trailer.copy(buf, end)
+  buf[buf.length - 1] = 0
+  buf.writeInt32LE(buf.length - prefix, prefix)
+  header(buf, buf.length, request.requestId, legacy ? OpCode.REPLY : OpCode.MSG)
+  if (legacy) {
     buf.writeInt32LE(0, 16)
     buf.writeBigInt64LE(0n, 20)
     buf.writeInt32LE(0, 28)
     buf.writeInt32LE(1, 32)
-    buf.set(doc, 36)
-    return buf
+  } else {
+    buf.writeUInt32LE(0, 16)
+    buf[20] = 0
   }
-  const buf = Buffer.allocUnsafe(HEADER_SIZE + 5 + doc.length)
-  header(buf, buf.length, request.requestId, OpCode.MSG)
-  buf.writeUInt32LE(0, 16)
-  buf[20] = 0
-  buf.set(doc, 21)
   return buf
 }
