@@ -1,6 +1,9 @@
 // Serves variant (d)/(e) — the platform stack — in a process of its own, so a CPU profile (node --cpu-prof)
-// shows the server's work alone, without the load generator or the database in the same isolate.
-// Protocol over IPC: the parent sends { mongoUri }, gets back the PlatformStack fields, later sends 'stop'.
+// or its CPU time per request shows the server's work alone, without the load generator or the database.
+// Protocol over IPC: the parent sends { mongoUri } and gets the PlatformStack fields back; then 'cpu' answers
+// { cpuMicros } (user + system CPU time of this process so far) and 'stop' closes and exits.
+import { startBareKoa } from './bare-koa.ts'
+import { startFeathersMemory } from './feathers-memory.ts'
 import { startPlatformStack } from './platform-stack.ts'
 
 export interface PlatformProcessReady {
@@ -9,14 +12,30 @@ export interface PlatformProcessReady {
   tenant: string
   token: string
   documentId: string
+  /** Variants (b) and (c) in this same process, for CPU-per-request comparisons. */
+  bareKoaUrl: string
+  feathersUrl: string
 }
 
 process.once('message', async ({ mongoUri }: { mongoUri: string }) => {
-  const stack = await startPlatformStack(mongoUri)
+  const [stack, bareKoa, feathersMemory] = await Promise.all([
+    startPlatformStack(mongoUri),
+    startBareKoa(),
+    startFeathersMemory()
+  ])
   const { close: _close, ...ready } = stack
-  process.send!(ready satisfies PlatformProcessReady)
-  process.once('message', async () => {
-    await stack.close()
+  process.send!({
+    ...ready,
+    bareKoaUrl: bareKoa.url,
+    feathersUrl: feathersMemory.url
+  } satisfies PlatformProcessReady)
+  process.on('message', async (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send!({ cpuMicros: user + system })
+      return
+    }
+    await Promise.all([stack.close(), bareKoa.close(), feathersMemory.close()])
     // Exit through the normal path so --cpu-prof writes its profile.
     process.exit(0)
   })

@@ -68,6 +68,29 @@ function benchItemSchema(): mongoose.Schema {
   return schema
 }
 
+/**
+ * The same in-memory service with parts of the chain left out, for bench/lib/hook-costs.ts: the difference
+ * in throughput between neighbours is what that part costs per request.
+ */
+function registerCostBreakdownServices(app: Application): void {
+  // Guard + JWT auth + policy + scope, no validation or resolvers.
+  registerService(app, {
+    path: 'bench/items-no-resolvers',
+    service: new MemoryItems() as any,
+    methods: ['get', 'create'],
+    access: { get: 'authenticated', create: 'authenticated' }
+  })
+  // Guard with a public rule: tenant check and scope, no token verified.
+  registerService(app, {
+    path: 'bench/items-public',
+    service: new MemoryItems() as any,
+    methods: ['get', 'create'],
+    access: { get: 'public', create: 'public' }
+  })
+  // No guard at all (plain Feathers service behind the platform's Koa middleware).
+  ;(app as any).use('bench/items-bare', new MemoryItems(), { methods: ['get', 'create'] })
+}
+
 export async function startPlatformStack(mongoUri: string): Promise<PlatformStack> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -90,6 +113,7 @@ export async function startPlatformStack(mongoUri: string): Promise<PlatformStac
     access: { get: 'authenticated', create: 'authenticated' },
     hooks: productionHooks
   })
+  registerCostBreakdownServices(app)
   const Model = app.get('mongoose').model('BenchItem', benchItemSchema(), 'bench_items')
   registerService(app, {
     path: 'bench/documents',

@@ -219,7 +219,8 @@ export class MongooseService<
       async () => {
         const docs = items.map((item) => new this.Model(item))
         await validateAll(docs)
-        if (docs.length === 1) return [await docs[0].save()]
+        // validateAll just validated (tenant stamped in pre('validate')); save's pre hook re-checks the tenant.
+        if (docs.length === 1) return [await docs[0].save({ validateBeforeSave: false })]
         return this.Model.insertMany(docs, { ordered: true })
       },
       { inQuery: false }

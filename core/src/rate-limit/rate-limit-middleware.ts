@@ -12,7 +12,9 @@ export const HTTP_IP_RULE: RateLimitRule = { name: 'http-ip', points: 600, durat
 export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): Middleware {
   return async (ctx, next) => {
     const ip = ctx.ip
-    ctx.feathers = { ...ctx.feathers, ip } as typeof ctx.feathers
+    // The request-id middleware usually set it already: no second copy of the params object then.
+    if ((ctx.feathers as { ip?: string } | undefined)?.ip !== ip)
+      ctx.feathers = { ...ctx.feathers, ip } as typeof ctx.feathers
     try {
       const access = app.get('access')
       const limiter = access?.httpLimiter ?? access?.rateLimiter

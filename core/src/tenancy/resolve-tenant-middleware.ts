@@ -8,7 +8,9 @@ export function resolveTenantMiddleware(app: Application): Middleware {
   return async (ctx, next) => {
     const header = ctx.get(TENANT_HEADER)
     const tenant = await resolveTenant(app, { host: ctx.host, explicit: header || undefined })
-    ctx.feathers = { ...ctx.feathers, tenant } as typeof ctx.feathers
+    // ctx.feathers is this request's own object (Feathers' Koa transport creates it per request).
+    if (ctx.feathers) (ctx.feathers as { tenant?: unknown }).tenant = tenant
+    else ctx.feathers = { tenant } as typeof ctx.feathers
     await next()
   }
 }

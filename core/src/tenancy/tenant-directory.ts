@@ -1,5 +1,5 @@
-// Looks tenants up by id, slug or custom domain with a short process-local cache. Writes in this process
-// clear it at once; other API processes may serve a tenant up to TTL_MS stale (bounded staleness).
+// Looks tenants up by id, slug or custom domain with a short process-local cache. Tenant writes clear it in
+// every API process at once (invalidation broadcast); TTL_MS bounds staleness only while that is down.
 import type { ResolvedTenant } from '../app/declarations.ts'
 import type { TenancyModels, TenantDocument } from './tenancy-models.ts'
 

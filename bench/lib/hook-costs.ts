@@ -1,0 +1,103 @@
+// What each part of the platform's request path costs: the in-memory GET through (1) the platform's Koa
+// middleware only (no service guard), (2) + the guard with a public rule (tenant, scope), (3) + JWT
+// authentication and the access policy, (4) + validation and resolvers (the bench's production hooks).
+// Reported as the server process's CPU time per request (user + system, median of interleaved rounds),
+// which a busy shared machine distorts far less than throughput; the difference between neighbours is
+// what that part costs.
+// `node bench/lib/hook-costs.ts`; knobs as for every bench (BENCH_ROUNDS, BENCH_DURATION_MS, ...).
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { startDatabase } from '../../core/src/devdb/harness.ts'
+import type { PlatformProcessReady } from '../servers/platform-process.ts'
+import { benchSettings } from './bench-settings.ts'
+import { median } from './compare-variants.ts'
+import { runLoad } from './run-load.ts'
+
+const settings = benchSettings()
+const database = await startDatabase()
+const monitoring = database.engine === 'embedded' ? '?serverMonitoringMode=poll' : ''
+const mongoUri = `${database.uri.replace(/\/?(\?.*)?$/, '')}/bench_hook_costs${monitoring}`
+// The platform in its own process, like the load generator: only the server's own work is compared.
+const child = fork(fileURLToPath(new URL('../servers/platform-process.ts', import.meta.url)))
+const ready = await new Promise<PlatformProcessReady>((resolve) => {
+  child.once('message', (message) => resolve(message as PlatformProcessReady))
+  child.send({ mongoUri })
+})
+const cpuMicros = () =>
+  new Promise<number>((resolve) => {
+    child.once('message', (message) => resolve((message as { cpuMicros: number }).cpuMicros))
+    child.send('cpu')
+  })
+const host = { host: ready.host }
+const auth = { ...host, authorization: `Bearer ${ready.token}` }
+const variants = [
+  { key: 'b', label: 'bare Koa + router + body parser', base: ready.bareKoaUrl, path: 'items', headers: {} },
+  { key: 'c', label: 'Feathers Koa, no hooks', base: ready.feathersUrl, path: 'items', headers: {} },
+  {
+    key: '1',
+    label: 'platform middleware, unguarded service',
+    base: ready.url,
+    path: 'bench/items-bare',
+    headers: host
+  },
+  {
+    key: '2',
+    label: '+ guard, public rule (tenant, scope)',
+    base: ready.url,
+    path: 'bench/items-public',
+    headers: host
+  },
+  {
+    key: '3',
+    label: '+ JWT auth and policy',
+    base: ready.url,
+    path: 'bench/items-no-resolvers',
+    headers: auth
+  },
+  {
+    key: '4',
+    label: '+ validation and resolvers (variant d)',
+    base: ready.url,
+    path: 'bench/items',
+    headers: auth
+  }
+]
+async function measure(variant: (typeof variants)[number], durationMs: number) {
+  const before = await cpuMicros()
+  const result = await runLoad({
+    url: `${variant.base}/${variant.path}/42`,
+    method: 'GET',
+    headers: variant.headers,
+    expectStatus: 200,
+    connections: settings.connections,
+    durationMs
+  })
+  if (result.errors > 0) throw new Error(`${variant.label}: ${result.firstError}`)
+  return { cpuPerRequest: ((await cpuMicros()) - before) / result.requests, rps: result.requestsPerSecond }
+}
+try {
+  for (const variant of variants) await measure(variant, settings.warmupMs)
+  const rounds = new Map(variants.map((v) => [v.key, [] as { cpuPerRequest: number; rps: number }[]]))
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const variant of round % 2 === 0 ? variants : [...variants].reverse())
+      rounds.get(variant.key)!.push(await measure(variant, settings.durationMs))
+  }
+  console.log('\nGET /items/:id, in memory: server CPU per request, by part of the chain')
+  let previous: number | undefined
+  for (const variant of variants) {
+    const cpu = median(rounds.get(variant.key)!.map((r) => r.cpuPerRequest))
+    const rps = median(rounds.get(variant.key)!.map((r) => r.rps))
+    const added =
+      previous === undefined ? '' : `  (${cpu >= previous ? '+' : ''}${(cpu - previous).toFixed(1)} µs)`
+    console.log(
+      `  (${variant.key}) ${variant.label.padEnd(44)} ${cpu.toFixed(1).padStart(7)} µs CPU/req${added}  ${Math.round(rps)} req/s`
+    )
+    previous = cpu
+  }
+} finally {
+  await new Promise((resolve) => {
+    child.once('exit', resolve)
+    child.send('stop')
+  })
+  await database.stop()
+}
