@@ -10,7 +10,7 @@ export function resolveTenantMiddleware(app: Application): Middleware {
     const tenant = await resolveTenant(app, { host: ctx.host, explicit: header || undefined })
     // ctx.feathers is this request's own object (Feathers' Koa transport creates it per request).
     if (ctx.feathers) (ctx.feathers as { tenant?: unknown }).tenant = tenant
-    else ctx.feathers = { tenant } as typeof ctx.feathers
+    else ctx.feathers = { tenant } as any
     await next()
   }
 }
