@@ -12,9 +12,19 @@ import type { Payment } from '../models/payment-model.ts'
 import type { ProviderEvent } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 
-export async function processWebhookEvent(runtime: PaymentsRuntime, eventId: string): Promise<void> {
+/**
+ * `fresh`: the event as just stored by the endpoint in this process (state `received`, its tenant), which
+ * spares re-reading it; a replay or a job reads the stored copy.
+ */
+export async function processWebhookEvent(
+  runtime: PaymentsRuntime,
+  eventId: string,
+  fresh?: { event: ProviderEvent; tenantId: string }
+): Promise<void> {
   const { webhookEvents } = runtime.models
-  const stored = await webhookEvents.findById(eventId).lean()
+  const stored = fresh
+    ? { type: fresh.event.type, tenantId: fresh.tenantId, state: 'received' as const, event: fresh.event }
+    : await webhookEvents.findById(eventId).lean()
   if (!stored || stored.state === 'processed' || stored.state === 'ignored' || stored.state === 'unrouted')
     return
   const tenantId = currentScope()?.tenantId
@@ -23,7 +33,8 @@ export async function processWebhookEvent(runtime: PaymentsRuntime, eventId: str
   }
   const logger = runtime.ctx.logger.child({ eventId, type: stored.type, tenantId })
   try {
-    const outcome = await handleEvent(runtime, JSON.parse(stored.payload) as ProviderEvent, tenantId)
+    const event = 'event' in stored ? stored.event : (JSON.parse(stored.payload) as ProviderEvent)
+    const outcome = await handleEvent(runtime, event, tenantId)
     await webhookEvents.updateOne(
       { _id: eventId },
       { $set: { state: 'processed', processedAt: new Date(), reason: outcome }, $inc: { attempts: 1 } }

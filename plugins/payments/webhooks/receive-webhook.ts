@@ -1,12 +1,12 @@
-// The webhook endpoint: verify the signature over the raw body, map the connected account to its
-// tenant (or keep it `unrouted` until the account is), store the event under its unique id, and only then answer 2xx (then queue its processing).
+// The webhook endpoint: verify the signature over the raw body, map the connected account to its tenant
+// (or keep the event `unrouted` until the account is), store the event under its unique id, and only then
+// answer 2xx; processing follows the answer.
 import { ErrorCode } from '@masterstage/core'
 import { PaymentsErrorCode } from '../domain/payments-errors.ts'
-import type { WebhookEventState } from '../models/webhook-event-model.ts'
+import type { WebhookEvent, WebhookEventState } from '../models/webhook-event-model.ts'
 import { type ProviderEvent, WebhookSignatureError } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-
-export const PROCESS_WEBHOOK_JOB = 'process-webhook-event'
+import { processAfterAnswer } from './process-after-answer.ts'
 
 export interface WebhookRequest {
   rawBody: Buffer
@@ -75,7 +75,9 @@ export async function store(
   // for routeAccountEvents (connection, reconciliation) instead of dropping them.
   else if (!route) [state, reason] = ['unrouted', 'connected account not routed to a tenant (yet)']
   try {
-    await runtime.models.webhookEvents.create({
+    // One insert, unique by event id. `lean`: the fields are built right here from a verified event, so
+    // mongoose's document hydration and validation would only cost time on the hot path.
+    const document: WebhookEvent = {
       _id: event.id,
       type: event.type,
       provider: provider.name,
@@ -85,11 +87,12 @@ export async function store(
       created: Number(event.created) || 0,
       payload,
       state,
-      reason,
+      ...(reason ? { reason } : {}),
       attempts: 0,
       receivedAt: new Date(),
       source
-    })
+    }
+    await runtime.models.webhookEvents.insertMany([document], { lean: true })
   } catch (error) {
     if ((error as any)?.code !== 11000) throw error
     logger.debug({ eventId: event.id, type: event.type }, 'webhook event already stored')
@@ -100,26 +103,6 @@ export async function store(
     logger.warn({ eventId: event.id, type: event.type, accountHash, reason }, `webhook event ${state}`)
     return { inserted: true, state }
   }
-  await enqueueProcessing(runtime, event.id, route!.tenantId)
+  await processAfterAnswer(runtime, event, route!.tenantId)
   return { inserted: true, state }
-}
-
-/** Queue failures are tolerated: the event is stored and the reconciliation sweep replays it. */
-export async function enqueueProcessing(
-  runtime: PaymentsRuntime,
-  eventId: string,
-  tenantId: string
-): Promise<void> {
-  try {
-    await runtime.ctx.jobs.enqueue(
-      PROCESS_WEBHOOK_JOB,
-      { eventId },
-      { jobId: `webhook:${eventId}`, tenantId }
-    )
-  } catch (error) {
-    runtime.ctx.logger.warn(
-      { eventId, err: { message: (error as Error).message } },
-      'webhook stored, processing deferred to the sweep'
-    )
-  }
 }

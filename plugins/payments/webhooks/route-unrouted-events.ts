@@ -1,7 +1,7 @@
 // Events of a connected account that had no tenant route when they arrived are stored `unrouted`; once
 // the account is routed (connection, reconciliation) they are claimed and processed exactly once.
 import type { PaymentsRuntime } from '../runtime.ts'
-import { enqueueProcessing } from './receive-webhook.ts'
+import { enqueueProcessing } from './process-after-answer.ts'
 
 const BATCH = 500
 

@@ -4,13 +4,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import mongoose, { type Model } from 'mongoose'
 import Stripe from 'stripe'
-import {
-  type CheckoutSessionInfo,
-  type PaymentProvider,
-  type ProviderEvent,
-  WEBHOOK_TOLERANCE_SECONDS,
-  WebhookSignatureError
-} from '../payment-provider.ts'
+import type { CheckoutSessionInfo, PaymentProvider, ProviderEvent } from '../payment-provider.ts'
+import { verifyStripeSignature } from '../stripe/verify-signature.ts'
 import type { SandboxObject } from './sandbox-model.ts'
 
 export interface SandboxProviderOptions {
@@ -290,19 +285,7 @@ export function createSandboxProvider(options: SandboxProviderOptions): SandboxP
     },
 
     verifyWebhook(rawBody, signatureHeader) {
-      if (typeof signatureHeader !== 'string' || signatureHeader === '') {
-        throw new WebhookSignatureError('Missing Stripe-Signature header')
-      }
-      try {
-        return signer.webhooks.constructEvent(
-          rawBody,
-          signatureHeader,
-          options.webhookSecret,
-          WEBHOOK_TOLERANCE_SECONDS
-        ) as unknown as ProviderEvent
-      } catch (error) {
-        throw new WebhookSignatureError((error as Error).message)
-      }
+      return verifyStripeSignature(rawBody, signatureHeader, [options.webhookSecret])
     },
 
     async completeCheckout(sessionId, outcome) {

@@ -1,17 +1,16 @@
 // PaymentProvider on the real Stripe SDK: direct charges on the tenant's connected account
 // (Stripe-Account header) with a platform application fee, idempotency keys on every write.
 import Stripe from 'stripe'
-import {
-  type CheckoutSessionInfo,
-  type ConnectedAccountStatus,
-  type CreateCheckoutSessionInput,
-  type PaymentProvider,
-  type ProviderEvent,
-  type RefundInfo,
-  type RefundInput,
-  WEBHOOK_TOLERANCE_SECONDS,
-  WebhookSignatureError
+import type {
+  CheckoutSessionInfo,
+  ConnectedAccountStatus,
+  CreateCheckoutSessionInput,
+  PaymentProvider,
+  ProviderEvent,
+  RefundInfo,
+  RefundInput
 } from '../payment-provider.ts'
+import { verifyStripeSignature } from './verify-signature.ts'
 
 export interface StripeProviderOptions {
   /** Platform secret key (sk_test_... or sk_live_...); never logged. */
@@ -130,23 +129,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     },
 
     verifyWebhook(rawBody, signatureHeader) {
-      if (typeof signatureHeader !== 'string' || signatureHeader === '') {
-        throw new WebhookSignatureError('Missing Stripe-Signature header')
-      }
-      let lastError: unknown
-      for (const secret of options.webhookSecrets) {
-        try {
-          return stripe.webhooks.constructEvent(
-            rawBody,
-            signatureHeader,
-            secret,
-            WEBHOOK_TOLERANCE_SECONDS
-          ) as unknown as ProviderEvent
-        } catch (error) {
-          lastError = error
-        }
-      }
-      throw new WebhookSignatureError((lastError as Error)?.message ?? 'Invalid signature')
+      return verifyStripeSignature(rawBody, signatureHeader, options.webhookSecrets)
     }
   }
 }
