@@ -17,6 +17,7 @@ import { csvDownloadHeaders } from './services/export-service.ts'
 import { pipelineRuntime } from './services/pipeline-runtime.ts'
 import { registrationRateLimits } from './services/registration-limits.ts'
 import { REGISTRATION_FOLLOW_UP_JOB } from './services/registration-service.ts'
+import { REBUILD_ROLLUPS_JOB, rebuildRollups } from './services/rollup-rebuild.ts'
 
 const STAFF: readonly Role[] = ['platform_admin', 'agency_admin', 'host', 'sales_rep']
 const MANAGERS: readonly Role[] = ['platform_admin', 'agency_admin', 'host']
@@ -83,6 +84,19 @@ export default definePlugin({
         const tenantId = currentScope()?.tenantId
         if (!tenantId) return
         await runRegistrationFollowUp(ctx.app, pipelineRuntime(ctx).models, tenantId, data)
+      }
+    },
+    {
+      // Queued per tenant by an operator or after an import (the CLI in scripts/ does the same in the
+      // foreground): recomputes the tenant's metrics rollups, logging each phase's progress.
+      name: REBUILD_ROLLUPS_JOB,
+      attempts: 1,
+      handle: async (_data: unknown, ctx) => {
+        const result = await rebuildRollups(pipelineRuntime(ctx).models, (progress) => {
+          if (progress.done === progress.total || progress.done % 100_000 === 0)
+            ctx.logger.info(progress, 'metrics rollups rebuild progress')
+        })
+        ctx.logger.info(result, 'metrics rollups rebuilt')
       }
     },
     {

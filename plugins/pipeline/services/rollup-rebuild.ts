@@ -14,6 +14,9 @@ import {
 } from '../domain/rollup-slots.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
 
+/** The plugin job that runs the rebuild for the tenant it is queued for. */
+export const REBUILD_ROLLUPS_JOB = 'rebuild-metrics-rollups'
+
 export interface RebuildProgress {
   phase: 'leads' | 'history' | 'revenue' | 'write'
   done: number
