@@ -1,5 +1,6 @@
-// Storefront SSR: the landing page of a themed tenant (tenant lookup, theme CSS, contrast check, plugin
-// section with its API call) beside a static SvelteKit page of the same server, interleaved in one run.
+// Storefront SSR: the landing page of a themed tenant (tenant profile, theme CSS and the plugin section's
+// data from the storefront's burst cache, then the full server render) beside a static SvelteKit page of the
+// same server, interleaved in one run.
 // Reports req/s and p50/p99 latency; the ratio says what per-tenant rendering costs over plain SvelteKit.
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
@@ -88,7 +89,12 @@ async function main(): Promise<void> {
         }))
       )
   )
-  const storefront = await startWebApp('storefront', { API_URL: apiUrl, LOG_LEVEL: 'warn' })
+  // Default SITE_CACHE_MS (5 s) as deployed; the storefront follows this API's tenant-change broadcasts.
+  const storefront = await startWebApp('storefront', {
+    API_URL: apiUrl,
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: config.queuePrefix
+  })
   const base = `http://127.0.0.1:${storefront.port}`
   try {
     const results = await compareVariants(

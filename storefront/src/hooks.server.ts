@@ -8,6 +8,9 @@ import { readSession } from '$lib/server/session.ts'
 import { settings } from '$lib/server/settings.ts'
 import { siteFor } from '$lib/server/site-cache.ts'
 import { TENANT_COOKIE, tenantReferenceOf } from '$lib/server/tenant-host.ts'
+import { followTenantChanges } from '$lib/server/tenant-invalidations.ts'
+
+followTenantChanges()
 
 export const handle: Handle = async ({ event, resolve }) => {
   const requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || randomUUID()

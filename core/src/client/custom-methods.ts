@@ -5,7 +5,7 @@ export const CORE_CUSTOM_METHODS: Readonly<Record<string, readonly string[]>> = 
   users: ['createStaff', 'setAccess']
 }
 
-const STANDARD = ['find', 'get', 'create', 'update', 'patch', 'remove']
+export const STANDARD_METHODS = ['find', 'get', 'create', 'update', 'patch', 'remove'] as const
 
 /** Registers each service with its custom methods on a client configured with `connection`. */
 export function registerCustomMethods(
@@ -14,6 +14,6 @@ export function registerCustomMethods(
   extra: Readonly<Record<string, readonly string[]>> = {}
 ): void {
   for (const [path, methods] of Object.entries({ ...CORE_CUSTOM_METHODS, ...extra })) {
-    client.use(path, connection.service(path), { methods: [...STANDARD, ...methods] })
+    client.use(path, connection.service(path), { methods: [...STANDARD_METHODS, ...methods] })
   }
 }

@@ -65,6 +65,33 @@ describe('REST client', () => {
     expect(missing).toMatchObject({ status: 404, code: 'TENANT_UNKNOWN' })
   })
 
+  it('keeps each client’s tenant and token to itself when many run at once (one shared app underneath)', async () => {
+    const { accessToken } = await loginWithPassword(
+      createRestClient({ apiUrl: api.url }),
+      'admin@client.test',
+      'admin-password-1'
+    )
+    const calls = Array.from({ length: 20 }, (_, index) => {
+      const slug = index % 2 === 0 ? 'one-brand' : 'two-brand'
+      const token = index % 4 < 2 ? accessToken : undefined
+      const client = createRestClient({ apiUrl: api.url, tenant: slug, accessToken: token })
+      return Promise.all([
+        client.service('site').find() as Promise<any>,
+        client
+          .service('plugin-catalog')
+          .find()
+          .then(
+            () => 'staff',
+            (error) => toApiError(error).status
+          )
+      ]).then(([site, catalog]) => ({ slug, site: site.slug, token: Boolean(token), catalog }))
+    })
+    for (const answer of await Promise.all(calls)) {
+      expect(answer.site).toBe(answer.slug)
+      expect(answer.catalog).toBe(answer.token ? 'staff' : 401)
+    }
+  })
+
   it('lists plugin config schemas for staff only', async () => {
     const anonymous = await createRestClient({ apiUrl: api.url })
       .service('plugin-catalog')

@@ -1,5 +1,5 @@
-// Storefront settings from the environment, read once: where the API is and which base domain tenant
-// subdomains hang off.
+// Storefront settings from the environment, read once: where the API is, which base domain tenant
+// subdomains hang off, and where the API announces tenant changes (its Redis and queue prefix).
 import { env } from '$env/dynamic/private'
 
 export const settings = {
@@ -7,5 +7,9 @@ export const settings = {
   baseDomain: (env.BASE_DOMAIN ?? 'localhost').toLowerCase(),
   /** How long a tenant's public profile is reused between requests (theme edits show up after this). */
   siteCacheMs: Number(env.SITE_CACHE_MS ?? 5_000),
-  secureCookies: env.SECURE_COOKIES === 'true'
+  secureCookies: env.SECURE_COOKIES === 'true',
+  /** The API's Redis (tenant change broadcasts); `off` to rely on SITE_CACHE_MS alone. */
+  redisUrl: env.REDIS_URL === 'off' ? undefined : (env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+  /** The API's QUEUE_PREFIX: its broadcast channel is `<prefix>:cache-invalidations`. */
+  queuePrefix: env.QUEUE_PREFIX ?? 'ms'
 }

@@ -23,7 +23,19 @@ export interface ThemeStyle {
 const FONT = /^[\w\s,'"-]{1,80}$/
 const COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/
 
+// Computed once per fetched profile (the site cache hands out the same object until it refetches).
+const computed = new WeakMap<PublicSite, ThemeStyle>()
+
 export function themeStyle(site: PublicSite): ThemeStyle {
+  let style = computed.get(site)
+  if (!style) {
+    style = computeThemeStyle(site)
+    computed.set(site, style)
+  }
+  return style
+}
+
+function computeThemeStyle(site: PublicSite): ThemeStyle {
   const theme = site.theme
   const colors = theme?.colors && COLOR.test(theme.colors.text) ? theme.colors : FALLBACK_COLORS
   const checks = checkThemeContrast(colors)

@@ -7,18 +7,22 @@ import { enabledSections, loadContribution } from '$lib/plugins/contributions.ts
 import { failureStatus, safeRedirect, sectionActionFor } from '$lib/plugins/section-actions.ts'
 import { uiContext } from '$lib/plugins/ui-context.ts'
 import { logger } from '$lib/server/logger.ts'
+import { anonymousSectionData } from '$lib/server/site-cache.ts'
 import type { PageServerLoad } from './$types'
 
 export const load: PageServerLoad = async (event) => {
   const site = event.locals.site!
   const context = uiContext(event)
+  // Visitors who are not signed in all see the same sections: their data is shared for a short burst.
+  const anonymous = !event.locals.accessToken
   const sections = await Promise.all(
     enabledSections(site.enabledPlugins).map(async (section) => {
+      const load = () => loadContribution(section.load, context)
       try {
         return {
           plugin: section.plugin,
           id: section.id,
-          data: await loadContribution(section.load, context),
+          data: anonymous ? await anonymousSectionData(site, section, event.url, load) : await load(),
           failed: false
         }
       } catch (error) {

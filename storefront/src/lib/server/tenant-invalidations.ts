@@ -1,0 +1,33 @@
+// Listens to the API's cache-invalidation broadcast (Redis pub/sub, `<QUEUE_PREFIX>:cache-invalidations`)
+// and drops the storefront's cached tenant data when any tenant changes, so theme, domain and plugin edits
+// show at once instead of after SITE_CACHE_MS. Without Redis the short TTL still bounds staleness.
+import { startInvalidationBroadcast } from '@masterstage/core/app/invalidation-broadcast.ts'
+import { Redis } from 'ioredis'
+import { logger } from './logger.ts'
+import { settings } from './settings.ts'
+import { invalidateSites } from './site-cache.ts'
+
+let started = false
+
+export function followTenantChanges(): void {
+  if (started || !settings.redisUrl || settings.siteCacheMs <= 0) return
+  started = true
+  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
+  redis.on('error', () => undefined)
+  const listening = startInvalidationBroadcast(redis, `${settings.queuePrefix}:cache-invalidations`, logger)
+  // adapter-node's graceful shutdown waits for the event loop to drain: open Redis connections would hold it.
+  process.once('sveltekit:shutdown' as any, () => {
+    listening
+      .then((broadcast) => broadcast.close())
+      .catch(() => undefined)
+      .finally(() => redis.disconnect())
+  })
+  listening
+    .then((broadcast) => broadcast.on('tenants', () => invalidateSites()))
+    .catch((error: unknown) =>
+      logger.warn(
+        { code: 'TENANT_INVALIDATIONS_UNAVAILABLE', err: { message: (error as Error).message } },
+        'not following tenant changes: cached sites expire after SITE_CACHE_MS'
+      )
+    )
+}
