@@ -1,6 +1,6 @@
 // The raw collection rule: outside the data layer, code reaches MongoDB only through tenant-scoped mongoose
 // models and services. Raw driver access (Model.collection, connection.collection(), connection.db,
-// getClient()) skips the tenant-scoping middleware, so a plugin using it could read or write any tenant's data.
+// getClient()) and change streams (Model.watch()) skip the tenant-scoping middleware, so a plugin using it could read or write any tenant's data.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 
@@ -16,7 +16,9 @@ export const RAW_ACCESS_PATTERNS: readonly RawAccessPattern[] = [
     what: 'raw collection (Model.collection / connection.collection())'
   },
   { pattern: /\bconnection\s*\??\.\s*db\b/, what: 'driver database (connection.db)' },
-  { pattern: /\.getClient\s*\(/, what: 'driver client (connection.getClient())' }
+  { pattern: /\.getClient\s*\(/, what: 'driver client (connection.getClient())' },
+  // Change streams skip the query middleware (not fs.watch, which watches files).
+  { pattern: /(?<!\bfs)\.watch\s*\(/, what: 'change stream (Model.watch())' }
 ]
 
 /** Paths (files, or folders ending in '/') where raw access is allowed, each with the reason. */

@@ -36,7 +36,8 @@ describe('findRawAccess', () => {
       'const db = mongoose.connection.db',
       'const client = connection.getClient()',
       'const chained = connection.db!',
-      '  .collection(name)'
+      '  .collection(name)',
+      'const stream = Lead.watch([])'
     ].join('\n')
     expect(findRawAccess('plugins/x/service.ts', source).map((f) => [f.line, f.what])).toEqual([
       [2, expect.stringContaining('raw collection')],
@@ -45,7 +46,8 @@ describe('findRawAccess', () => {
       [5, expect.stringContaining('connection.db')],
       [6, expect.stringContaining('getClient')],
       [7, expect.stringContaining('connection.db')],
-      [8, expect.stringContaining('raw collection')]
+      [8, expect.stringContaining('raw collection')],
+      [9, expect.stringContaining('Model.watch')]
     ])
   })
 
@@ -56,7 +58,8 @@ describe('findRawAccess', () => {
       "const message = 'do not call connection.collection(x) or Model.collection.find'",
       'const collections = await Tenant.find() // Model.collection is forbidden',
       'const collectionName = Model.collectionName ?? options.collectionFor(x)',
-      'const db = config.db'
+      'const db = config.db',
+      'fs.watch(dir, () => reload())'
     ].join('\n')
     expect(findRawAccess('plugins/x/service.ts', source)).toEqual([])
   })
