@@ -1,6 +1,7 @@
 // The raw collection rule: outside the data layer, code reaches MongoDB only through tenant-scoped mongoose
 // models and services. Raw driver access (Model.collection, connection.collection(), connection.db,
-// getClient()) and change streams (Model.watch()) skip the tenant-scoping middleware, so a plugin using it could read or write any tenant's data.
+// getClient()) and change streams (Model.watch()) skip the tenant-scoping middleware, so a plugin using
+// them could read or write any tenant's data.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 
