@@ -18,6 +18,7 @@ import { runAsSystem } from '../../core/src/context/request-scope.ts'
 import { MongooseService } from '../../core/src/data/mongoose-service.ts'
 import { tenantScopedPlugin } from '../../core/src/data/tenant-scoped-plugin.ts'
 import { validateBody } from '../../core/src/data/validate-body.ts'
+import { asyncDestination, createLogger } from '../../core/src/logging/logger.ts'
 import { ItemStore } from './item-store.ts'
 
 export interface PlatformStack {
@@ -94,7 +95,7 @@ function registerCostBreakdownServices(app: Application): void {
 export async function startPlatformStack(mongoUri: string): Promise<PlatformStack> {
   const config = loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     PORT: '0',
     MONGODB_URI: mongoUri,
     QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
@@ -102,7 +103,13 @@ export async function startPlatformStack(mongoUri: string): Promise<PlatformStac
     PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     EMAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'bench-outbox-'))
   })
-  const app: Application = await createApp({ config })
+  // Production logs at info: one access log line per request, formatted, redacted and written through the
+  // same asynchronous destination as stdout, but to /dev/null so the bench output stays readable.
+  const logger = createLogger({
+    level: config.logLevel,
+    destination: asyncDestination('/dev/null')
+  })
+  const app: Application = await createApp({ config, logger })
   // One client IP sends every request: lift the per-IP limit (the limiter still runs on each request).
   ;(app as any).get('access').httpLimit = { name: 'bench-http', points: 1_000_000_000, durationSeconds: 60 }
 

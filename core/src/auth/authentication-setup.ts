@@ -21,6 +21,20 @@ class MasterstageAuthenticationService extends AuthenticationService {
   // request's CPU. The same checks run with a KeyObject built once (HS256 pinned by jwtOptions), and a
   // token already verified is recognised without a second HMAC (verified-token-cache.ts).
   private verificationKey?: { secret: string; key: KeyObject }
+  private configurationMemo?: { source: unknown; value: any }
+
+  // Feathers rebuilds this object (defaults + settings) on every read, several times per request. Settings
+  // are set once (setupAuthentication); replacing them with app.set still takes effect.
+  override get configuration(): any {
+    const source = (this.app as any).get(this.configKey)
+    let memo = this.configurationMemo
+    if (!memo || memo.source !== source) {
+      memo = { source, value: super.configuration }
+      this.configurationMemo = memo
+    }
+    return memo.value
+  }
+
   private readonly verifiedTokens = createVerifiedTokenCache()
 
   override async verifyAccessToken(accessToken: string, optsOverride?: any, secretOverride?: any) {

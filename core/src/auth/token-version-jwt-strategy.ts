@@ -8,7 +8,37 @@ import { toPublicUser } from './user-model.ts'
 
 const OBJECT_ID = /^[0-9a-f]{24}$/
 
+const SPLIT_HEADER = /(\S+)\s+(\S+)/
+
 export class TokenVersionJwtStrategy extends JWTStrategy {
+  private configurationMemo?: { source: unknown; value: any; schemes: RegExp[] }
+
+  // Built once per settings object instead of on every read (two merges per read, several reads per request).
+  override get configuration(): any {
+    return this.memo().value
+  }
+
+  private memo() {
+    const source = this.authentication?.configuration
+    if (this.configurationMemo?.source !== source) {
+      const value = super.configuration
+      const schemes = (value.schemes as string[]).map((scheme) => new RegExp(scheme, 'i'))
+      this.configurationMemo = { source, value, schemes }
+    }
+    return this.configurationMemo!
+  }
+
+  /** Feathers' parse, with the scheme patterns compiled once instead of per request. */
+  override async parse(req: any) {
+    const { value: configuration, schemes } = this.memo()
+    const headerValue = req.headers?.[String(configuration.header).toLowerCase()]
+    if (!headerValue || typeof headerValue !== 'string') return null
+    const [, scheme, schemeValue] = headerValue.match(SPLIT_HEADER) || []
+    const hasScheme = scheme && schemes.some((pattern) => pattern.test(scheme))
+    if (scheme && !hasScheme) return null
+    return { strategy: this.name!, accessToken: hasScheme ? schemeValue : headerValue }
+  }
+
   // Loaded from the model, not through the users service: the service's own guard would authenticate
   // again and recurse. The per-process cache is dropped on every access change (user-access-changed.ts).
   override async getEntity(id: string, _params: Params) {

@@ -62,6 +62,14 @@ export interface CreateLoggerOptions {
   destination?: DestinationStream
 }
 
+/**
+ * An asynchronous destination (file descriptor or path): lines of concurrent requests coalesce into one
+ * write instead of a write syscall per line; pino flushes it on process exit.
+ */
+export function asyncDestination(dest: number | string = 1): DestinationStream {
+  return pino.destination({ dest, sync: false })
+}
+
 /** Writes out buffered lines (asynchronous destination); resolves at once for other destinations. */
 export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => {
@@ -97,7 +105,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       // request config with an Authorization header), then redacted like any other object.
       serializers: { err: serializeError, error: serializeError }
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false })
+    options.destination ?? asyncDestination()
   )
 }
 

@@ -20,7 +20,9 @@ const ACTORS = {
 } as const
 /** Core's tenant-scoped services without documents of their own, each with where its isolation is proven. */
 const NO_DOCUMENTS: Record<string, string> = {
-  site: "the tenant's public profile: a per-tenant view, checked in core/test/platform/platform-isolation"
+  site: "the tenant's public profile: a per-tenant view, checked in core/test/platform/platform-isolation",
+  'magic-link-requests':
+    'create-only, same receipt for every address; links bound to the requesting tenant, checked in core/test/auth/magic-link'
 }
 const ACTOR_OF: Record<string, keyof typeof ACTORS> = { 'notes/notes': 'host', 'notes/diary': 'attendee' }
 
