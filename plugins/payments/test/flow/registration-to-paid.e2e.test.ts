@@ -3,7 +3,8 @@
 // Debian Chromium): the host connects the payment account, an attendee registers on the tenant's
 // storefront, the invoice email lands in the outbox, its pay link is paid on the sandbox hosted page, the
 // branded success page shows, the receipt email lands, and the lead moves to PAID live on the board;
-// then the payments pages show the paid invoice, its receipt and the revenue.
+// then the payments pages show the paid invoice, its receipt and the revenue, and a partial refund made
+// on the invoice page comes back through the provider's event.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -230,6 +231,18 @@ describe('registration to PAID in the browser (sandbox)', () => {
       expect((await pdf.arrayBuffer()).byteLength).toBeGreaterThan(500)
       await staff.goto(`${dashboard.url}/`)
       expect(await staff.getByTestId('revenue-usd').getByTestId('revenue-net').textContent()).toBe('$199.00')
+
+      // A partial refund from the invoice page (live client): the provider's refund event updates it.
+      await staff.goto(`${dashboard.url}/p/payments/invoice?id=${invoiceId}`, { waitUntil: 'networkidle' })
+      await staff.getByTestId('refund-amount').fill('50')
+      await staff.getByTestId('refund').click()
+      await expect
+        .poll(() => staff.getByTestId('invoice-message').textContent())
+        .toBe('Refund of $50.00 requested.')
+      await expect
+        .poll(() => staff.getByTestId('invoice-status').textContent(), { timeout: 20_000 })
+        .toBe('partially refunded')
+      await mailTo(email, /refund/i)
     } catch (error) {
       for (const [index, context] of contexts.entries()) {
         await context
