@@ -88,13 +88,6 @@ export function revenuePipeline(
   ]
 }
 
-/**
- * Shifts every duration to the same number of digits before $median and back after. Harmless on MongoDB;
- * needed on the embedded devdb, whose aggregation engine (mingo 7) sorts $median input as strings.
- * Exact in doubles for durations under 285 000 years.
- */
-const MEDIAN_OFFSET = 1e15
-
 const stageLeftIn = (period: MetricsPeriod, filters: LeadFilters) => ({
   $match: { at: { $gte: period.from, $lt: period.to }, from: { $ne: null }, ...entryFilters(filters) }
 })
@@ -103,16 +96,14 @@ const stageLeftIn = (period: MetricsPeriod, filters: LeadFilters) => ({
 export function timeInStagePipeline(period: MetricsPeriod, filters: LeadFilters): any[] {
   return [
     stageLeftIn(period, filters),
-    { $project: { from: 1, durationMs: 1, shiftedMs: { $add: ['$durationMs', MEDIAN_OFFSET] } } },
     {
       $group: {
         _id: '$from',
         count: { $sum: 1 },
         sumMs: { $sum: '$durationMs' },
-        medianMs: { $median: { input: '$shiftedMs', method: 'approximate' } }
+        medianMs: { $median: { input: '$durationMs', method: 'approximate' } }
       }
-    },
-    { $set: { medianMs: { $subtract: ['$medianMs', MEDIAN_OFFSET] } } }
+    }
   ]
 }
 
