@@ -1,5 +1,7 @@
 // Spam defences in front of the public registration: per-IP and per-tenant rate limits through core's
-// rate-limit hook, with the tenant's own limits from the plugin settings (defaults below).
+// rate-limit hook, with the tenant's own limits from the plugin settings (defaults below). The limits are
+// remembered per tenant for a few seconds: reading them (clone + schema defaults) on every public POST
+// was measurable on the registration path, and a changed limit taking 10 s to apply is harmless.
 import type { HookContext, NextFunction, PluginContext } from '@masterstage/core'
 import { rateLimit } from '@masterstage/core'
 
@@ -9,27 +11,44 @@ export interface RegistrationLimits {
 }
 
 export const DEFAULT_REGISTRATION_LIMITS: RegistrationLimits = { perIpPerMinute: 10, perTenantPerMinute: 600 }
+const LIMITS_TTL_MS = 10_000
+
+type Hook = (context: HookContext, next: NextFunction) => Promise<unknown>
+
+function limitHooks(limits: RegistrationLimits): Hook {
+  const perIp = rateLimit({
+    key: 'ip',
+    points: limits.perIpPerMinute,
+    durationSeconds: 60,
+    name: 'pipeline.registration.ip'
+  })
+  const perTenant = rateLimit({
+    key: 'tenant',
+    points: limits.perTenantPerMinute,
+    durationSeconds: 60,
+    name: 'pipeline.registration.tenant'
+  })
+  // Sequential on purpose: a request refused per IP must not spend the tenant's budget.
+  return (context, next) => perIp(context, () => perTenant(context, next))
+}
 
 export function registrationRateLimits(ctx: PluginContext) {
-  return async (context: HookContext, next: NextFunction) => {
-    if (context.params.provider === undefined) return next()
-    const tenantId: string | undefined = context.params.tenant?.id
-    const settings = (tenantId ? await ctx.tenants.settings(tenantId) : {}) as {
+  const byTenant = new Map<string, { hook: Hook; until: number }>()
+  const defaults = limitHooks(DEFAULT_REGISTRATION_LIMITS)
+  const hookFor = async (tenantId: string | undefined): Promise<Hook> => {
+    if (!tenantId) return defaults
+    const cached = byTenant.get(tenantId)
+    if (cached && cached.until > Date.now()) return cached.hook
+    const settings = (await ctx.tenants.settings(tenantId)) as {
       registrationLimits?: Partial<RegistrationLimits>
     }
-    const limits = { ...DEFAULT_REGISTRATION_LIMITS, ...settings.registrationLimits }
-    const perIp = rateLimit({
-      key: 'ip',
-      points: limits.perIpPerMinute,
-      durationSeconds: 60,
-      name: 'pipeline.registration.ip'
-    })
-    const perTenant = rateLimit({
-      key: 'tenant',
-      points: limits.perTenantPerMinute,
-      durationSeconds: 60,
-      name: 'pipeline.registration.tenant'
-    })
-    return perIp(context, () => perTenant(context, next))
+    const hook = limitHooks({ ...DEFAULT_REGISTRATION_LIMITS, ...settings.registrationLimits })
+    byTenant.set(tenantId, { hook, until: Date.now() + LIMITS_TTL_MS })
+    return hook
+  }
+  return async (context: HookContext, next: NextFunction) => {
+    if (context.params.provider === undefined) return next()
+    const hook = await hookFor(context.params.tenant?.id)
+    return hook(context, next)
   }
 }
