@@ -1,6 +1,7 @@
 // Browser test: two reps watch the pipeline board in two browsers (built dashboard, real API on the harness
 // database, Debian Chromium); a storefront registration appears on both boards live, and a move made
-// elsewhere moves the card on both.
+// elsewhere moves the card on both. The export link downloads the CSV of the board's current filters.
+import { readFile } from 'node:fs/promises'
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -118,6 +119,55 @@ describe('pipeline board in the browser', () => {
       throw error
     } finally {
       await Promise.all(contexts.map((context) => context.close()))
+    }
+  }, 120_000)
+
+  it('the export link downloads the CSV of the leads matching the board’s current filters', async () => {
+    const context = await browser.newContext({ acceptDownloads: true })
+    context.setDefaultTimeout(10_000)
+    const page = await context.newPage()
+    try {
+      for (const [email, utmSource] of [
+        ['insta.one@example.com', 'instagram'],
+        ['insta.two@example.com', 'instagram'],
+        ['tok.one@example.com', 'tiktok']
+      ]) {
+        const registered = await call(
+          apiUrl,
+          'POST',
+          '/pipeline/registrations',
+          { name: 'Filtered Person', email, masterclassId: 'mc-2', consent: true, utmSource },
+          { tenant: 'ava-studio' }
+        )
+        expect(registered.status).toBe(201)
+      }
+      await signInToDashboard(page, dashboard.url, HOST)
+      await page.goto(`${dashboard.url}/p/pipeline`)
+      await page.getByTestId('pipeline-board').waitFor()
+      await page.waitForLoadState('networkidle')
+      // Filter the way a rep does: the form, then the link carries the same filters.
+      await page.getByLabel('Source').fill('instagram')
+      await page.getByLabel('Masterclass').fill('mc-2')
+      await page.getByRole('button', { name: 'Filter' }).click()
+      await page.waitForURL(/source=instagram/)
+      await expect.poll(() => page.getByTestId('lead-card').count(), { timeout: 15_000 }).toBe(2)
+      const download = page.waitForEvent('download')
+      await page.getByRole('link', { name: 'Export CSV' }).click()
+      const csv = await readFile(await (await download).path(), 'utf8')
+      const [header, ...rows] = csv.trim().split(/\r?\n/)
+      expect(header).toMatch(/^id,created_at,status,name,email/)
+      const emailColumn = header.split(',').indexOf('email')
+      expect(rows.map((row) => row.split(',')[emailColumn]).sort()).toEqual([
+        'insta.one@example.com',
+        'insta.two@example.com'
+      ])
+    } catch (error) {
+      await page
+        .screenshot({ path: 'test-artifacts/screenshots/pipeline-export.png', fullPage: true })
+        .catch(() => undefined)
+      throw error
+    } finally {
+      await context.close()
     }
   }, 120_000)
 })
