@@ -1,4 +1,5 @@
-// What each part of the platform's request path costs: the in-memory GET through (1) the platform's Koa
+// What each part of the platform's request path costs: the in-memory GET and 1 KB POST beside bare Koa (b)
+// and Feathers (c), through (1) the platform's Koa
 // middleware only (no service guard), (2) + the guard with a public rule (tenant, scope), (3) + JWT
 // authentication and the access policy, (4) + validation and resolvers (the bench's production hooks).
 // Reported as the server process's CPU time per request (user + system, median of interleaved rounds),
@@ -8,6 +9,7 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startDatabase } from '../../core/src/devdb/harness.ts'
+import { oneKilobyteItem } from '../servers/item-store.ts'
 import type { PlatformProcessReady } from '../servers/platform-process.ts'
 import { benchSettings } from './bench-settings.ts'
 import { median } from './compare-variants.ts'
@@ -62,31 +64,47 @@ const variants = [
     headers: auth
   }
 ]
-async function measure(variant: (typeof variants)[number], durationMs: number) {
+const workloads = [
+  { title: 'GET /items/:id', method: 'GET' as const, suffix: '/42', expectStatus: 200 },
+  {
+    title: 'POST /items 1 KB JSON',
+    method: 'POST' as const,
+    suffix: '',
+    expectStatus: 201,
+    body: oneKilobyteItem()
+  }
+]
+type Workload = (typeof workloads)[number]
+
+async function measure(workload: Workload, variant: (typeof variants)[number], durationMs: number) {
   const before = await cpuMicros()
   const result = await runLoad({
-    url: `${variant.base}/${variant.path}/42`,
-    method: 'GET',
+    url: `${variant.base}/${variant.path}${workload.suffix}`,
+    method: workload.method,
+    ...('body' in workload && { body: workload.body }),
     headers: variant.headers,
-    expectStatus: 200,
+    expectStatus: workload.expectStatus,
     connections: settings.connections,
     durationMs
   })
   if (result.errors > 0) throw new Error(`${variant.label}: ${result.firstError}`)
   return { cpuPerRequest: ((await cpuMicros()) - before) / result.requests, rps: result.requestsPerSecond }
 }
-try {
-  for (const variant of variants) await measure(variant, settings.warmupMs)
+
+async function breakdown(workload: Workload): Promise<void> {
+  for (const variant of variants) await measure(workload, variant, settings.warmupMs)
   const rounds = new Map(variants.map((v) => [v.key, [] as { cpuPerRequest: number; rps: number }[]]))
   for (let round = 0; round < settings.rounds; round++) {
     for (const variant of round % 2 === 0 ? variants : [...variants].reverse())
-      rounds.get(variant.key)!.push(await measure(variant, settings.durationMs))
+      rounds.get(variant.key)!.push(await measure(workload, variant, settings.durationMs))
   }
-  console.log('\nGET /items/:id, in memory: server CPU per request, by part of the chain')
+  console.log(`\n${workload.title}, in memory: server CPU per request, by part of the chain`)
+  const cpuOf = new Map<string, number>()
   let previous: number | undefined
   for (const variant of variants) {
     const cpu = median(rounds.get(variant.key)!.map((r) => r.cpuPerRequest))
     const rps = median(rounds.get(variant.key)!.map((r) => r.rps))
+    cpuOf.set(variant.key, cpu)
     const added =
       previous === undefined ? '' : `  (${cpu >= previous ? '+' : ''}${(cpu - previous).toFixed(1)} µs)`
     console.log(
@@ -94,6 +112,15 @@ try {
     )
     previous = cpu
   }
+  // When the server is CPU-bound, throughput is inversely proportional to CPU per request.
+  const b = cpuOf.get('b')!
+  console.log(
+    `  CPU-bound throughput ratios: c/b = ${(b / cpuOf.get('c')!).toFixed(2)}, d/b = ${(b / cpuOf.get('4')!).toFixed(2)}`
+  )
+}
+
+try {
+  for (const workload of workloads) await breakdown(workload)
 } finally {
   await new Promise((resolve) => {
     child.once('exit', resolve)
