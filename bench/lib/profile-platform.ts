@@ -1,6 +1,7 @@
 // Profiles variant (d)/(e): the platform stack in its own process under `node --cpu-prof`, load from
 // load-generator processes, the database in this process. Prints the hottest functions (self time) and
-// leaves the .cpuprofile for Chrome DevTools. `node bench/lib/profile-platform.ts [seconds-per-workload]`.
+// leaves the .cpuprofile for Chrome DevTools. `node bench/lib/profile-platform.ts [seconds-per-workload]`;
+// PROFILE_WORKLOADS=get,post,unguarded,doc picks workloads.
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,18 +30,20 @@ for (const workload of workloads) {
   const load =
     workload === 'get'
       ? { url: `${ready.url}/bench/items/42`, method: 'GET' as const, expectStatus: 200 }
-      : workload === 'post'
-        ? {
-            url: `${ready.url}/bench/items`,
-            method: 'POST' as const,
-            body: oneKilobyteItem(),
-            expectStatus: 201
-          }
-        : {
-            url: `${ready.url}/bench/documents/${ready.documentId}`,
-            method: 'GET' as const,
-            expectStatus: 200
-          }
+      : workload === 'unguarded'
+        ? { url: `${ready.url}/bench/items-bare/42`, method: 'GET' as const, expectStatus: 200 }
+        : workload === 'post'
+          ? {
+              url: `${ready.url}/bench/items`,
+              method: 'POST' as const,
+              body: oneKilobyteItem(),
+              expectStatus: 201
+            }
+          : {
+              url: `${ready.url}/bench/documents/${ready.documentId}`,
+              method: 'GET' as const,
+              expectStatus: 200
+            }
   const result = await runLoad({ ...load, headers, connections: 32, durationMs: seconds * 1000 })
   console.log(
     `${workload}: ${Math.round(result.requestsPerSecond)} req/s, errors ${result.errors} ${result.firstError ?? ''}`
