@@ -301,6 +301,7 @@ describe('events of an account not routed yet', () => {
       await runAsSystem('test', tenantId, () => routeAccountEvents(runtime, tenantId, scenario.accounts.ava))
     ).toEqual([])
     expect((await deliver(scenario, event)).body).toMatchObject({ duplicate: true })
+    await eventually(() => receiptsTo(invoice.customer.email).length > 0, 15_000, 'receipt')
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(await outboxCount(scenario, 'payment.succeeded', { 'payload.paymentId': paymentId })).toBe(1)
     expect(receiptsTo(invoice.customer.email)).toHaveLength(1)
