@@ -1,7 +1,12 @@
 // Cross-process cache invalidation over Redis pub/sub: the process that changes a user's access or a tenant
 // tells every API process to drop its cached copy now, so process-local caches (authenticated users,
 // tenant directory) stay correct without a database read per request. Messages can be lost while the
-// subscription is down, so every listener is told to drop everything when it comes back.
+// subscription is down, so every listener is told to drop everything whenever it is (re)subscribed.
+//
+// Redis may be down when the process starts: the subscription is then retried on every `ready` of the
+// subscriber connection until it succeeds. While it is not subscribed `isLive()` is false and the caches
+// built on it (user cache, tenant directory) are bypassed rather than served: the choice is a database
+// read per lookup over a stale entry, and /ready keeps reporting only MongoDB and Redis reachability.
 import type { Redis } from 'ioredis'
 import { closeRedis } from './close-redis.ts'
 
@@ -15,6 +20,8 @@ export interface InvalidationBroadcast {
   /** Invalidates in this process at once, then in the others. Never throws: the change already happened. */
   publish(topic: InvalidationTopic, key: string): Promise<void>
   on(topic: InvalidationTopic, listener: InvalidationListener): void
+  /** True while this process receives other processes' invalidations; caches must not serve otherwise. */
+  isLive(): boolean
   close(): Promise<void>
 }
 
@@ -40,17 +47,29 @@ export async function startInvalidationBroadcast(
     const separator = message.indexOf(':')
     if (separator > 0) deliver(message.slice(0, separator) as InvalidationTopic, message.slice(separator + 1))
   })
-  let subscribedOnce = false
-  // ioredis resubscribes on reconnect; anything published meanwhile was missed.
-  subscriber.on('ready', () => {
-    if (subscribedOnce) deliverAll()
-  })
-  try {
-    await subscriber.subscribe(channel)
-    subscribedOnce = true
-  } catch (error) {
-    logger?.warn({ err: { message: (error as Error).message } }, 'cache invalidation broadcast unavailable')
+  let live = false
+  let closed = false
+  // Anything published while the subscription was down was missed: drop everything once it is back.
+  const subscribe = async () => {
+    try {
+      await subscriber.subscribe(channel)
+      if (closed) return
+      live = true
+      deliverAll()
+    } catch (error) {
+      logger?.warn(
+        { code: 'CACHE_INVALIDATIONS_UNAVAILABLE', err: { message: (error as Error).message } },
+        'cache invalidation broadcast unavailable: caches bypassed until Redis is back'
+      )
+    }
   }
+  // SUBSCRIBE is idempotent, so subscribing on every `ready` covers both a first connection that failed at
+  // boot and ioredis's own resubscription after a reconnect.
+  subscriber.on('ready', () => void subscribe())
+  subscriber.on('close', () => {
+    live = false
+  })
+  await subscribe()
   return {
     async publish(topic, key) {
       deliver(topic, key)
@@ -66,6 +85,11 @@ export async function startInvalidationBroadcast(
     on(topic, listener) {
       listeners.set(topic, [...(listeners.get(topic) ?? []), listener])
     },
-    close: () => closeRedis(subscriber)
+    isLive: () => live,
+    close: () => {
+      closed = true
+      live = false
+      return closeRedis(subscriber)
+    }
   }
 }

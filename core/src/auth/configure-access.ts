@@ -51,13 +51,14 @@ export async function configureAccess(app: Application, options: ConfigureAccess
   const tenancy = tenancyModels(connection)
   const User = userModel(connection)
   const redis = options.redis ?? openRedis(app)
-  const tenants = createTenantDirectory(tenancy)
-  const users = createUserCache()
   const invalidations = await startInvalidationBroadcast(
     redis,
     `${config.queuePrefix}:cache-invalidations`,
     app.get('logger')
   )
+  // Served from cache only while other processes' invalidations can reach this one.
+  const tenants = createTenantDirectory(tenancy, { enabled: invalidations.isLive })
+  const users = createUserCache(undefined, undefined, invalidations.isLive)
   invalidations.on('user', (userId) => users.invalidate(userId))
   invalidations.on('tenants', () => tenants.invalidate())
   const runtime: AccessRuntime = {

@@ -1,9 +1,15 @@
 // Looks tenants up by id, slug or custom domain with a short process-local cache. Tenant writes clear it in
-// every API process at once (invalidation broadcast); TTL_MS bounds staleness only while that is down.
+// every API process at once (invalidation broadcast); while that is not subscribed the cache is bypassed.
+// Keys come from clients (Host, X-Tenant, socket ?tenant=): the cache is a bounded LRU, and "no such
+// tenant" is remembered only briefly, so a flood of made-up hosts can neither grow memory nor hide a
+// tenant or domain created a moment later.
 import type { ResolvedTenant } from '../app/declarations.ts'
+import { createExpiringCache } from '../app/expiring-cache.ts'
 import type { TenancyModels, TenantDocument } from './tenancy-models.ts'
 
-const TTL_MS = 5_000
+export const TENANT_CACHE_TTL_MS = 5_000
+export const TENANT_NOT_FOUND_TTL_MS = 1_000
+export const TENANT_CACHE_MAX_ENTRIES = 5_000
 const OBJECT_ID = /^[0-9a-f]{24}$/
 
 export interface TenantDirectory {
@@ -27,16 +33,27 @@ export function toResolvedTenant(tenant: TenantDocument): ResolvedTenant {
   }
 }
 
-export function createTenantDirectory(models: TenancyModels, ttlMs = TTL_MS): TenantDirectory {
-  const cache = new Map<string, { value: unknown; expiresAt: number }>()
+export interface TenantDirectoryOptions {
+  ttlMs?: number
+  notFoundTtlMs?: number
+  maxEntries?: number
+  /** False while cross-process invalidations cannot arrive: every lookup then reads the database. */
+  enabled?: () => boolean
+}
 
-  async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = cache.get(key)
-    if (hit && hit.expiresAt > Date.now()) return hit.value as T
-    const value = await load()
-    cache.set(key, { value, expiresAt: Date.now() + ttlMs })
-    return value
-  }
+export function createTenantDirectory(
+  models: TenancyModels,
+  options: TenantDirectoryOptions = {}
+): TenantDirectory {
+  const {
+    ttlMs = TENANT_CACHE_TTL_MS,
+    notFoundTtlMs = TENANT_NOT_FOUND_TTL_MS,
+    maxEntries = TENANT_CACHE_MAX_ENTRIES,
+    enabled
+  } = options
+  const cache = createExpiringCache<unknown>({ maxEntries, enabled })
+  const cached = <T>(key: string, load: () => Promise<T>): Promise<T> =>
+    cache.get(key, load, (value) => (value === null ? notFoundTtlMs : ttlMs)) as Promise<T>
 
   const byId = (id: string) =>
     OBJECT_ID.test(id)
@@ -66,6 +83,6 @@ export function createTenantDirectory(models: TenancyModels, ttlMs = TTL_MS): Te
           .exec()
         return tenants.map((tenant) => String(tenant._id))
       }),
-    invalidate: () => cache.clear()
+    invalidate: () => cache.invalidate('*')
   }
 }

@@ -1,6 +1,8 @@
 // Listens to the API's cache-invalidation broadcast (Redis pub/sub, `<QUEUE_PREFIX>:cache-invalidations`)
 // and drops the storefront's cached tenant data when any tenant changes, so theme, domain and plugin edits
-// show at once instead of after SITE_CACHE_MS. Without Redis the short TTL still bounds staleness.
+// show at once instead of after SITE_CACHE_MS. If Redis is down at start or later, the broadcast subscribes
+// again on every reconnection and then drops everything cached (messages sent meanwhile were missed); until
+// then the short TTL (SITE_CACHE_MS) bounds staleness.
 import { startInvalidationBroadcast } from '@masterstage/core/app/invalidation-broadcast.ts'
 import { Redis } from 'ioredis'
 import { logger } from './logger.ts'
@@ -23,7 +25,11 @@ export function followTenantChanges(): void {
       .finally(() => redis.disconnect())
   })
   listening
-    .then((broadcast) => broadcast.on('tenants', () => invalidateSites()))
+    .then((broadcast) => {
+      broadcast.on('tenants', () => invalidateSites())
+      // Started before this listener existed: anything cached while not yet subscribed may be stale.
+      if (broadcast.isLive()) invalidateSites()
+    })
     .catch((error: unknown) =>
       logger.warn(
         { code: 'TENANT_INVALIDATIONS_UNAVAILABLE', err: { message: (error as Error).message } },

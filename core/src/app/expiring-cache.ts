@@ -1,0 +1,57 @@
+// A bounded, least-recently-used, process-local cache with per-entry expiry, shared by the user cache and
+// the tenant directory. Keys may come from clients (Host, X-Tenant), so the size is capped; a load that
+// started before an invalidation never stores its (possibly stale) result; and while `enabled()` is false
+// (the cross-process invalidation broadcast is not subscribed) nothing is served or stored, since an
+// entry could then outlive a change made by another process.
+
+export interface ExpiringCacheOptions {
+  maxEntries: number
+  /** Whether entries may be served and stored right now; evaluated per call. */
+  enabled?: () => boolean
+}
+
+export interface ExpiringCache<V> {
+  /** The live entry for `key`, or `load()`'s result, kept `ttlMs(value)` ms (0 or less: not kept). */
+  get(key: string, load: () => Promise<V>, ttlMs: (value: V) => number): Promise<V>
+  /** Drops one key, or everything for '*'. Loads in flight when it is called are not stored. */
+  invalidate(key: string): void
+  readonly size: number
+}
+
+export function createExpiringCache<V>({
+  maxEntries,
+  enabled = () => true
+}: ExpiringCacheOptions): ExpiringCache<V> {
+  const entries = new Map<string, { value: V; expiresAt: number }>()
+  let generation = 0
+  return {
+    async get(key, load, ttlMs) {
+      const useCache = enabled()
+      if (!useCache && entries.size > 0) entries.clear()
+      const hit = useCache ? entries.get(key) : undefined
+      if (hit && hit.expiresAt > Date.now()) {
+        // Map order is insertion order: re-inserting makes this the most recently used entry.
+        entries.delete(key)
+        entries.set(key, hit)
+        return hit.value
+      }
+      const started = generation
+      const value = await load()
+      const ttl = ttlMs(value)
+      if (ttl > 0 && started === generation && enabled()) {
+        entries.delete(key)
+        entries.set(key, { value, expiresAt: Date.now() + ttl })
+        if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
+      } else if (hit) entries.delete(key)
+      return value
+    },
+    invalidate(key) {
+      generation++
+      if (key === '*') entries.clear()
+      else entries.delete(key)
+    },
+    get size() {
+      return entries.size
+    }
+  }
+}

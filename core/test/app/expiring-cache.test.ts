@@ -1,0 +1,74 @@
+// The bounded expiring cache behind the user cache and the tenant directory: LRU eviction, per-value TTL,
+// no store from a load that raced with an invalidation, and no serving while disabled.
+import { describe, expect, it } from 'vitest'
+import { createExpiringCache } from '../../src/app/expiring-cache.ts'
+
+const counting = () => {
+  const loads: string[] = []
+  const load = (key: string) => async () => {
+    loads.push(key)
+    return key
+  }
+  return { loads, load }
+}
+
+describe('expiring cache', () => {
+  it('evicts the least recently used entry beyond maxEntries', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 2 })
+    const { loads, load } = counting()
+    await cache.get('a', load('a'), () => 60_000)
+    await cache.get('b', load('b'), () => 60_000)
+    await cache.get('a', load('a'), () => 60_000) // a is now the most recent
+    await cache.get('c', load('c'), () => 60_000) // evicts b
+    expect(cache.size).toBe(2)
+    await cache.get('a', load('a'), () => 60_000)
+    await cache.get('b', load('b'), () => 60_000)
+    expect(loads).toEqual(['a', 'b', 'c', 'b'])
+  })
+
+  it('keeps each value for its own TTL and never stores a zero TTL', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 10 })
+    const { loads, load } = counting()
+    await cache.get('short', load('short'), () => 20)
+    await cache.get('none', load('none'), () => 0)
+    await cache.get('none', load('none'), () => 0)
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    await cache.get('short', load('short'), () => 20)
+    expect(loads).toEqual(['short', 'none', 'none', 'short'])
+  })
+
+  it('does not store a load that started before an invalidation', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 10 })
+    let release!: (value: string) => void
+    const slow = cache.get(
+      'k',
+      () => new Promise((resolve) => (release = resolve)),
+      () => 60_000
+    )
+    cache.invalidate('*')
+    release('old')
+    expect(await slow).toBe('old')
+    expect(
+      await cache.get(
+        'k',
+        async () => 'new',
+        () => 60_000
+      )
+    ).toBe('new')
+  })
+
+  it('neither serves nor stores while disabled, and drops what it held', async () => {
+    let enabled = true
+    const cache = createExpiringCache<string>({ maxEntries: 10, enabled: () => enabled })
+    const { loads, load } = counting()
+    await cache.get('a', load('a'), () => 60_000)
+    enabled = false
+    await cache.get('a', load('a'), () => 60_000)
+    await cache.get('a', load('a'), () => 60_000)
+    expect(cache.size).toBe(0)
+    enabled = true
+    await cache.get('a', load('a'), () => 60_000)
+    await cache.get('a', load('a'), () => 60_000)
+    expect(loads).toEqual(['a', 'a', 'a', 'a'])
+  })
+})
