@@ -1,6 +1,7 @@
 // Platform-level payment configuration (provider choice, platform Stripe keys, Connect client id, mode,
 // sandbox secret): read by the host at boot through core's environment reader (manifest
 // `platformConfig`), every problem reported with core's own; tenants never see or override these.
+import { randomBytes } from 'node:crypto'
 import type { PlatformEnvReader } from '@masterstage/core'
 import type { StripeProviderOptions } from './providers/stripe/stripe-provider.ts'
 
@@ -16,10 +17,19 @@ const KEY = /^(sk|rk)_(test|live)_[A-Za-z0-9]+$/
 const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9_]+$/
 const CONNECT_CLIENT_ID = /^ca_[A-Za-z0-9]+$/
 
+// The sandbox signs and verifies its own events in this process: without PAYMENTS_SANDBOX_WEBHOOK_SECRET
+// a random secret per process replaces any fixed, published value (a known secret would let anyone
+// forge "paid" webhooks). Several processes sharing one sandbox must set the variable.
+let processSandboxSecret: string | undefined
+const sandboxWebhookSecret = (env: PlatformEnvReader) =>
+  env.raw('PAYMENTS_SANDBOX_WEBHOOK_SECRET') ??
+  (processSandboxSecret ??= `whsec_sandbox_${randomBytes(24).toString('hex')}`)
+
 /**
  * STRIPE_SECRET_KEY selects Stripe (with STRIPE_WEBHOOK_SECRETS, optional STRIPE_CONNECT_CLIENT_ID and
  * STRIPE_MODE, which must agree with the key). Without a key the sandbox runs; asking for the sandbox
- * while a key is set is a configuration error: a demo switch must never shadow real keys.
+ * while a key is set is a configuration error: a demo switch must never shadow real keys. The sandbox is
+ * refused with NODE_ENV=production: a production API without keys must not start taking fake payments.
  * Messages name variables, never their values (they are secrets).
  */
 export function readPlatformConfig(env: PlatformEnvReader): PaymentsPlatformConfig {
@@ -37,9 +47,17 @@ export function readPlatformConfig(env: PlatformEnvReader): PaymentsPlatformConf
     for (const name of ['STRIPE_WEBHOOK_SECRETS', 'STRIPE_CONNECT_CLIENT_ID', 'STRIPE_MODE']) {
       if (env.raw(name)) env.problem(name, 'is set but STRIPE_SECRET_KEY is not (Stripe half-configured)')
     }
+    if (env.raw('NODE_ENV') === 'production')
+      env.problem(
+        'STRIPE_SECRET_KEY',
+        'is required with NODE_ENV=production (the payments sandbox is refused in production)'
+      )
+    const webhookSecret = sandboxWebhookSecret(env)
+    if (!WEBHOOK_SECRET.test(webhookSecret))
+      env.problem('PAYMENTS_SANDBOX_WEBHOOK_SECRET', 'must look like whsec_… (letters, digits, _)')
     return {
       provider: 'sandbox',
-      sandbox: { webhookSecret: env.raw('PAYMENTS_SANDBOX_WEBHOOK_SECRET') ?? 'whsec_sandbox_local_demo' },
+      sandbox: { webhookSecret },
       reconcileLookbackSeconds
     }
   }

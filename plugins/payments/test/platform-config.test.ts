@@ -38,8 +38,29 @@ describe('payments platform config', () => {
     expect(config.sandbox).toBeUndefined()
   })
 
-  it('falls back to the sandbox without keys', () => {
+  it('falls back to the sandbox without keys, outside production only', () => {
     expect(read({}).provider).toBe('sandbox')
+    expect(read({ NODE_ENV: 'development' }).provider).toBe('sandbox')
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      { variable: 'STRIPE_SECRET_KEY', message: expect.stringContaining('NODE_ENV=production') }
+    ])
+    expect(
+      problemsOf({ NODE_ENV: 'production', PAYMENTS_SANDBOX_WEBHOOK_SECRET: 'whsec_chosen' })[0].variable
+    ).toBe('STRIPE_SECRET_KEY')
+  })
+
+  it('signs sandbox events with a random per-process secret unless one is set, never a published one', () => {
+    const generated = read({}).sandbox!.webhookSecret
+    expect(generated).toMatch(/^whsec_[A-Za-z0-9_]{40,}$/)
+    expect(generated).not.toBe('whsec_sandbox_local_demo')
+    // Stable within the process: the page that signs and the route that verifies must agree.
+    expect(read({}).sandbox!.webhookSecret).toBe(generated)
+    expect(read({ PAYMENTS_SANDBOX_WEBHOOK_SECRET: 'whsec_chosen' }).sandbox!.webhookSecret).toBe(
+      'whsec_chosen'
+    )
+    expect(problemsOf({ PAYMENTS_SANDBOX_WEBHOOK_SECRET: 'chosen secret' })[0].variable).toBe(
+      'PAYMENTS_SANDBOX_WEBHOOK_SECRET'
+    )
   })
 
   it('never runs the sandbox while real keys are set', () => {
