@@ -2,7 +2,7 @@
 // profile, and give the request a REST client carrying that tenant and the attendee's session token.
 import { randomUUID } from 'node:crypto'
 import { createRestClient } from '@masterstage/core/client'
-import type { Handle, HandleServerError } from '@sveltejs/kit'
+import type { Handle, HandleServerError, RequestEvent } from '@sveltejs/kit'
 import { logger } from '$lib/server/logger.ts'
 import { readSession } from '$lib/server/session.ts'
 import { settings } from '$lib/server/settings.ts'
@@ -11,6 +11,15 @@ import { TENANT_COOKIE, tenantReferenceOf } from '$lib/server/tenant-host.ts'
 import { followTenantChanges } from '$lib/server/tenant-invalidations.ts'
 
 followTenantChanges()
+
+/** The visitor's address (adapter-node: the socket, or ADDRESS_HEADER behind a proxy). */
+function clientAddress(event: RequestEvent): string | undefined {
+  try {
+    return event.getClientAddress()
+  } catch {
+    return undefined
+  }
+}
 
 export const handle: Handle = async ({ event, resolve }) => {
   const requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || randomUUID()
@@ -37,7 +46,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     apiUrl: settings.apiUrl,
     tenant: site?.id ?? found?.reference,
     accessToken: event.locals.accessToken,
-    requestId
+    requestId,
+    forwardedFor: clientAddress(event)
   })
   const lang = (site?.theme?.copy?.locale ?? 'en').split('-')[0]
   return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', lang) })

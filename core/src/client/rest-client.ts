@@ -21,6 +21,11 @@ export interface RestClientOptions {
   accessToken?: string
   /** Correlates the API's logs with the web request. */
   requestId?: string
+  /**
+   * The visitor's address, sent as X-Forwarded-For so per-IP limits count visitors, not the web server.
+   * The API uses it only with TRUST_PROXY=true (set that where only the web apps and proxies reach it).
+   */
+  forwardedFor?: string
   fetch?: typeof fetch
   /** Custom methods of plugin services, by path (core's are known). */
   customMethods?: Readonly<Record<string, readonly string[]>>
@@ -70,6 +75,7 @@ export function createRestClient(options: RestClientOptions): MasterstageClient 
   if (options.tenant) headers['X-Tenant'] = options.tenant
   if (options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`
   if (options.requestId) headers['X-Request-Id'] = options.requestId
+  if (options.forwardedFor) headers['X-Forwarded-For'] = options.forwardedFor
   const shared = sharedClient(options)
   const facades = new Map<string, Record<string, unknown>>()
   const service = (path: string) => {

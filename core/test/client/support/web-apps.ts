@@ -108,9 +108,25 @@ export interface RunningWebApp {
   close(): Promise<void>
 }
 
-/** Starts `node <app>/build/index.js` (adapter-node) with the given environment and waits until it answers. */
+/**
+ * Starts `node <app>/build/index.js` (adapter-node) with the given environment and waits until it says it
+ * listens. A free port can be taken by a parallel test file between choosing and binding it: then the
+ * server exits (EADDRINUSE) and another port is tried, rather than trusting whoever answers on the port.
+ */
 export async function startWebApp(app: WebAppName, env: Record<string, string>): Promise<RunningWebApp> {
-  const port = await freePort()
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    const started = await spawnWebApp(app, env, port)
+    if (started) return started
+    if (attempt === 5) throw new Error(`${app} could not bind a free port in 5 attempts`)
+  }
+}
+
+async function spawnWebApp(
+  app: WebAppName,
+  env: Record<string, string>,
+  port: number
+): Promise<RunningWebApp | null> {
   let output = ''
   const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, app, 'build', 'index.js')], {
     cwd: join(REPO_ROOT, app),
@@ -130,15 +146,17 @@ export async function startWebApp(app: WebAppName, env: Record<string, string>):
   child.stderr?.on('data', (chunk) => (output += chunk))
   const url = `http://localhost:${port}`
   const deadline = Date.now() + 30_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${app} exited (${child.exitCode}):\n${output}`)
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' })
-      break
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${app} did not answer on port ${port}:\n${output}`)
-      await sleep(150)
+  // adapter-node prints "Listening on http://0.0.0.0:<port>" once its own server is bound.
+  while (!output.includes(`Listening on http://0.0.0.0:${port}`)) {
+    if (child.exitCode !== null) {
+      if (output.includes('EADDRINUSE')) return null
+      throw new Error(`${app} exited (${child.exitCode}):\n${output}`)
     }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`${app} did not start on port ${port}:\n${output}`)
+    }
+    await sleep(100)
   }
   return {
     port,

@@ -16,10 +16,15 @@ function safeNext(next: string | null): string {
 }
 
 export const actions: Actions = {
-  default: async ({ request, cookies, url, locals }) => {
+  default: async ({ request, cookies, url, locals, getClientAddress }) => {
     const form = await request.formData()
     const email = String(form.get('email') ?? '').trim()
-    const client = createRestClient({ apiUrl: settings.apiUrl, requestId: locals.requestId })
+    // The visitor's address, so the API's per-IP login limit counts people, not this server.
+    const client = createRestClient({
+      apiUrl: settings.apiUrl,
+      requestId: locals.requestId,
+      forwardedFor: getClientAddress()
+    })
     try {
       const { accessToken, user } = await loginWithPassword(client, email, String(form.get('password') ?? ''))
       if (user.role === 'attendee')

@@ -1,24 +1,40 @@
-// Landing of an emailed sign-in link: exchanges the single-use token for a session (`magic-link` strategy).
+// Landing of an emailed sign-in link. Opening it only shows a "Sign in" button; the single-use token is
+// redeemed (`magic-link` strategy) when the visitor presses it, so mail scanners that prefetch links in
+// emails cannot burn it. Works without JavaScript.
 
 import { toApiError } from '@masterstage/core/client'
-import { error, redirect } from '@sveltejs/kit'
+import { error, fail, redirect } from '@sveltejs/kit'
 import { writeSession } from '$lib/server/session.ts'
-import type { PageServerLoad } from './$types'
+import type { Actions, PageServerLoad } from './$types'
 
-export const load: PageServerLoad = async ({ url, locals, cookies }) => {
+const INCOMPLETE =
+  'This sign-in link is incomplete. Copy the whole link from the email, or ask for a new one.'
+
+export const load: PageServerLoad = async ({ url, locals }) => {
   const token = url.searchParams.get('token')
-  if (!token) error(400, { message: 'This sign-in link is incomplete.', code: 'VALIDATION_FAILED' })
-  try {
-    const result = await (locals.api as any)
-      .service('authentication')
-      .create({ strategy: 'magic-link', token })
-    writeSession(cookies, locals.site!.slug, result.accessToken)
-  } catch (cause) {
-    const apiError = toApiError(cause)
-    error(apiError.status === 429 ? 429 : 400, {
-      message: 'This sign-in link has expired or was already used.',
-      code: apiError.code
-    })
+  if (!token) error(400, { message: INCOMPLETE, code: 'VALIDATION_FAILED' })
+  if (locals.accessToken) redirect(303, '/account')
+  return { token }
+}
+
+export const actions: Actions = {
+  default: async ({ request, locals, cookies }) => {
+    const token = (await request.formData()).get('token')
+    if (typeof token !== 'string' || !token) return fail(400, { message: INCOMPLETE })
+    try {
+      const result = await locals.api
+        .service('authentication' as any)
+        .create({ strategy: 'magic-link', token })
+      writeSession(cookies, locals.site!.slug, (result as { accessToken: string }).accessToken)
+    } catch (cause) {
+      const apiError = toApiError(cause)
+      const busy = apiError.status === 429 || apiError.status === 503
+      return fail(busy ? apiError.status : 400, {
+        message: busy
+          ? 'Too many attempts or the service is busy. Please wait a minute and try again.'
+          : 'This sign-in link has expired or was already used. Ask for a new one below.'
+      })
+    }
+    redirect(303, '/account')
   }
-  redirect(303, '/account')
 }

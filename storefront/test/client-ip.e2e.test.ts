@@ -1,0 +1,67 @@
+// Per-IP limits behind the storefront: it forwards each visitor's address to the API (X-Forwarded-For,
+// honoured with TRUST_PROXY), so one busy visitor is limited without locking out everyone else.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type RunningApi,
+  seedAgency,
+  seedTenant,
+  startPlatformApi
+} from '../../core/test/client/support/platform-api.ts'
+import { rawRequest } from '../../core/test/client/support/raw-http.ts'
+import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+
+let api: RunningApi
+let storefront: RunningWebApp
+
+/** Posts the "Email me a sign-in link" form as a browser without JavaScript would, from `visitor`. */
+async function requestLink(visitor: string, email: string) {
+  const host = `lima-lift.localhost:${storefront.port}`
+  return rawRequest(storefront.port, '/signin?/magic', {
+    method: 'POST',
+    headers: {
+      host,
+      origin: `http://${host}`,
+      accept: 'text/html',
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-visitor-address': visitor
+    },
+    body: new URLSearchParams({ email }).toString()
+  })
+}
+
+beforeAll(async () => {
+  await ensureBuilt('storefront')
+  api = await startPlatformApi('client-ip-e2e', { env: { TRUST_PROXY: 'true' } })
+  const agency = await seedAgency(api.app, 'ip-agency')
+  await seedTenant(api.app, agency._id, {
+    slug: 'lima-lift',
+    name: 'Lima Lift',
+    primary: '#0b5394',
+    headline: 'x'
+  })
+  // Behind a proxy adapter-node reads the visitor's address from a header; here the test sets it.
+  storefront = await startWebApp('storefront', {
+    API_URL: api.url,
+    SITE_CACHE_MS: '0',
+    ADDRESS_HEADER: 'x-visitor-address'
+  })
+}, 600_000)
+
+afterAll(async () => {
+  await storefront?.close()
+  await api?.close()
+})
+
+describe('visitor addresses reach the API', () => {
+  it('limits sign-in link requests per visitor, not per storefront server', async () => {
+    const statuses = []
+    for (let index = 0; index < 11; index++)
+      statuses.push((await requestLink('203.0.113.7', `visitor${index}@ip.test`)).status)
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200))
+    expect(statuses[10]).toBe(429)
+    const limited = await requestLink('203.0.113.7', 'one-more@ip.test')
+    expect(limited.text).toContain('Please wait a minute')
+    // Another visitor on the same storefront is unaffected.
+    expect((await requestLink('203.0.113.8', 'other@ip.test')).status).toBe(200)
+  })
+})
