@@ -60,14 +60,8 @@ export interface PaymentView {
   succeededAt?: string
 }
 
-export interface ConnectStatusView {
-  connected: boolean
-  provider: string
-  chargesEnabled: boolean
-  payoutsEnabled: boolean
-  detailsSubmitted: boolean
-  requirementsDue: string[]
-}
+/** The Connect account status as the service answers it. */
+export type { ConnectStatus as ConnectStatusView } from './services/connect-service.ts'
 
 export interface RevenueRow {
   currency: string
