@@ -4,7 +4,7 @@ import type { Document } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
 import { runStages } from '../exec/pipeline/run-pipeline.ts'
 import {
-  candidates,
+  allDocuments,
   documentTest,
   type MatchOptions,
   matchEntries,
@@ -78,9 +78,7 @@ export function executeAggregate(ctx: CommandContext, stats = newStats()): Aggre
     rest = rest.slice(head.stages)
   }
   const resolve = (name: string) =>
-    [...candidates(ctx.engine.catalog.collection(ctx.db, name), {}, newStats(), ctx.txn)].map((e) =>
-      cloneDocument(e[1])
-    )
+    allDocuments(ctx.engine.catalog.collection(ctx.db, name), ctx.txn).map(cloneDocument)
   const options: Document = { collectionResolver: resolve }
   if (ctx.cmd.let) options.variables = ctx.cmd.let
   if (rest.length === 0) return { docs: input, stats }
@@ -103,8 +101,10 @@ interface LeadingScan {
 // selection, an index walk in sort order that stops after skip + limit) instead of the generic pipeline.
 function leadingScan(pipeline: Document[]): LeadingScan {
   let i = 0
-  let filter: Document = {}
-  if (pipeline[i] && '$match' in pipeline[i]) filter = objectOrThrow(pipeline[i++].$match, '$match')
+  // Consecutive $match stages (the data layer prepends the tenant's) are one filter, as in MongoDB's optimizer.
+  const filters: Document[] = []
+  while (pipeline[i] && '$match' in pipeline[i]) filters.push(objectOrThrow(pipeline[i++].$match, '$match'))
+  const filter: Document = filters.length === 1 ? filters[0] : filters.length === 0 ? {} : { $and: filters }
   let sort: Document | undefined
   if (pipeline[i] && '$sort' in pipeline[i]) {
     const spec = objectOrThrow(pipeline[i].$sort, '$sort')

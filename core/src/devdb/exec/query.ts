@@ -15,22 +15,43 @@ export function newStats(): ScanStats {
   return { indexName: null, keysExamined: 0, docsExamined: 0 }
 }
 
-export function* candidates(
+// Visits candidates from the collection (minus documents the transaction rewrote) and then the transaction's
+// own live writes; `visit` returns false to stop.
+export function forEachCandidate(
   coll: Collection | undefined,
   filter: Document,
   stats: ScanStats,
   txn: Transaction | null,
+  visit: (docKey: string, doc: Document) => boolean,
   plan?: Plan
-): Generator<[string, Document]> {
+): void {
   const overlay = coll && txn ? txn.overlay(coll.ns) : undefined
-  if (coll) yield* coll.candidates(filter, stats, overlay ? (k) => overlay.has(k) : undefined, plan)
-  if (overlay) {
-    for (const entry of overlay) {
-      if (entry[1] === null) continue
-      stats.docsExamined++
-      yield entry as [string, Document]
-    }
+  let stopped = false
+  if (coll) {
+    coll.forEachCandidate(
+      filter,
+      stats,
+      (k, d) => {
+        stopped = !visit(k, d)
+        return !stopped
+      },
+      overlay ? (k) => overlay.has(k) : undefined,
+      plan
+    )
   }
+  if (!overlay || stopped) return
+  for (const [docKey, doc] of overlay) {
+    if (doc === null) continue
+    stats.docsExamined++
+    if (!visit(docKey, doc)) return
+  }
+}
+
+// Every live document of a collection as seen by the caller (transaction writes included), unfiltered.
+export function allDocuments(coll: Collection | undefined, txn: Transaction | null): Document[] {
+  const out: Document[] = []
+  forEachCandidate(coll, {}, newStats(), txn, (_k, d) => out.push(d) > 0)
+  return out
 }
 
 // A hint naming no existing index is an error in MongoDB; a valid hint changes only the plan, so it is accepted.
@@ -127,11 +148,18 @@ export function matchEntries(
   const stopEarly = !needsSort && options.limit !== undefined && options.limit > 0
   let out: [string, Document][] = []
   try {
-    for (const entry of candidates(coll, filter, stats, txn, plan)) {
-      if (test && !test(entry[1])) continue
-      out.push(entry)
-      if (stopEarly && out.length >= wanted) break
-    }
+    forEachCandidate(
+      coll,
+      filter,
+      stats,
+      txn,
+      (docKey, doc) => {
+        if (test && !test(doc)) return true
+        out.push([docKey, doc])
+        return !(stopEarly && out.length >= wanted)
+      },
+      plan
+    )
   } catch (err) {
     throw fromEngineError(err)
   }

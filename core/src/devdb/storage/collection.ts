@@ -36,37 +36,37 @@ export class Collection {
     return planQuery(filter, this.indexes.values(), sort)
   }
 
-  // Candidate documents for a filter (not yet filtered), with the keys/docs examined recorded in stats.
-  *candidates(
+  // Visits candidate documents for a filter (not yet filtered) in plan order, recording keys/docs examined;
+  // `visit` returns false to stop.
+  forEachCandidate(
     filter: Document,
     stats: ScanStats,
+    visit: (docKey: string, doc: Document) => boolean,
     skip?: (docKey: string) => boolean,
     plan = this.plan(filter)
-  ): Generator<[string, Document]> {
+  ): void {
     if (!plan.index) {
       stats.indexName = null
-      for (const entry of this.docs) {
-        if (skip?.(entry[0])) continue
+      for (const [docKey, doc] of this.docs) {
+        if (skip?.(docKey)) continue
         stats.docsExamined++
-        yield entry
+        if (!visit(docKey, doc)) return
       }
       return
     }
     stats.indexName = plan.index.spec.name
     // A document appears under several keys only in multikey indexes; dedupe then.
     const yielded = plan.index.multikey ? new Set<string>() : null
-    for (const docKey of plan.index.scan(plan)) {
+    plan.index.scan(plan, (docKey, doc) => {
       stats.keysExamined++
       if (yielded) {
-        if (yielded.has(docKey)) continue
+        if (yielded.has(docKey)) return true
         yielded.add(docKey)
       }
-      if (skip?.(docKey)) continue
-      const doc = this.docs.get(docKey)
-      if (!doc) continue
+      if (skip?.(docKey)) return true
       stats.docsExamined++
-      yield [docKey, doc]
-    }
+      return visit(docKey, doc)
+    })
   }
 
   checkUnique(doc: Document, docKey: string, ignore?: (docKey: string) => boolean): void {
@@ -89,9 +89,8 @@ export class Collection {
     const old = this.docs.get(docKey)
     if (!old) throw commandError(ErrorCodes.InternalError, `document ${docKey} vanished from ${this.ns}`)
     this.checkUnique(doc, docKey)
-    for (const index of this.indexes.values()) index.remove(docKey, old)
     this.docs.set(docKey, doc)
-    for (const index of this.indexes.values()) index.add(docKey, doc)
+    for (const index of this.indexes.values()) index.update(docKey, old, doc)
     return old
   }
 

@@ -17,7 +17,10 @@ export interface IndexSpec {
   [option: string]: unknown
 }
 
-type Level = OrderedLevel<Level | Set<string>>
+// Leaves map document keys to the stored documents themselves, so a scan needs no second lookup.
+type Leaf = Map<string, Document>
+type Level = OrderedLevel<Level | Leaf>
+type Visit = (docKey: string, doc: Document) => boolean
 
 export interface KeyBound {
   key: string
@@ -92,25 +95,40 @@ export class IndexMap {
   }
 
   add(docKey: string, doc: Document): void {
-    for (const tuple of this.keysFor(doc) ?? []) {
-      if (this.orderExact && !tuple.every(isOrderExact)) this.orderExact = false
-      let level = this.root
-      for (let i = 0; i < tuple.length - 1; i++) {
-        let next = level.get(tuple[i]) as Level | undefined
-        if (!next) {
-          next = new OrderedLevel()
-          level.set(tuple[i], next)
-        }
-        level = next
+    for (const tuple of this.keysFor(doc) ?? []) this.leafFor(tuple).set(docKey, doc)
+  }
+
+  private leafFor(tuple: string[]): Leaf {
+    if (this.orderExact && !tuple.every(isOrderExact)) this.orderExact = false
+    let level = this.root
+    for (let i = 0; i < tuple.length - 1; i++) {
+      let next = level.get(tuple[i]) as Level | undefined
+      if (!next) {
+        next = new OrderedLevel()
+        level.set(tuple[i], next)
       }
-      const last = tuple[tuple.length - 1]
-      let leaf = level.get(last) as Set<string> | undefined
-      if (!leaf) {
-        leaf = new Set()
-        level.set(last, leaf)
-      }
-      leaf.add(docKey)
+      level = next
     }
+    const last = tuple[tuple.length - 1]
+    let leaf = level.get(last) as Leaf | undefined
+    if (!leaf) {
+      leaf = new Map()
+      level.set(last, leaf)
+    }
+    return leaf
+  }
+
+  // A changed document: when its keys are unchanged (the usual update) only the leaf's document is swapped,
+  // which keeps the levels (and their sorted views) untouched.
+  update(docKey: string, old: Document, doc: Document): void {
+    const before = this.keysFor(old)
+    const after = this.keysFor(doc)
+    if (before?.length === 1 && after?.length === 1 && sameTuple(before[0], after[0])) {
+      this.leafFor(after[0]).set(docKey, doc)
+      return
+    }
+    for (const tuple of before ?? []) this.removeTuple(this.root, tuple, 0, docKey)
+    for (const tuple of after ?? []) this.leafFor(tuple).set(docKey, doc)
   }
 
   remove(docKey: string, doc: Document): void {
@@ -121,7 +139,7 @@ export class IndexMap {
     const child = level.get(tuple[i])
     if (!child) return
     if (i === tuple.length - 1) {
-      const leaf = child as Set<string>
+      const leaf = child as Leaf
       leaf.delete(docKey)
       if (leaf.size === 0) level.delete(tuple[i])
       return
@@ -130,54 +148,62 @@ export class IndexMap {
     if ((child as Level).size === 0) level.delete(tuple[i])
   }
 
-  // Document keys whose leading fields equal one of the given encoded values per level.
-  lookup(prefix: string[][]): Generator<string> {
-    return this.scan({ prefix })
+  // Visits the document keys of a scan (with `directions`, in that key order; equal keys in insertion order).
+  // `visit` returns false to stop; scan returns false when it was stopped. Callbacks rather than generators:
+  // a generator per index level cost more than the walk itself on million-key scans.
+  scan(scan: IndexScan, visit: Visit): boolean {
+    return this.walk(this.root, scan, 0, visit)
   }
 
-  // Document keys for a scan; with `directions`, in that key order (documents with equal keys in insertion order).
-  *scan(scan: IndexScan): Generator<string> {
-    yield* this.walk(this.root, scan, 0)
-  }
-
-  private *walk(level: Level, scan: IndexScan, depth: number): Generator<string> {
-    const isLeafLevel = depth === this.fields.length - 1
+  private walk(level: Level, scan: IndexScan, depth: number, visit: Visit): boolean {
     const { prefix } = scan
-    let children: Iterable<Level | Set<string> | undefined>
-    if (depth < prefix.length) children = prefix[depth].map((c) => level.get(c))
-    else {
-      const ranged = depth === prefix.length && (scan.low || scan.high)
-      const direction = scan.directions?.[depth - prefix.length]
-      children =
-        ranged || direction ? this.orderedChildren(level, scan, ranged, direction ?? 1) : level.values()
+    if (depth < prefix.length) {
+      for (const choice of prefix[depth]) {
+        const child = level.get(choice)
+        if (child && !this.enter(child, scan, depth, visit)) return false
+      }
+      return true
     }
-    for (const child of children) {
-      if (!child) continue
-      if (isLeafLevel) yield* child as Set<string>
-      else yield* this.walk(child as Level, scan, depth + 1)
+    const ranged = depth === prefix.length && (scan.low !== undefined || scan.high !== undefined)
+    const direction = scan.directions?.[depth - prefix.length]
+    if (!ranged && !direction) {
+      // forEach avoids an iterator (and entry arrays) per level: it matters on million-key walks.
+      let going = true
+      level.map.forEach((child) => {
+        if (going) going = this.enter(child, scan, depth, visit)
+      })
+      return going
     }
-  }
-
-  private *orderedChildren(
-    level: Level,
-    scan: IndexScan,
-    ranged: unknown,
-    direction: number
-  ): Generator<Level | Set<string> | undefined> {
-    const keys = level.keys()
+    const { keys, children } = level.sorted()
     const from = ranged && scan.low ? lowerBound(keys, scan.low.key, !scan.low.inclusive) : 0
     const to = ranged && scan.high ? lowerBound(keys, scan.high.key, scan.high.inclusive) : keys.length
-    if (direction > 0) for (let i = from; i < to; i++) yield level.get(keys[i])
-    else for (let i = to - 1; i >= from; i--) yield level.get(keys[i])
+    if (direction === -1) {
+      for (let i = to - 1; i >= from; i--) if (!this.enter(children[i], scan, depth, visit)) return false
+    } else {
+      for (let i = from; i < to; i++) if (!this.enter(children[i], scan, depth, visit)) return false
+    }
+    return true
+  }
+
+  private enter(child: Level | Leaf, scan: IndexScan, depth: number, visit: Visit): boolean {
+    if (depth < this.fields.length - 1) return this.walk(child as Level, scan, depth + 1, visit)
+    let going = true
+    ;(child as Leaf).forEach((doc, docKey) => {
+      if (going) going = visit(docKey, doc)
+    })
+    return going
   }
 
   // Another document holding one of this document's unique keys, if any.
   findDuplicate(doc: Document, selfKey: string, ignore?: (docKey: string) => boolean): string | null {
     if (!this.unique) return null
+    let found: string | null = null
     for (const tuple of this.keysFor(doc) ?? []) {
-      for (const other of this.lookup(tuple.map((v) => [v]))) {
-        if (other !== selfKey && !ignore?.(other)) return other
-      }
+      this.scan({ prefix: tuple.map((v) => [v]) }, (other) => {
+        if (other !== selfKey && !ignore?.(other)) found = other
+        return found === null
+      })
+      if (found !== null) return found
     }
     return null
   }
@@ -196,6 +222,11 @@ export class IndexMap {
   clear(): void {
     this.root = new OrderedLevel()
   }
+}
+
+function sameTuple(a: string[], b: string[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function arrayOnPath(doc: unknown, path: string): boolean {

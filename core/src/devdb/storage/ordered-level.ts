@@ -1,9 +1,15 @@
-// One level of an index map: encoded key -> child, plus a lazily maintained sorted key list so the level can be
-// walked in key order and range-scanned by binary search without re-sorting after every write.
+// One level of an index map: encoded key -> child, plus a lazily maintained sorted view (keys and their children
+// in parallel arrays) so the level can be walked in key order and range-scanned by binary search without
+// re-sorting, or looking children up again, after every write.
+export interface SortedView<Child> {
+  keys: string[]
+  children: Child[]
+}
+
 export class OrderedLevel<Child> {
   readonly map = new Map<string, Child>()
-  // null until the first ordered walk; afterwards kept up to date from `added` and `removed` on demand.
-  private sorted: string[] | null = null
+  // null until the first ordered walk; afterwards brought up to date from `added` / `removed` on demand.
+  private view: SortedView<Child> | null = null
   private added: string[] = []
   private removed = false
 
@@ -16,12 +22,12 @@ export class OrderedLevel<Child> {
   }
 
   set(key: string, child: Child): void {
-    if (this.sorted && !this.map.has(key)) this.added.push(key)
+    if (this.view && !this.map.has(key)) this.added.push(key)
     this.map.set(key, child)
   }
 
   delete(key: string): void {
-    if (this.map.delete(key) && this.sorted) this.removed = true
+    if (this.map.delete(key) && this.view) this.removed = true
   }
 
   values(): IterableIterator<Child> {
@@ -29,36 +35,42 @@ export class OrderedLevel<Child> {
   }
 
   // Keys in ascending string order (which is MongoDB order for exact keys, see key-encoding.ts).
-  keys(): string[] {
-    if (!this.sorted) {
-      this.sorted = [...this.map.keys()].sort()
-      this.added = []
-      this.removed = false
-      return this.sorted
-    }
-    if (this.added.length === 0 && !this.removed) return this.sorted
+  sorted(): SortedView<Child> {
     const map = this.map
-    const old = this.removed ? this.sorted.filter((k) => map.has(k)) : this.sorted
-    const fresh = this.added.length > 1 ? this.added.sort() : this.added
-    this.sorted = fresh.length === 0 ? old : mergeUnique(old, fresh, map)
+    if (!this.view) {
+      const keys = [...map.keys()].sort()
+      this.view = { keys, children: keys.map((k) => map.get(k)!) }
+    } else if (this.removed) {
+      // A removed key may have come back with a new child object: rebuild from the map.
+      const keys = mergeUnique(
+        this.view.keys.filter((k) => map.has(k)),
+        this.added.sort(),
+        map
+      )
+      this.view = { keys, children: keys.map((k) => map.get(k)!) }
+    } else if (this.added.length > 0) {
+      const fresh = this.added.sort()
+      const { keys, children } = this.view
+      if (keys.length === 0 || fresh[0] > keys[keys.length - 1]) {
+        // Appending in order (increasing dates, ObjectIds) is the common case: extend in place.
+        for (const k of fresh) {
+          if (k === keys[keys.length - 1]) continue
+          keys.push(k)
+          children.push(map.get(k)!)
+        }
+      } else {
+        const merged = mergeUnique(keys, fresh, map)
+        this.view = { keys: merged, children: merged.map((k) => map.get(k)!) }
+      }
+    }
     this.added = []
     this.removed = false
-    return this.sorted
+    return this.view
   }
 }
 
-// Merges two ascending lists, dropping duplicates (a key removed and re-added sits in both) and removed keys.
-// `a` is owned by the level and may be extended in place.
+// Merges two ascending lists, dropping duplicates and keys no longer in the level.
 function mergeUnique(a: string[], b: string[], live: Map<string, unknown>): string[] {
-  // Appending in order (increasing dates, ObjectIds) is the common case: no interleaving, no copy.
-  if (a.length === 0 || b[0] > a[a.length - 1]) {
-    let last = a.length > 0 ? a[a.length - 1] : undefined
-    for (const k of b) {
-      if (k !== last && live.has(k)) a.push(k)
-      last = k
-    }
-    return a
-  }
   const out: string[] = []
   let i = 0
   let j = 0

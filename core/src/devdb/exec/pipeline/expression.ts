@@ -236,8 +236,8 @@ function compileArrayPercentile(op: string, args: unknown): Expr | null {
       const n = numericValue(v)
       if (n !== null) values.push(n)
     }
-    values.sort((x, y) => x - y)
-    const results = ps.map((p: number) => percentileOf(values, p))
+    const sorted = Float64Array.from(values).sort()
+    const results = ps.map((p: number) => percentileOf(sorted, p))
     return op === '$median' ? results[0] : results
   }
 }

@@ -67,7 +67,8 @@ function percentileAccumulator(input: Expr, ps: number[], single: boolean): Accu
       return state
     },
     result: (state) => {
-      const values = (state as number[]).sort((a, b) => a - b)
+      // A typed array sorts numerically and natively, far faster than a comparator on a plain array.
+      const values = Float64Array.from(state as number[]).sort()
       const results = ps.map((p) => percentileOf(values, p))
       return single ? results[0] : results
     }
@@ -155,6 +156,11 @@ function compileAccumulator(spec: unknown): Accumulator | null {
 
 export type Stage = (docs: Document[]) => Document[]
 
+interface Group {
+  id: unknown
+  states: unknown[]
+}
+
 export function compileGroup(spec: unknown): Stage | null {
   if (!isPlain(spec) || !('_id' in spec)) return null
   const idExpr = compileExpression(spec._id)
@@ -168,20 +174,26 @@ export function compileGroup(spec: unknown): Stage | null {
     fields.push([name, acc])
   }
   return (docs) => {
-    const groups = new Map<string, { id: unknown; states: unknown[] }>()
+    // String ids (the usual case) are looked up as they are, other values by their canonical key.
+    const byString = new Map<string, Group>()
+    const byKey = new Map<string, Group>()
+    const groups: Group[] = []
     for (const doc of docs) {
       const id = idExpr(doc) ?? null
-      const key = encodeKey(id)
-      let group = groups.get(key)
+      const isString = typeof id === 'string'
+      const key = isString ? id : encodeKey(id)
+      let group = isString ? byString.get(key) : byKey.get(key)
       if (!group) {
         group = { id, states: fields.map(([, acc]) => acc.init()) }
-        groups.set(key, group)
+        groups.push(group)
+        if (isString) byString.set(key, group)
+        else byKey.set(key, group)
       }
       const { states } = group
       for (let i = 0; i < fields.length; i++) states[i] = fields[i][1].add(states[i], doc)
     }
     const out: Document[] = []
-    for (const { id, states } of groups.values()) {
+    for (const { id, states } of groups) {
       const row: Document = { _id: id }
       for (let i = 0; i < fields.length; i++) row[fields[i][0]] = fields[i][1].result(states[i])
       out.push(row)

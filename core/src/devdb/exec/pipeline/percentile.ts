@@ -13,7 +13,7 @@ export function numericValue(value: unknown): number | null {
 }
 
 // `sorted` must be ascending.
-export function percentileOf(sorted: number[], p: number): number | null {
+export function percentileOf(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null
   if (p >= 1) return sorted[sorted.length - 1]
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]
