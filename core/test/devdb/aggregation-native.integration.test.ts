@@ -270,5 +270,17 @@ describe('$match on an index in aggregate', () => {
       verbosity: 'executionStats'
     })
     expect(plan.executionStats.totalKeysExamined).toBe(200)
+    // The data layer prepends the tenant $match as its own stage: both stages still narrow the index scan.
+    const split = [
+      { $match: { tenantId: 't1' } },
+      { $match: { at: { $gte: from, $lt: to }, from: { $ne: null } } },
+      ...pipeline.slice(1)
+    ]
+    expect(await coll.aggregate(split).toArray()).toEqual(rows)
+    const splitPlan = await db.command({
+      explain: { aggregate: 'history', pipeline: split, cursor: {} },
+      verbosity: 'executionStats'
+    })
+    expect(splitPlan.executionStats.totalKeysExamined).toBe(200)
   })
 })
