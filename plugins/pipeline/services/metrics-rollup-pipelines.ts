@@ -23,14 +23,16 @@ function sliceMatch(kind: string, days: MetricsPeriod, slice: RollupSlice) {
   }
 }
 
-const groupKey = (slice: RollupSlice) => (slice.key === undefined ? '$key' : null)
+/** Totals are one row; groups are one row per key (the slice's own key when it has one). */
+const groupKey = (slice: RollupSlice, grouped: boolean) =>
+  !grouped ? null : slice.key === undefined ? '$key' : { $literal: slice.key }
 
-export function rollupLeadCountsPipeline(days: MetricsPeriod, slice: RollupSlice): any[] {
+export function rollupLeadCountsPipeline(days: MetricsPeriod, slice: RollupSlice, grouped: boolean): any[] {
   return [
     sliceMatch('lead', days, slice),
     {
       $group: {
-        _id: groupKey(slice),
+        _id: groupKey(slice, grouped),
         ...Object.fromEntries(FUNNEL.map((_s, rank) => [`r${rank}`, { $sum: `$r.${rank}` }])),
         ...Object.fromEntries(LEAD_STATUSES.map((status) => [status, { $sum: `$n.${status}` }]))
       }
@@ -38,10 +40,15 @@ export function rollupLeadCountsPipeline(days: MetricsPeriod, slice: RollupSlice
   ]
 }
 
-export function rollupRevenuePipeline(days: MetricsPeriod, slice: RollupSlice): any[] {
+export function rollupRevenuePipeline(days: MetricsPeriod, slice: RollupSlice, grouped: boolean): any[] {
   return [
     sliceMatch('revenue', days, slice),
-    { $group: { _id: { key: groupKey(slice), currency: '$sub' }, amountMinor: { $sum: '$amountMinor' } } }
+    {
+      $group: {
+        _id: { key: groupKey(slice, grouped), currency: '$sub' },
+        amountMinor: { $sum: '$amountMinor' }
+      }
+    }
   ]
 }
 

@@ -101,7 +101,7 @@ export class MetricsService {
     const slice = plan.rollups?.[part]
     const rows = await Promise.all([
       ...(plan.rollups && slice
-        ? [Rollup.aggregate(rollupLeadCountsPipeline(plan.rollups.days, slice))]
+        ? [Rollup.aggregate(rollupLeadCountsPipeline(plan.rollups.days, slice, part === 'groups'))]
         : []),
       ...plan.raw.map((range) => Lead.aggregate(leadCountsPipeline(range, filters, dimension)))
     ])
@@ -117,7 +117,9 @@ export class MetricsService {
     const { Revenue, Rollup } = this.models
     const slice = plan.rollups?.[part]
     const rows = await Promise.all([
-      ...(plan.rollups && slice ? [Rollup.aggregate(rollupRevenuePipeline(plan.rollups.days, slice))] : []),
+      ...(plan.rollups && slice
+        ? [Rollup.aggregate(rollupRevenuePipeline(plan.rollups.days, slice, part === 'groups'))]
+        : []),
       ...plan.raw.map((range) => Revenue.aggregate(revenuePipeline(range, filters, dimension)))
     ])
     return addRows(rows.flat(), (row) => `${row._id.key ?? null}|${row._id.currency}`)

@@ -171,3 +171,34 @@ describe('pipeline board in the browser', () => {
     }
   }, 120_000)
 })
+
+describe('sales metrics page in the browser', () => {
+  it('shows conversion, revenue and time in stage per source for the period, filtered by the form', async () => {
+    const context = await browser.newContext()
+    context.setDefaultTimeout(10_000)
+    const page = await context.newPage()
+    try {
+      await signInToDashboard(page, dashboard.url, HOST)
+      // The leads registered above (today): two from instagram, one from tiktok, one without a source.
+      await page.goto(`${dashboard.url}/p/pipeline/metrics?dimension=source`, { waitUntil: 'networkidle' })
+      const conversion = page.getByTestId('conversion')
+      await conversion.waitFor()
+      const headers = await conversion.locator('thead th').allTextContents()
+      expect(headers).toEqual(['Step', 'Total', 'instagram', '(none)', 'tiktok'])
+      expect(await page.getByTestId('median-method').textContent()).toMatch(/exact/)
+      await page.locator('form.period input[name="source"]').fill('tiktok')
+      await page.getByRole('button', { name: 'Show' }).click()
+      await page.waitForURL(/source=tiktok/)
+      await expect
+        .poll(() => page.getByTestId('conversion').locator('thead th').allTextContents())
+        .toEqual(['Step', 'Total', 'tiktok'])
+    } catch (error) {
+      await page
+        .screenshot({ path: 'test-artifacts/screenshots/pipeline-metrics.png', fullPage: true })
+        .catch(() => undefined)
+      throw error
+    } finally {
+      await context.close()
+    }
+  }, 120_000)
+})

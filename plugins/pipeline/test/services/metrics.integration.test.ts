@@ -108,6 +108,18 @@ describe('pipeline metrics', () => {
     ])
   })
 
+  it('a period starting mid-day adds the partial day to the whole days, per filter and per group', async () => {
+    const query = `/pipeline/metrics?from=2025-12-31T12:00:00.000Z&to=${PERIOD.to}&source=tiktok&dimension=source`
+    const { body } = await call(t.url, 'GET', query, undefined, {
+      tenant: t.tenants.ava.slug,
+      token: await t.token('avaHost')
+    })
+    expect(body.totals.reached).toEqual({ NEW: 2, INVOICED: 1, PAID: 1, ATTENDED: 0, SCHEDULED: 0, WON: 0 })
+    expect(body.groups).toHaveLength(1)
+    expect(body.groups[0]).toMatchObject({ key: 'tiktok', lost: 1, revenueMinor: { EUR: 0 } })
+    expect(body.groups[0].reached.NEW).toBe(2)
+  })
+
   it('refuses unknown query keys and bad values with field messages', async () => {
     const response = await metrics('&dimension=planet&tenantId=x')
     expect(response.status).toBe(400)
