@@ -50,7 +50,9 @@ export async function loadPlugins(app: Application, manifests: readonly PluginMa
   loadedByApp.set(app, loaded)
   for (const manifest of ordered) {
     const context = createContext(app, manifest, platformConfigs.get(manifest.name))
-    registerModels(app, manifest, context)
+    // Unique indexes must exist before the first write relies on them (a fresh database otherwise takes
+    // concurrent duplicates), as core's own models do in configure-access.
+    await Promise.all(registerModels(app, manifest, context).map((model) => model.init()))
     registerServices(app, manifest, context)
     registerSubscribers(manifest, context)
     registerJobs(app.get('jobs'), manifest, context)
@@ -116,7 +118,7 @@ function createContext(app: Application, manifest: PluginManifest, platformConfi
 
 const modelsByContext = new WeakMap<PluginContext, Map<string, Model<any>>>()
 
-function registerModels(app: Application, manifest: PluginManifest, context: PluginContext): void {
+function registerModels(app: Application, manifest: PluginManifest, context: PluginContext): Model<any>[] {
   const connection = app.get('mongoose')
   const models = modelsByContext.get(context)!
   for (const definition of manifest.models ?? []) {
@@ -127,6 +129,7 @@ function registerModels(app: Application, manifest: PluginManifest, context: Plu
       connection.model(modelName, definition.schema, pluginCollectionName(manifest.name, definition.name))
     models.set(definition.name, model)
   }
+  return [...models.values()]
 }
 
 function registerServices(app: Application, manifest: PluginManifest, context: PluginContext): void {
