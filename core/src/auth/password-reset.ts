@@ -121,7 +121,8 @@ export class PasswordResetsService {
         const written = await User.findOneAndUpdate(
           { resetTokenHash: hashResetToken(token), resetExpiresAt: mongoose.trusted({ $gt: new Date() }) },
           {
-            $set: { passwordHash },
+            // The reset link was read from the mailbox: that proves the address.
+            $set: { passwordHash, emailVerifiedAt: new Date() },
             $unset: { resetTokenHash: 1, resetExpiresAt: 1 },
             $inc: { tokenVersion: 1 }
           },

@@ -60,7 +60,11 @@ export class TenantLocalStrategy extends AuthenticationBaseStrategy {
     const valid = user?.passwordHash
       ? await verifyPassword(password, user.passwordHash)
       : await verifyAgainstDummy(password)
-    if (!user || !valid) throw notAuthenticated(INVALID_LOGIN)
+    // An attendee's password works only once the address is proven (sign-in link or reset): otherwise
+    // whoever registered someone else's email first could sign in to the account its owner later uses.
+    // Same answer as a wrong password, so it reveals nothing about the account.
+    if (!user || !valid || (user.role === 'attendee' && !user.emailVerifiedAt))
+      throw notAuthenticated(INVALID_LOGIN)
     const { rateLimiter } = app.get('access')
     await Promise.all(
       accounts.map((subject) => rateLimiter.reset(limits.loginAccount, subject).catch(() => undefined))

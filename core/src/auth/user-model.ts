@@ -18,6 +18,11 @@ export interface UserDocument {
   agencyId?: string
   tenantIds: string[]
   passwordHash?: string
+  /**
+   * When the owner of `email` proved they read its mailbox (a redeemed sign-in link or password reset), or
+   * the account was created by an admin or seeding. Unset: anyone may have registered the address.
+   */
+  emailVerifiedAt?: Date
   /** Part of every JWT (`tv`); bumping it revokes all of the user's tokens. */
   tokenVersion: number
   resetTokenHash?: string
@@ -48,6 +53,7 @@ const userSchema = new Schema<UserDocument>(
     agencyId: { type: String, index: true },
     tenantIds: { type: [String], default: [], index: true },
     passwordHash: { type: String, select: false, secret: true },
+    emailVerifiedAt: { type: Date },
     tokenVersion: { type: Number, default: 1 },
     resetTokenHash: { type: String, select: false, secret: true, index: true, sparse: true },
     resetExpiresAt: { type: Date, select: false, secret: true }

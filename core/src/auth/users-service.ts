@@ -119,7 +119,9 @@ export class UsersService {
       emailKey: emailKeyOf(email, 'attendee', tenantIds),
       role: 'attendee',
       tenantIds,
-      passwordHash: await hashPassword(input.password)
+      passwordHash: await hashPassword(input.password),
+      // Self-registration proves nothing about the address; internal callers (seeding, scripts) vouch for it.
+      ...(!params.provider && { emailVerifiedAt: new Date() })
     })
     if (!params.provider) return insert
     try {
@@ -150,6 +152,8 @@ export class UsersService {
     return this.insert({
       ...profile,
       ...grant,
+      // An admin (or a brand pack) names the address of someone they know.
+      emailVerifiedAt: new Date(),
       tenantIds: [...grant.tenantIds],
       email,
       emailKey: emailKeyOf(email, grant.role, grant.tenantIds),

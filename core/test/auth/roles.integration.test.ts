@@ -23,6 +23,8 @@ beforeAll(async () => {
     { tenant: seed.tenants.ava.slug }
   )
   expect(second.status).toBe(201)
+  // Stands for the emailed link: an unverified attendee's password is refused.
+  await t.app.get('access').User.updateOne({ email: 'second@mail.test' }, { emailVerifiedAt: new Date() })
   for (const [key, user] of [
     ...Object.entries(seed.users),
     ['secondFan', { email: 'second@mail.test', tenant: seed.tenants.ava._id }]

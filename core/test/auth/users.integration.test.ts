@@ -117,6 +117,12 @@ describe('registration', () => {
     expect(
       (await client().login('fan@mail.test', 'another-password', { tenant: seed.tenants.ava.slug })).status
     ).toBe(401)
+    // A self-registered address is unproven: its password opens nothing until the mailbox is shown
+    // (sign-in link or password reset; magic-link.integration.test.ts covers both halves).
+    expect(
+      (await client().login('fresh@mail.test', 'another-password', { tenant: seed.tenants.ava.slug })).status
+    ).toBe(401)
+    await t.app.get('access').User.updateOne({ email: 'fresh@mail.test' }, { emailVerifiedAt: new Date() })
     expect(
       (await client().login('fresh@mail.test', 'another-password', { tenant: seed.tenants.ava.slug })).status
     ).toBe(201)

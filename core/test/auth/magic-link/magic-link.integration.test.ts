@@ -221,3 +221,43 @@ describe('redeeming a sign-in link', () => {
     expect((await redeem(randomBytes(32).toString('base64url'))).status).toBe(401)
   })
 })
+
+describe('proof of the mailbox (account pre-hijacking)', () => {
+  const login = (email: string, password: string) =>
+    call('/authentication', { strategy: 'local', email, password }, { tenant: tenants.alpha.slug })
+  const stored = (email: string) =>
+    api.app
+      .get('access')
+      .User.findOne({ email })
+      .select('+passwordHash')
+      .lean<{ passwordHash?: string; emailVerifiedAt?: Date; tokenVersion: number }>()
+      .exec()
+
+  it('refuses the password of an unverified attendee, and the first redeemed link clears it and revokes tokens', async () => {
+    // Someone registers the owner's address with a password of their own.
+    await registerAttendee('victim@magic.test', tenants.alpha.slug)
+    expect((await login('victim@magic.test', 'attendee-password-1')).status).toBe(401)
+    const before = (await stored('victim@magic.test'))!
+    expect(before.emailVerifiedAt).toBeUndefined()
+    expect(before.passwordHash).toBeTruthy()
+
+    // The owner signs in through the emailed link.
+    const session = await redeem(await linkFor('victim@magic.test'))
+    expect(session.status, JSON.stringify(session.body)).toBe(201)
+    const after = (await stored('victim@magic.test'))!
+    expect(after.emailVerifiedAt).toBeInstanceOf(Date)
+    expect(after.passwordHash).toBeUndefined()
+    expect(after.tokenVersion).toBe(before.tokenVersion + 1)
+    expect(session.body.user.tokenVersion).toBe(after.tokenVersion)
+    // The pre-registrant's password no longer opens the account, verified or not.
+    expect((await login('victim@magic.test', 'attendee-password-1')).status).toBe(401)
+
+    // Later links sign in without touching the account again (the owner's session stays valid).
+    expect((await redeem(await linkFor('victim@magic.test'))).status).toBe(201)
+    expect((await stored('victim@magic.test'))!.tokenVersion).toBe(after.tokenVersion)
+    const me = await fetch(`${api.url}/users/${session.body.user._id}`, {
+      headers: { authorization: `Bearer ${session.body.accessToken}`, 'x-tenant': tenants.alpha.slug }
+    })
+    expect(me.status).toBe(200)
+  })
+})
