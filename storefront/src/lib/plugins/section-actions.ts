@@ -1,8 +1,10 @@
 // Routes a landing-page form POST to the plugin section that handles it, so plugin forms work without
 // JavaScript. Convention (ui-contract.ts): the form posts to `?/<plugin>-<name>` and exactly one enabled
 // section of that plugin exports `action`. No plugin is named here; the registry says what exists.
-import type { UiContributionModule, UiSectionActionResult } from '@masterstage/core/client'
+import type { UiContributionModule } from '@masterstage/core/client'
 import { enabledSections } from './contributions.ts'
+
+export { safeRedirect } from './safe-redirect.ts'
 
 export interface SectionAction {
   /** `<plugin>:<section id>`: which section the result belongs to. */
@@ -27,14 +29,6 @@ export async function sectionActionFor(
   }
   // Two handlers for one plugin would be ambiguous: refuse rather than guess.
   return withAction.length === 1 ? withAction[0] : null
-}
-
-/** A redirect target a plugin may ask for: a path on this storefront, never another site. */
-export function safeRedirect(result: UiSectionActionResult): string | null {
-  const target = result.redirect
-  if (typeof target !== 'string' || !target.startsWith('/') || target.startsWith('//')) return null
-  if (target.includes('\\')) return null
-  return target
 }
 
 /** fail() takes 400–599; anything else a plugin reports is treated as a plain bad request. */
