@@ -112,6 +112,9 @@ describe('dashboard /api proxy', () => {
       expect(response.headers()['content-disposition']).toContain('attachment')
       expect(response.headers()['cache-control']).toBe('private, no-store')
       expect(response.headers()['set-cookie']).toBeUndefined()
+      expect(response.headers()['x-content-type-options']).toBe('nosniff')
+      expect(response.headers()['content-security-policy']).toBe('sandbox')
+      expect(response.headers()['content-encoding']).toBeUndefined()
     })
   })
 
@@ -131,6 +134,11 @@ describe('dashboard /api proxy', () => {
       await signIn(page)
       const traversal = await page.request.get(`${dashboard.url}/api/pipeline/..%2F..%2Fusers`)
       expect(traversal.status()).toBe(404)
+      // Only download endpoints: an API page (the sandbox checkout) never renders on the dashboard origin.
+      const checkout = await page.request.get(`${dashboard.url}/api/payments-sandbox/checkout/abc123`)
+      expect(checkout.status()).toBe(404)
+      const json = await page.request.get(`${dashboard.url}/api/pipeline/leads`)
+      expect(json.status()).toBe(404)
     })
   })
 })
