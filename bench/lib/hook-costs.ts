@@ -32,7 +32,7 @@ const cpuMicros = () =>
   })
 const host = { host: ready.host }
 const auth = { ...host, authorization: `Bearer ${ready.token}` }
-const variants = [
+const memoryVariants = [
   { key: 'b', label: 'bare Koa + router + body parser', base: ready.bareKoaUrl, path: 'items', headers: {} },
   { key: 'c', label: 'Feathers Koa, no hooks', base: ready.feathersUrl, path: 'items', headers: {} },
   {
@@ -64,24 +64,71 @@ const variants = [
     headers: auth
   }
 ]
-const workloads = [
-  { title: 'GET /items/:id', method: 'GET' as const, suffix: '/42', expectStatus: 200 },
+type Variant = (typeof memoryVariants)[number]
+interface Workload {
+  title: string
+  method: 'GET' | 'POST'
+  suffix: string
+  expectStatus: number
+  body?: string
+  variants: Variant[]
+  /** Ratios printed as numerator/denominator of throughput (inverse CPU). */
+  ratios: [string, string][]
+}
+const memoryRatios: [string, string][] = [
+  ['c', 'b'],
+  ['4', 'b']
+]
+const workloads: Workload[] = [
   {
-    title: 'POST /items 1 KB JSON',
-    method: 'POST' as const,
+    title: 'GET /items/:id, in memory',
+    method: 'GET',
+    suffix: '/42',
+    expectStatus: 200,
+    variants: memoryVariants,
+    ratios: memoryRatios
+  },
+  {
+    title: 'POST /items 1 KB JSON, in memory',
+    method: 'POST',
     suffix: '',
     expectStatus: 201,
-    body: oneKilobyteItem()
+    body: oneKilobyteItem(),
+    variants: memoryVariants,
+    ratios: memoryRatios
+  },
+  {
+    // The database runs in the parent process: this is the API process's own CPU per request.
+    title: 'GET /documents/:id, MongoDB (API process CPU only)',
+    method: 'GET',
+    suffix: '',
+    expectStatus: 200,
+    variants: [
+      {
+        key: 'f',
+        label: 'bare Koa + driver',
+        base: ready.bareDriverUrl,
+        path: `documents/${ready.bareDriverDocumentId}`,
+        headers: {}
+      },
+      {
+        key: 'e',
+        label: 'platform on the mongoose adapter',
+        base: ready.url,
+        path: `bench/documents/${ready.documentId}`,
+        headers: auth
+      }
+    ],
+    ratios: [['e', 'f']]
   }
 ]
-type Workload = (typeof workloads)[number]
 
-async function measure(workload: Workload, variant: (typeof variants)[number], durationMs: number) {
+async function measure(workload: Workload, variant: Variant, durationMs: number) {
   const before = await cpuMicros()
   const result = await runLoad({
     url: `${variant.base}/${variant.path}${workload.suffix}`,
     method: workload.method,
-    ...('body' in workload && { body: workload.body }),
+    ...(workload.body !== undefined && { body: workload.body }),
     headers: variant.headers,
     expectStatus: workload.expectStatus,
     connections: settings.connections,
@@ -92,13 +139,14 @@ async function measure(workload: Workload, variant: (typeof variants)[number], d
 }
 
 async function breakdown(workload: Workload): Promise<void> {
+  const { variants } = workload
   for (const variant of variants) await measure(workload, variant, settings.warmupMs)
   const rounds = new Map(variants.map((v) => [v.key, [] as { cpuPerRequest: number; rps: number }[]]))
   for (let round = 0; round < settings.rounds; round++) {
     for (const variant of round % 2 === 0 ? variants : [...variants].reverse())
       rounds.get(variant.key)!.push(await measure(workload, variant, settings.durationMs))
   }
-  console.log(`\n${workload.title}, in memory: server CPU per request, by part of the chain`)
+  console.log(`\n${workload.title}: server CPU per request, by part of the chain`)
   const cpuOf = new Map<string, number>()
   let previous: number | undefined
   for (const variant of variants) {
@@ -113,10 +161,11 @@ async function breakdown(workload: Workload): Promise<void> {
     previous = cpu
   }
   // When the server is CPU-bound, throughput is inversely proportional to CPU per request.
-  const b = cpuOf.get('b')!
-  console.log(
-    `  CPU-bound throughput ratios: c/b = ${(b / cpuOf.get('c')!).toFixed(2)}, d/b = ${(b / cpuOf.get('4')!).toFixed(2)}`
+  const ratios = workload.ratios.map(
+    ([numerator, denominator]) =>
+      `${numerator === '4' ? 'd' : numerator}/${denominator} = ${(cpuOf.get(denominator)! / cpuOf.get(numerator)!).toFixed(2)}`
   )
+  console.log(`  CPU-bound throughput ratios: ${ratios.join(', ')}`)
 }
 
 try {

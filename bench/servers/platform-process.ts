@@ -3,6 +3,7 @@
 // Protocol over IPC: the parent sends { mongoUri } and gets the PlatformStack fields back; then 'cpu' answers
 // { cpuMicros } (user + system CPU time of this process so far) and 'stop' closes and exits.
 import { startBareKoa } from './bare-koa.ts'
+import { startBareKoaDriver } from './bare-koa-driver.ts'
 import { startFeathersMemory } from './feathers-memory.ts'
 import { startPlatformStack } from './platform-stack.ts'
 
@@ -12,22 +13,27 @@ export interface PlatformProcessReady {
   tenant: string
   token: string
   documentId: string
-  /** Variants (b) and (c) in this same process, for CPU-per-request comparisons. */
+  /** Variants (b), (c) and (f) in this same process, for CPU-per-request comparisons. */
   bareKoaUrl: string
   feathersUrl: string
+  bareDriverUrl: string
+  bareDriverDocumentId: string
 }
 
 process.once('message', async ({ mongoUri }: { mongoUri: string }) => {
-  const [stack, bareKoa, feathersMemory] = await Promise.all([
+  const [stack, bareKoa, feathersMemory, bareDriver] = await Promise.all([
     startPlatformStack(mongoUri),
     startBareKoa(),
-    startFeathersMemory()
+    startFeathersMemory(),
+    startBareKoaDriver(mongoUri, 'bench-tenant')
   ])
   const { close: _close, ...ready } = stack
   process.send!({
     ...ready,
     bareKoaUrl: bareKoa.url,
-    feathersUrl: feathersMemory.url
+    feathersUrl: feathersMemory.url,
+    bareDriverUrl: bareDriver.url,
+    bareDriverDocumentId: bareDriver.documentId
   } satisfies PlatformProcessReady)
   process.on('message', async (message) => {
     if (message === 'cpu') {
@@ -35,7 +41,7 @@ process.once('message', async ({ mongoUri }: { mongoUri: string }) => {
       process.send!({ cpuMicros: user + system })
       return
     }
-    await Promise.all([stack.close(), bareKoa.close(), feathersMemory.close()])
+    await Promise.all([stack.close(), bareKoa.close(), feathersMemory.close(), bareDriver.close()])
     // Exit through the normal path so --cpu-prof writes its profile.
     process.exit(0)
   })
