@@ -1,5 +1,6 @@
-// Per-IP limits behind the storefront: it forwards each visitor's address to the API (X-Forwarded-For,
-// honoured with TRUST_PROXY), so one busy visitor is limited without locking out everyone else.
+// The "Email me a sign-in link" form behind the storefront: each visitor's address reaches the API
+// (X-Forwarded-For, honoured with TRUST_PROXY), so one busy visitor is limited without locking out everyone
+// else; the API's field errors show next to the input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type RunningApi,
@@ -63,5 +64,12 @@ describe('visitor addresses reach the API', () => {
     expect(limited.text).toContain('Please wait a minute')
     // Another visitor on the same storefront is unaffected.
     expect((await requestLink('203.0.113.8', 'other@ip.test')).status).toBe(200)
+  })
+
+  it('shows the API’s field error next to the email input for a malformed address', async () => {
+    const answer = await requestLink('203.0.113.9', 'not-an-email')
+    expect(answer.status).toBe(400)
+    expect(answer.text).toMatch(/<p class="error[^"]*" role="alert">Email must match format/)
+    expect(answer.text).toContain('value="not-an-email"')
   })
 })
