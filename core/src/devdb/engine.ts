@@ -5,7 +5,9 @@ import type { DevDbLogger } from './logger.ts'
 import { LockTable } from './sessions/lock-table.ts'
 import { SessionRegistry } from './sessions/session-registry.ts'
 import type { Transaction } from './sessions/transaction.ts'
+import { VersionStore } from './sessions/version-store.ts'
 import { Catalog } from './storage/catalog.ts'
+import { encodeKey } from './storage/key-encoding.ts'
 import type { Mutation } from './storage/mutations.ts'
 
 export interface Persistence {
@@ -19,6 +21,7 @@ export class Engine {
   readonly cursors = new CursorRegistry()
   readonly sessions = new SessionRegistry()
   readonly locks = new LockTable()
+  readonly versions = new VersionStore()
   readonly processId = new ObjectId()
   readonly startedAt = new Date()
   readonly logger: DevDbLogger
@@ -33,14 +36,33 @@ export class Engine {
   // Applies a batch atomically in memory, then returns the durability promise (null when in-memory only).
   commit(mutations: Mutation[]): Promise<void> | null {
     if (mutations.length === 0) return null
+    if (this.locks.activeCount > 0) this.recordPreImages(mutations)
     this.catalog.applyAll(mutations)
     return this.persistence ? this.persistence.append(mutations) : null
   }
 
   abortTransaction(txn: Transaction, reason: string): void {
     if (txn.state !== 'active') return
-    this.locks.release(txn)
+    this.releaseTransaction(txn)
     txn.finish('aborted', reason)
+  }
+
+  // Frees a finished transaction's locks and the document versions only it still needed.
+  releaseTransaction(txn: Transaction): void {
+    this.locks.release(txn)
+    this.versions.prune(this.locks.oldestSnapshot())
+  }
+
+  // Open transactions read as of their start: keep what these writes replace (under one new clock tick, so
+  // transactions started before it do not see them and those started after do).
+  private recordPreImages(mutations: Mutation[]): void {
+    const tick = this.locks.tick()
+    for (const m of mutations) {
+      if (m.op !== 'insert' && m.op !== 'replace' && m.op !== 'delete') continue
+      const coll = this.catalog.collection(m.db, m.coll)
+      const docKey = encodeKey(m.op === 'delete' ? m.id : m.doc._id)
+      this.versions.record(`${m.db}.${m.coll}`, docKey, coll?.docs.get(docKey) ?? null, tick)
+    }
   }
 
   dbStatsDoc(db: string): Document {

@@ -145,7 +145,7 @@ async function runInTransaction(ctx: CommandContext, spec: CommandSpec): Promise
       )
     }
     if (txn && txn.state === 'active') engine.abortTransaction(txn, 'superseded by a newer transaction')
-    txn = new Transaction(session.id, txnNumber, engine.locks.tick())
+    txn = new Transaction(session.id, txnNumber, engine.locks.tick(), engine.versions)
     engine.locks.begin(txn)
     session.txn = txn
     session.highestTxnNumber = txnNumber

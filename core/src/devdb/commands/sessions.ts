@@ -56,7 +56,7 @@ async function commitTransaction(ctx: CommandContext): Promise<Document> {
   }
   const at = engine.locks.tick()
   for (const key of txn.locked) engine.locks.noteWrite(key, at)
-  engine.locks.release(txn)
+  engine.releaseTransaction(txn)
   txn.finish('committed')
   if (durable) await durable
   return { ok: 1 }

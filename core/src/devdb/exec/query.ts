@@ -15,8 +15,9 @@ export function newStats(): ScanStats {
   return { indexName: null, keysExamined: 0, docsExamined: 0 }
 }
 
-// Visits candidates from the collection (minus documents the transaction rewrote) and then the transaction's
-// own live writes; `visit` returns false to stop.
+// Visits candidates from the collection, minus documents the transaction rewrote or others changed since it
+// started; then those changed documents as they were at its start; then its own live writes. `visit` returns
+// false to stop.
 export function forEachCandidate(
   coll: Collection | undefined,
   filter: Document,
@@ -26,6 +27,9 @@ export function forEachCandidate(
   plan?: Plan
 ): void {
   const overlay = coll && txn ? txn.overlay(coll.ns) : undefined
+  const changed = coll && txn ? txn.changedSinceSnapshot(coll.ns) : null
+  const hidden =
+    overlay || changed ? (k: string) => overlay?.has(k) === true || changed?.has(k) === true : undefined
   let stopped = false
   if (coll) {
     coll.forEachCandidate(
@@ -35,16 +39,31 @@ export function forEachCandidate(
         stopped = !visit(k, d)
         return !stopped
       },
-      overlay ? (k) => overlay.has(k) : undefined,
+      hidden,
       plan
     )
   }
-  if (!overlay || stopped) return
+  if (stopped) return
+  if (changed) {
+    for (const [docKey, doc] of changed) {
+      if (doc === null || overlay?.has(docKey)) continue
+      stats.docsExamined++
+      if (!visit(docKey, doc)) return
+    }
+  }
+  if (!overlay) return
   for (const [docKey, doc] of overlay) {
     if (doc === null) continue
     stats.docsExamined++
     if (!visit(docKey, doc)) return
   }
+}
+
+// True when a transaction sees documents besides the collection's current ones (its writes, or snapshot
+// versions of documents changed since it started): those are not in index order nor narrowed by the index.
+function readsPrivateVersions(coll: Collection | undefined, txn: Transaction | null): boolean {
+  if (!coll || !txn) return false
+  return txn.overlay(coll.ns) !== undefined || txn.changedSinceSnapshot(coll.ns) !== null
 }
 
 // Every live document of a collection as seen by the caller (transaction writes included), unfiltered.
@@ -140,10 +159,11 @@ export function matchEntries(
   const hasSort = options.sort !== undefined && Object.keys(options.sort).length > 0
   const plan = coll?.plan(filter, hasSort ? options.sort : undefined)
   const everything = Object.keys(filter).length === 0
-  const test = everything || (plan && isCoveredByIndex(plan, filter)) ? null : documentTest(filter)
+  const privateVersions = readsPrivateVersions(coll, txn)
+  const covered = plan && !privateVersions && isCoveredByIndex(plan, filter)
+  const test = everything || covered ? null : documentTest(filter)
   const wanted = (options.skip ?? 0) + (options.limit ?? 0)
-  // A transaction's own writes are appended after the index walk, so only a plain read keeps index order.
-  const indexOrdered = plan?.sorted === true && !(coll && txn?.overlay(coll.ns))
+  const indexOrdered = plan?.sorted === true && !privateVersions
   const needsSort = hasSort && !indexOrdered
   const stopEarly = !needsSort && options.limit !== undefined && options.limit > 0
   let out: [string, Document][] = []

@@ -43,6 +43,13 @@ export class LockTable {
     if (this.active.size === 0) this.lastWrite.clear()
   }
 
+  // The oldest snapshot among open transactions, or null when none is open.
+  oldestSnapshot(): number | null {
+    let oldest: number | null = null
+    for (const txn of this.active) if (oldest === null || txn.snapshot < oldest) oldest = txn.snapshot
+    return oldest
+  }
+
   get activeCount(): number {
     return this.active.size
   }

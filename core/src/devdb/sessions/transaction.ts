@@ -1,5 +1,6 @@
 // One multi-document transaction: a private write set per namespace, applied to the catalog only on commit.
 import type { Document } from 'bson'
+import type { VersionStore } from './version-store.ts'
 
 export type TxnState = 'active' | 'committed' | 'aborted'
 
@@ -17,10 +18,13 @@ export class Transaction {
   private finished: (() => void) | null = null
   readonly done: Promise<void>
 
-  constructor(sessionId: string, txnNumber: number, snapshot: number) {
+  private readonly versions: VersionStore | null
+
+  constructor(sessionId: string, txnNumber: number, snapshot: number, versions: VersionStore | null = null) {
     this.sessionId = sessionId
     this.txnNumber = txnNumber
     this.snapshot = snapshot
+    this.versions = versions
     this.done = new Promise((resolve) => {
       this.finished = resolve
     })
@@ -28,6 +32,11 @@ export class Transaction {
 
   overlay(ns: string): Map<string, Document | null> | undefined {
     return this.writes.get(ns)
+  }
+
+  // Documents of `ns` others changed since this transaction started, with their state at its start.
+  changedSinceSnapshot(ns: string): Map<string, Document | null> | null {
+    return this.versions?.asOf(ns, this.snapshot) ?? null
   }
 
   record(ns: string, docKey: string, doc: Document | null): void {

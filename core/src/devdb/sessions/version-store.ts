@@ -1,0 +1,57 @@
+// Pre-images of documents changed while transactions are open, so that a transaction reads the data as it was
+// when it started (snapshot isolation) plus its own writes. Kept only while some open transaction could need
+// them: nothing is recorded without open transactions, and versions older than every open snapshot are dropped.
+import type { Document } from 'bson'
+
+interface Version {
+  // The write's clock tick: transactions whose snapshot is older than this must not see the write.
+  tick: number
+  // The document before the write (null: it did not exist).
+  before: Document | null
+}
+
+export class VersionStore {
+  private readonly byNs = new Map<string, Map<string, Version[]>>()
+
+  record(ns: string, docKey: string, before: Document | null, tick: number): void {
+    let docs = this.byNs.get(ns)
+    if (!docs) {
+      docs = new Map()
+      this.byNs.set(ns, docs)
+    }
+    const versions = docs.get(docKey)
+    if (!versions) docs.set(docKey, [{ tick, before }])
+    // Several writes to one document in one commit: the first pre-image is the one before the commit.
+    else if (versions[versions.length - 1].tick !== tick) versions.push({ tick, before })
+  }
+
+  // Documents of `ns` changed after `snapshot`, each with its state at the snapshot (null: absent then).
+  asOf(ns: string, snapshot: number): Map<string, Document | null> | null {
+    const docs = this.byNs.get(ns)
+    if (!docs) return null
+    let out: Map<string, Document | null> | null = null
+    for (const [docKey, versions] of docs) {
+      const first = versions.find((v) => v.tick > snapshot)
+      if (!first) continue
+      out ??= new Map()
+      out.set(docKey, first.before)
+    }
+    return out
+  }
+
+  // Drops versions no open transaction can need (all snapshots at or after them), or everything.
+  prune(oldestSnapshot: number | null): void {
+    if (oldestSnapshot === null) {
+      this.byNs.clear()
+      return
+    }
+    for (const [ns, docs] of this.byNs) {
+      for (const [docKey, versions] of docs) {
+        const keep = versions.filter((v) => v.tick > oldestSnapshot)
+        if (keep.length === 0) docs.delete(docKey)
+        else if (keep.length !== versions.length) docs.set(docKey, keep)
+      }
+      if (docs.size === 0) this.byNs.delete(ns)
+    }
+  }
+}
