@@ -2,8 +2,8 @@
 // reached the outbox, neither the user change nor its event is stored; without it, both are.
 import type { Collection } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configureEvents } from '../../src/events/configure-events.ts'
 import { OUTBOX_COLLECTION } from '../../src/events/event-store.ts'
+import { outboxFailureInjection } from '../tenancy/outbox-failure-injection.ts'
 import { startTestApp, type TestApp } from './support/access-test-app.ts'
 import { api } from './support/http-client.ts'
 import { PASSWORD, type Seed, seedAccess } from './support/seed.ts'
@@ -12,27 +12,14 @@ let t: TestApp
 let outbox: Collection<any>
 let users: Collection<any>
 let seed: Seed
-let failAfterEmit = false
+const injection = outboxFailureInjection()
 
 const eventsAbout = (name: string, userId: string) =>
   outbox.countDocuments({ name, 'payload.userId': userId })
 
 beforeAll(async () => {
   t = await startTestApp('auth-user-event-atomicity', {
-    configureEvents: async (app) => {
-      await configureEvents(app, { relay: { pollMs: 60_000 } })
-      const bus = app.get('events')
-      const emit = bus.emit.bind(bus)
-      // Fails after the event reached the outbox inside the caller's transaction: the worst moment.
-      bus.emit = (async (...args: Parameters<typeof emit>) => {
-        const event = await emit(...args)
-        if (failAfterEmit) {
-          failAfterEmit = false
-          throw new Error('injected failure after the outbox write')
-        }
-        return event
-      }) as typeof emit
-    }
+    configureEvents: injection.configureEvents
   })
   seed = await seedAccess(t.app)
   outbox = t.app.get('mongoose').db!.collection(OUTBOX_COLLECTION)
@@ -56,7 +43,7 @@ describe('user writes with their platform events', () => {
       role: 'host',
       tenantIds: [seed.tenants.ava._id]
     }
-    failAfterEmit = true
+    injection.failNextEmit()
     await expect(service.createStaff(input)).rejects.toThrow()
     expect(await users.countDocuments({ email: 'atomic@ava.test' })).toBe(0)
     expect(await outbox.countDocuments({ name: 'user.created', 'payload.email': 'atomic@ava.test' })).toBe(0)
@@ -78,7 +65,7 @@ describe('user writes with their platform events', () => {
         { token: admin, serviceMethod: 'setAccess' }
       )
 
-    failAfterEmit = true
+    injection.failNextEmit()
     expect((await setAccess()).status).toBe(500)
     const unchanged = await users.findOne({ email: 'rep@northstar.test' })
     expect(unchanged).toMatchObject({ role: 'sales_rep', tokenVersion: before!.tokenVersion })
@@ -104,7 +91,7 @@ describe('user writes with their platform events', () => {
         { token }
       )
 
-    failAfterEmit = true
+    injection.failNextEmit()
     expect((await change()).status).toBe(500)
     expect(await eventsAbout('user.access.changed', userId)).toBe(0)
     expect((await api(t.url).login(seed.users.marcoHost.email, PASSWORD)).status).toBe(201)
@@ -117,7 +104,7 @@ describe('user writes with their platform events', () => {
   it('removes a user with its event, or neither', async () => {
     const admin = await login('platformAdmin')
     const userId = seed.users.marcoAttendee._id
-    failAfterEmit = true
+    injection.failNextEmit()
     expect((await api(t.url).delete(`/users/${userId}`, { token: admin })).status).toBe(500)
     expect(await users.countDocuments({ email: 'fan2@mail.test' })).toBe(1)
     expect(await eventsAbout('user.access.changed', userId)).toBe(0)

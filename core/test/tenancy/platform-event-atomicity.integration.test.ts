@@ -2,15 +2,15 @@
 // is written to the outbox, neither the tenant change nor the event is stored; without it, both are.
 import type { Collection } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configureEvents } from '../../src/events/configure-events.ts'
 import { OUTBOX_COLLECTION } from '../../src/events/event-store.ts'
 import { startTestApp, type TestApp } from '../auth/support/access-test-app.ts'
 import { notesManifest, registerNotesFixture } from '../auth/support/notes-fixture.ts'
+import { outboxFailureInjection } from './outbox-failure-injection.ts'
 
 let t: TestApp
 let outbox: Collection<any>
 let agencyId: string
-let failAfterEmit = false
+const injection = outboxFailureInjection()
 
 const tenants = () => (t.app as any).service('tenants')
 const eventsNamed = (name: string, match: Record<string, unknown>) =>
@@ -23,20 +23,7 @@ beforeAll(async () => {
   t = await startTestApp('tenancy-atomic-events', {
     plugins: [notesManifest],
     register: registerNotesFixture,
-    configureEvents: async (app) => {
-      await configureEvents(app, { relay: { pollMs: 60_000 } })
-      const bus = app.get('events')
-      const emit = bus.emit.bind(bus)
-      // Fails after the event reached the outbox inside the caller's transaction: the worst moment.
-      bus.emit = (async (...args: Parameters<typeof emit>) => {
-        const event = await emit(...args)
-        if (failAfterEmit) {
-          failAfterEmit = false
-          throw new Error('injected failure after the outbox write')
-        }
-        return event
-      }) as typeof emit
-    }
+    configureEvents: injection.configureEvents
   })
   outbox = t.app.get('mongoose').db!.collection(OUTBOX_COLLECTION)
   agencyId = (await (t.app as any).service('agencies').create({ slug: 'atomic', name: 'Atomic' }))._id
@@ -45,7 +32,7 @@ afterAll(() => t?.close())
 
 describe('tenant writes with their platform events', () => {
   it('creates a tenant and its tenant.created event together, or neither', async () => {
-    failAfterEmit = true
+    injection.failNextEmit()
     await expect(tenants().create({ slug: 'half-done', name: 'Half', agencyId })).rejects.toMatchObject({
       code: 500
     })
@@ -66,7 +53,7 @@ describe('tenant writes with their platform events', () => {
       secrets: { apiKey: 'sk_test_12345678' }
     }
 
-    failAfterEmit = true
+    injection.failNextEmit()
     await expect(tenants().enablePlugin(enable)).rejects.toMatchObject({ code: 500 })
     let stored = await tenants().get(tenant._id)
     expect(stored.plugins).toEqual([])
@@ -78,7 +65,7 @@ describe('tenant writes with their platform events', () => {
     expect(stored.plugins.map((plugin: any) => plugin.name)).toEqual(['notes'])
     expect(await eventsNamed('tenant.plugin.enabled', { tenantId: tenant._id, plugin: 'notes' })).toBe(1)
 
-    failAfterEmit = true
+    injection.failNextEmit()
     await expect(tenants().disablePlugin({ tenantId: tenant._id, plugin: 'notes' })).rejects.toMatchObject({
       code: 500
     })

@@ -1,0 +1,73 @@
+// The tenant directory's cache against client-chosen keys: bounded, "not found" remembered briefly, no
+// stale store from a lookup that raced with an invalidation, and no serving while invalidations are down.
+import { describe, expect, it } from 'vitest'
+import { createTenantDirectory } from '../../src/tenancy/tenant-directory.ts'
+
+/** Fake models: the slug lookup resolves from `tenants`, counting reads; `gate` can hold a read open. */
+function fakeModels(tenants: Map<string, object>) {
+  const reads: string[] = []
+  let gate: Promise<void> | undefined
+  const query = (slug: string) => ({
+    lean: () => ({
+      exec: async () => {
+        reads.push(slug)
+        const value = tenants.get(slug) ?? null
+        if (gate) await gate
+        return value
+      }
+    })
+  })
+  const models = { Tenant: { findOne: (filter: { slug: string }) => query(filter.slug) } } as any
+  return { models, reads, hold: (until: Promise<void>) => (gate = until), release: () => (gate = undefined) }
+}
+
+describe('tenant directory cache', () => {
+  it('keeps at most maxEntries keys, least recently used out first', async () => {
+    const { models, reads } = fakeModels(new Map())
+    const directory = createTenantDirectory(models, { maxEntries: 2, notFoundTtlMs: 60_000 })
+    for (const slug of ['a', 'b', 'c', 'a']) await directory.bySlug(slug)
+    expect(reads).toEqual(['a', 'b', 'c', 'a'])
+  })
+
+  it('remembers a missing tenant only for the short not-found TTL', async () => {
+    const tenants = new Map<string, object>()
+    const { models, reads } = fakeModels(tenants)
+    const directory = createTenantDirectory(models, { ttlMs: 60_000, notFoundTtlMs: 30 })
+    expect(await directory.bySlug('new-brand')).toBeNull()
+    expect(await directory.bySlug('new-brand')).toBeNull()
+    tenants.set('new-brand', { slug: 'new-brand' })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(await directory.bySlug('new-brand')).toEqual({ slug: 'new-brand' })
+    expect(await directory.bySlug('new-brand')).toEqual({ slug: 'new-brand' })
+    expect(reads).toEqual(['new-brand', 'new-brand'])
+  })
+
+  it('does not keep a lookup that started before an invalidation', async () => {
+    const tenants = new Map<string, object>([['brand', { slug: 'brand', name: 'old' }]])
+    const { models, reads, hold, release } = fakeModels(tenants)
+    const directory = createTenantDirectory(models, { ttlMs: 60_000 })
+    let open!: () => void
+    hold(new Promise<void>((resolve) => (open = resolve)))
+    const inFlight = directory.bySlug('brand')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    tenants.set('brand', { slug: 'brand', name: 'new' })
+    directory.invalidate()
+    release()
+    open()
+    expect(await inFlight).toEqual({ slug: 'brand', name: 'old' })
+    expect(await directory.bySlug('brand')).toEqual({ slug: 'brand', name: 'new' })
+    expect(reads).toEqual(['brand', 'brand'])
+  })
+
+  it('reads the database every time while invalidations cannot arrive', async () => {
+    let live = false
+    const { models, reads } = fakeModels(new Map([['brand', { slug: 'brand' }]]))
+    const directory = createTenantDirectory(models, { ttlMs: 60_000, enabled: () => live })
+    await directory.bySlug('brand')
+    await directory.bySlug('brand')
+    live = true
+    await directory.bySlug('brand')
+    await directory.bySlug('brand')
+    expect(reads).toEqual(['brand', 'brand', 'brand'])
+  })
+})
