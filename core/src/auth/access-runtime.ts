@@ -25,6 +25,7 @@ export interface AccessRuntime {
     loginIp: RateLimitRule
     resetAccount: RateLimitRule
     resetIp: RateLimitRule
+    socketHandshakeIp: RateLimitRule
   }
   /** Global per-IP HTTP limit. */
   httpLimit: RateLimitRule

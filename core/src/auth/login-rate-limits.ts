@@ -17,19 +17,27 @@ export const RESET_ACCOUNT_RULE: RateLimitRule = {
   durationSeconds: 60 * 60
 }
 export const RESET_IP_RULE: RateLimitRule = { name: 'reset-ip', points: 20, durationSeconds: 60 * 60 }
+/** Socket.io handshakes per client IP: each one may name a tenant (a directory lookup) from the client. */
+export const SOCKET_HANDSHAKE_IP_RULE: RateLimitRule = {
+  name: 'socket-handshake-ip',
+  points: 120,
+  durationSeconds: 60
+}
 
 export interface LoginLimits {
   loginAccount: RateLimitRule
   loginIp: RateLimitRule
   resetAccount: RateLimitRule
   resetIp: RateLimitRule
+  socketHandshakeIp: RateLimitRule
 }
 
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   loginAccount: LOGIN_ACCOUNT_RULE,
   loginIp: LOGIN_IP_RULE,
   resetAccount: RESET_ACCOUNT_RULE,
-  resetIp: RESET_IP_RULE
+  resetIp: RESET_IP_RULE,
+  socketHandshakeIp: SOCKET_HANDSHAKE_IP_RULE
 }
 
 /**
