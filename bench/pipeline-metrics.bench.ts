@@ -162,7 +162,12 @@ async function loadAndReduce(models: PipelineModels, from: Date, to: Date) {
 }
 
 async function main(): Promise<void> {
-  const db = await startDatabase({ logger: { info() {}, warn() {}, error() {}, debug() {} } as any })
+  // MONGODB_URI: a database in another process (a real mongod, or `npm run devdb -- --port N`), so the
+  // engine's heap and garbage collection stay out of the measuring process; else the in-process harness.
+  const external = process.env.MONGODB_URI
+  const db = external
+    ? { uri: external, engine: 'external', stop: async () => {} }
+    : await startDatabase({ logger: { info() {}, warn() {}, error() {}, debug() {} } as any })
   const base = db.uri.replace(/\/[^/?]*(\?.*)?$/, '/')
   // The platform's connection settings, with timeouts that survive the in-process engine's long pauses
   // (garbage collection of a 2.2M-document heap): a 10 s monitor timeout aborted seeding midway.
