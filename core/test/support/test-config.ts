@@ -16,7 +16,7 @@ export function platformTestConfig(name: string, overrides: Partial<Config> = {}
     dashboardUrl: 'http://dashboard.test',
     mongoUri: testDatabaseUri(name),
     redisUrl: 'redis://127.0.0.1:6379',
-    queuePrefix: `test-${name}-${randomBytes(4).toString('hex')}`,
+    queuePrefix: testQueuePrefix(name),
     jwtSecret: randomBytes(32).toString('hex'),
     jwtExpiresIn: '1h',
     encryptionKey: randomBytes(32),
@@ -28,6 +28,11 @@ export function platformTestConfig(name: string, overrides: Partial<Config> = {}
     trustProxy: false,
     ...overrides
   }
+}
+
+// QUEUE_PREFIX allows 1-32 of [A-Za-z0-9_-]: long or dotted test names are cut to fit; the random tail keeps it unique.
+function testQueuePrefix(name: string): string {
+  return `test-${name.replace(/[^a-z0-9_-]/gi, '').slice(0, 18)}-${randomBytes(4).toString('hex')}`
 }
 
 /**
