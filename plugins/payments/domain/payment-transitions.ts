@@ -51,25 +51,46 @@ export async function markFailed(
 export async function fulfil(
   runtime: PaymentsRuntime,
   payment: Payment,
-  details: { paymentIntentId?: string | null; amountMinor?: number }
+  details: FulfilDetails
 ): Promise<TransitionResult> {
+  return (await fulfilById(runtime, payment._id, details)) ? 'applied' : 'unchanged'
+}
+
+export interface FulfilDetails {
+  paymentIntentId?: string | null
+  amountMinor?: number
+}
+
+/**
+ * `fulfil` without reading the payment first: the conditional update returns the payment it moved, so
+ * the webhook hot path needs no separate read. Null when nothing moved (no such payment in this tenant,
+ * or already settled); the caller tells those apart only when it has to.
+ */
+export async function fulfilById(
+  runtime: PaymentsRuntime,
+  paymentId: string,
+  details: FulfilDetails
+): Promise<Payment | null> {
   return inTransaction(runtime, async (session) => {
     const now = new Date()
-    const updated = await runtime.models.payments.updateOne(
-      { _id: payment._id, status: trusted({ $in: FULFILLABLE }) },
-      {
-        $set: {
-          status: 'succeeded',
-          succeededAt: now,
-          ...(details.paymentIntentId ? { paymentIntentId: details.paymentIntentId } : {}),
-          ...(details.amountMinor !== undefined ? { amountMinor: details.amountMinor } : {})
+    const payment = (await runtime.models.payments
+      .findOneAndUpdate(
+        { _id: paymentId, status: trusted({ $in: FULFILLABLE }) },
+        {
+          $set: {
+            status: 'succeeded',
+            succeededAt: now,
+            ...(details.paymentIntentId ? { paymentIntentId: details.paymentIntentId } : {}),
+            ...(details.amountMinor !== undefined ? { amountMinor: details.amountMinor } : {})
+          },
+          $unset: { failureReason: 1 }
         },
-        $unset: { failureReason: 1 }
-      },
-      { session }
-    )
-    if (updated.modifiedCount !== 1) return 'unchanged'
-    const amountMinor = details.amountMinor ?? payment.amountMinor
+        { returnDocument: 'after', session }
+      )
+      .lean()) as Payment | null
+    if (!payment) return null
+    // `after`: the amount now stored, which is the provider's when it reported one.
+    const amountMinor = payment.amountMinor
     const invoice = await runtime.models.invoices
       .findOneAndUpdate(
         { _id: payment.invoiceId },
@@ -93,7 +114,7 @@ export async function fulfil(
       },
       { id: `payment.succeeded:${payment._id}`, tenantId: payment.tenantId, session }
     )
-    return 'applied'
+    return payment
   })
 }
 

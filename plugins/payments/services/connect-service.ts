@@ -3,6 +3,7 @@
 import type { MasterstageParams } from '@masterstage/core'
 import { validationError } from '@masterstage/core'
 import type { PaymentsRuntime } from '../runtime.ts'
+import { forgetRoute } from '../webhooks/account-route-cache.ts'
 import { routeAccountEvents } from '../webhooks/route-unrouted-events.ts'
 import { scopeTenantId } from './service-params.ts'
 
@@ -94,6 +95,7 @@ export class ConnectService {
       { $setOnInsert: { tenantId, provider: runtime.provider.name, createdAt: new Date() } },
       { upsert: true }
     )
+    forgetRoute(runtime, runtime.accountHash(accountId))
     await runtime.models.accounts
       .create({
         provider: runtime.provider.name,

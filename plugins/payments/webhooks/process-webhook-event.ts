@@ -4,7 +4,9 @@ import { currentScope, trusted } from '@masterstage/core'
 import {
   applyDispute,
   applyRefund,
+  type FulfilDetails,
   fulfil,
+  fulfilById,
   markFailed,
   markProcessing
 } from '../domain/payment-transitions.ts'
@@ -58,33 +60,27 @@ export async function handleEvent(
 ): Promise<string> {
   const object = event.data.object
   if (event.type === 'account.updated') return updateAccount(runtime, object, event.created)
+  const success = successDetails(event.type, object)
+  // The common case (our payment id in the metadata, first delivery) in one conditional update; a
+  // duplicate, a foreign metadata tenant or a payment found by provider ids takes the full path below.
+  if (success && typeof object.metadata?.paymentId === 'string' && sameTenant(object, tenantId)) {
+    if (await fulfilById(runtime, object.metadata.paymentId, success)) return 'applied'
+  }
   const payment = await findPayment(runtime, object, tenantId)
   if (!payment) return 'no matching payment'
   switch (event.type) {
     case 'checkout.session.completed':
-      // Delayed methods complete the session unpaid; only async_payment_succeeded fulfils them.
-      if (object.payment_status === 'paid' || object.payment_status === 'no_payment_required') {
-        return fulfil(runtime, payment, {
-          paymentIntentId: idOf(object.payment_intent),
-          amountMinor: object.amount_total ?? undefined
-        })
-      }
+      if (success) return fulfil(runtime, payment, success)
       await recordIntent(runtime, payment, object.payment_intent)
       return `awaiting payment: ${await markProcessing(runtime, payment._id)}`
     case 'checkout.session.async_payment_succeeded':
-      return fulfil(runtime, payment, {
-        paymentIntentId: idOf(object.payment_intent),
-        amountMinor: object.amount_total ?? undefined
-      })
+      return fulfil(runtime, payment, success!)
     case 'checkout.session.async_payment_failed':
       return markFailed(runtime, payment, 'failed', 'async payment failed')
     case 'checkout.session.expired':
       return markFailed(runtime, payment, 'expired', 'checkout expired')
     case 'payment_intent.succeeded':
-      return fulfil(runtime, payment, {
-        paymentIntentId: object.id,
-        amountMinor: object.amount_received || object.amount || undefined
-      })
+      return fulfil(runtime, payment, success!)
     case 'payment_intent.payment_failed':
       return markFailed(runtime, payment, 'failed', object.last_payment_error?.message ?? 'payment failed')
     case 'charge.refunded':
@@ -109,6 +105,27 @@ export async function handleEvent(
   }
 }
 
+/** What a success event tells about the payment, or null when the event is not a success. */
+function successDetails(type: string, object: Record<string, any>): FulfilDetails | null {
+  switch (type) {
+    case 'checkout.session.completed':
+      // Delayed methods complete the session unpaid; only async_payment_succeeded fulfils them.
+      if (object.payment_status !== 'paid' && object.payment_status !== 'no_payment_required') return null
+      return { paymentIntentId: idOf(object.payment_intent), amountMinor: object.amount_total ?? undefined }
+    case 'checkout.session.async_payment_succeeded':
+      return { paymentIntentId: idOf(object.payment_intent), amountMinor: object.amount_total ?? undefined }
+    case 'payment_intent.succeeded':
+      return { paymentIntentId: object.id, amountMinor: object.amount_received || object.amount || undefined }
+    default:
+      return null
+  }
+}
+
+function sameTenant(object: Record<string, any>, tenantId: string): boolean {
+  const named = object.metadata?.tenantId
+  return !named || named === tenantId
+}
+
 /** By our metadata first, then by the provider ids we stored; always inside the tenant's scope. */
 async function findPayment(
   runtime: PaymentsRuntime,
@@ -117,7 +134,7 @@ async function findPayment(
 ): Promise<Payment | null> {
   const { payments } = runtime.models
   const metadata = object.metadata ?? {}
-  if (metadata.tenantId && metadata.tenantId !== tenantId) {
+  if (!sameTenant(object, tenantId)) {
     runtime.ctx.logger.warn({ tenantId }, 'webhook object names another tenant in its metadata: ignored')
     return null
   }

@@ -6,6 +6,7 @@ import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 import type { WebhookEvent, WebhookEventState } from '../models/webhook-event-model.ts'
 import { type ProviderEvent, WebhookSignatureError } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
+import { routeOf } from './account-route-cache.ts'
 import { processAfterAnswer } from './process-after-answer.ts'
 
 export interface WebhookRequest {
@@ -62,7 +63,7 @@ export async function store(
 ): Promise<{ inserted: boolean; state: WebhookEventState }> {
   const { provider, logger } = { provider: runtime.provider, logger: runtime.ctx.logger }
   const accountHash = event.account ? runtime.accountHash(event.account) : null
-  const route = accountHash ? await runtime.models.routes.findById(accountHash).lean() : null
+  const route = accountHash ? await routeOf(runtime, accountHash) : null
   let state: WebhookEventState = 'received'
   let reason: string | undefined
   if (Boolean(event.livemode) !== provider.livemode)

@@ -1,6 +1,7 @@
 // Events of a connected account that had no tenant route when they arrived are stored `unrouted`; once
 // the account is routed (connection, reconciliation) they are claimed and processed exactly once.
 import type { PaymentsRuntime } from '../runtime.ts'
+import { forgetRoute } from './account-route-cache.ts'
 import { enqueueProcessing } from './process-after-answer.ts'
 
 const BATCH = 500
@@ -23,6 +24,7 @@ export async function routeAccountEvents(
     { $setOnInsert: { tenantId, provider: runtime.provider.name, createdAt: new Date() } },
     { upsert: true }
   )
+  forgetRoute(runtime, accountHash)
   const route = await routes.findById(accountHash).lean()
   // An account routed to another tenant keeps its events there: never re-point money by guess.
   if (route?.tenantId !== tenantId) {
