@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto'
 import { createRestClient } from '@masterstage/core/client'
 import type { Handle, HandleServerError, RequestEvent } from '@sveltejs/kit'
+import { sequence } from '@sveltejs/kit/hooks'
+import { formOriginHandle } from '$lib/server/form-origin.ts'
 import { logger } from '$lib/server/logger.ts'
 import { readSession } from '$lib/server/session.ts'
 import { settings } from '$lib/server/settings.ts'
@@ -21,7 +23,7 @@ function clientAddress(event: RequestEvent): string | undefined {
   }
 }
 
-export const handle: Handle = async ({ event, resolve }) => {
+const tenantHandle: Handle = async ({ event, resolve }) => {
   const requestId = event.request.headers.get('x-request-id')?.slice(0, 64) || randomUUID()
   event.locals.requestId = requestId
   const found = tenantReferenceOf(
@@ -52,6 +54,14 @@ export const handle: Handle = async ({ event, resolve }) => {
   const lang = (site?.theme?.copy?.locale ?? 'en').split('-')[0]
   return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', lang) })
 }
+
+// Cross-site form posts are refused before any tenant lookup or action runs.
+const formOrigin = formOriginHandle({
+  siteProtocol: settings.siteProtocol,
+  onRefused: (details) => logger.warn({ code: 'CROSS_SITE_FORM', ...details }, 'cross-site form refused')
+})
+
+export const handle = sequence(formOrigin, tenantHandle)
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
   if (status === 404) return { message: 'Not found', code: 'NOT_FOUND' }

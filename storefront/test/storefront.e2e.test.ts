@@ -249,6 +249,21 @@ describe('storefront per tenant', () => {
         headers: { host: `alpha-fit.localhost:${storefront.port}` }
       })
       expect(prefetch.status).toBe(200)
+      // Nothing on the page sends its address (with the token) to another site.
+      expect(prefetch.headers['referrer-policy']).toBe('same-origin')
+      // Nor can another site (here a sibling tenant, same-site) press the button for the visitor.
+      const forged = await rawRequest(storefront.port, '/signin/link', {
+        method: 'POST',
+        headers: {
+          host: `alpha-fit.localhost:${storefront.port}`,
+          origin: `http://beta-money.localhost:${storefront.port}`,
+          'content-type': 'application/x-www-form-urlencoded'
+        },
+        body: new URLSearchParams({ token: link }).toString()
+      })
+      expect(forged.status).toBe(403)
+      expect(forged.headers['set-cookie']).toBeUndefined()
+      // The link still works after both: neither the GET nor the refused POST used it up.
       await page.goto(signInLinkAt('alpha-fit', link))
       expect(await page.getByRole('heading', { name: 'Sign in to Alpha Fitness' }).isVisible()).toBe(true)
       await page.getByRole('button', { name: 'Sign in' }).click()

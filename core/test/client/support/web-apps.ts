@@ -138,6 +138,8 @@ async function spawnWebApp(
       LOG_LEVEL: 'warn',
       // adapter-node assumes https behind a proxy; the dashboard has one origin, stated here (CSRF checks use it).
       ...(app === 'dashboard' && { ORIGIN: `http://localhost:${port}` }),
+      // The storefront serves many hosts, so no single ORIGIN: it is told the scheme instead (form checks).
+      ...(app === 'storefront' && { SITE_PROTOCOL: 'http' }),
       ...env
     },
     stdio: ['ignore', 'pipe', 'pipe']

@@ -1,6 +1,7 @@
 // Landing of an emailed sign-in link. Opening it only shows a "Sign in" button; the single-use token is
 // redeemed (`magic-link` strategy) when the visitor presses it, so mail scanners that prefetch links in
-// emails cannot burn it. Works without JavaScript.
+// emails cannot burn it. Works without JavaScript. The button's POST, like every storefront form, is
+// refused from other origins (hooks: form-origin.ts), so another site cannot sign a visitor in.
 
 import { toApiError } from '@masterstage/core/client'
 import { error, fail, redirect } from '@sveltejs/kit'
@@ -10,7 +11,11 @@ import type { Actions, PageServerLoad } from './$types'
 const INCOMPLETE =
   'This sign-in link is incomplete. Copy the whole link from the email, or ask for a new one.'
 
-export const load: PageServerLoad = async ({ url, locals }) => {
+export const load: PageServerLoad = async ({ url, locals, setHeaders }) => {
+  // The address carries the token: no request to another site may send it on as a referrer. Not
+  // `no-referrer`: with it browsers send `Origin: null` on the button's own POST, which the cross-site
+  // form check (rightly) refuses; `same-origin` keeps the Origin for this site only.
+  setHeaders({ 'referrer-policy': 'same-origin' })
   const token = url.searchParams.get('token')
   if (!token) error(400, { message: INCOMPLETE, code: 'VALIDATION_FAILED' })
   if (locals.accessToken) redirect(303, '/account')
