@@ -16,6 +16,7 @@ import { rateLimitMiddleware } from '../rate-limit/rate-limit-middleware.ts'
 import { resolveTenantMiddleware } from '../tenancy/resolve-tenant-middleware.ts'
 import { configureWebApi } from '../web-api/configure-web-api.ts'
 import { accessLogMiddleware } from './access-log.ts'
+import { trustedHops } from './client-ip.ts'
 import type { Application } from './declarations.ts'
 import { errorHandlerMiddleware } from './error-handler.ts'
 import { healthMiddleware } from './health.ts'
@@ -82,7 +83,11 @@ export async function createApp(options: CreateAppOptions): Promise<Application>
   // Registered first so it runs last: the lines of every other shutdown step are written out too.
   onShutdown(app, 'logs', () => flushLogger(logger))
   if (!options.connection) onShutdown(app, 'mongodb', () => connection.close())
-  if (config.trustProxy) (app as any).proxy = true
+  if (trustedHops(config.trustProxy) > 0) {
+    // Koa then takes the client from the right-most `hops` X-Forwarded-For entries, as clientIp() does.
+    ;(app as any).proxy = true
+    ;(app as any).maxIpsCount = trustedHops(config.trustProxy)
+  }
 
   app.use(requestIdMiddleware())
   app.use(accessLogMiddleware(logger))

@@ -36,6 +36,6 @@ export interface Config {
     /** Directory of the local outbox for provider 'outbox'. */
     outboxDir: string
   }
-  /** Trust X-Forwarded-* headers (behind a proxy). */
-  trustProxy: boolean
+  /** Proxies in front of the API whose X-Forwarded-For entries are trusted (true = 1); see app/client-ip.ts. */
+  trustProxy: boolean | number
 }

@@ -100,6 +100,16 @@ function parseEncryptionKey(reader: EnvReader, value: string | undefined): Buffe
   return key
 }
 
+/** TRUST_PROXY: `true`/`false` or the number of proxies in front (0-10); see app/client-ip.ts. */
+function readTrustProxy(reader: EnvReader): number {
+  const text = reader.raw('TRUST_PROXY')?.trim().toLowerCase() ?? ''
+  if (text === '' || text === 'false' || text === '0') return 0
+  if (text === 'true') return 1
+  if (/^\d+$/.test(text) && Number(text) <= 10) return Number(text)
+  reader.problem('TRUST_PROXY', 'must be true, false or the number of proxies in front (0-10)')
+  return 0
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const reader = new EnvReader(env)
   const nodeEnv = reader.oneOf('NODE_ENV', ENVS, 'development')
@@ -160,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const emailFrom = reader.raw('EMAIL_FROM') ?? 'Masterstage <no-reply@masterstage.local>'
   if (!/@/.test(emailFrom)) reader.problem('EMAIL_FROM', `must contain an email address (got '${emailFrom}')`)
 
+  const trustProxy = readTrustProxy(reader)
   if (reader.problems.length > 0) throw new ConfigError(reader.problems)
   return {
     env: nodeEnv,
@@ -185,6 +196,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       smtpUrl,
       outboxDir: reader.raw('EMAIL_OUTBOX_DIR') ?? '.data/outbox'
     },
-    trustProxy: reader.boolean('TRUST_PROXY', false)
+    trustProxy
   }
 }

@@ -5,6 +5,9 @@
 // `exactBelow` points remain, so the limit is exact in one process and near the limit.
 // Error bound (documented in the README): a subject can exceed `points` by at most the hits other processes
 // accepted for it within one flush interval before their counts reached Redis and this process's sync.
+// Subjects are client IPs, so the local table is capped (`maxEntries`): past the cap, after dropping expired
+// windows, a new subject is not tracked here and each of its hits goes to Redis directly (exact, one round
+// trip), so a flood of addresses costs Redis calls rather than unbounded memory, and no count is lost.
 import type { Redis } from 'ioredis'
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './redis-rate-limiter.ts'
 
@@ -18,6 +21,9 @@ return { count, ttl }
 const COMMAND = 'batchedRateLimitAdd'
 
 export const FLUSH_INTERVAL_MS = 100
+export const MAX_TRACKED_SUBJECTS = 100_000
+/** Scanning for expired windows at the cap is O(entries): at most this often. */
+const PRUNE_INTERVAL_MS = 1_000
 /** Fraction of `points` below which every hit is checked against Redis. */
 const EXACT_FRACTION = 0.1
 
@@ -35,6 +41,8 @@ export interface BatchedRateLimiter extends RateLimiter {
   flush(): Promise<void>
   /** Stops the flush timer after a last flush. */
   close(): Promise<void>
+  /** Subjects counted locally (at most `maxEntries`). */
+  readonly trackedSubjects: number
 }
 
 interface Logger {
@@ -46,13 +54,26 @@ type AddCommand = (key: string, windowMs: number, amount: number) => Promise<[nu
 export function createBatchedRateLimiter(
   redis: Redis,
   keyPrefix: string,
-  options: { flushIntervalMs?: number; logger?: Logger } = {}
+  options: { flushIntervalMs?: number; logger?: Logger; maxEntries?: number } = {}
 ): BatchedRateLimiter {
   if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: ADD_SCRIPT })
   const add = (redis as unknown as Record<string, AddCommand>)[COMMAND].bind(redis)
   const keyOf = (rule: RateLimitRule, subject: string) => `${keyPrefix}:rl:${rule.name}:${subject}`
   const states = new Map<string, WindowState>()
+  const maxEntries = options.maxEntries ?? MAX_TRACKED_SUBJECTS
   let failures = 0
+  let prunedAt = 0
+
+  /** Whether a new subject may be tracked locally, dropping finished windows first when at the cap. */
+  const roomForNew = (): boolean => {
+    if (states.size < maxEntries) return true
+    const now = Date.now()
+    if (now - prunedAt >= PRUNE_INTERVAL_MS) {
+      prunedAt = now
+      for (const [key, state] of states) if (state.resetAt <= now && state.pending === 0) states.delete(key)
+    }
+    return states.size < maxEntries
+  }
 
   const result = (state: WindowState): RateLimitResult => {
     const used = state.synced + state.pending
@@ -68,7 +89,7 @@ export function createBatchedRateLimiter(
     const state = states.get(key)
     if (state && state.resetAt > Date.now() && count < state.synced) return state
     const next: WindowState = { rule, synced: count, pending: state?.pending ?? 0, resetAt }
-    states.set(key, next)
+    if (state || roomForNew()) states.set(key, next)
     return next
   }
 
@@ -140,6 +161,9 @@ export function createBatchedRateLimiter(
     async close() {
       clearInterval(timer)
       await flush()
+    },
+    get trackedSubjects() {
+      return states.size
     }
   }
 }

@@ -111,3 +111,20 @@ describe('batched rate limiter', () => {
     expect(Number(await redis.get(`${prefix}:rl:outage:erin`))).toBe(30)
   })
 })
+
+describe('batched rate limiter table size', () => {
+  it('tracks at most maxEntries subjects and still limits the untracked ones exactly through Redis', async () => {
+    const client = new Redis('redis://127.0.0.1:6379')
+    const limiter = createBatchedRateLimiter(client, prefix, { flushIntervalMs: 50, maxEntries: 5 })
+    opened.push({ limiter, client })
+    const rule = { name: 'capped', points: 3, durationSeconds: 60 }
+    for (let index = 0; index < 50; index++) await limiter.hit(rule, `198.51.100.${index}`)
+    expect(limiter.trackedSubjects).toBe(5)
+    // A subject beyond the cap: every hit counted in Redis, the limit holds.
+    const answers = []
+    for (let index = 0; index < 5; index++) answers.push((await limiter.hit(rule, '192.0.2.99')).allowed)
+    expect(answers).toEqual([true, true, true, false, false])
+    expect(Number(await redis.get(`${prefix}:rl:capped:192.0.2.99`))).toBe(5)
+    expect(limiter.trackedSubjects).toBe(5)
+  })
+})
