@@ -198,6 +198,9 @@ describe('native $sort, $project, $count, $facet', () => {
     })
     const [excluded] = await coll.aggregate([{ $project: { secret: 0, nested: 0 } }]).toArray()
     expect(excluded).toEqual({ _id: 1, a: 5, at })
+    // A nested object in $project is a sub-projection, not an object literal.
+    const [sub] = await coll.aggregate([{ $project: { _id: 0, nested: { b: 1 } } }]).toArray()
+    expect(sub).toEqual({ nested: { b: 2 } })
   })
 
   it('emits no $count document for empty input, also inside $facet', async () => {

@@ -15,6 +15,12 @@ function isPlain(value: unknown): value is Document {
   )
 }
 
+// In $project and $set a nested object without an operator is a sub-projection / merge into the embedded
+// document, not an object literal: left to mingo.
+function isNestedSpec(value: unknown): boolean {
+  return isPlain(value) && !Object.keys(value).some((k) => k.startsWith('$'))
+}
+
 function compileMatch(
   spec: unknown,
   fallback: (filter: Document) => (doc: Document) => boolean
@@ -63,7 +69,7 @@ function compileProject(spec: unknown): Stage | null {
       else (keep ? included : excluded).push(field)
       continue
     }
-    if (typeof value === 'number' || typeof value === 'boolean') return null
+    if (typeof value === 'number' || typeof value === 'boolean' || isNestedSpec(value)) return null
     const expr = compileExpression(value)
     if (!expr) return null
     computed.push([field, expr])
@@ -96,7 +102,7 @@ function compileSet(spec: unknown): Stage | null {
   if (!isPlain(spec) || Object.keys(spec).length === 0) return null
   const computed: [string, Expr][] = []
   for (const [field, value] of Object.entries(spec)) {
-    if (field.includes('.') || field.startsWith('$')) return null
+    if (field.includes('.') || field.startsWith('$') || isNestedSpec(value)) return null
     const expr = compileExpression(value)
     if (!expr) return null
     computed.push([field, expr])
