@@ -1,6 +1,7 @@
 // The raw collection rule: outside the data layer, code reaches MongoDB only through tenant-scoped mongoose
 // models and services. Raw driver access (Model.collection, connection.collection(), connection.db,
-// getClient()) and change streams (Model.watch()) skip the tenant-scoping middleware, so a plugin using
+// getClient(), Model.db.db, mongoose.mongo, the mongodb driver package itself, and the same members by
+// bracket access) and change streams (Model.watch()) skip the tenant-scoping middleware, so a plugin using
 // them could read or write any tenant's data.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
@@ -8,6 +9,8 @@ import { join, relative, sep } from 'node:path'
 export interface RawAccessPattern {
   pattern: RegExp
   what: string
+  /** Matched against the line with its string literals kept (module names, bracket keys). */
+  inStrings?: boolean
 }
 
 export const RAW_ACCESS_PATTERNS: readonly RawAccessPattern[] = [
@@ -19,7 +22,22 @@ export const RAW_ACCESS_PATTERNS: readonly RawAccessPattern[] = [
   { pattern: /\bconnection\s*\??\.\s*db\b/, what: 'driver database (connection.db)' },
   { pattern: /\.getClient\s*\(/, what: 'driver client (connection.getClient())' },
   // Change streams skip the query middleware (not fs.watch, which watches files).
-  { pattern: /(?<!\bfs)\.watch\s*\(/, what: 'change stream (Model.watch())' }
+  { pattern: /(?<!\bfs)\.watch\s*\(/, what: 'change stream (Model.watch())' },
+  // Model.db is the connection; its .db is the driver database (Model.db.db.command(...)).
+  { pattern: /\.db\s*!?\s*\??\.\s*db\b/, what: 'driver database (Model.db.db)' },
+  { pattern: /\bmongoose\s*\??\.\s*mongo\b/, what: 'driver namespace (mongoose.mongo)' },
+  {
+    // Type-only imports carry no access.
+    pattern:
+      /^(?!\s*import\s+type\b).*\bfrom\s*['"]mongodb(?:\/[^'"]*)?['"]|\b(?:require|import)\s*\(\s*['"]mongodb(?:\/[^'"]*)?['"]/,
+    what: 'the MongoDB driver package imported directly',
+    inStrings: true
+  },
+  {
+    pattern: /\[\s*['"`](?:collection|db|getClient|watch|mongo)['"`]\s*\]/,
+    what: 'raw member by bracket access (model[name] of collection, db, getClient, watch, mongo)',
+    inStrings: true
+  }
 ]
 
 /** Paths (files, or folders ending in '/') where raw access is allowed, each with the reason. */
@@ -35,13 +53,23 @@ export const ALLOWED: Readonly<Record<string, string>> = {
     'creates the single-field TTL index the tenant-led schema index rule cannot declare; no documents'
 }
 
-/** Folders never scanned, with the reason. */
+/**
+ * Folders never scanned, by their path from the repository root (a folder merely named `test` or `build`
+ * deeper in the source is scanned), with the reason.
+ */
+export const SKIPPED_PATHS: readonly { path: RegExp; reason: string }[] = [
+  {
+    path: /^(?:[^/]+|plugins\/[^/]+)\/test$/,
+    reason: 'tests of a workspace or plugin read raw storage on purpose, to verify what the code wrote'
+  },
+  { path: /^bench$/, reason: 'benchmarks measure the bare driver as their baseline' },
+  { path: /^(?:storefront|dashboard)\/build$/, reason: 'generated app bundles' }
+]
+
+/** Folders never scanned wherever they are, with the reason. */
 export const SKIPPED_FOLDERS: Readonly<Record<string, string>> = {
-  test: 'tests read raw storage on purpose, to verify what the code under test wrote',
-  bench: 'benchmarks measure the bare driver as their baseline',
   node_modules: 'dependencies',
   '.svelte-kit': 'generated',
-  build: 'generated',
   '.data': 'local database files',
   '.git': 'repository metadata',
   'test-artifacts': 'test output'
@@ -63,7 +91,9 @@ function isAllowed(file: string): boolean {
 function* sourceFiles(root: string, dir = root): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory()) {
-      if (!(entry.name in SKIPPED_FOLDERS)) yield* sourceFiles(root, join(dir, entry.name))
+      const path = relative(root, join(dir, entry.name)).split(sep).join('/')
+      const skipped = entry.name in SKIPPED_FOLDERS || SKIPPED_PATHS.some((skip) => skip.path.test(path))
+      if (!skipped) yield* sourceFiles(root, join(dir, entry.name))
     } else if (entry.isFile() && SOURCE_FILE.test(entry.name)) {
       yield relative(root, join(dir, entry.name)).split(sep).join('/')
     }
@@ -72,19 +102,28 @@ function* sourceFiles(root: string, dir = root): Generator<string> {
 
 const STRING_LITERAL = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g
 
-/** The code of a line: comments dropped, string contents emptied (names in messages are not access). */
-function codeOf(line: string): string {
+/**
+ * The code of a line, comments dropped: `code` with string contents emptied (names in messages are not
+ * access), `withStrings` keeping them (module names, bracket keys).
+ */
+function codeOf(line: string): { code: string; withStrings: string } {
   const trimmed = line.trimStart()
-  if (trimmed.startsWith('//') || trimmed.startsWith('*') || trimmed.startsWith('/*')) return ''
-  return line.replace(STRING_LITERAL, "''").replace(/\s\/\/\s.*$/, '')
+  if (trimmed.startsWith('//') || trimmed.startsWith('*') || trimmed.startsWith('/*'))
+    return { code: '', withStrings: '' }
+  // Blanking string contents at their own length keeps the comment's offset valid in the original line.
+  const blanked = line.replace(STRING_LITERAL, (text) => `${text[0]}${' '.repeat(text.length - 2)}${text[0]}`)
+  const commentAt = blanked.search(/\s\/\/\s/)
+  const withStrings = commentAt < 0 ? line : line.slice(0, commentAt)
+  return { code: withStrings.replace(STRING_LITERAL, "''"), withStrings }
 }
 
 export function findRawAccess(file: string, source: string): RawAccessFinding[] {
   const findings: RawAccessFinding[] = []
   source.split('\n').forEach((line, index) => {
-    const code = codeOf(line)
-    for (const { pattern, what } of RAW_ACCESS_PATTERNS) {
-      if (pattern.test(code)) findings.push({ file, line: index + 1, what, text: line.trim() })
+    const { code, withStrings } = codeOf(line)
+    for (const { pattern, what, inStrings } of RAW_ACCESS_PATTERNS) {
+      if (pattern.test(inStrings ? withStrings : code))
+        findings.push({ file, line: index + 1, what, text: line.trim() })
     }
   })
   return findings

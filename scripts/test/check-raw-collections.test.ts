@@ -1,5 +1,6 @@
 // Tests of the raw collection rule (scripts/src/check-raw-collections*.ts): what it flags, what it lets
-// through (data layer, allow-list, tests, benchmarks, comments, strings), and the lint step's exit status.
+// through (data layer, allow-list, tests, benchmarks by their path from the root, comments, strings), and the
+// lint step's exit status.
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -51,6 +52,27 @@ describe('findRawAccess', () => {
     ])
   })
 
+  it('flags the driver package, mongoose.mongo, Model.db.db and bracket access', () => {
+    const source = [
+      "import { MongoClient } from 'mongodb'",
+      "const { Db } = await import('mongodb')",
+      'const { ObjectId } = mongoose.mongo',
+      'await Lead.db.db.command({ ping: 1 })',
+      "await Lead['collection'].insertOne(doc)",
+      'const raw = model[`db`]',
+      "import type { ObjectId } from 'mongodb' // types only: no access",
+      "const note = 'the mongodb driver' // from 'mongodb' in a comment"
+    ].join('\n')
+    expect(findRawAccess('plugins/x/service.ts', source).map((f) => [f.line, f.what])).toEqual([
+      [1, expect.stringContaining('driver package')],
+      [2, expect.stringContaining('driver package')],
+      [3, expect.stringContaining('mongoose.mongo')],
+      [4, expect.stringContaining('Model.db.db')],
+      [5, expect.stringContaining('bracket')],
+      [6, expect.stringContaining('bracket')]
+    ])
+  })
+
   it('ignores comments, strings and look-alike names', () => {
     const source = [
       '// never use Model.collection.find here',
@@ -88,6 +110,34 @@ describe('checkRawCollections', () => {
       'plugins/pipeline/services/leak.ts:2',
       'scripts/src/leak.ts:1'
     ])
+  })
+
+  it('skips test, bench and build folders only where they are from the repository root', () => {
+    const raw = 'await Model.collection.deleteMany({})\n'
+    const root = tree({
+      'core/test/x.integration.test.ts': raw,
+      'plugins/pipeline/test/x.test.ts': raw,
+      'bench/x.bench.ts': raw,
+      'storefront/build/server/index.js': raw,
+      'core/src/test/leak.ts': raw,
+      'plugins/pipeline/services/build/leak.ts': raw,
+      'plugins/pipeline/bench/leak.ts': raw,
+      'core/src/tenancy/test/leak.ts': raw
+    })
+    expect(
+      checkRawCollections(root)
+        .map((f) => f.file)
+        .sort()
+    ).toEqual([
+      'core/src/tenancy/test/leak.ts',
+      'core/src/test/leak.ts',
+      'plugins/pipeline/bench/leak.ts',
+      'plugins/pipeline/services/build/leak.ts'
+    ])
+  })
+
+  it('passes the repository as it is', () => {
+    expect(checkRawCollections(resolve(import.meta.dirname, '..', '..'))).toEqual([])
   })
 
   it('does not allow a file merely because its path starts like an allowed file', () => {
