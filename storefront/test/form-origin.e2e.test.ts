@@ -17,6 +17,7 @@ import { rawRequest } from '../../core/test/client/support/raw-http.ts'
 import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
 import masterclasses from '../../plugins/masterclasses/plugin.ts'
 import pipeline from '../../plugins/pipeline/plugin.ts'
+import { leadsWithEmail as leadsOf } from './support/pipeline-leads.ts'
 
 let api: RunningApi
 let storefront: RunningWebApp
@@ -26,14 +27,7 @@ let masterclassId = ''
 let hostToken = ''
 const host = (slug: string) => `${slug}.localhost:${storefront.port}`
 
-async function leadsWithEmail(email: string): Promise<unknown[]> {
-  const response = await fetch(`${api.url}/pipeline/leads?$limit=100`, {
-    headers: { authorization: `Bearer ${hostToken}`, 'x-tenant': tenantId }
-  })
-  expect(response.status).toBe(200)
-  const page = (await response.json()) as { data: { email: string }[] }
-  return page.data.filter((lead) => lead.email === email)
-}
+const leadsWithEmail = (email: string) => leadsOf(api, hostToken, tenantId, email)
 
 /** The landing page's registration form as a browser without JavaScript posts it to golf-gym. */
 function postRegistration(email: string, origin?: string) {

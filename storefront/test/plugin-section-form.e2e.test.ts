@@ -17,6 +17,7 @@ import { rawRequest } from '../../core/test/client/support/raw-http.ts'
 import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
 import masterclasses from '../../plugins/masterclasses/plugin.ts'
 import pipeline from '../../plugins/pipeline/plugin.ts'
+import { leadsWithEmail as leadsOf } from './support/pipeline-leads.ts'
 
 let api: RunningApi
 let storefront: RunningWebApp
@@ -27,16 +28,7 @@ let hostToken = ''
 const NO_JS = { javaScriptEnabled: false }
 const landing = () => `http://delta-dance.localhost:${storefront.port}/`
 
-async function leadsWithEmail(
-  email: string
-): Promise<{ email: string; name: string; masterclassId: string }[]> {
-  const response = await fetch(`${api.url}/pipeline/leads?$limit=100`, {
-    headers: { authorization: `Bearer ${hostToken}`, 'x-tenant': tenantId }
-  })
-  expect(response.status).toBe(200)
-  const page = (await response.json()) as { data: { email: string; name: string; masterclassId: string }[] }
-  return page.data.filter((lead) => lead.email === email)
-}
+const leadsWithEmail = (email: string) => leadsOf(api, hostToken, tenantId, email)
 
 beforeAll(async () => {
   await ensureBuilt('storefront')
