@@ -25,9 +25,22 @@ function duplicateKeyOn(error: unknown, field: string): boolean {
   return e.keyPattern ? field in e.keyPattern : String(e.message).includes(field)
 }
 
+/** A transaction found rollup documents missing: they are created outside it, then it runs again. */
+class MissingSlots extends Error {
+  readonly slots: Slot[]
+
+  constructor(slots: Slot[]) {
+    super('rollup documents missing')
+    this.slots = slots
+  }
+}
+
 /**
- * Runs `work` in a transaction (the driver retries transient errors). Two transactions creating the same
- * rollup document race on its unique index: the loser runs again and finds the document.
+ * Runs `work` in a transaction (the driver retries transient errors). Rollup documents are only updated
+ * inside transactions, never created: a transaction's snapshot cannot see a document created after it
+ * began (so an update would silently match nothing), and the embedded devdb merged concurrent
+ * transactional upserts. Missing ones abort the transaction, are created (empty) outside it, and it
+ * runs again.
  */
 async function inTransaction<T>(models: PipelineModels, work: (session: ClientSession) => Promise<T>) {
   for (let attempt = 1; ; attempt++) {
@@ -38,7 +51,8 @@ async function inTransaction<T>(models: PipelineModels, work: (session: ClientSe
       })
       return result!
     } catch (error) {
-      if (!duplicateKeyOn(error, 'kind') || attempt >= MAX_ATTEMPTS) throw error
+      if (!(error instanceof MissingSlots) || attempt >= MAX_ATTEMPTS) throw error
+      await ensureSlots(models, error.slots)
     }
   }
 }
@@ -53,21 +67,22 @@ export async function applyIncrements(
     return Object.keys(nonZero).length === 0 ? [] : [{ slot, inc: nonZero }]
   })
   if (changes.length === 0) return
-  await ensureSlots(
-    models,
-    changes.map(({ slot }) => slot)
-  )
+  if (!session)
+    await ensureSlots(
+      models,
+      changes.map(({ slot }) => slot)
+    )
   const operations = changes.map(({ slot, inc }) => ({
     updateOne: { filter: { ...slot }, update: { $inc: inc } }
   }))
-  await models.Rollup.bulkWrite(operations as any, { ordered: true, ...(session && { session }) })
+  const result = await models.Rollup.bulkWrite(operations as any, {
+    ordered: true,
+    ...(session && { session })
+  })
+  if (result.matchedCount !== operations.length) throw new MissingSlots(changes.map(({ slot }) => slot))
 }
 
-/**
- * Creates missing rollup documents (empty: they count nothing) outside any transaction, so transactions
- * only ever update existing documents: concurrent transactional upserts of new documents are where
- * engines differ (the embedded devdb merged them), while updates conflict and retry everywhere.
- */
+/** Creates missing rollup documents, empty (they count nothing), outside any transaction. */
 async function ensureSlots(models: PipelineModels, slots: Slot[]): Promise<void> {
   const operations = slots.map((slot) => ({
     updateOne: { filter: { ...slot }, update: { $setOnInsert: { day: slot.day } }, upsert: true }

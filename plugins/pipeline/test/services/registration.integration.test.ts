@@ -37,12 +37,16 @@ describe('registration', () => {
       tenantId: t.tenants.ava._id,
       registrations: 1
     })
-    const history = await t.asTenant(t.tenants.ava._id, () =>
-      t
-        .model('lead-history')
-        .find({ leadId: String(lead._id) })
-        .lean()
-    )
+    // The creation entry is the follow-up job's (off the request path): wait for it.
+    const history = await eventually(async () => {
+      const entries = await t.asTenant(t.tenants.ava._id, () =>
+        t
+          .model('lead-history')
+          .find({ leadId: String(lead._id) })
+          .lean()
+      )
+      return entries.length > 0 && entries
+    })
     expect(history).toHaveLength(1)
     expect(history[0]).toMatchObject({ from: null, to: 'NEW', trigger: 'registration' })
   })
