@@ -1,0 +1,110 @@
+// The webhook hot path under a burst: more events than the in-flight bound are processed in this process
+// (no queue round trips), each payment once despite duplicates; account routes come from memory after
+// the first lookup, and an account missing at first is found once its route is written.
+import { trusted } from '@masterstage/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { forgetRoute, routeOf } from '../../webhooks/account-route-cache.ts'
+import { PROCESS_WEBHOOK_JOB } from '../../webhooks/process-after-answer.ts'
+import {
+  deliver,
+  eventFor,
+  eventually,
+  openInvoice,
+  outboxCount,
+  paymentOf,
+  type StripeScenario,
+  startStripeScenario
+} from '../support/stripe-scenario.ts'
+
+let scenario: StripeScenario
+
+beforeAll(async () => {
+  scenario = await startStripeScenario('webhook-hot-path')
+})
+afterAll(() => scenario?.close())
+
+function succeeded(session: Record<string, any>) {
+  return eventFor(session.account, 'payment_intent.succeeded', {
+    id: session.payment_intent,
+    object: 'payment_intent',
+    amount: session.amount_total,
+    amount_received: session.amount_total,
+    status: 'succeeded',
+    metadata: session.metadata
+  })
+}
+
+describe('a burst of success events', () => {
+  it('is processed in this process beyond the in-flight bound, one success per payment', async () => {
+    const { runtime } = scenario.harness
+    const opened = []
+    for (let index = 0; index < 12; index++) opened.push(await openInvoice(scenario, 1_000 + index))
+    const events = opened.map(({ session }) => succeeded(session))
+    const queued: string[] = []
+    const enqueue = runtime.ctx.jobs.enqueue
+    runtime.ctx.jobs.enqueue = ((name: string, ...rest: unknown[]) => {
+      queued.push(name)
+      return (enqueue as any).call(runtime.ctx.jobs, name, ...rest)
+    }) as typeof enqueue
+    try {
+      // Every event twice, all at once: 24 deliveries against 8 in flight.
+      const answers = await Promise.all([...events, ...events].map((event) => deliver(scenario, event)))
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
+      expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(events.length)
+      await eventually(
+        async () =>
+          (await runtime.models.webhookEvents.countDocuments({
+            _id: trusted({ $in: events.map((event) => event.id) }),
+            state: 'processed'
+          })) === events.length,
+        30_000,
+        'every event processed'
+      )
+    } finally {
+      runtime.ctx.jobs.enqueue = enqueue
+    }
+    expect(queued.filter((name) => name === PROCESS_WEBHOOK_JOB)).toEqual([])
+    for (const { paymentId, session } of opened) {
+      expect(await paymentOf(scenario, paymentId)).toMatchObject({
+        status: 'succeeded',
+        amountMinor: session.amount_total,
+        paymentIntentId: session.payment_intent
+      })
+      expect(await outboxCount(scenario, 'payment.succeeded', { 'payload.paymentId': paymentId })).toBe(1)
+    }
+  }, 120_000)
+})
+
+describe('account routes', () => {
+  it('are read from the database once, and a missing route is looked up again until it exists', async () => {
+    const { runtime } = scenario.harness
+    const tenantId = scenario.harness.tenants.ava._id
+    const accountHash = runtime.accountHash(`acct_later_${Date.now()}`)
+    const findById = runtime.models.routes.findById
+    let reads = 0
+    runtime.models.routes.findById = ((...args: unknown[]) => {
+      reads++
+      return (findById as any).apply(runtime.models.routes, args)
+    }) as typeof findById
+    try {
+      expect(await routeOf(runtime, accountHash)).toBeNull()
+      expect(await routeOf(runtime, accountHash)).toBeNull()
+      expect(reads).toBe(2)
+      await runtime.models.routes.create({
+        _id: accountHash,
+        tenantId,
+        provider: 'stripe',
+        createdAt: new Date()
+      })
+      expect(await routeOf(runtime, accountHash)).toMatchObject({ tenantId })
+      expect(await routeOf(runtime, accountHash)).toMatchObject({ tenantId })
+      expect(reads).toBe(3)
+      await runtime.models.routes.deleteOne({ _id: accountHash })
+      forgetRoute(runtime, accountHash)
+      expect(await routeOf(runtime, accountHash)).toBeNull()
+      expect(reads).toBe(4)
+    } finally {
+      runtime.models.routes.findById = findById
+    }
+  })
+})
