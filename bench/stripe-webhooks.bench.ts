@@ -271,13 +271,17 @@ async function main() {
   const { deliveries, uniqueGood } = buildDeliveries(account, paymentIds)
   const bare = await startBare(mongoUri)
 
-  // Interleave: bare, platform, bare (the median bare run is compared).
+  // Interleave: bare, platform, bare; the platform is compared with the mean of the two bare runs (the
+  // second one shares the machine with the platform's trailing receipt emails, as the platform run did).
   const bareRuns = [await send(bare.url, buildDeliveries(account, paymentIds).deliveries)]
   const platformStarted = performance.now()
   const platformSend = await send(`http://127.0.0.1:${port}/webhooks/payments/stripe`, deliveries)
   // An event answered other than 200 (or 400 for a bad signature) was not stored: waiting would never end.
   if (platformSend.errors > 0) throw new Error(`${platformSend.errors} deliveries were not accepted`)
-  // End to end: until every unique good event is processed (payment updated and event emitted).
+  // End to end: until every unique good event is processed, i.e. its effects are committed (payment and
+  // invoice updated, payment.succeeded in the outbox, then the event marked processed). The receipt
+  // email is an effect of that event run by its durable handler: it is not waited for, but it runs in
+  // this process meanwhile and takes its share of the CPU.
   const r = runtime!
   while ((await r.models.webhookEvents.countDocuments({ state: 'processed' })) < uniqueGood) {
     if (performance.now() - platformStarted > Number(process.env.BENCH_TIMEOUT_MS ?? 600_000)) {
@@ -291,7 +295,7 @@ async function main() {
   }
   const platformMs = performance.now() - platformStarted
   bareRuns.push(await send(bare.url, buildDeliveries(account, paymentIds).deliveries))
-  const bareMs = bareRuns.map((run) => run.ms).sort((a, b) => a - b)[0]
+  const bareMs = bareRuns.reduce((sum, run) => sum + run.ms, 0) / bareRuns.length
   const succeeded = await (app.get('events') as any).store.outbox.countDocuments({
     name: 'payment.succeeded'
   })
