@@ -123,7 +123,8 @@ export class PasswordResetsService {
           {
             // The reset link was read from the mailbox: that proves the address.
             $set: { passwordHash, emailVerifiedAt: new Date() },
-            $unset: { resetTokenHash: 1, resetExpiresAt: 1 },
+            // Whatever registration was still pending is superseded by the password chosen here.
+            $unset: { resetTokenHash: 1, resetExpiresAt: 1, pendingPasswordHash: 1, pendingPasswordId: 1 },
             $inc: { tokenVersion: 1 }
           },
           { returnDocument: 'after', session }

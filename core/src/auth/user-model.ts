@@ -23,6 +23,13 @@ export interface UserDocument {
    * the account was created by an admin or seeding. Unset: anyone may have registered the address.
    */
   emailVerifiedAt?: Date
+  /**
+   * The password of the latest self-registration, unusable until the link mailed for that registration (its
+   * token carries `pendingPasswordId`) is redeemed: only the mailbox owner's own choice becomes the password.
+   */
+  pendingPasswordHash?: string
+  /** Random id of the pending password; a later registration replaces it, orphaning earlier links' claim. */
+  pendingPasswordId?: string
   /** Part of every JWT (`tv`); bumping it revokes all of the user's tokens. */
   tokenVersion: number
   resetTokenHash?: string
@@ -32,7 +39,14 @@ export interface UserDocument {
 }
 
 /** Fields that never leave the server, whatever the caller asks for. */
-export const USER_SECRET_FIELDS = ['passwordHash', 'resetTokenHash', 'resetExpiresAt', 'emailKey'] as const
+export const USER_SECRET_FIELDS = [
+  'passwordHash',
+  'pendingPasswordHash',
+  'pendingPasswordId',
+  'resetTokenHash',
+  'resetExpiresAt',
+  'emailKey'
+] as const
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase()
@@ -54,6 +68,8 @@ const userSchema = new Schema<UserDocument>(
     tenantIds: { type: [String], default: [], index: true },
     passwordHash: { type: String, select: false, secret: true },
     emailVerifiedAt: { type: Date },
+    pendingPasswordHash: { type: String, select: false, secret: true },
+    pendingPasswordId: { type: String, select: false, secret: true },
     tokenVersion: { type: Number, default: 1 },
     resetTokenHash: { type: String, select: false, secret: true, index: true, sparse: true },
     resetExpiresAt: { type: Date, select: false, secret: true }

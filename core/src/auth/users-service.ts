@@ -6,11 +6,8 @@ import { writeWithPlatformEvent } from '../tenancy/platform-events.ts'
 import { plainQuery } from '../tenancy/query-guard.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
 import { normalizeGrant } from './access-grant.ts'
-import {
-  type RegistrationReceipt,
-  registrationReceipt,
-  sendExistingAccountNotice
-} from './existing-account-notice.ts'
+import { type RegistrationInput, registerAttendee } from './attendee-registration.ts'
+import type { RegistrationReceipt } from './existing-account-notice.ts'
 import { tenantRequired } from './guard-service-call.ts'
 import { hashPassword, verifyPassword } from './password-hash.ts'
 import { canEditProfileOf, refuseGrant, visibleUsersFilter } from './policy.ts'
@@ -96,41 +93,28 @@ export class UsersService {
     return toPublicUser(await this.load(id, params))
   }
 
-  /** Attendee registration in the addressed tenant. Role and memberships are the platform's to set. */
   /**
-   * Attendee registration. Clients get the same 201 receipt whether the email was free or already had an
-   * account in this tenant (the owner gets an email instead): sign-up never reveals who has an account.
-   * Internal callers (seeding, scripts) get the created user, and a 409 for an existing email.
+   * Attendee registration in the addressed tenant; role and memberships are the platform's to set. Clients
+   * get the same 201 receipt whether the email was free or already registered here, and the password only
+   * works once the emailed link proves the address (attendee-registration.ts). Internal callers (seeding,
+   * scripts) vouch for the address: they get the created user, verified, and a 409 for an existing email.
    */
   async create(data: unknown, params: MasterstageParams): Promise<PublicUser | RegistrationReceipt> {
-    const input = validateBody<{
-      email: string
-      password: string
-      name: string
-      phone?: string
-      company?: string
-    }>(registrationSchema, data, false)
+    const input = validateBody<RegistrationInput>(registrationSchema, data, false)
     if (!params.tenant) throw tenantRequired()
+    if (params.provider)
+      return registerAttendee(this.app, input, params.tenant, params, (user) => this.insert(user))
     const email = normalizeEmail(input.email)
     const tenantIds = [params.tenant.id]
-    const insert = this.insert({
+    return this.insert({
       ...input,
       email,
       emailKey: emailKeyOf(email, 'attendee', tenantIds),
       role: 'attendee',
       tenantIds,
       passwordHash: await hashPassword(input.password),
-      // Self-registration proves nothing about the address; internal callers (seeding, scripts) vouch for it.
-      ...(!params.provider && { emailVerifiedAt: new Date() })
+      emailVerifiedAt: new Date()
     })
-    if (!params.provider) return insert
-    try {
-      await insert
-    } catch (error) {
-      if ((error as { code?: number }).code !== 409) throw error
-      sendExistingAccountNotice(this.app, email, params)
-    }
-    return registrationReceipt(email)
   }
 
   /** Admin-only: creates a staff member (or an attendee) with an explicit, checked grant. */

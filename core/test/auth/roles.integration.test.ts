@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './support/access-test-app.ts'
 import { api } from './support/http-client.ts'
 import { enableNotes, notesManifest, registerNotesFixture } from './support/notes-fixture.ts'
+import { confirmRegistration } from './support/registration-link.ts'
 import { PASSWORD, type Seed, seedAccess } from './support/seed.ts'
 
 let t: TestApp
@@ -23,8 +24,10 @@ beforeAll(async () => {
     { tenant: seed.tenants.ava.slug }
   )
   expect(second.status).toBe(201)
-  // Stands for the emailed link: an unverified attendee's password is refused.
-  await t.app.get('access').User.updateOne({ email: 'second@mail.test' }, { emailVerifiedAt: new Date() })
+  // Its password works once the link mailed for the registration is redeemed.
+  expect((await confirmRegistration(t.url, t.email, 'second@mail.test', seed.tenants.ava.slug)).status).toBe(
+    201
+  )
   for (const [key, user] of [
     ...Object.entries(seed.users),
     ['secondFan', { email: 'second@mail.test', tenant: seed.tenants.ava._id }]

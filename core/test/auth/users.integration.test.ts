@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from './support/access-test-app.ts'
 import { api } from './support/http-client.ts'
+import { confirmRegistration } from './support/registration-link.ts'
 import { PASSWORD, type Seed, seedAccess } from './support/seed.ts'
 import { waitFor } from './support/socket-client.ts'
 
@@ -105,11 +106,15 @@ describe('registration', () => {
     expect(b.body).toEqual({ registered: true, email: 'fresh@mail.test' })
     await new Promise((resolve) => setTimeout(resolve, 100))
     const notices = t.email.sent.slice(sentBefore)
-    expect(notices.map((message) => [message.to, message.subject])).toEqual([
-      ['fan@mail.test', 'You already have an account']
+    // The existing account's owner is told; the new address gets the link confirming its registration.
+    expect(notices.map((message) => [message.to, message.subject]).sort()).toEqual([
+      ['fan@mail.test', 'You already have an account'],
+      ['fresh@mail.test', 'Confirm your email address']
     ])
-    expect(notices[0].tenantId).toBe(seed.tenants.ava._id)
-    expect(notices[0].text).not.toContain('another-password')
+    for (const notice of notices) {
+      expect(notice.tenantId).toBe(seed.tenants.ava._id)
+      expect(notice.text).not.toContain('another-password')
+    }
     // The existing account is untouched: its owner's password still works, the new one does not.
     expect((await client().login('fan@mail.test', PASSWORD, { tenant: seed.tenants.ava.slug })).status).toBe(
       201
@@ -117,12 +122,13 @@ describe('registration', () => {
     expect(
       (await client().login('fan@mail.test', 'another-password', { tenant: seed.tenants.ava.slug })).status
     ).toBe(401)
-    // A self-registered address is unproven: its password opens nothing until the mailbox is shown
-    // (sign-in link or password reset; magic-link.integration.test.ts covers both halves).
+    // A self-registered address is unproven: its password opens nothing until the link mailed for the
+    // registration is redeemed (magic-link.integration.test.ts covers pre-registration by someone else).
     expect(
       (await client().login('fresh@mail.test', 'another-password', { tenant: seed.tenants.ava.slug })).status
     ).toBe(401)
-    await t.app.get('access').User.updateOne({ email: 'fresh@mail.test' }, { emailVerifiedAt: new Date() })
+    const confirmed = await confirmRegistration(t.url, t.email, 'fresh@mail.test', seed.tenants.ava.slug)
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201)
     expect(
       (await client().login('fresh@mail.test', 'another-password', { tenant: seed.tenants.ava.slug })).status
     ).toBe(201)

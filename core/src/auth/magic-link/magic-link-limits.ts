@@ -8,6 +8,12 @@ export const MAGIC_LINK_EMAIL_RULE: RateLimitRule = {
   points: 3,
   durationSeconds: 15 * 60
 }
+/** Registrations of one address in one tenant: each mails a confirmation link, so this bounds inbox flooding. */
+export const REGISTRATION_EMAIL_RULE: RateLimitRule = {
+  name: 'registration-email',
+  points: 3,
+  durationSeconds: 15 * 60
+}
 /** Link requests from one client IP, whatever the addresses (probing many addresses). */
 export const MAGIC_LINK_IP_RULE: RateLimitRule = {
   name: 'magic-link-ip',

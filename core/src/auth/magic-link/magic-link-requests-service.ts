@@ -2,19 +2,15 @@
 // sign-in link. The answer and its timing are the same whether or not the address has an account.
 import { Type } from '@feathersjs/typebox'
 import type { Model } from 'mongoose'
-import type { Application, MasterstageParams, ResolvedTenant } from '../../app/declarations.ts'
+import type { Application, MasterstageParams } from '../../app/declarations.ts'
 import { validationError } from '../../errors/codes.ts'
 import { schemaErrors } from '../../tenancy/schema-validation.ts'
 import { tenantRequired } from '../guard-service-call.ts'
 import { consumeAttempt } from '../login-rate-limits.ts'
 import { emailKeyOf, normalizeEmail, type UserDocument } from '../user-model.ts'
-import { MAGIC_LINK_EMAIL_RULE, MAGIC_LINK_IP_RULE, MAGIC_LINK_TTL_MS } from './magic-link-limits.ts'
-import {
-  hashMagicLinkToken,
-  type MagicLinkTokenDocument,
-  newMagicLinkToken
-} from './magic-link-token-model.ts'
-import { tenantStorefrontUrl } from './tenant-storefront-url.ts'
+import { issueSignInLink } from './issue-sign-in-link.ts'
+import { MAGIC_LINK_EMAIL_RULE, MAGIC_LINK_IP_RULE } from './magic-link-limits.ts'
+import type { MagicLinkTokenDocument } from './magic-link-token-model.ts'
 
 export const MAGIC_LINK_REQUESTS_PATH = 'magic-link-requests'
 
@@ -58,7 +54,7 @@ export class MagicLinkRequestsService {
       .exec()
     if (user) {
       // Not awaited: storing and mailing must not make known addresses answer slower than unknown ones.
-      this.issue(user, tenant).catch((error: unknown) =>
+      issueSignInLink(this.app, this.tokens, user, tenant, { kind: 'sign-in' }).catch((error: unknown) =>
         this.app.get('logger')?.error(
           {
             code: 'MAGIC_LINK_EMAIL_FAILED',
@@ -70,26 +66,5 @@ export class MagicLinkRequestsService {
       )
     }
     return { requested: true }
-  }
-
-  private async issue(user: UserDocument, tenant: ResolvedTenant): Promise<void> {
-    const token = newMagicLinkToken()
-    const tokenHash = hashMagicLinkToken(token)
-    // Runs in the request's scope (AsyncLocalStorage follows the promise): the token is stamped with this tenant.
-    await this.tokens.create({
-      tokenHash,
-      userId: String(user._id),
-      expiresAt: new Date(Date.now() + MAGIC_LINK_TTL_MS)
-    })
-    const link = tenantStorefrontUrl(this.app.get('config'), tenant.slug, '/signin/link', { token })
-    await this.app.get('email').send({
-      to: user.email,
-      subject: 'Your sign-in link',
-      text:
-        `Open this link within ${MAGIC_LINK_TTL_MS / 60_000} minutes to sign in. It works once.\n\n${link}\n\n` +
-        'If you did not ask for it, ignore this email: nobody can use it without access to your inbox.',
-      tenantId: tenant.id,
-      idempotencyKey: `magic-link:${tokenHash}`
-    })
   }
 }

@@ -10,6 +10,8 @@ export interface MagicLinkTokenDocument {
   tenantId: string
   tokenHash: string
   userId: string
+  /** Set on the link mailed by a registration: redeeming it makes that registration's password the password. */
+  pendingPasswordId?: string
   expiresAt: Date
   createdAt: Date
 }
@@ -18,6 +20,7 @@ const schema = new Schema<MagicLinkTokenDocument>(
   {
     tokenHash: { type: String, required: true },
     userId: { type: String, required: true },
+    pendingPasswordId: { type: String },
     expiresAt: { type: Date, required: true }
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false }

@@ -2,7 +2,12 @@
 // outbox email provider): non-enumerating requests, single use under concurrency, expiry, tenant binding,
 // rate limits per address and per IP, and field-level errors for bad input.
 import { createHash, randomBytes } from 'node:crypto'
+import type { AuthenticationService } from '@feathersjs/authentication'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  REGISTRATION_LINK_SUBJECT,
+  SIGN_IN_LINK_SUBJECT
+} from '../../../src/auth/magic-link/issue-sign-in-link.ts'
 import { magicLinkTokenModel } from '../../../src/auth/magic-link/magic-link-token-model.ts'
 import { runAsSystem } from '../../../src/context/request-scope.ts'
 import {
@@ -11,7 +16,7 @@ import {
   seedTenant,
   startPlatformApi
 } from '../../client/support/platform-api.ts'
-import { outboxMessagesTo, signInToken, waitForMessages } from './outbox.ts'
+import { type OutboxMessage, outboxMessagesTo, signInToken, waitForMessages } from './outbox.ts'
 
 const OUTBOX = `/tmp/ms-magic-link-outbox-${process.pid}-${randomBytes(3).toString('hex')}`
 let api: RunningApi
@@ -38,20 +43,30 @@ const requestLink = (email: string, tenant = tenants.alpha.slug, ip?: string) =>
 const redeem = (token: string, tenant = tenants.alpha.slug, ip?: string) =>
   call('/authentication', { strategy: 'magic-link', token }, { tenant, ip })
 
-async function registerAttendee(email: string, tenant: string) {
-  const created = await call(
-    '/users',
-    { email, name: 'Sam Attendee', password: 'attendee-password-1' },
-    { tenant }
-  )
+const isSignInLink = (message: OutboxMessage) => message.subject === SIGN_IN_LINK_SUBJECT
+const isRegistrationLink = (message: OutboxMessage) => message.subject === REGISTRATION_LINK_SUBJECT
+
+const register = (email: string, password: string, tenant = tenants.alpha.slug) =>
+  call('/users', { email, name: 'Sam Attendee', password }, { tenant })
+
+/** Registers and answers the token of the confirmation link that registration mailed. */
+async function registerAttendee(
+  email: string,
+  tenant = tenants.alpha.slug,
+  password = 'attendee-password-1'
+): Promise<string> {
+  const before = (await outboxMessagesTo(OUTBOX, email)).filter(isRegistrationLink).length
+  const created = await register(email, password, tenant)
   expect(created.status, JSON.stringify(created.body)).toBe(201)
+  const messages = await waitForMessages(OUTBOX, email, before + 1, isRegistrationLink)
+  return signInToken(messages[messages.length - 1])
 }
 
 async function linkFor(email: string, tenant = tenants.alpha.slug): Promise<string> {
-  const before = (await outboxMessagesTo(OUTBOX, email)).length
+  const before = (await outboxMessagesTo(OUTBOX, email)).filter(isSignInLink).length
   const answer = await requestLink(email, tenant)
   expect(answer.status, JSON.stringify(answer.body)).toBe(201)
-  const messages = await waitForMessages(OUTBOX, email, before + 1)
+  const messages = await waitForMessages(OUTBOX, email, before + 1, isSignInLink)
   return signInToken(messages[messages.length - 1])
 }
 
@@ -83,8 +98,7 @@ describe('requesting a sign-in link', () => {
     expect(unknown.status).toBe(201)
     expect(unknown.body).toEqual(known.body)
     expect(known.body).toEqual({ requested: true })
-    const [message] = await waitForMessages(OUTBOX, 'sam@magic.test')
-    expect(message.subject).toBe('Your sign-in link')
+    const [message] = await waitForMessages(OUTBOX, 'sam@magic.test', 1, isSignInLink)
     expect(message.tenantId).toBe(tenants.alpha._id)
     // The link opens the tenant's own storefront host.
     expect(message.text).toContain(`//${tenants.alpha.slug}.localhost:5173/signin/link?token=`)
@@ -223,41 +237,152 @@ describe('redeeming a sign-in link', () => {
 })
 
 describe('proof of the mailbox (account pre-hijacking)', () => {
+  const OWNER_PASSWORD = 'owners-own-password-1'
+  const ATTACKER_PASSWORD = 'attackers-password-1'
   const login = (email: string, password: string) =>
     call('/authentication', { strategy: 'local', email, password }, { tenant: tenants.alpha.slug })
-  const stored = (email: string) =>
-    api.app
+  const stored = async (email: string) =>
+    (await api.app
       .get('access')
-      .User.findOne({ email })
-      .select('+passwordHash')
-      .lean<{ passwordHash?: string; emailVerifiedAt?: Date; tokenVersion: number }>()
-      .exec()
+      .User.findOne({ email, tenantIds: tenants.alpha._id })
+      .select('+passwordHash +pendingPasswordHash +pendingPasswordId')
+      .lean<{
+        _id: unknown
+        passwordHash?: string
+        pendingPasswordHash?: string
+        pendingPasswordId?: string
+        emailVerifiedAt?: Date
+        tokenVersion: number
+      }>()
+      .exec())!
+  /** A session the account's holder could have had at `tokenVersion` (as the API would sign it). */
+  const sessionAt = (userId: unknown, tokenVersion: number) =>
+    (api.app as unknown as { defaultAuthentication(): AuthenticationService })
+      .defaultAuthentication()
+      .createAccessToken({ tv: tokenVersion }, { subject: String(userId) })
+  const me = (userId: unknown, token: string) =>
+    fetch(`${api.url}/users/${String(userId)}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-tenant': tenants.alpha.slug }
+    })
 
-  it('refuses the password of an unverified attendee, and the first redeemed link clears it and revokes tokens', async () => {
-    // Someone registers the owner's address with a password of their own.
-    await registerAttendee('victim@magic.test', tenants.alpha.slug)
-    expect((await login('victim@magic.test', 'attendee-password-1')).status).toBe(401)
-    const before = (await stored('victim@magic.test'))!
-    expect(before.emailVerifiedAt).toBeUndefined()
-    expect(before.passwordHash).toBeTruthy()
+  it('makes the password the owner registered with work once they confirm through the emailed link', async () => {
+    const link = await registerAttendee('owner@magic.test', tenants.alpha.slug, OWNER_PASSWORD)
+    const message = (await outboxMessagesTo(OUTBOX, 'owner@magic.test')).find(isRegistrationLink)!
+    expect(message.text).toContain('Someone registered an account with this email address')
+    expect(message.text).toContain('If it was not you, ignore this email')
+    expect(message.text).not.toContain(OWNER_PASSWORD)
+    // Pending, not usable, and the pending id is nowhere in the link.
+    expect((await login('owner@magic.test', OWNER_PASSWORD)).status).toBe(401)
+    const before = await stored('owner@magic.test')
+    expect(before.passwordHash).toBeUndefined()
+    expect(before.pendingPasswordHash).toBeTruthy()
+    expect(message.text).not.toContain(before.pendingPasswordId)
 
-    // The owner signs in through the emailed link.
-    const session = await redeem(await linkFor('victim@magic.test'))
+    const session = await redeem(link)
     expect(session.status, JSON.stringify(session.body)).toBe(201)
-    const after = (await stored('victim@magic.test'))!
+    for (const secret of ['passwordHash', 'pendingPasswordHash', 'pendingPasswordId'])
+      expect(session.body.user).not.toHaveProperty(secret)
+    const after = await stored('owner@magic.test')
+    expect(after.emailVerifiedAt).toBeInstanceOf(Date)
+    expect(after.passwordHash).toBe(before.pendingPasswordHash)
+    expect(after.pendingPasswordHash).toBeUndefined()
+    expect(after.pendingPasswordId).toBeUndefined()
+    expect((await login('owner@magic.test', OWNER_PASSWORD)).status).toBe(201)
+    const profile = (await (await me(after._id, session.body.accessToken)).json()) as Record<string, unknown>
+    expect(Object.keys(profile).filter((key) => /password/i.test(key))).toEqual([])
+  })
+
+  it('keeps the owner password and revokes the pre-registrant when the owner registers after them', async () => {
+    const attackerLink = await registerAttendee('victim@magic.test', tenants.alpha.slug, ATTACKER_PASSWORD)
+    const attacker = await stored('victim@magic.test')
+    const attackerSession = await sessionAt(attacker._id, attacker.tokenVersion)
+    expect((await me(attacker._id, attackerSession)).status).toBe(200)
+
+    const ownerLink = await registerAttendee('victim@magic.test', tenants.alpha.slug, OWNER_PASSWORD)
+    const pending = await stored('victim@magic.test')
+    expect(pending.pendingPasswordId).not.toBe(attacker.pendingPasswordId)
+    expect(pending.emailVerifiedAt).toBeUndefined()
+
+    const session = await redeem(ownerLink)
+    expect(session.status, JSON.stringify(session.body)).toBe(201)
+    const after = await stored('victim@magic.test')
+    expect(after.tokenVersion).toBe(attacker.tokenVersion + 1)
+    expect(session.body.user.tokenVersion).toBe(after.tokenVersion)
+    expect((await login('victim@magic.test', OWNER_PASSWORD)).status).toBe(201)
+    expect((await login('victim@magic.test', ATTACKER_PASSWORD)).status).toBe(401)
+    expect((await me(attacker._id, attackerSession)).status).toBe(401)
+
+    // The pre-registrant's own link (had it leaked) signs in but changes nothing any more.
+    expect((await redeem(attackerLink)).status).toBe(201)
+    const later = await stored('victim@magic.test')
+    expect(later.tokenVersion).toBe(after.tokenVersion)
+    expect(later.passwordHash).toBe(after.passwordHash)
+    expect((await me(after._id, session.body.accessToken)).status).toBe(200)
+  })
+
+  it("confirms the address but sets no password when someone registered after the owner's link was sent", async () => {
+    const ownerLink = await registerAttendee('late@magic.test', tenants.alpha.slug, OWNER_PASSWORD)
+    await registerAttendee('late@magic.test', tenants.alpha.slug, ATTACKER_PASSWORD)
+    const before = await stored('late@magic.test')
+
+    expect((await redeem(ownerLink)).status).toBe(201)
+    const after = await stored('late@magic.test')
     expect(after.emailVerifiedAt).toBeInstanceOf(Date)
     expect(after.passwordHash).toBeUndefined()
+    expect(after.pendingPasswordHash).toBeUndefined()
+    expect(after.pendingPasswordId).toBeUndefined()
     expect(after.tokenVersion).toBe(before.tokenVersion + 1)
-    expect(session.body.user.tokenVersion).toBe(after.tokenVersion)
-    // The pre-registrant's password no longer opens the account, verified or not.
-    expect((await login('victim@magic.test', 'attendee-password-1')).status).toBe(401)
+    expect((await login('late@magic.test', OWNER_PASSWORD)).status).toBe(401)
+    expect((await login('late@magic.test', ATTACKER_PASSWORD)).status).toBe(401)
+  })
 
+  it('drops the pending password when the address is proven by a plain sign-in link', async () => {
+    await registerAttendee('plain@magic.test', tenants.alpha.slug, ATTACKER_PASSWORD)
+    const before = await stored('plain@magic.test')
+    const session = await redeem(await linkFor('plain@magic.test'))
+    expect(session.status, JSON.stringify(session.body)).toBe(201)
+    const after = await stored('plain@magic.test')
+    expect(after.emailVerifiedAt).toBeInstanceOf(Date)
+    expect(after.passwordHash).toBeUndefined()
+    expect(after.pendingPasswordHash).toBeUndefined()
+    expect(after.tokenVersion).toBe(before.tokenVersion + 1)
+    expect((await login('plain@magic.test', ATTACKER_PASSWORD)).status).toBe(401)
     // Later links sign in without touching the account again (the owner's session stays valid).
-    expect((await redeem(await linkFor('victim@magic.test'))).status).toBe(201)
-    expect((await stored('victim@magic.test'))!.tokenVersion).toBe(after.tokenVersion)
-    const me = await fetch(`${api.url}/users/${session.body.user._id}`, {
-      headers: { authorization: `Bearer ${session.body.accessToken}`, 'x-tenant': tenants.alpha.slug }
-    })
-    expect(me.status).toBe(200)
+    expect((await redeem(await linkFor('plain@magic.test'))).status).toBe(201)
+    expect((await stored('plain@magic.test')).tokenVersion).toBe(after.tokenVersion)
+    expect((await me(after._id, session.body.accessToken)).status).toBe(200)
+  })
+
+  it('changes nothing on a verified account when someone registers its address again', async () => {
+    const link = await registerAttendee('kept@magic.test', tenants.alpha.slug, OWNER_PASSWORD)
+    const session = await redeem(link)
+    expect(session.status).toBe(201)
+    const before = await stored('kept@magic.test')
+    const sentBefore = await outboxMessagesTo(OUTBOX, 'kept@magic.test')
+
+    const again = await register('kept@magic.test', ATTACKER_PASSWORD)
+    const fresh = await register('kept-fresh@magic.test', ATTACKER_PASSWORD)
+    expect(again.status).toBe(201)
+    expect(again.body).toEqual({ ...fresh.body, email: 'kept@magic.test' })
+    const notices = await waitForMessages(OUTBOX, 'kept@magic.test', sentBefore.length + 1)
+    expect(notices.slice(sentBefore.length).map((message) => message.subject)).toEqual([
+      'You already have an account'
+    ])
+    expect(await stored('kept@magic.test')).toEqual(before)
+    expect((await login('kept@magic.test', OWNER_PASSWORD)).status).toBe(201)
+    expect((await login('kept@magic.test', ATTACKER_PASSWORD)).status).toBe(401)
+    expect((await me(before._id, session.body.accessToken)).status).toBe(200)
+  })
+
+  it('limits registrations of one address (each mails a link), the same for known and unknown ones', async () => {
+    for (const email of ['flood@magic.test', 'kept@magic.test']) {
+      const answers = []
+      // kept@magic.test was registered once and again in the test above: one more is allowed.
+      const attempts = email === 'kept@magic.test' ? 2 : 4
+      for (let attempt = 0; attempt < attempts; attempt++)
+        answers.push((await register(email, ATTACKER_PASSWORD)).status)
+      expect(answers.slice(-1)).toEqual([429])
+      expect(answers.slice(0, -1).every((status) => status === 201)).toBe(true)
+    }
   })
 })

@@ -4,7 +4,6 @@
 
 import { loginWithPassword, toApiError } from '@masterstage/core/client'
 import { fail, redirect } from '@sveltejs/kit'
-import { logger } from '$lib/server/logger.ts'
 import { writeSession } from '$lib/server/session.ts'
 import type { Actions, PageServerLoad } from './$types'
 
@@ -18,22 +17,6 @@ const BUSY_MESSAGE = 'Too many attempts or the service is busy. Please wait a mi
 
 function retryableStatus(status: number): 429 | 503 | undefined {
   return status === 429 || status === 503 ? status : undefined
-}
-
-/** After a registration: mails a sign-in link; its failure must not change the (identical) answer. */
-async function requestSignInLink(locals: App.Locals, email: string): Promise<void> {
-  try {
-    await locals.api.service('magic-link-requests').create({ email })
-  } catch (error) {
-    logger.warn(
-      {
-        code: 'SIGN_IN_LINK_AFTER_REGISTRATION_FAILED',
-        requestId: locals.requestId,
-        status: toApiError(error).status
-      },
-      'sign-in link after registration not requested'
-    )
-  }
 }
 
 function field(form: FormData, name: string): string {
@@ -83,8 +66,9 @@ export const actions: Actions = {
     const name = field(form, 'name').trim()
     const password = field(form, 'password')
     try {
-      // The API answers the same receipt for new and existing addresses (the owner of an existing one is
-      // emailed a notice); signing in here would tell them apart, so both get a sign-in link by email.
+      // The API answers the same receipt for new and existing addresses and mails the next step itself: the
+      // link confirming this registration's password, or a notice to an existing account's owner. Signing
+      // in here would tell them apart. (A separate sign-in link would compete with the confirmation one.)
       await locals.api.service('users').create({ email, name, password } as any)
     } catch (error) {
       const apiError = toApiError(error)
@@ -96,7 +80,6 @@ export const actions: Actions = {
         fields: apiError.fields
       })
     }
-    await requestSignInLink(locals, email)
     return { form: 'register', email, registered: true }
   }
 }
