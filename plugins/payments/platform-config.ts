@@ -20,10 +20,9 @@ const CONNECT_CLIENT_ID = /^ca_[A-Za-z0-9]+$/
 // The sandbox signs and verifies its own events in this process: without PAYMENTS_SANDBOX_WEBHOOK_SECRET
 // a random secret per process replaces any fixed, published value (a known secret would let anyone
 // forge "paid" webhooks). Several processes sharing one sandbox must set the variable.
-let processSandboxSecret: string | undefined
+const processSandboxSecret = `whsec_sandbox_${randomBytes(24).toString('hex')}`
 const sandboxWebhookSecret = (env: PlatformEnvReader) =>
-  env.raw('PAYMENTS_SANDBOX_WEBHOOK_SECRET') ??
-  (processSandboxSecret ??= `whsec_sandbox_${randomBytes(24).toString('hex')}`)
+  env.raw('PAYMENTS_SANDBOX_WEBHOOK_SECRET') ?? processSandboxSecret
 
 /**
  * STRIPE_SECRET_KEY selects Stripe (with STRIPE_WEBHOOK_SECRETS, optional STRIPE_CONNECT_CLIENT_ID and

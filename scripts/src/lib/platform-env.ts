@@ -1,5 +1,6 @@
 // The environment `npm start` gives the API, worker and seed processes: the user's own variables win,
 // the harness database, Redis and dev secrets fill in what is missing.
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { devSecretsFile } from './dev-secrets.ts'
 
@@ -26,7 +27,10 @@ export function platformEnv(input: PlatformEnvInput): NodeJS.ProcessEnv {
     // The worker process runs the jobs; the API only enqueues them.
     RUN_WORKERS_IN_PROCESS: 'false',
     EMAIL_PROVIDER: 'outbox',
-    EMAIL_OUTBOX_DIR: join(input.dataDir, 'outbox')
+    EMAIL_OUTBOX_DIR: join(input.dataDir, 'outbox'),
+    // One payments-sandbox signing secret for this run, shared by API and worker: events the worker's
+    // sandbox delivers (expiry, delayed success) must verify at the API's webhook route.
+    PAYMENTS_SANDBOX_WEBHOOK_SECRET: `whsec_sandbox_${randomBytes(24).toString('hex')}`
   }
   const env: NodeJS.ProcessEnv = { ...defaults, ...base }
   env.MONGODB_URI = input.mongoUri

@@ -31,6 +31,16 @@ describe('platformEnv', () => {
     })
     expect(env.JWT_SECRET).toBeUndefined()
   })
+
+  it('gives API and worker one fresh payments-sandbox signing secret per run, unless the user set one', () => {
+    const input = { mongoUri: 'mongodb://x/db', redisUrl: 'redis://x', dataDir: scratch(), port: 4000 }
+    const first = platformEnv({ ...input, base: {} }).PAYMENTS_SANDBOX_WEBHOOK_SECRET
+    const second = platformEnv({ ...input, base: {} }).PAYMENTS_SANDBOX_WEBHOOK_SECRET
+    expect(first).toMatch(/^whsec_sandbox_[0-9a-f]{48}$/)
+    expect(second).not.toBe(first)
+    const chosen = platformEnv({ ...input, base: { PAYMENTS_SANDBOX_WEBHOOK_SECRET: 'whsec_mine' } })
+    expect(chosen.PAYMENTS_SANDBOX_WEBHOOK_SECRET).toBe('whsec_mine')
+  })
 })
 
 describe('dev secrets', () => {
