@@ -133,8 +133,9 @@ export class DurableEventBus implements EventBus {
       // Inside a transaction the event is invisible until commit: leave dispatch to the relay.
       leaseUntil: options.session ? now : new Date(now.getTime() + this.#options.dispatchLeaseMs)
     }
-    if (options.session) {
-      // Checked before inserting: a duplicate-key error would abort the caller's transaction.
+    if (options.session && options.id !== undefined) {
+      // Checked before inserting: a duplicate-key error would abort the caller's transaction. Only a
+      // caller-chosen id can already exist; a fresh random id saves the read.
       const stored = await this.store.outbox.findOne({ _id: document._id }, { session: options.session })
       if (stored) return reemitted(stored, name)
     }
