@@ -32,7 +32,9 @@ const masterclass: Record<string, string> = {}
 const at = (slug: string, path = '/') => `http://${slug}.localhost:${storefront.port}${path}`
 const OUTBOX = `/tmp/ms-storefront-e2e-outbox-${process.pid}`
 
-const isSignInLink = (message: OutboxMessage) => message.subject === 'Your sign-in link'
+/** Emails carrying a sign-in link: asked for on the sign-in page, or mailed by a registration to confirm it. */
+const isSignInLink = (message: OutboxMessage) =>
+  message.subject === 'Your sign-in link' || message.subject === 'Confirm your email address'
 
 /** The newest sign-in link token mailed to `email` (waiting for the `count`-th such email). */
 async function latestSignInLink(email: string, count = 1): Promise<string> {
