@@ -6,12 +6,13 @@
 import { randomBytes } from 'node:crypto'
 import type { Application, MasterstageParams, ResolvedTenant } from '../app/declarations.ts'
 import { trusted } from '../data/trusted-filter.ts'
+import { rateLimited } from '../errors/codes.ts'
+import type { RateLimitResult } from '../rate-limit/redis-rate-limiter.ts'
 import {
   type RegistrationReceipt,
   registrationReceipt,
   sendExistingAccountNotice
 } from './existing-account-notice.ts'
-import { consumeAttempt } from './login-rate-limits.ts'
 import { issueSignInLink } from './magic-link/issue-sign-in-link.ts'
 import { REGISTRATION_EMAIL_RULE } from './magic-link/magic-link-limits.ts'
 import { magicLinkTokenModel } from './magic-link/magic-link-token-model.ts'
@@ -28,6 +29,26 @@ export interface RegistrationInput {
 
 type InsertUser = (document: Partial<UserDocument>) => Promise<PublicUser>
 
+/**
+ * Every registration mails something: bounds how often one inbox can be written to, whatever the account.
+ * Fails open like the other registration limit: sign-up keeps working while Redis is down.
+ */
+async function countRegistration(app: Application, subject: string): Promise<void> {
+  let result: RateLimitResult
+  try {
+    result = await app.get('access').rateLimiter.hit(REGISTRATION_EMAIL_RULE, subject)
+  } catch (error) {
+    app
+      .get('logger')
+      ?.warn(
+        { code: 'REGISTRATION_LIMIT_UNAVAILABLE', err: { message: (error as Error).message } },
+        'registration limit unavailable, failing open'
+      )
+    return
+  }
+  if (!result.allowed) throw rateLimited(result.retryAfterSeconds)
+}
+
 export async function registerAttendee(
   app: Application,
   input: RegistrationInput,
@@ -36,8 +57,7 @@ export async function registerAttendee(
   insert: InsertUser
 ): Promise<RegistrationReceipt> {
   const email = normalizeEmail(input.email)
-  // Every registration mails something: bound how often one inbox can be written to, whatever the account.
-  await consumeAttempt(app, [{ rule: REGISTRATION_EMAIL_RULE, subject: `${tenant.id}:${email}` }])
+  await countRegistration(app, `${tenant.id}:${email}`)
   const pendingPasswordHash = await hashPassword(input.password)
   const pendingPasswordId = randomBytes(16).toString('base64url')
   const emailKey = emailKeyOf(email, 'attendee', [tenant.id])
