@@ -15,7 +15,8 @@ export async function outboxMessagesTo(dir: string, to: string): Promise<OutboxM
   const names = await readdir(dir).catch(() => [] as string[])
   const messages = await Promise.all(
     names
-      .filter((name) => name.endsWith('.json'))
+      // Dot files are a message being written (the provider links the finished one into place).
+      .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
       .map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as OutboxMessage)
   )
   return messages
