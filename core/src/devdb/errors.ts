@@ -76,6 +76,16 @@ export function commandError(code: number, message: string, extra?: Document): M
 }
 
 // mingo reports bad operators with plain Errors; translate the ones with a well-known MongoDB code.
+// mongod's first-writer-wins error inside transactions: the label makes withTransaction retry the whole transaction.
+export function writeConflict(detail: string): MongoCommandError {
+  return new MongoCommandError(
+    ErrorCodes.WriteConflict,
+    `Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction. (${detail})`,
+    {},
+    ['TransientTransactionError']
+  )
+}
+
 export function fromEngineError(err: unknown): MongoCommandError {
   if (err instanceof MongoCommandError) return err
   const message = err instanceof Error ? err.message : String(err)

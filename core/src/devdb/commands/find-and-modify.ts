@@ -43,7 +43,7 @@ async function findAndModify(ctx: CommandContext): Promise<Document> {
       if (!update || ctx.cmd.upsert !== true)
         return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 }
       const doc = prepareInsert(buildUpsert(query, update, arrayFilters, variables))
-      const upsertWait = ctx.writer.blockedBy(coll, [encodeKey(doc._id)])
+      const upsertWait = ctx.writer.blockedBy(coll, [encodeKey(doc._id)], doc)
       if (upsertWait) {
         await upsertWait
         continue

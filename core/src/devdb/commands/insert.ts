@@ -33,9 +33,9 @@ async function insert(ctx: CommandContext): Promise<Document> {
       const doc = prepareInsert(docs[i])
       let coll = ctx.writer.collection(ctx.db, name)
       for (
-        let wait = ctx.writer.blockedBy(coll, [encodeKey(doc._id)]);
+        let wait = ctx.writer.blockedBy(coll, [encodeKey(doc._id)], doc);
         wait;
-        wait = ctx.writer.blockedBy(coll, [encodeKey(doc._id)])
+        wait = ctx.writer.blockedBy(coll, [encodeKey(doc._id)], doc)
       ) {
         await wait
         coll = ctx.writer.collection(ctx.db, name)

@@ -1,8 +1,7 @@
 // Session and transaction commands: endSessions, refresh/kill, commitTransaction, abortTransaction.
 import type { Document } from 'bson'
 import type { Engine } from '../engine.ts'
-import { ErrorCodes, MongoCommandError } from '../errors.ts'
-import { writeConflict } from '../exec/writer.ts'
+import { ErrorCodes, MongoCommandError, writeConflict } from '../errors.ts'
 import { sessionIdOf } from '../sessions/session-registry.ts'
 import type { Transaction } from '../sessions/transaction.ts'
 import type { Mutation } from '../storage/mutations.ts'

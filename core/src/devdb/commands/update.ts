@@ -73,7 +73,7 @@ async function runStatement(ctx: CommandContext, name: string, stmt: Document): 
     if (matches.length === 0) {
       if (stmt.upsert !== true) return { n: 0, nModified: 0 }
       const doc = prepareInsert(buildUpsert(filter, update, arrayFilters, variables))
-      const upsertWait = ctx.writer.blockedBy(coll, [encodeKey(doc._id)])
+      const upsertWait = ctx.writer.blockedBy(coll, [encodeKey(doc._id)], doc)
       if (upsertWait) {
         await upsertWait
         continue

@@ -1,21 +1,13 @@
 // Document writes for one command: straight to the catalog (journaled), or into the transaction's write set.
 import { type Document, UUID } from 'bson'
 import type { Engine } from '../engine.ts'
-import { commandError, ErrorCodes, MongoCommandError } from '../errors.ts'
+import { commandError, ErrorCodes, writeConflict } from '../errors.ts'
 import { lockKey } from '../sessions/lock-table.ts'
 import type { Transaction } from '../sessions/transaction.ts'
 import type { Collection } from '../storage/collection.ts'
 import { encodeKey } from '../storage/key-encoding.ts'
 import type { Mutation } from '../storage/mutations.ts'
-
-export function writeConflict(detail: string): MongoCommandError {
-  return new MongoCommandError(
-    ErrorCodes.WriteConflict,
-    `Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction. (${detail})`,
-    {},
-    ['TransientTransactionError']
-  )
-}
+import { checkIdForTransaction, checkUniqueForTransaction, uniqueKeyOwner } from './transaction-keys.ts'
 
 export class Writer {
   readonly engine: Engine
@@ -36,8 +28,9 @@ export class Writer {
     return this.engine.catalog.collection(db, name)!
   }
 
-  // Non-transactional writers wait for transactions holding locks on the documents they are about to touch.
-  blockedBy(coll: Collection, docKeys: Iterable<string>): Promise<void> | null {
+  // Non-transactional writers wait for transactions holding locks on the documents they are about to touch,
+  // or holding (in uncommitted writes) a unique key of the document they are about to write.
+  blockedBy(coll: Collection, docKeys: Iterable<string>, incoming?: Document): Promise<void> | null {
     if (this.engine.locks.activeCount === 0) return null
     for (const docKey of docKeys) {
       const owner = this.engine.locks.ownerOf(lockKey(coll.ns, docKey))
@@ -46,14 +39,18 @@ export class Writer {
         return owner.done
       }
     }
+    if (incoming && !this.txn) {
+      const owner = uniqueKeyOwner(coll, incoming, encodeKey(incoming._id), null, this.engine.locks)
+      if (owner) return owner.done
+    }
     return null
   }
 
   insert(coll: Collection, doc: Document): void {
     const docKey = encodeKey(doc._id)
     if (this.txn) {
-      if (this.visible(coll, docKey)) throw coll.indexes.get('_id_')!.duplicateKeyError(coll.ns, doc)
-      this.checkUniqueInTxn(coll, doc, docKey)
+      checkIdForTransaction(coll, this.txn, this.engine.locks, doc, docKey)
+      checkUniqueForTransaction(coll, this.txn, this.engine.locks, doc, docKey)
       this.lock(coll, docKey)
       this.txn.record(coll.ns, docKey, doc)
       return
@@ -64,7 +61,7 @@ export class Writer {
 
   replace(coll: Collection, docKey: string, doc: Document): void {
     if (this.txn) {
-      this.checkUniqueInTxn(coll, doc, docKey)
+      checkUniqueForTransaction(coll, this.txn, this.engine.locks, doc, docKey)
       this.lock(coll, docKey)
       this.txn.record(coll.ns, docKey, doc)
       return
@@ -93,12 +90,6 @@ export class Writer {
     return this.pending.length > 0 ? Promise.all(this.pending) : null
   }
 
-  private visible(coll: Collection, docKey: string): boolean {
-    const overlay = this.txn?.overlay(coll.ns)
-    if (overlay?.has(docKey)) return overlay.get(docKey) !== null
-    return coll.docs.has(docKey)
-  }
-
   private lock(coll: Collection, docKey: string): void {
     const reason = this.engine.locks.acquire(this.txn!, lockKey(coll.ns, docKey))
     if (reason) throw writeConflict(reason)
@@ -107,24 +98,6 @@ export class Writer {
   private noteWrite(coll: Collection, docKey: string): void {
     if (this.engine.locks.activeCount > 0)
       this.engine.locks.noteWrite(lockKey(coll.ns, docKey), this.engine.locks.tick())
-  }
-
-  private checkUniqueInTxn(coll: Collection, doc: Document, docKey: string): void {
-    const overlay = this.txn!.overlay(coll.ns)
-    coll.checkUnique(doc, docKey, overlay ? (k) => overlay.has(k) : undefined)
-    if (!overlay) return
-    for (const index of coll.indexes.values()) {
-      if (!index.unique || index.spec.name === '_id_') continue
-      const mine = index.keysFor(doc)
-      if (!mine) continue
-      const wanted = new Set(mine.map((t) => t.join('\u0001')))
-      for (const [otherKey, other] of overlay) {
-        if (otherKey === docKey || other === null) continue
-        if ((index.keysFor(other) ?? []).some((t) => wanted.has(t.join('\u0001')))) {
-          throw index.duplicateKeyError(coll.ns, doc)
-        }
-      }
-    }
   }
 }
 

@@ -50,6 +50,10 @@ export class LockTable {
     return oldest
   }
 
+  openTransactions(): Iterable<Transaction> {
+    return this.active
+  }
+
   get activeCount(): number {
     return this.active.size
   }
