@@ -136,6 +136,9 @@ export function createBatchedRateLimiter(
       const key = keyOf(rule, subject)
       const state = states.get(key)
       if (!state || state.resetAt <= Date.now()) return result(await sync(key, rule, 1))
+      // Callers may count one subject under different ceilings (a per-IP limit set per tenant): judge this
+      // hit by its own rule, not the one the window was opened with.
+      state.rule = rule
       const used = state.synced + state.pending
       // Over the limit: it stays so until the window resets; nothing to count or ask.
       if (used >= rule.points) return { ...result(state), allowed: false }

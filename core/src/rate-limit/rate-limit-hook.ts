@@ -16,6 +16,12 @@ export interface RateLimitOptions {
   name?: string
   /** 'open' (default) lets calls through when Redis is down; 'closed' refuses them (503 SERVICE_UNAVAILABLE, Retry-After 5). */
   onRedisDown?: 'open' | 'closed'
+  /**
+   * 'exact' (default): one Redis round trip per call. 'batched': the HTTP limiter's local counting synced
+   * every 100 ms (exact within a process and near the limit; bound in batched-rate-limiter.ts), for hot
+   * public endpoints where a round trip per call costs throughput.
+   */
+  counting?: 'exact' | 'batched'
 }
 
 function subjectOf(key: RateLimitKey, context: HookContext): string | undefined {
@@ -31,7 +37,8 @@ export function rateLimit(options: RateLimitOptions) {
     if (context.params.provider === undefined) return next()
     const subject = subjectOf(options.key, context)
     const app = context.app as Application
-    const limiter = app.get('access')?.rateLimiter
+    const access = app.get('access')
+    const limiter = options.counting === 'batched' ? access?.httpLimiter : access?.rateLimiter
     if (subject === undefined || !limiter) return next()
     const rule: RateLimitRule = {
       name: options.name ?? `${context.path}.${context.method}`,

@@ -1,5 +1,6 @@
 // Spam defences that need their own limits: per-IP and per-tenant registration rate limits from the
 // tenant's plugin settings, answered 429 RATE_LIMITED with Retry-After, nothing stored past the limit.
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
@@ -30,6 +31,34 @@ describe('registration rate limits', () => {
     expect(Number(last.headers['retry-after'])).toBeGreaterThan(0)
     const stored = await t.asTenant(t.tenants.ava._id, () => t.model('lead').countDocuments({}))
     expect(stored).toBe(3)
+  })
+
+  it('the tenant limit refuses past its budget whatever the IP budget, and the counts reach Redis', async () => {
+    // Counted by the batched limiter: other API processes see the count once it is flushed to Redis.
+    const zed = t.tenants.zed
+    await (t.app as any).service('tenants').enablePlugin({
+      tenantId: zed._id,
+      plugin: 'pipeline',
+      settings: { registrationLimits: { perIpPerMinute: 1000, perTenantPerMinute: 2 } }
+    })
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) {
+      const res = await call(t.url, 'POST', '/pipeline/registrations', form(`tenant-${i}@example.com`), {
+        tenant: zed.slug
+      })
+      statuses.push(res.status)
+    }
+    expect(statuses).toEqual([201, 201, 429, 429])
+    expect(await t.asTenant(zed._id, () => t.model('lead').countDocuments({}))).toBe(2)
+    await (t.app as any).get('access').httpLimiter.flush()
+    const config = (t.app as any).get('config')
+    const redis = new Redis(config.redisUrl)
+    try {
+      const counted = await redis.get(`${config.queuePrefix}:rl:pipeline.registration.tenant:${zed._id}`)
+      expect(Number(counted)).toBe(2)
+    } finally {
+      redis.disconnect()
+    }
   })
 
   it('internal calls (imports, other plugins) are never rate limited', async () => {
