@@ -127,6 +127,34 @@ describe('update operators', () => {
     })
   })
 
+  it('applies $addToSet alone (its fast path) with MongoDB semantics', async () => {
+    const c = db.collection('add_to_set')
+    const day = new Date('2026-01-01T00:00:00Z')
+    const { insertedId } = await c.insertOne({ tags: ['a', 1], days: [day], note: 'x' })
+    const id = { _id: insertedId }
+    // Duplicates within $each and against the array are skipped; numbers compare by value.
+    expect(
+      (await c.updateOne(id, { $addToSet: { tags: { $each: ['b', 'a', 'b', 1.0, 2] } } })).modifiedCount
+    ).toBe(1)
+    expect((await c.findOne(id))?.tags).toEqual(['a', 1, 'b', 2])
+    // Nothing new: matched, not modified.
+    const same = await c.updateOne(id, { $addToSet: { tags: 'a', days: new Date(day) } })
+    expect([same.matchedCount, same.modifiedCount]).toEqual([1, 0])
+    // A missing field becomes an array, even from an empty $each.
+    await c.updateOne(id, {
+      $addToSet: { fresh: { $each: [] }, more: new ObjectId('000000000000000000000001') }
+    })
+    const doc = await c.findOne(id)
+    expect(doc?.fresh).toEqual([])
+    expect(doc?.more).toEqual([new ObjectId('000000000000000000000001')])
+    // Documents and arrays as values (left to the general path) still compare whole.
+    await c.updateOne(id, { $addToSet: { tags: { $each: [{ k: 1 }, { k: 1 }, ['a', 'b']] } } })
+    expect((await c.findOne(id))?.tags).toEqual(['a', 1, 'b', 2, { k: 1 }, ['a', 'b']])
+    // A non-array target is refused, as MongoDB does.
+    await expect(c.updateOne(id, { $addToSet: { note: 'y' } })).rejects.toBeInstanceOf(MongoServerError)
+    expect((await c.findOne(id))?.note).toBe('x')
+  })
+
   it('reports unchanged documents as matched but not modified', async () => {
     const c = db.collection('noop')
     await c.insertOne({ k: 1, v: 'same' })

@@ -1,11 +1,11 @@
-// Direct application of the most common update shape ($set/$unset/$inc on top-level fields), skipping mingo's
+// Direct application of the most common update shape ($set/$unset/$inc/$addToSet on top-level fields), skipping mingo's
 // per-call setup; anything else returns undefined and goes through mingo.
 import type { Document } from 'bson'
 import { commandError, ErrorCodes } from '../errors.ts'
 import { cloneValue } from '../storage/bson-clone.ts'
 import { encodeKey } from '../storage/key-encoding.ts'
 
-const FAST_OPERATORS = new Set(['$set', '$unset', '$inc'])
+const FAST_OPERATORS = new Set(['$set', '$unset', '$inc', '$addToSet'])
 
 function simpleField(field: string): boolean {
   return field.length > 0 && !field.includes('.') && !field.startsWith('$') && field !== '_id'
@@ -25,6 +25,11 @@ export function tryFastUpdate(doc: Document, ops: Document): [Document, boolean]
         if (typeof amount !== 'number' || (current !== undefined && typeof current !== 'number'))
           return undefined
       }
+      if (
+        op === '$addToSet' &&
+        (addedValues((ops.$addToSet as Document)[field]) === undefined || !arrayOrMissing(doc[field]))
+      )
+        return undefined
     }
   }
   const next: Document = { ...doc }
@@ -44,7 +49,41 @@ export function tryFastUpdate(doc: Document, ops: Document): [Document, boolean]
     if (next[field] !== sum || !(field in next)) changed = true
     next[field] = sum
   }
+  for (const [field, spec] of Object.entries((ops.$addToSet as Document) ?? {})) {
+    const current = (next[field] as unknown[] | undefined) ?? []
+    const present = new Set(current.map((value) => encodeKey(value)))
+    const added: unknown[] = []
+    for (const value of addedValues(spec) ?? []) {
+      const key = encodeKey(value)
+      if (present.has(key)) continue
+      present.add(key)
+      added.push(cloneValue(value))
+    }
+    if (added.length > 0 || !(field in next)) changed = true
+    next[field] = added.length > 0 ? [...current, ...added] : current
+  }
   return [next, changed]
+}
+
+function arrayOrMissing(value: unknown): boolean {
+  return value === undefined || Array.isArray(value)
+}
+
+// The values one $addToSet field adds: {$each: [...]} or a single value. Only scalars (and Dates, ObjectIds)
+// take the fast path: their index keys are unambiguous, so key equality is MongoDB equality.
+function addedValues(spec: unknown): unknown[] | undefined {
+  let values: unknown[] = [spec]
+  if (spec && typeof spec === 'object' && !Array.isArray(spec) && '$each' in (spec as Document)) {
+    const each = (spec as Document).$each
+    if (Object.keys(spec as Document).length !== 1 || !Array.isArray(each)) return undefined
+    values = each
+  }
+  return values.every(isScalar) ? values : undefined
+}
+
+function isScalar(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return value !== undefined
+  return value instanceof Date || (value as { _bsontype?: string })._bsontype !== undefined
 }
 
 // mingo silently skips arithmetic on non-numeric fields; MongoDB refuses it.
@@ -77,4 +116,26 @@ function isNumeric(v: unknown): boolean {
   if (typeof v === 'number' || typeof v === 'bigint') return true
   const t = (v as { _bsontype?: string } | null)?._bsontype
   return t === 'Long' || t === 'Int32' || t === 'Double' || t === 'Decimal128'
+}
+
+// mingo also applies $push/$addToSet to a non-array field without complaint; MongoDB refuses it.
+export function checkArrayTargets(doc: Document, ops: Document): void {
+  for (const op of ['$push', '$addToSet'] as const) {
+    const spec = ops[op] as Document | undefined
+    if (!spec) continue
+    for (const path of Object.keys(spec)) {
+      if (path.includes('$')) continue
+      let value: unknown = doc
+      for (const part of path.split('.'))
+        value = value && typeof value === 'object' ? (value as Document)[part] : undefined
+      if (value === undefined || Array.isArray(value)) continue
+      const type = value === null ? 'null' : typeof value
+      throw commandError(
+        ErrorCodes.BadValue,
+        op === '$push'
+          ? `The field '${path}' must be an array but is of type ${type} in document {_id: ${JSON.stringify(doc._id)}}`
+          : `Cannot apply $addToSet to non-array field. Field named '${path.split('.').pop()}' has non-array type ${type}`
+      )
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { update as mingoUpdate } from 'mingo'
 import { commandError, ErrorCodes, fromEngineError } from '../errors.ts'
 import { cloneDocument } from '../storage/bson-clone.ts'
 import { encodeKey } from '../storage/key-encoding.ts'
-import { checkArithmeticTargets, tryFastUpdate } from './fast-update.ts'
+import { checkArithmeticTargets, checkArrayTargets, tryFastUpdate } from './fast-update.ts'
 import { runPipeline } from './query.ts'
 
 const OPERATORS = new Set([
@@ -104,6 +104,7 @@ export function applyUpdate(
     const { $setOnInsert, ...ops } = update
     if ($setOnInsert && options.inserting) ops.$set = { ...(ops.$set ?? {}), ...$setOnInsert }
     checkArithmeticTargets(doc, ops)
+    checkArrayTargets(doc, ops)
     const fast = options.arrayFilters ? undefined : tryFastUpdate(doc, ops)
     if (fast) return fast[1] ? fast[0] : null
     next = cloneDocument(doc)
