@@ -2,7 +2,8 @@
 // the tenant directory. Keys may come from clients (Host, X-Tenant), so the size is capped; a load that
 // started before an invalidation never stores its (possibly stale) result; and while `enabled()` is false
 // (the cross-process invalidation broadcast is not subscribed) nothing is served or stored, since an
-// entry could then outlive a change made by another process.
+// entry could then outlive a change made by another process. Concurrent misses of one key share one load
+// (an expired hot tenant or user would otherwise be read once per waiting request).
 
 export interface ExpiringCacheOptions {
   maxEntries: number
@@ -23,6 +24,7 @@ export function createExpiringCache<V>({
   enabled = () => true
 }: ExpiringCacheOptions): ExpiringCache<V> {
   const entries = new Map<string, { value: V; expiresAt: number }>()
+  const loading = new Map<string, { generation: number; promise: Promise<V> }>()
   let generation = 0
   return {
     async get(key, load, ttlMs) {
@@ -36,7 +38,19 @@ export function createExpiringCache<V>({
         return hit.value
       }
       const started = generation
-      const value = await load()
+      // Joining is safe only for a load of this generation: an older one may hold pre-invalidation data.
+      const shared = useCache ? loading.get(key) : undefined
+      if (shared && shared.generation === started) return shared.promise
+      const promise = load()
+      if (useCache) {
+        const entry = { generation: started, promise }
+        loading.set(key, entry)
+        const forget = () => {
+          if (loading.get(key) === entry) loading.delete(key)
+        }
+        promise.then(forget, forget)
+      }
+      const value = await promise
       const ttl = ttlMs(value)
       if (ttl > 0 && started === generation && enabled()) {
         entries.delete(key)

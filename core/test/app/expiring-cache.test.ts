@@ -1,5 +1,5 @@
 // The bounded expiring cache behind the user cache and the tenant directory: LRU eviction, per-value TTL,
-// no store from a load that raced with an invalidation, and no serving while disabled.
+// no store from a load that raced with an invalidation, no serving while disabled, one load per concurrent miss.
 import { describe, expect, it } from 'vitest'
 import { createExpiringCache } from '../../src/app/expiring-cache.ts'
 
@@ -55,6 +55,47 @@ describe('expiring cache', () => {
         () => 60_000
       )
     ).toBe('new')
+  })
+
+  it('shares one load between concurrent misses of a key, but not across an invalidation', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 10 })
+    const releases: ((value: string) => void)[] = []
+    let loads = 0
+    const slowLoad = () =>
+      new Promise<string>((resolve) => {
+        loads++
+        releases.push(resolve)
+      })
+    const first = cache.get('k', slowLoad, () => 60_000)
+    const second = cache.get('k', slowLoad, () => 60_000)
+    expect(loads).toBe(1)
+    cache.invalidate('*')
+    const afterInvalidation = cache.get('k', slowLoad, () => 60_000)
+    expect(loads).toBe(2)
+    releases[0]('old')
+    releases[1]('new')
+    expect(await Promise.all([first, second, afterInvalidation])).toEqual(['old', 'old', 'new'])
+    expect(await cache.get('k', slowLoad, () => 60_000)).toBe('new')
+    expect(loads).toBe(2)
+  })
+
+  it('lets every waiter see a failed load, and loads again on the next miss', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 10 })
+    let loads = 0
+    const failing = async () => {
+      loads++
+      throw new Error('database down')
+    }
+    const waiters = [cache.get('k', failing, () => 60_000), cache.get('k', failing, () => 60_000)]
+    for (const waiter of waiters) await expect(waiter).rejects.toThrow('database down')
+    expect(loads).toBe(1)
+    expect(
+      await cache.get(
+        'k',
+        async () => 'back',
+        () => 60_000
+      )
+    ).toBe('back')
   })
 
   it('neither serves nor stores while disabled, and drops what it held', async () => {
