@@ -22,7 +22,10 @@ export interface PluginJobs {
 
 export interface PluginTenantConfig<Settings = Record<string, unknown>, Secrets = Record<string, unknown>> {
   isEnabled(tenantId: string): Promise<boolean>
-  /** Validated per-tenant settings of this plugin (defaults applied). */
+  /**
+   * Validated per-tenant settings of this plugin (defaults applied). Cheap enough to read per request:
+   * parsed once per tenant change, and frozen (shared between callers).
+   */
   settings(tenantId: string): Promise<Settings>
   /** Decrypted per-tenant secrets of this plugin. Never log or return these. */
   secrets(tenantId: string): Promise<Secrets>

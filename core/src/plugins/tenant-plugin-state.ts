@@ -58,16 +58,32 @@ export async function isPluginEnabledForTenant(
   return Boolean(tenant?.enabledPlugins.some((entry) => entry.name === plugin))
 }
 
+// Settings with defaults applied, per plugin entry of a cached tenant document: the directory hands out the
+// same entry until a tenant write (broadcast to every process) replaces it, so plugins may read settings on
+// every request. Shared between callers, hence frozen.
+const parsedSettings = new WeakMap<object, Record<string, unknown>>()
+
+function deepFreeze(value: unknown): void {
+  if (!value || typeof value !== 'object' || Object.isFrozen(value)) return
+  Object.freeze(value)
+  for (const child of Object.values(value)) deepFreeze(child)
+}
+
 export function createPluginTenantConfig(app: Application, manifest: PluginManifest): PluginTenantConfig {
   const entryOf = async (tenantId: string) =>
     (await tenantById(app, tenantId))?.enabledPlugins.find((entry) => entry.name === manifest.name)
   return {
     isEnabled: (tenantId) => isPluginEnabledForTenant(app, tenantId, manifest.name),
     async settings(tenantId) {
-      const settings = structuredClone((await entryOf(tenantId))?.settings ?? {})
+      const entry = await entryOf(tenantId)
+      const known = entry && parsedSettings.get(entry)
+      if (known) return known
+      const settings = structuredClone(entry?.settings ?? {})
       // Applies schema defaults in place; values were validated when the tenant configured the plugin.
       const schema = manifest.config?.settings as TSchema | undefined
       if (schema) schemaErrors(schema, settings)
+      deepFreeze(settings)
+      if (entry) parsedSettings.set(entry, settings)
       return settings
     },
     async secrets(tenantId) {

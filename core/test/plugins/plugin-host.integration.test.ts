@@ -184,7 +184,22 @@ describe('plugin host over HTTP', () => {
     })
     const { createPluginTenantConfig } = await import('../../src/plugins/tenant-plugin-state.ts')
     const tenants = createPluginTenantConfig(t.app, notes)
-    expect(await tenants.settings(tenantId)).toEqual({ greeting: 'Yo' })
+    const settings = await tenants.settings(tenantId)
+    expect(settings).toEqual({ greeting: 'Yo' })
+    // Parsed once per tenant change and shared, so frozen: a caller cannot change another's view. (The
+    // write's own invalidation broadcast may still arrive and drop the first parse.)
+    expect(Object.isFrozen(settings)).toBe(true)
+    await waitUntil(
+      async () => {
+        const first = await tenants.settings(tenantId)
+        const second = await tenants.settings(tenantId)
+        return first === second
+      },
+      5_000,
+      'settings parsed once and reused'
+    )
+    await tenantsService.enablePlugin({ tenantId, plugin: 'notes', settings: { greeting: 'Hi' } })
+    expect(await tenants.settings(tenantId)).toEqual({ greeting: 'Hi' })
     expect(await tenants.secrets(tenantId)).toEqual({ apiKey: 'sk_test_12345' })
     expect((await call('/notes/notes', 'configured')).status).toBe(200)
 

@@ -1,8 +1,8 @@
 // Spam defences that need their own limits: per-IP and per-tenant registration rate limits from the
 // tenant's plugin settings, answered 429 RATE_LIMITED with Retry-After, nothing stored past the limit.
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { call, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
 let t: PipelineTestApp
 const form = (email: string) => ({ name: 'Ana', email, masterclassId: 'mc-1', consent: true })
@@ -61,27 +61,18 @@ describe('registration rate limits', () => {
     }
   })
 
-  it('changed limits apply once the remembered ones expire, reloaded without holding a registration', async () => {
+  it('changed limits apply to the next registration', async () => {
     const zed = t.tenants.zed
     const register = (i: number) =>
       call(t.url, 'POST', '/pipeline/registrations', form(`reload-${i}@example.com`), { tenant: zed.slug })
+    // The previous test spent zed's tenant budget of 2.
+    expect((await register(0)).status).toBe(429)
     await (t.app as any).service('tenants').enablePlugin({
       tenantId: zed._id,
       plugin: 'pipeline',
       settings: { registrationLimits: { perIpPerMinute: 1000, perTenantPerMinute: 1000 } }
     })
-    // Within the 10 s the previous limits are remembered: the tenant budget of 2 is still spent.
-    expect((await register(0)).status).toBe(429)
-    const realNow = Date.now.bind(Date)
-    const clock = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 11_000)
-    try {
-      // The first request past expiry is judged by the known limits while the reload runs.
-      expect((await register(1)).status).toBe(429)
-      let i = 2
-      await eventually(async () => (await register(i++)).status === 201)
-    } finally {
-      clock.mockRestore()
-    }
+    expect((await register(1)).status).toBe(201)
   })
 
   it('internal calls (imports, other plugins) are never rate limited', async () => {
