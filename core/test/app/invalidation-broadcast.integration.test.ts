@@ -12,23 +12,34 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-function proxyTo6379(port: number) {
+// A proxy to the real Redis that keeps its port for the whole test (a released port can be taken by a
+// parallel test file): while "closed" it drops every connection at once, so Redis looks unreachable.
+async function proxyTo6379() {
   const sockets = new Set<net.Socket>()
+  let accepting = false
   const server = net.createServer((client) => {
+    if (!accepting) {
+      client.destroy()
+      return
+    }
     const upstream = net.connect(6379, '127.0.0.1')
     sockets.add(client).add(upstream)
     client.pipe(upstream).pipe(client)
     client.on('error', () => upstream.destroy())
     upstream.on('error', () => client.destroy())
   })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   return {
-    open: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve())),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy()
-        sockets.clear()
-        server.close(() => resolve())
-      })
+    port: (server.address() as net.AddressInfo).port,
+    open: async () => {
+      accepting = true
+    },
+    close: async () => {
+      accepting = false
+      for (const socket of sockets) socket.destroy()
+      sockets.clear()
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
 
@@ -42,10 +53,9 @@ async function until(condition: () => boolean, timeoutMs = 8_000) {
 
 describe('invalidation broadcast', () => {
   it('subscribes once Redis becomes reachable after a boot without it, and drops everything then', async () => {
-    const port = 40_000 + Math.floor(Math.random() * 10_000)
-    const proxy = proxyTo6379(port)
+    const proxy = await proxyTo6379()
     // Same connection options as configure-access's openRedis().
-    const redis = new Redis(`redis://127.0.0.1:${port}`, {
+    const redis = new Redis(`redis://127.0.0.1:${proxy.port}`, {
       maxRetriesPerRequest: 1,
       commandTimeout: 1_000,
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 300)
@@ -55,6 +65,7 @@ describe('invalidation broadcast', () => {
     cleanups.push(
       () => other.quit(),
       () => redis.disconnect(),
+      () => proxy.stop(),
       () => proxy.close()
     )
     const warnings: string[] = []

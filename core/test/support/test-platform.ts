@@ -137,15 +137,32 @@ export async function startTestPlatform<Seed = undefined>(
       socket: (auth = {}) => connectSocket(server.url, auth),
       async close() {
         await stopApp(started)
-        if (!options.sharedDatabase) await connection.dropDatabase().catch(() => undefined)
+        if (!options.sharedDatabase) await dropDatabaseFully(connection)
         await connection.close().catch(() => undefined)
       }
     }
   } catch (error) {
     // A failed start (bad plugin, seed error) must not leave workers, queues or the connection behind.
     if (app) await stopApp(app).catch(() => undefined)
-    if (!options.sharedDatabase) await connection.dropDatabase().catch(() => undefined)
+    if (!options.sharedDatabase) await dropDatabaseFully(connection)
     await connection.close().catch(() => undefined)
     throw error
+  }
+}
+
+/**
+ * Drops the test database until it stays gone: a write still in flight from the stopped app (an index
+ * build, an outbox relay tick) can recreate it right after a single drop.
+ */
+async function dropDatabaseFully(connection: Connection): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await connection.dropDatabase().catch(() => undefined)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const listed = await connection
+      .db!.admin()
+      .listDatabases({ nameOnly: true })
+      .catch(() => undefined)
+    // Unlistable (connection gone): nothing more can be done from here.
+    if (!listed?.databases.some((database) => database.name === connection.name)) return
   }
 }

@@ -1,17 +1,20 @@
 // Tenants' public profiles (the one `site` call) and the anonymous data of their landing sections, kept
-// for a short burst (SITE_CACHE_MS) so a popular landing page renders without an API round trip. Unknown
-// hosts are cached too, briefly, against host-header floods. Tenant changes clear both at once
+// for a short burst (SITE_CACHE_MS) so a popular landing page renders without an API round trip, in core's
+// bounded expiring cache (concurrent misses share one load; failures are not kept). Unknown hosts are
+// cached too, briefly, against host-header floods. Tenant changes clear both at once
 // (tenant-invalidations.ts); other data (a new masterclass) shows up within the TTL.
+import { createExpiringCache } from '@masterstage/core/app/expiring-cache.ts'
 import { createRestClient, toApiError } from '@masterstage/core/client'
 import type { PublicSite } from '@masterstage/core/web-api/site-service.ts'
-import { BurstCache } from './burst-cache.ts'
 import { settings } from './settings.ts'
 
-const sites = new BurstCache<PublicSite | null>(settings.siteCacheMs)
-const sectionData = new BurstCache<unknown>(settings.siteCacheMs)
+const MAX_ENTRIES = 1_000
+const sites = createExpiringCache<PublicSite | null>({ maxEntries: MAX_ENTRIES })
+const sectionData = createExpiringCache<unknown>({ maxEntries: MAX_ENTRIES })
+const burst = () => settings.siteCacheMs
 
 export function siteFor(reference: string, requestId: string): Promise<PublicSite | null> {
-  return sites.get(reference, async () => {
+  const load = async () => {
     const client = createRestClient({ apiUrl: settings.apiUrl, tenant: reference, requestId })
     try {
       return (await client.service('site').find()) as PublicSite
@@ -19,7 +22,8 @@ export function siteFor(reference: string, requestId: string): Promise<PublicSit
       if (toApiError(error).status !== 404) throw error
       return null
     }
-  })
+  }
+  return sites.get(reference, load, burst)
 }
 
 /**
@@ -32,11 +36,15 @@ export function anonymousSectionData(
   url: URL,
   load: () => Promise<unknown>
 ): Promise<unknown> {
-  return sectionData.get(`${site.id}:${site.revision}:${section.plugin}:${section.id}:${url.search}`, load)
+  return sectionData.get(
+    `${site.id}:${site.revision}:${section.plugin}:${section.id}:${url.search}`,
+    load,
+    burst
+  )
 }
 
 /** Drops everything cached: called when any tenant changed. */
 export function invalidateSites(): void {
-  sites.clear()
-  sectionData.clear()
+  sites.invalidate('*')
+  sectionData.invalidate('*')
 }
