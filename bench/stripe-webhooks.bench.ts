@@ -13,9 +13,9 @@ import Stripe from 'stripe'
 import { createApp } from '../core/src/app/create-app.ts'
 import type { Config } from '../core/src/config/config.ts'
 import { runAsSystem } from '../core/src/context/request-scope.ts'
-import { startDatabase } from '../core/src/devdb/harness.ts'
 import { createPaymentsPlugin } from '../plugins/payments/plugin.ts'
 import type { PaymentsRuntime } from '../plugins/payments/runtime.ts'
+import { startBenchDatabase } from './lib/bench-database.ts'
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 3000)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -165,9 +165,8 @@ async function startBare(mongoUri: string): Promise<{ url: string; close(): Prom
 }
 
 async function main() {
-  const db = await startDatabase()
-  const base = db.uri.replace(/\/?(\?.*)?$/, '')
-  const mongoUri = `${base}/bench_webhooks_${randomBytes(3).toString('hex')}${db.uri.includes('?') ? db.uri.slice(db.uri.indexOf('?')) : ''}`
+  const db = await startBenchDatabase()
+  const mongoUri = db.uriFor(`bench_webhooks_${randomBytes(3).toString('hex')}`)
   const port = 40000 + Math.floor(Math.random() * 20000)
   const config: Config = {
     env: 'test',
@@ -307,6 +306,7 @@ async function main() {
   const platformRate = (EVENTS / platformMs) * 1000
   const bareRate = (EVENTS / bareMs) * 1000
   const report = {
+    engine: db.engine,
     events: EVENTS,
     uniqueGoodEvents: uniqueGood,
     platformEventsPerSecond: Math.round(platformRate),
