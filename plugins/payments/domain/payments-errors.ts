@@ -5,6 +5,8 @@ export const PaymentsErrorCode = {
   ACCOUNT_NOT_CONNECTED: 'ACCOUNT_NOT_CONNECTED',
   PAYMENT_IN_PROGRESS: 'PAYMENT_IN_PROGRESS',
   REFUND_NOT_ALLOWED: 'REFUND_NOT_ALLOWED',
-  PROVIDER_FAILED: 'PROVIDER_FAILED'
+  PROVIDER_FAILED: 'PROVIDER_FAILED',
+  /** The call needs one tenant; `X-Tenant-Scope: agency` reads several. */
+  AGENCY_VIEW_NOT_SUPPORTED: 'AGENCY_VIEW_NOT_SUPPORTED'
 } as const
 export type PaymentsErrorCode = (typeof PaymentsErrorCode)[keyof typeof PaymentsErrorCode]

@@ -7,7 +7,7 @@ import type { InvoiceStatus } from '../contract.ts'
 import { issueInvoice } from '../domain/issue-invoice.ts'
 import type { Invoice } from '../models/invoice-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { assertQueryKeys, paging, scopeTenantId } from './service-params.ts'
+import { assertQueryKeys, paging } from './service-params.ts'
 
 const STATUSES: InvoiceStatus[] = ['open', 'paid', 'partially_refunded', 'refunded', 'void']
 
@@ -137,7 +137,8 @@ export class InvoicesService {
 
   toView(invoice: Invoice): InvoiceView {
     const { payToken: _secret, ...rest } = invoice as Invoice & { payToken?: string }
-    const tenantId = scopeTenantId()
+    // The invoice's own tenant: the agency-wide view lists several tenants' invoices.
+    const { tenantId } = invoice
     const links = this.runtime().links
     return {
       ...rest,

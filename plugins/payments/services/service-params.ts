@@ -1,16 +1,27 @@
 // Small shared helpers of the plugin's services: the caller's tenant, paging and staff roles.
 import type { MasterstageParams } from '@masterstage/core'
-import { currentScope, type FieldError, validationError } from '@masterstage/core'
+import { currentScope, type FieldError, tenantRequired, validationError } from '@masterstage/core'
+import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 
 /** Tenant staff who manage money: hosts and agency admins (platform admins through their agency view). */
 export const MONEY_ROLES = ['host', 'agency_admin', 'platform_admin'] as const
 /** Staff who see invoices and payments (sales reps follow up on unpaid invoices). */
 export const STAFF_ROLES = ['host', 'agency_admin', 'platform_admin', 'sales_rep'] as const
 
+/**
+ * The one tenant the call acts for. An agency-wide read (`X-Tenant-Scope: agency`) has none: the calls
+ * that need one answer 400 with a code instead of failing as an internal error.
+ */
 export function scopeTenantId(): string {
-  const tenantId = currentScope()?.tenantId
-  if (!tenantId) throw new Error('payments services run in a tenant scope')
-  return tenantId
+  const scope = currentScope()
+  if (scope?.tenantId) return scope.tenantId
+  if (scope?.readTenantIds) {
+    const error = tenantRequired()
+    error.message = 'This call works on one tenant at a time, not on the agency-wide view'
+    Object.assign(error.data, { reason: PaymentsErrorCode.AGENCY_VIEW_NOT_SUPPORTED })
+    throw error
+  }
+  throw new Error('payments services run in a tenant scope')
 }
 
 export function paging(params: MasterstageParams): { limit: number; skip: number } {
