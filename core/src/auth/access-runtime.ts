@@ -4,6 +4,7 @@ import type { Model } from 'mongoose'
 import type { InvalidationBroadcast } from '../app/invalidation-broadcast.ts'
 import type { BatchedRateLimiter } from '../rate-limit/batched-rate-limiter.ts'
 import type { RateLimiter, RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
+import type { RealtimeRelay } from '../realtime/realtime-relay.ts'
 import type { RevocationBroadcast } from '../realtime/revocation-broadcast.ts'
 import type { SecretBox } from '../tenancy/secret-box.ts'
 import type { TenancyModels } from '../tenancy/tenancy-models.ts'
@@ -31,6 +32,8 @@ export interface AccessRuntime {
   httpLimit: RateLimitRule
   /** Takes a user's sockets out of their channels in every API process. */
   revocations: RevocationBroadcast
+  /** Realtime events to and from the other processes' sockets. */
+  realtime: RealtimeRelay
   /** Drops cached users and tenants in every API process after a change. */
   invalidations: InvalidationBroadcast
   /** Users behind valid tokens, so an authenticated request needs no database read. */

@@ -11,6 +11,7 @@ import { rateLimit } from '../rate-limit/rate-limit-hook.ts'
 import { HTTP_IP_RULE } from '../rate-limit/rate-limit-middleware.ts'
 import { createRedisRateLimiter, type RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
 import { configureConnectionChannels } from '../realtime/connection-channels.ts'
+import { startRealtimeRelay } from '../realtime/realtime-relay.ts'
 import { startRevocationBroadcast } from '../realtime/revocation-broadcast.ts'
 import { socketTenantMiddleware } from '../realtime/socket-tenant.ts'
 import { TENANT_SELECTION_PATH, TenantSelectionService } from '../realtime/tenant-selection-service.ts'
@@ -72,6 +73,7 @@ export async function configureAccess(app: Application, options: ConfigureAccess
     httpLimit: options.httpLimit ?? HTTP_IP_RULE,
     redis,
     revocations: await startRevocationBroadcast(app, redis),
+    realtime: await startRealtimeRelay(app, redis),
     invalidations,
     users
   }
@@ -156,6 +158,7 @@ export async function configureAccess(app: Application, options: ConfigureAccess
       async (_context: HookContext, next: NextFunction) => {
         await next()
         await runtime.revocations.close()
+        await runtime.realtime.close()
         await runtime.invalidations.close()
         await runtime.httpLimiter.close()
         if (!options.redis) await closeRedis(redis)

@@ -1,5 +1,6 @@
 // Routes one service's realtime events to the audience channels of the event's own tenant. Services
 // without an audience publish nothing (the app-wide default publisher returns null).
+import { getServiceOptions } from '@feathersjs/feathers'
 import type { Application, HookContext } from '../app/declarations.ts'
 import type { RealtimeAudience } from '../plugins/plugin-manifest.ts'
 import { attendeesChannel, resourceName, roomChannel, staffChannel, userChannel } from './channel-names.ts'
@@ -23,16 +24,35 @@ function eventTenant(data: Record<string, any>, context: HookContext): string | 
   return tenantId === undefined || tenantId === null ? undefined : String(tenantId)
 }
 
+/** What a socket receives for `data`: the dispatch form (safe view) when resolvers made one, as the
+ * Socket.io transport picks it; a multi-item result's item by position. */
+function dispatchedPayload(data: unknown, context: HookContext): unknown {
+  const dispatch = (context as any).dispatch ?? context.result ?? data
+  if (Array.isArray(data) || !Array.isArray(context.result) || !Array.isArray(dispatch)) return dispatch
+  const index = context.result.indexOf(data)
+  return index >= 0 ? dispatch[index] : data
+}
+
 export function registerRealtimeAudience(
   app: Application,
   path: string,
   audiences: readonly RealtimeAudience[]
 ): void {
   if (audiences.length === 0) return
-  ;(app as any).service(path).publish((data: Record<string, any>, context: HookContext) => {
-    const tenantId = eventTenant(data, context)
-    if (!tenantId) return null
-    const names = [...new Set(audiences.flatMap((audience) => channelNames(audience, tenantId, data ?? {})))]
-    return names.length > 0 ? app.channel(names) : null
-  })
+  const service = (app as any).service(path)
+  // One publisher per event (not one for all), because the relay must name the event and a custom
+  // event's publisher gets no hook context that would tell it.
+  for (const event of getServiceOptions(service)?.serviceEvents ?? []) {
+    service.publish(event, (data: Record<string, any>, context: HookContext) => {
+      const tenantId = eventTenant(data, context)
+      if (!tenantId) return null
+      const names = [
+        ...new Set(audiences.flatMap((audience) => channelNames(audience, tenantId, data ?? {})))
+      ]
+      if (names.length === 0) return null
+      // Sockets of other processes (the worker has none; API processes each have their own).
+      app.get('access')?.realtime?.forward(path, event, names, dispatchedPayload(data, context))
+      return app.channel(names)
+    })
+  }
 }

@@ -267,3 +267,65 @@ describe('access changes across API processes', () => {
     }
   })
 })
+
+describe('events raised in another process', () => {
+  it("reach this process's sockets in the event's tenant only, without echoing back", async () => {
+    // A second app on the same database and queue prefix: the worker, or another API process.
+    const other = await startTestApp('realtime-other', {
+      plugins: [notesManifest],
+      register: (app) => {
+        registerNotesFixture(app)
+        registerRealtimeFixtures(app)
+      },
+      config: {
+        mongoUri: t.config.mongoUri,
+        queuePrefix: t.config.queuePrefix,
+        jwtSecret: t.config.jwtSecret
+      }
+    })
+    try {
+      // Earlier tests moved avaHost and avaRep out of ava-fit: watch as the platform admin.
+      const host = await socketOf('platformAdmin', 'ava-fit')
+      const otherTenant = await socketOf('marcoHost', 'money-marco')
+      const inRoom = await socketOf('avaAttendee', 'ava-fit')
+      await inRoom.call('create', 'rooms', { noteId: 'far' })
+
+      // Through the other process's HTTP API, and as work inside it (no request: an event handler).
+      const viaHttp = await api(other.url).post(
+        '/notes/notes',
+        { title: 'from afar' },
+        { token: tokens.platformAdmin, tenant: 'ava-fit' }
+      )
+      expect(viaHttp.status, JSON.stringify(viaHttp.body)).toBe(201)
+      const comment = {
+        _id: `c-${randomBytes(4).toString('hex')}`,
+        noteId: 'far',
+        tenantId: seed.tenants.ava._id
+      }
+      ;(other.app.service('comments' as any) as any).emit('created', comment)
+
+      await waitFor(() => eventsAbout(host, viaHttp.body._id).length > 0)
+      await waitFor(() => eventsAbout(inRoom, comment._id).length > 0)
+      await pause(250)
+      expect(eventsAbout(host, viaHttp.body._id).map((event) => event.event)).toEqual(['notes/notes created'])
+      expect(eventsAbout(host, viaHttp.body._id)[0].data.title).toBe('from afar')
+      expect(eventsAbout(inRoom, comment._id).map((event) => event.event)).toEqual(['comments created'])
+      // Resolved at the origin from the document's tenant: no other tenant's socket hears it.
+      expect(eventsAbout(otherTenant, viaHttp.body._id)).toEqual([])
+      expect(eventsAbout(otherTenant, comment._id)).toEqual([])
+      expect(eventsAbout(host, comment._id)).toEqual([])
+
+      // An event of this process reaches a socket of the other process exactly once.
+      const remote = await connectSocket(other.url, { tenant: 'ava-fit' })
+      sockets.push(remote)
+      await remote.call('create', 'authentication', { strategy: 'jwt', accessToken: tokens.northAdmin })
+      const local = await createNote('ava-fit')
+      await waitFor(() => eventsAbout(remote, local._id).length > 0)
+      await pause(250)
+      expect(eventsAbout(remote, local._id)).toHaveLength(1)
+      expect(eventsAbout(host, local._id)).toHaveLength(1)
+    } finally {
+      await other.close()
+    }
+  })
+})

@@ -1,0 +1,104 @@
+// Carries realtime events between processes over Redis pub/sub. Each process holds only its own sockets,
+// but events are raised wherever the work runs: a lead moved by an event handler in the worker process, or
+// a document changed through API process A while a rep watches through API process B. The origin resolves
+// the audience (tenant-scoped channel names, from the document's own tenant) and the payload clients may
+// see; every other process hands both to its local connections. A process never re-publishes what it
+// received, so nothing loops.
+import { randomBytes } from 'node:crypto'
+import type { Redis } from 'ioredis'
+import type { Application } from '../app/declarations.ts'
+
+export interface RealtimeRelay {
+  /** Queues one event for the other processes; sent in one message per turn of the event loop. */
+  forward(path: string, event: string, channels: readonly string[], payload: unknown): void
+  close(): Promise<void>
+}
+
+interface RelayedEvent {
+  path: string
+  event: string
+  channels: string[]
+  payload: unknown
+}
+
+interface RelayMessage {
+  origin: string
+  events: RelayedEvent[]
+}
+
+export async function startRealtimeRelay(app: Application, redis: Redis): Promise<RealtimeRelay> {
+  const topic = `${app.get('config').queuePrefix}:realtime-events`
+  const logger = app.get('logger')
+  const origin = randomBytes(8).toString('hex')
+  let pending: RelayedEvent[] = []
+  let flushing: NodeJS.Immediate | undefined
+  let closed = false
+
+  const subscriber = redis.duplicate()
+  subscriber.on('error', () => undefined)
+  subscriber.on('message', (_topic: string, raw: string) => {
+    let message: RelayMessage
+    try {
+      message = JSON.parse(raw)
+    } catch {
+      return
+    }
+    if (message.origin === origin || !Array.isArray(message.events)) return
+    for (const relayed of message.events) deliverLocally(app, relayed)
+  })
+  try {
+    await subscriber.subscribe(topic)
+  } catch (error) {
+    // Without Redis each process still reaches its own sockets; other processes' events are missed.
+    logger?.warn({ err: { message: (error as Error).message } }, 'realtime relay unavailable')
+  }
+
+  const flush = () => {
+    flushing = undefined
+    const events = pending
+    pending = []
+    if (events.length === 0) return
+    const message: RelayMessage = { origin, events }
+    redis.publish(topic, JSON.stringify(message)).catch((error: Error) => {
+      logger?.warn(
+        { events: events.length, err: { message: error.message } },
+        'realtime events not relayed to other processes'
+      )
+    })
+  }
+
+  return {
+    forward(path, event, channels, payload) {
+      if (closed || channels.length === 0) return
+      pending.push({ path, event, channels: [...channels], payload })
+      flushing ??= setImmediate(flush)
+    },
+    async close() {
+      closed = true
+      if (flushing) clearImmediate(flushing)
+      flush()
+      try {
+        if (subscriber.status === 'ready') await subscriber.quit()
+        else subscriber.disconnect()
+      } catch {
+        subscriber.disconnect()
+      }
+    }
+  }
+}
+
+/** Hands a relayed event to this process's sockets in its channels, as the Socket.io transport would. */
+function deliverLocally(app: Application, { path, event, channels, payload }: RelayedEvent): void {
+  if (typeof path !== 'string' || typeof event !== 'string' || !Array.isArray(channels)) return
+  const present = channels.filter((name) => typeof name === 'string' && app.channels.includes(name))
+  if (present.length === 0) return
+  const connections = new Set<unknown>()
+  for (const name of present)
+    for (const connection of (app as any).channel(name).connections) connections.add(connection)
+  if (connections.size === 0) return
+  // The shape the transport's dispatcher reads (a combined channel without per-connection data).
+  const channel = { connections: [...connections], length: connections.size, dataFor: () => null }
+  // The transport's dispatcher sends `context.dispatch ?? context.result` to each connection.
+  const context = { path, app, event, result: payload, dispatch: payload }
+  ;(app as any).emit('publish', event, channel, context, payload)
+}
