@@ -4,6 +4,7 @@
 import type { DomainEvent, EventHandlerContext, PluginSubscriber } from '@masterstage/core'
 import { documentPdf } from '../documents/document-store.ts'
 import { formatMoney } from '../domain/money.ts'
+import { staffRecipients } from '../domain/staff-recipients.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 
 type Runtime = () => PaymentsRuntime
@@ -131,23 +132,25 @@ async function sendRefundEmail(runtime: PaymentsRuntime, event: DomainEvent<'pay
 
 async function sendDisputeAlert(runtime: PaymentsRuntime, event: DomainEvent<'payment.disputed'>) {
   const { payload } = event
-  const profile = await runtime.profile(event.tenantId!)
-  if (!profile.staffEmail) {
-    runtime.ctx.logger.warn(
+  const recipients = await staffRecipients(runtime, event.tenantId!)
+  if (recipients.length === 0) {
+    runtime.ctx.logger.error(
       { tenantId: event.tenantId, disputeId: payload.disputeId },
-      'dispute not emailed: no staff email configured'
+      'dispute not emailed: no staff email, host or legal email for the tenant'
     )
     return
   }
-  await runtime.ctx.email.send({
-    tenantId: event.tenantId!,
-    to: profile.staffEmail,
-    subject: `Action needed: payment disputed (${payload.disputeStatus})`,
-    text: [
-      `A customer's bank disputed ${formatMoney(payload.amountMinor, payload.currency)} (reason: ${payload.reason}).`,
-      `Dispute ${payload.disputeId} is now ${payload.disputeStatus}. Respond from your payment provider dashboard before the deadline.`,
-      `Invoice: ${runtime.links.documentUrl(event.tenantId!, payload.invoiceId, 'invoice')}`
-    ].join('\n'),
-    idempotencyKey: `payments.dispute-email:${payload.disputeId}:${payload.disputeStatus}`
-  })
+  for (const to of recipients) {
+    await runtime.ctx.email.send({
+      tenantId: event.tenantId!,
+      to,
+      subject: `Action needed: payment disputed (${payload.disputeStatus})`,
+      text: [
+        `A customer's bank disputed ${formatMoney(payload.amountMinor, payload.currency)} (reason: ${payload.reason}).`,
+        `Dispute ${payload.disputeId} is now ${payload.disputeStatus}. Respond from your payment provider dashboard before the deadline.`,
+        `Invoice: ${runtime.links.documentUrl(event.tenantId!, payload.invoiceId, 'invoice')}`
+      ].join('\n'),
+      idempotencyKey: `payments.dispute-email:${payload.disputeId}:${payload.disputeStatus}:${to}`
+    })
+  }
 }

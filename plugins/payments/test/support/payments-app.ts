@@ -52,15 +52,18 @@ async function seedPayments(app: Application, options: PaymentsAppOptions) {
   const seed = async (slug: string, name: string, prefix: string, color: string): Promise<SeededTenant> => {
     const payments = {
       name: 'payments',
-      settings: {
-        invoicePrefix: prefix,
-        legalName: `${slug} LLC`,
-        legalAddress: '1 Main St\nLos Angeles, CA',
-        brandColor: color,
-        staffEmail: `staff@${slug}.test`,
-        applicationFeeBps: 1000,
-        ...options.settings
-      }
+      // A key set to undefined in options.settings removes the default (e.g. no staffEmail).
+      settings: Object.fromEntries(
+        Object.entries({
+          invoicePrefix: prefix,
+          legalName: `${slug} LLC`,
+          legalAddress: '1 Main St\nLos Angeles, CA',
+          brandColor: color,
+          staffEmail: `staff@${slug}.test`,
+          applicationFeeBps: 1000,
+          ...options.settings
+        }).filter(([, value]) => value !== undefined)
+      )
     }
     const extras = (options.plugins ?? []).map((plugin) => plugin.name)
     const tenant = await seedTenant(app, { slug, name, agencyId: agency._id, plugins: [payments, ...extras] })

@@ -19,7 +19,11 @@ export interface StripeScenario {
 
 export async function startStripeScenario(
   name: string,
-  options: { faults?: { afterProviderCall?: (id: string) => void } } = {}
+  options: {
+    faults?: { afterProviderCall?: (id: string) => void }
+    /** Payments settings of both tenants (undefined removes a default). */
+    settings?: Record<string, unknown>
+  } = {}
 ): Promise<StripeScenario> {
   const secretKey = `sk_test_${randomUUID().replaceAll('-', '')}`
   const fake = new StripeFake(secretKey)
@@ -34,7 +38,11 @@ export async function startStripeScenario(
     },
     reconcileLookbackSeconds: 3600
   }
-  const harness = await startPaymentsApp(name, { platform, faults: options.faults })
+  const harness = await startPaymentsApp(name, {
+    platform,
+    faults: options.faults,
+    settings: options.settings
+  })
   const tokens = {
     ava: await harness.login(harness.tenants.ava.hostEmail, harness.tenants.ava._id),
     marco: await harness.login(harness.tenants.marco.hostEmail, harness.tenants.marco._id)

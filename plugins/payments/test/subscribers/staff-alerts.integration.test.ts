@@ -1,0 +1,52 @@
+// Staff alerts when the tenant configured neither staffEmail nor billingEmail: the dispute alert goes to
+// the tenant's hosts (over real HTTP webhooks against the Stripe fake), never to another tenant's.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  deliver,
+  eventFor,
+  eventually,
+  openInvoice,
+  paymentOf,
+  type StripeScenario,
+  startStripeScenario
+} from '../support/stripe-scenario.ts'
+
+let scenario: StripeScenario
+
+beforeAll(async () => {
+  scenario = await startStripeScenario('staff-alerts', { settings: { staffEmail: undefined } })
+})
+afterAll(() => scenario?.close())
+
+describe('dispute alert without a configured staff email', () => {
+  it("emails the tenant's hosts once per dispute status", async () => {
+    const { session, paymentId } = await openInvoice(scenario)
+    scenario.fake.completeSession(session.id, 'paid')
+    await deliver(
+      scenario,
+      eventFor(session.account, 'checkout.session.completed', scenario.fake.sessions.get(session.id)!)
+    )
+    await eventually(async () => (await paymentOf(scenario, paymentId))?.status === 'succeeded')
+    const dispute = {
+      id: 'dp_nostaff',
+      object: 'dispute',
+      payment_intent: scenario.fake.sessions.get(session.id)!.payment_intent,
+      amount: session.amount_total,
+      status: 'needs_response',
+      reason: 'fraudulent',
+      metadata: {}
+    }
+    const event = eventFor(session.account, 'charge.dispute.created', dispute)
+    await Promise.all([deliver(scenario, event), deliver(scenario, event)])
+    const host = scenario.harness.tenants.ava.hostEmail
+    const alerts = await eventually(() => {
+      const sent = scenario.harness.mailer.sent.filter((mail) => /disputed/.test(mail.subject))
+      return sent.length > 0 && sent
+    })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(alerts.map((mail) => mail.to)).toEqual([host])
+    expect(
+      scenario.harness.mailer.sent.filter((mail) => /disputed/.test(mail.subject)).map((mail) => mail.to)
+    ).toEqual([host])
+  })
+})
