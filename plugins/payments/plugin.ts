@@ -19,7 +19,7 @@ import { RevenueService } from './services/revenue-service.ts'
 import { MONEY_ROLES } from './services/service-params.ts'
 import { paymentsSettingsSchema } from './settings.ts'
 import { emailSubscribers } from './subscribers/emails.ts'
-import { invoiceOnLeadSubscriber } from './subscribers/invoice-on-lead.ts'
+import { invoiceOnLeadSubscriber, invoiceOnLeadUpdateSubscriber } from './subscribers/invoice-on-lead.ts'
 import { PROCESS_WEBHOOK_JOB } from './webhooks/process-after-answer.ts'
 import { processWebhookEvent } from './webhooks/process-webhook-event.ts'
 import { receiveWebhook } from './webhooks/receive-webhook.ts'
@@ -98,7 +98,11 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         access: { find: 'authenticated' }
       }
     ],
-    subscribers: [invoiceOnLeadSubscriber(current), ...emailSubscribers(current)],
+    subscribers: [
+      invoiceOnLeadSubscriber(current),
+      invoiceOnLeadUpdateSubscriber(current),
+      ...emailSubscribers(current)
+    ],
     jobs: [
       {
         name: PROCESS_WEBHOOK_JOB,
