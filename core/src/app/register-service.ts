@@ -31,5 +31,5 @@ export function registerService(app: Application, registration: ServiceRegistrat
   if (plugin) around.push(requirePluginEnabled(plugin))
   registered.hooks({ around: { all: around } })
   if (registration.hooks) registered.hooks(registration.hooks)
-  registerRealtimeAudience(app, path, registration.realtime ?? [])
+  registerRealtimeAudience(app, path, registration.realtime ?? [], events)
 }

@@ -1,6 +1,5 @@
 // Routes one service's realtime events to the audience channels of the event's own tenant. Services
 // without an audience publish nothing (the app-wide default publisher returns null).
-import { getServiceOptions } from '@feathersjs/feathers'
 import type { Application, HookContext } from '../app/declarations.ts'
 import type { RealtimeAudience } from '../plugins/plugin-manifest.ts'
 import { attendeesChannel, resourceName, roomChannel, staffChannel, userChannel } from './channel-names.ts'
@@ -33,16 +32,19 @@ function dispatchedPayload(data: unknown, context: HookContext): unknown {
   return index >= 0 ? dispatch[index] : data
 }
 
+const STANDARD_EVENTS = ['created', 'updated', 'patched', 'removed']
+
 export function registerRealtimeAudience(
   app: Application,
   path: string,
-  audiences: readonly RealtimeAudience[]
+  audiences: readonly RealtimeAudience[],
+  customEvents: readonly string[] = []
 ): void {
   if (audiences.length === 0) return
   const service = (app as any).service(path)
   // One publisher per event (not one for all), because the relay must name the event and a custom
   // event's publisher gets no hook context that would tell it.
-  for (const event of getServiceOptions(service)?.serviceEvents ?? []) {
+  for (const event of [...STANDARD_EVENTS, ...customEvents]) {
     service.publish(event, (data: Record<string, any>, context: HookContext) => {
       const tenantId = eventTenant(data, context)
       if (!tenantId) return null
