@@ -1,22 +1,28 @@
-// Processing of a freshly stored webhook event after the endpoint answered: in this process when it runs
-// the workers (demo, single process; no queue round trips), at most MAX_IN_FLIGHT at once with the rest
-// waiting in a bounded in-memory line; otherwise, or when that line is full, or on failure, through the
-// durable job. The event is stored before the 2xx, so a crash here loses nothing: what was waiting in
-// memory is still `received` in the database and the job's retries or the reconciliation sweep replay it.
+// Processing of freshly stored webhook events after the endpoint answered: in this process when it runs
+// the workers (demo, single process; no queue round trips), otherwise through the durable job. Events wait
+// in a bounded in-memory line; it is drained in batches of one tenant's events (up to MAX_BATCH, arrival
+// order), at most MAX_IN_FLIGHT batches at once, each applied in one transaction
+// (process-webhook-batch.ts). A batch that fails is retried event by event, so one poisoned event cannot
+// hold the others back; an event that fails alone goes to the durable job (with its backoff). The events
+// are stored before the 2xx, so a crash here loses nothing: what was waiting in memory is still
+// `received` in the database and the reconciliation sweep replays it.
 import { runAsSystem } from '@masterstage/core'
 import type { ProviderEvent } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
+import { batchable, processWebhookBatch } from './process-webhook-batch.ts'
 import { processWebhookEvent } from './process-webhook-event.ts'
 
 export const PROCESS_WEBHOOK_JOB = 'process-webhook-event'
 
-// Like the job's concurrency: more parallel transactions contend in the database (one bench run at load
-// ~12: 33 events/s end to end with 8 in flight, 18 with 64).
-const MAX_IN_FLIGHT = 8
-// Beyond this a burst goes to the durable queue instead of memory. Before the line existed, every event
-// over the 8 in flight went through Redis and the job (re-reading the stored event): at load ~16, 472 of
-// 536 bench events took that path.
+// While one batch commits the next one fills up; more batches at once only contend for the same CPU.
+const MAX_IN_FLIGHT = 2
+// Events per transaction: bounds the transaction's size and the work one failure sends back to the
+// per-event path.
+const MAX_BATCH = 100
+// Beyond this a burst goes to the durable queue instead of memory.
 const MAX_WAITING = 2_000
+// Per-event processing of a failed batch, this many at once.
+const FALLBACK_CONCURRENCY = 8
 
 interface Pending {
   event: ProviderEvent
@@ -50,20 +56,70 @@ export async function processAfterAnswer(
 
 function drain(runtime: PaymentsRuntime, line: Line): void {
   while (line.running < MAX_IN_FLIGHT && line.waiting.length > 0) {
-    const { event, tenantId } = line.waiting.shift()!
+    const batch = takeBatch(line)
     line.running++
     // After the answer: the endpoint's response is not held up by the processing that follows.
     setImmediate(() => {
-      runAsSystem('payments.webhook', tenantId, () =>
-        processWebhookEvent(runtime, event.id, { event, tenantId })
-      )
-        .catch(() => enqueueProcessing(runtime, event.id, tenantId)) // retried with the job's backoff
-        .finally(() => {
-          line.running--
-          drain(runtime, line)
-        })
+      processBatch(runtime, batch.tenantId, batch.events).finally(() => {
+        line.running--
+        drain(runtime, line)
+      })
     })
   }
+}
+
+/** The first waiting event's tenant and up to MAX_BATCH of its waiting events, in arrival order. */
+function takeBatch(line: Line): { tenantId: string; events: ProviderEvent[] } {
+  const tenantId = line.waiting[0].tenantId
+  const events: ProviderEvent[] = []
+  const rest: Pending[] = []
+  for (const pending of line.waiting) {
+    if (pending.tenantId === tenantId && events.length < MAX_BATCH) events.push(pending.event)
+    else rest.push(pending)
+  }
+  line.waiting = rest
+  return { tenantId, events }
+}
+
+/** Exported for tests: processes one tenant's fresh events, batched where possible; never throws. */
+export async function processBatch(
+  runtime: PaymentsRuntime,
+  tenantId: string,
+  events: ProviderEvent[]
+): Promise<void> {
+  await runAsSystem('payments.webhook', tenantId, async () => {
+    const unique = [...new Map(events.map((event) => [event.id, event])).values()]
+    const batched = unique.filter(batchable)
+    let single = unique.filter((event) => !batchable(event))
+    if (batched.length > 1) {
+      try {
+        await processWebhookBatch(
+          runtime,
+          batched.map((event) => ({ id: event.id, event }))
+        )
+      } catch (error) {
+        runtime.ctx.logger.warn(
+          { tenantId, events: batched.length, err: { message: (error as Error).message } },
+          'webhook batch failed, processing its events one by one'
+        )
+        single = [...batched, ...single]
+      }
+    } else single = [...batched, ...single]
+    for (let index = 0; index < single.length; index += FALLBACK_CONCURRENCY) {
+      await Promise.all(
+        single.slice(index, index + FALLBACK_CONCURRENCY).map((event) =>
+          processWebhookEvent(runtime, event.id, { event, tenantId }).catch(
+            () => enqueueProcessing(runtime, event.id, tenantId) // retried with the job's backoff
+          )
+        )
+      )
+    }
+  }).catch((error) =>
+    runtime.ctx.logger.error(
+      { tenantId, err: { message: (error as Error).message } },
+      'webhook processing after the answer failed'
+    )
+  )
 }
 
 /** Queue failures are tolerated: the event is stored and the reconciliation sweep replays it. */

@@ -4,7 +4,6 @@ import { currentScope, trusted } from '@masterstage/core'
 import {
   applyDispute,
   applyRefund,
-  type FulfilDetails,
   fulfil,
   fulfilById,
   markFailed,
@@ -13,6 +12,7 @@ import {
 import type { Payment } from '../models/payment-model.ts'
 import type { ProviderEvent } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
+import { idOf, sameTenant, successDetails } from './event-details.ts'
 
 /**
  * `fresh`: the event as just stored by the endpoint in this process (state `received`, its tenant), which
@@ -105,27 +105,6 @@ export async function handleEvent(
   }
 }
 
-/** What a success event tells about the payment, or null when the event is not a success. */
-function successDetails(type: string, object: Record<string, any>): FulfilDetails | null {
-  switch (type) {
-    case 'checkout.session.completed':
-      // Delayed methods complete the session unpaid; only async_payment_succeeded fulfils them.
-      if (object.payment_status !== 'paid' && object.payment_status !== 'no_payment_required') return null
-      return { paymentIntentId: idOf(object.payment_intent), amountMinor: object.amount_total ?? undefined }
-    case 'checkout.session.async_payment_succeeded':
-      return { paymentIntentId: idOf(object.payment_intent), amountMinor: object.amount_total ?? undefined }
-    case 'payment_intent.succeeded':
-      return { paymentIntentId: object.id, amountMinor: object.amount_received || object.amount || undefined }
-    default:
-      return null
-  }
-}
-
-function sameTenant(object: Record<string, any>, tenantId: string): boolean {
-  const named = object.metadata?.tenantId
-  return !named || named === tenantId
-}
-
 /** By our metadata first, then by the provider ids we stored; always inside the tenant's scope. */
 async function findPayment(
   runtime: PaymentsRuntime,
@@ -179,10 +158,4 @@ async function updateAccount(
   return updated.matchedCount === 1
     ? 'account status updated'
     : 'older snapshot or no connected account record'
-}
-
-function idOf(value: unknown): string | null {
-  if (typeof value === 'string') return value
-  if (value && typeof value === 'object' && typeof (value as any).id === 'string') return (value as any).id
-  return null
 }

@@ -8,6 +8,7 @@ import { type ProviderEvent, WebhookSignatureError } from '../providers/payment-
 import type { PaymentsRuntime } from '../runtime.ts'
 import { routeOf } from './account-route-cache.ts'
 import { processAfterAnswer } from './process-after-answer.ts'
+import { insertReceipt } from './receipt-group.ts'
 
 export interface WebhookRequest {
   rawBody: Buffer
@@ -75,27 +76,23 @@ export async function store(
   // Stripe can deliver an account's first events before our connection wrote its route: keep them
   // for routeAccountEvents (connection, reconciliation) instead of dropping them.
   else if (!route) [state, reason] = ['unrouted', 'connected account not routed to a tenant (yet)']
-  try {
-    // One insert, unique by event id. `lean`: the fields are built right here from a verified event, so
-    // mongoose's document hydration and validation would only cost time on the hot path.
-    const document: WebhookEvent = {
-      _id: event.id,
-      type: event.type,
-      provider: provider.name,
-      accountHash,
-      tenantId: route?.tenantId ?? null,
-      livemode: Boolean(event.livemode),
-      created: Number(event.created) || 0,
-      payload,
-      state,
-      ...(reason ? { reason } : {}),
-      attempts: 0,
-      receivedAt: new Date(),
-      source
-    }
-    await runtime.models.webhookEvents.insertMany([document], { lean: true })
-  } catch (error) {
-    if ((error as any)?.code !== 11000) throw error
+  // Unique by event id; concurrent stores share one insert (receipt-group.ts).
+  const document: WebhookEvent = {
+    _id: event.id,
+    type: event.type,
+    provider: provider.name,
+    accountHash,
+    tenantId: route?.tenantId ?? null,
+    livemode: Boolean(event.livemode),
+    created: Number(event.created) || 0,
+    payload,
+    state,
+    ...(reason ? { reason } : {}),
+    attempts: 0,
+    receivedAt: new Date(),
+    source
+  }
+  if (!(await insertReceipt(runtime, document))) {
     logger.debug({ eventId: event.id, type: event.type }, 'webhook event already stored')
     return { inserted: false, state }
   }

@@ -1,0 +1,30 @@
+// What a provider event's object tells the processing: success details, the tenant its metadata names,
+// ids that may come expanded. Shared by the per-event and the batched processing.
+import type { FulfilDetails } from '../domain/payment-transitions.ts'
+
+/** What a success event tells about the payment, or null when the event is not a success. */
+export function successDetails(type: string, object: Record<string, any>): FulfilDetails | null {
+  switch (type) {
+    case 'checkout.session.completed':
+      // Delayed methods complete the session unpaid; only async_payment_succeeded fulfils them.
+      if (object.payment_status !== 'paid' && object.payment_status !== 'no_payment_required') return null
+      return { paymentIntentId: idOf(object.payment_intent), amountMinor: object.amount_total ?? undefined }
+    case 'checkout.session.async_payment_succeeded':
+      return { paymentIntentId: idOf(object.payment_intent), amountMinor: object.amount_total ?? undefined }
+    case 'payment_intent.succeeded':
+      return { paymentIntentId: object.id, amountMinor: object.amount_received || object.amount || undefined }
+    default:
+      return null
+  }
+}
+
+export function sameTenant(object: Record<string, any>, tenantId: string): boolean {
+  const named = object.metadata?.tenantId
+  return !named || named === tenantId
+}
+
+export function idOf(value: unknown): string | null {
+  if (typeof value === 'string') return value
+  if (value && typeof value === 'object' && typeof (value as any).id === 'string') return (value as any).id
+  return null
+}
