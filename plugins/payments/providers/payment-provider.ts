@@ -36,6 +36,7 @@ export interface CheckoutSessionInfo {
   url: string | null
   status: 'open' | 'complete' | 'expired'
   paymentStatus: 'paid' | 'unpaid' | 'no_payment_required'
+  /** Null until the customer confirms a payment on the page (Stripe creates the intent then). */
   paymentIntentId: string | null
   amountTotalMinor: number
   currency: string
@@ -75,11 +76,10 @@ export interface PaymentProvider {
     input: { tenantId: string; email?: string; country?: string },
     idempotencyKey: string
   ): Promise<{ accountId: string }>
-  createOnboardingLink(input: {
-    accountId: string
-    refreshUrl: string
-    returnUrl: string
-  }): Promise<{ url: string }>
+  createOnboardingLink(
+    input: { accountId: string; refreshUrl: string; returnUrl: string },
+    idempotencyKey: string
+  ): Promise<{ url: string }>
   retrieveAccountStatus(accountId: string): Promise<ConnectedAccountStatus>
   createCheckoutSession(
     input: CreateCheckoutSessionInput,

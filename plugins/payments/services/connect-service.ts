@@ -1,5 +1,6 @@
 // Stripe Connect onboarding for the request's tenant: `find` shows the account status (refreshed from
 // the provider), `create` creates the connected account once and returns an onboarding link.
+import { randomUUID } from 'node:crypto'
 import type { MasterstageParams } from '@masterstage/core'
 import { validationError } from '@masterstage/core'
 import type { PaymentsRuntime } from '../runtime.ts'
@@ -54,7 +55,7 @@ export class ConnectService {
   }
 
   async create(
-    data: { returnUrl?: string; refreshUrl?: string },
+    data: { returnUrl?: string; refreshUrl?: string; idempotencyKey?: string },
     params: MasterstageParams
   ): Promise<{ onboardingUrl: string }> {
     const runtime = this.runtime()
@@ -69,13 +70,24 @@ export class ConnectService {
         ])
       }
     }
+    const clientKey = data?.idempotencyKey
+    if (clientKey !== undefined && (typeof clientKey !== 'string' || !/^[\w-]{8,80}$/.test(clientKey))) {
+      throw validationError('Invalid onboarding request', [
+        { path: 'idempotencyKey', message: 'must be 8-80 letters, digits, _ or -' }
+      ])
+    }
     let accountId = await runtime.accountIdOf(tenantId)
     if (!accountId) accountId = await this.createAccount(runtime, tenantId, params.user?.email)
-    const link = await runtime.provider.createOnboardingLink({
-      accountId,
-      returnUrl: data?.returnUrl ?? `${dashboard}/p/payments/connect?onboarding=done`,
-      refreshUrl: data?.refreshUrl ?? `${dashboard}/p/payments/connect?onboarding=refresh`
-    })
+    // Account links are single-use and short-lived, so each click gets a new one: the key (the client's,
+    // else fresh) only makes the SDK's network retries and a double-submitted click create one link.
+    const link = await runtime.provider.createOnboardingLink(
+      {
+        accountId,
+        returnUrl: data?.returnUrl ?? `${dashboard}/p/payments/connect?onboarding=done`,
+        refreshUrl: data?.refreshUrl ?? `${dashboard}/p/payments/connect?onboarding=refresh`
+      },
+      `onboarding-link:${tenantId}:${clientKey ?? randomUUID()}`
+    )
     return { onboardingUrl: link.url }
   }
 

@@ -157,7 +157,8 @@ export function createSandboxProvider(options: SandboxProviderOptions): SandboxP
       return { accountId: account._id }
     },
 
-    async createOnboardingLink(input) {
+    // Visiting completes onboarding at once and is harmless to repeat: the key has nothing to guard.
+    async createOnboardingLink(input, _idempotencyKey) {
       const account = await model.findOne({ _id: input.accountId, kind: 'account' }).lean()
       if (!account) throw new Error(`No such account: ${input.accountId}`)
       // The sandbox has nothing to collect: visiting the link completes onboarding at once.

@@ -60,13 +60,16 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       return { accountId: account.id }
     },
 
-    async createOnboardingLink(input) {
-      const link = await stripe.accountLinks.create({
-        account: input.accountId,
-        refresh_url: input.refreshUrl,
-        return_url: input.returnUrl,
-        type: 'account_onboarding'
-      })
+    async createOnboardingLink(input, idempotencyKey) {
+      const link = await stripe.accountLinks.create(
+        {
+          account: input.accountId,
+          refresh_url: input.refreshUrl,
+          return_url: input.returnUrl,
+          type: 'account_onboarding'
+        },
+        { idempotencyKey }
+      )
       return { url: link.url }
     },
 

@@ -74,11 +74,14 @@ describe('stripe provider on the wire', () => {
       },
       `cs-${randomUUID()}`
     )
+    expect(session.paymentIntentId).toBeNull()
     fake.completeSession(session.id, 'paid')
+    const paid = await provider.retrieveCheckoutSession(accountId, session.id)
+    expect(paid.paymentIntentId).toMatch(/^pi_/)
     await provider.refund(
       {
         accountId,
-        paymentIntentId: session.paymentIntentId!,
+        paymentIntentId: paid.paymentIntentId!,
         metadata: { tenantId: 't1', paymentId: 'pay2', refundId: 'r9' }
       },
       'refund:r9'
@@ -86,6 +89,22 @@ describe('stripe provider on the wire', () => {
     const request = fake.writesTo('/v1/refunds').at(-1)!
     expect(request).toMatchObject({ stripeAccount: accountId, idempotencyKey: 'refund:r9' })
     expect(request.form.amount).toBeUndefined()
+  })
+
+  it('sends an Idempotency-Key with every write, the onboarding link included', async () => {
+    const { accountId } = await provider.createConnectedAccount({ tenantId: 't3' }, `acct-${randomUUID()}`)
+    const before = fake.requests.length
+    const key = `onboarding-link:t3:${randomUUID()}`
+    await provider.createOnboardingLink(
+      { accountId, refreshUrl: 'http://d.localhost/refresh', returnUrl: 'http://d.localhost/done' },
+      key
+    )
+    const link = fake.writesTo('/v1/account_links').at(-1)!
+    expect(link.idempotencyKey).toBe(key)
+    const writes = fake.requests.filter((request) => request.method === 'POST')
+    expect(writes.length).toBeGreaterThan(0)
+    expect(writes.filter((request) => !request.idempotencyKey)).toEqual([])
+    expect(fake.requests.length).toBeGreaterThan(before)
   })
 
   it('is refused by the API with a wrong platform key', async () => {

@@ -1,6 +1,8 @@
 // A local HTTP fake of the parts of the Stripe API the plugin uses. It checks what a real Stripe would
-// refuse (missing bearer key, missing Stripe-Account or Idempotency-Key, non-integer amounts) and
-// records every request so tests can assert headers, idempotency keys, amounts and fees.
+// refuse (missing bearer key, missing Stripe-Account, non-integer amounts), refuses any POST without an
+// Idempotency-Key (our rule: every write carries one), and records every request so tests can assert
+// headers, idempotency keys, amounts and fees. Like Stripe, a new Checkout session has no payment
+// intent (`payment_intent: null`); it gets one when the customer confirms (paid, pending or declined).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { decodeStripeForm } from './form-body.ts'
@@ -28,6 +30,8 @@ export class StripeFake {
   /** Events per connected account, newest last. */
   readonly events: Record<string, any>[] = []
   readonly #idempotent = new Map<string, StoredIdempotent>()
+  /** The intent each session gets once the customer confirms (tests build events with it beforehand). */
+  readonly #futureIntents = new Map<string, string>()
   #server: Server | undefined
   #counter = 0
   port = 0
@@ -57,10 +61,22 @@ export class StripeFake {
     return this.requests.filter((request) => request.method === 'POST' && request.path === path)
   }
 
+  /**
+   * The payment intent the session has, or will get when the customer confirms: what Stripe's events
+   * after the confirmation carry (the API shows null before).
+   */
+  intentOf(sessionId: string): string {
+    const session = this.sessions.get(sessionId)
+    if (!session) throw new Error(`no session ${sessionId}`)
+    return session.payment_intent ?? this.#futureIntents.get(sessionId)!
+  }
+
   /** Simulates the customer paying (or a delayed method pending) and records the events Stripe emits. */
   completeSession(sessionId: string, outcome: 'paid' | 'unpaid'): Record<string, any>[] {
     const session = this.sessions.get(sessionId)
     if (!session) throw new Error(`no session ${sessionId}`)
+    if (session.status !== 'open') throw new Error(`session ${sessionId} is ${session.status}, not payable`)
+    session.payment_intent = this.intentOf(sessionId)
     session.status = 'complete'
     session.payment_status = outcome
     const emitted = [this.#event(session.account, 'checkout.session.completed', session)]
@@ -115,6 +131,13 @@ export class StripeFake {
     if (recorded.authorization !== `Bearer ${this.secretKey}`) {
       return this.#send(response, 401, apiError('invalid_request_error', 'Invalid API Key provided'))
     }
+    if (recorded.method === 'POST' && !recorded.idempotencyKey) {
+      return this.#send(
+        response,
+        400,
+        apiError('invalid_request_error', 'Idempotency-Key required by this fake on every POST')
+      )
+    }
     if (recorded.method === 'POST' && recorded.idempotencyKey) {
       // Stripe replays the first response for a reused key, and refuses the key with different parameters.
       const scope = `${recorded.stripeAccount ?? 'platform'}:${recorded.idempotencyKey}`
@@ -143,8 +166,6 @@ export class StripeFake {
   #route(request: RecordedRequest): [number, unknown] {
     const { method, path, form } = request
     if (method === 'POST' && path === '/v1/accounts') {
-      if (!request.idempotencyKey)
-        return [400, apiError('invalid_request_error', 'Idempotency-Key required by this fake')]
       const account = {
         id: this.#id('acct'),
         object: 'account',
@@ -194,8 +215,6 @@ export class StripeFake {
     if (!request.stripeAccount?.startsWith('acct_')) {
       return [400, apiError('invalid_request_error', 'Direct charges need the Stripe-Account header')]
     }
-    if (!request.idempotencyKey)
-      return [400, apiError('invalid_request_error', 'Idempotency-Key required by this fake')]
     const items = (form.line_items ?? []) as any[]
     let total = 0
     for (const item of items) {
@@ -221,7 +240,7 @@ export class StripeFake {
       currency: form.line_items?.[0]?.price_data?.currency,
       customer_email: form.customer_email,
       client_reference_id: form.client_reference_id,
-      payment_intent: this.#id('pi'),
+      payment_intent: null,
       application_fee_amount: fee === undefined ? null : Number(fee),
       metadata: form.metadata ?? {},
       success_url: form.success_url,
@@ -230,6 +249,7 @@ export class StripeFake {
       livemode: false
     }
     this.sessions.set(id, session)
+    this.#futureIntents.set(id, this.#id('pi'))
     return [200, session]
   }
 
@@ -237,8 +257,6 @@ export class StripeFake {
     const { form } = request
     if (!request.stripeAccount)
       return [400, apiError('invalid_request_error', 'Refunds of direct charges need Stripe-Account')]
-    if (!request.idempotencyKey)
-      return [400, apiError('invalid_request_error', 'Idempotency-Key required by this fake')]
     const session = [...this.sessions.values()].find(
       (candidate) => candidate.payment_intent === form.payment_intent
     )

@@ -88,9 +88,12 @@ export async function openInvoice(scenario: StripeScenario, amountMinor = 19_900
   )
   if (checkout.status !== 201)
     throw new Error(`checkout failed: ${checkout.status} ${JSON.stringify(checkout.body)}`)
-  const session = [...scenario.fake.sessions.values()].find(
+  const opened = [...scenario.fake.sessions.values()].find(
     (candidate) => candidate.metadata.invoiceId === created.body._id
   )!
+  // The session as its events show it once the customer confirmed: with the payment intent Stripe
+  // creates then (the API answered `payment_intent: null` at creation).
+  const session: Record<string, any> = { ...opened, payment_intent: scenario.fake.intentOf(opened.id) }
   return { invoice: created.body, paymentId: checkout.body.paymentId as string, session }
 }
 
