@@ -1,6 +1,6 @@
 // Finds the plugins installed in the workspace (`plugins/<name>/`) and imports their manifests: the
 // entry is package.json's `masterstage.plugin`, or `plugin.ts` beside it.
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -22,7 +22,9 @@ export async function discoverPlugins(pluginsDir: string): Promise<DiscoveredPlu
   const root = resolve(pluginsDir)
   if (!existsSync(root)) return []
   const folders = (await readdir(root, { withFileTypes: true }))
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+    // A linked folder counts too (a plugin developed elsewhere and linked in, or a chosen subset).
+    .filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(join(root, entry.name))))
+    .filter((entry) => !entry.name.startsWith('.') && entry.name !== 'node_modules')
     .map((entry) => entry.name)
     .sort()
   const discovered: DiscoveredPlugin[] = []
@@ -44,6 +46,14 @@ export async function discoverPlugins(pluginsDir: string): Promise<DiscoveredPlu
     discovered.push({ name: manifest.name, dir, entry, manifest })
   }
   return discovered
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 async function entryOf(dir: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 // Plugin discovery from a plugins folder and the generated UI registry the web apps import.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -42,6 +42,16 @@ describe('plugin discovery', () => {
     })
     expect((await discoverPlugins(root)).map((plugin) => plugin.name)).toEqual(['alpha', 'zeta'])
     expect(await discoverPlugins(join(root, 'missing'))).toEqual([])
+  })
+
+  it('follows linked plugin folders and ignores dangling links', async () => {
+    const elsewhere = await tempPlugins({ 'beta/plugin.ts': manifest('beta') })
+    const root = await tempPlugins({ 'alpha/plugin.ts': manifest('alpha') })
+    await symlink(join(elsewhere, 'beta'), join(root, 'beta'), 'dir')
+    await symlink(join(elsewhere, 'gone'), join(root, 'gone'), 'dir')
+    const found = await discoverPlugins(root)
+    expect(found.map((plugin) => plugin.name)).toEqual(['alpha', 'beta'])
+    expect(found[1].dir).toBe(join(root, 'beta'))
   })
 
   it('stops with PLUGIN_INVALID when a manifest does not match its folder', async () => {

@@ -41,8 +41,13 @@ function testQueuePrefix(name: string): string {
  * production defaults (CORS origins, web app URLs).
  */
 export function platformTestConfigFromEnv(name: string, env: Record<string, string> = {}): Config {
+  return loadConfig({ ...platformTestEnv(name), ...env })
+}
+
+/** The environment platformTestConfigFromEnv loads, e.g. to hand the same settings to a worker process. */
+export function platformTestEnv(name: string): Record<string, string> {
   const base = platformTestConfig(name)
-  return loadConfig({
+  return {
     NODE_ENV: 'test',
     PORT: '0',
     MONGODB_URI: base.mongoUri,
@@ -50,7 +55,6 @@ export function platformTestConfigFromEnv(name: string, env: Record<string, stri
     PLATFORM_ENCRYPTION_KEY: base.encryptionKey.toString('hex'),
     QUEUE_PREFIX: base.queuePrefix,
     LOG_LEVEL: base.logLevel,
-    RUN_WORKERS_IN_PROCESS: 'false',
-    ...env
-  })
+    RUN_WORKERS_IN_PROCESS: 'false'
+  }
 }

@@ -4,16 +4,19 @@
 // that go through the services like the dashboard does.
 import masterclasses from '../../../../plugins/masterclasses/plugin.ts'
 import type { Application } from '../../../src/app/declarations.ts'
+import { loadConfig } from '../../../src/config/load-config.ts'
 import type { PluginManifest } from '../../../src/plugins/plugin-manifest.ts'
 // The harness's provided values (mongoUri) are typed there; web-app type checks reach this file alone.
 import type {} from '../../global-setup.ts'
 import * as seed from '../../support/seed-platform.ts'
-import { platformTestConfigFromEnv } from '../../support/test-config.ts'
+import { platformTestEnv } from '../../support/test-config.ts'
 import { startTestPlatform } from '../../support/test-platform.ts'
+import { type RunningWorker, startPlatformWorker } from './platform-worker.ts'
 
 export interface RunningApi {
   app: Application
   url: string
+  /** Stops the worker process too, when one was started. */
   close(): Promise<void>
 }
 
@@ -22,21 +25,47 @@ export interface PlatformApiOptions {
   env?: Record<string, string>
   /** Default: the masterclasses plugin. */
   plugins?: readonly PluginManifest[]
+  /**
+   * `'process'`: jobs and event deliveries run in a separate worker process (core/src/worker.ts), as in
+   * production and `npm start`, instead of nowhere (RUN_WORKERS_IN_PROCESS=false) or in the API process.
+   */
+  worker?: 'process'
 }
 
 export async function startPlatformApi(name: string, options: PlatformApiOptions = {}): Promise<RunningApi> {
-  const config = platformTestConfigFromEnv(name, {
+  const env = {
+    ...platformTestEnv(name),
     LOG_LEVEL: process.env.E2E_API_LOG_LEVEL ?? 'silent',
     EMAIL_OUTBOX_DIR: `/tmp/ms-e2e-outbox-${process.pid}`,
     ...options.env
-  })
+  }
+  const config = loadConfig(env)
+  const plugins = options.plugins ?? [masterclasses]
   const platform = await startTestPlatform(name, {
-    plugins: options.plugins ?? [masterclasses],
+    plugins,
     config,
     events: { durable: {} },
     email: 'configured'
   })
-  return { app: platform.app, url: platform.url, close: () => platform.close() }
+  let worker: RunningWorker | undefined
+  try {
+    if (options.worker === 'process')
+      worker = await startPlatformWorker(
+        { ...env, RUN_WORKERS_IN_PROCESS: 'false' },
+        plugins.map((plugin) => plugin.name)
+      )
+  } catch (error) {
+    await platform.close()
+    throw error
+  }
+  return {
+    app: platform.app,
+    url: platform.url,
+    async close() {
+      await worker?.close()
+      await platform.close()
+    }
+  }
 }
 
 export interface SeedTenant {

@@ -22,17 +22,16 @@ let api: RunningApi
 let apiUrl = ''
 let dashboard: RunningWebApp
 let browser: Browser
+let tenant: { _id: string }
 
 beforeAll(async () => {
   await ensureBuilt('dashboard')
-  // Workers in process: the registration's lead.created handler announces the lead to the boards.
-  api = await startPlatformApi('pipeline-board-e2e', {
-    plugins: [pipelinePlugin],
-    env: { RUN_WORKERS_IN_PROCESS: 'true' }
-  })
+  // As in production and `npm start`: event handlers run in a separate worker process, whose lead moves
+  // reach the boards' sockets (held by the API process) through core's realtime relay.
+  api = await startPlatformApi('pipeline-board-e2e', { plugins: [pipelinePlugin], worker: 'process' })
   apiUrl = api.url
   const agency = await seedAgency(api.app, 'northwind', 'Northwind')
-  const tenant = await seedTenant(api.app, {
+  tenant = await seedTenant(api.app, {
     slug: 'ava-studio',
     name: 'Ava Studio',
     agencyId: agency._id,
@@ -108,6 +107,34 @@ describe('pipeline board in the browser', () => {
           })
           .toBe(1)
         expect(await page.locator('[data-status="NEW"] [data-testid="lead-card"]').count()).toBe(0)
+      }
+
+      // A move made by an event handler in the worker process (no request, other process) shows live too.
+      const second = await call(
+        apiUrl,
+        'POST',
+        '/pipeline/registrations',
+        { name: 'Worker Moved', email: 'worker.moved@example.com', masterclassId: 'mc-1', consent: true },
+        { tenant: 'ava-studio' }
+      )
+      expect(second.status).toBe(201)
+      const leads = await call(apiUrl, 'GET', '/pipeline/leads', undefined, {
+        tenant: 'ava-studio',
+        token: login.body.accessToken
+      })
+      const secondLead = leads.body.data.find((each: any) => each.email === 'worker.moved@example.com')
+      expect(secondLead?.status).toBe('NEW')
+      await (api.app.get('events') as any).emit(
+        'invoice.issued',
+        { invoiceId: 'inv-board-live', leadId: secondLead._id },
+        { tenantId: tenant._id, id: 'invoice.issued:inv-board-live' }
+      )
+      for (const page of pages) {
+        await expect
+          .poll(() => page.locator('[data-status="INVOICED"] [data-testid="lead-card"]').allTextContents(), {
+            timeout: 20_000
+          })
+          .toEqual([expect.stringContaining('worker.moved@example.com')])
       }
     } catch (error) {
       for (const [index, context] of contexts.entries()) {
