@@ -4,7 +4,7 @@ import type Bull from 'bull'
 import type { Logger } from 'pino'
 import { currentScope } from '../context/request-scope.ts'
 import { defaultJobOptions } from './job-options.ts'
-import type { QueueFactory } from './queue-factory.ts'
+import { addJobNow, type QueueFactory } from './queue-factory.ts'
 
 /** What is stored in Redis for every job: the tenant whose scope it runs in, and its own data. */
 export interface JobEnvelope<Data = unknown> {
@@ -43,6 +43,8 @@ export interface EnqueueJobOptions {
   delayMs?: number
   /** Defaults to the current request scope's tenant. */
   tenantId?: string | null
+  /** How long to wait for Redis before failing with RedisUnavailableError (default 3 s). */
+  timeoutMs?: number
 }
 
 export class JobRegistry {
@@ -67,7 +69,11 @@ export class JobRegistry {
     return [...this.#definitions.values()]
   }
 
-  /** Enqueue after the database write that needs the job succeeded. */
+  /**
+   * Enqueue after the database write that needs the job succeeded. Fails with RedisUnavailableError
+   * within `timeoutMs` while Redis is unreachable, instead of holding the caller (a public request)
+   * until it comes back: callers either answer 503 or leave the work to their sweep.
+   */
   async enqueue(
     queue: string,
     data: unknown,
@@ -82,6 +88,8 @@ export class JobRegistry {
       ...(options.jobId ? { jobId: options.jobId } : {}),
       ...(options.delayMs ? { delay: options.delayMs } : {})
     }
-    return this.#factory.queue(queue).add(envelope, jobOptions)
+    return addJobNow(this.#factory, queue, envelope, jobOptions, options.timeoutMs) as Promise<
+      Bull.Job<JobEnvelope>
+    >
   }
 }

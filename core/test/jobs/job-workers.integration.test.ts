@@ -115,6 +115,22 @@ describe('job workers', () => {
     expect(finished).toBe(true)
   })
 
+  it('fails an enqueue fast while Redis is unreachable instead of holding the caller', async () => {
+    // Nothing listens on port 1: the connection never becomes ready.
+    factory = createQueueFactory({
+      redisUrl: 'redis://127.0.0.1:1',
+      prefix: `test-jobs-${randomUUID()}`,
+      logger
+    })
+    const registry = new JobRegistry(factory)
+    registry.define({ queue: 'notes.reminder', handle: async () => undefined })
+    const started = Date.now()
+    await expect(
+      registry.enqueue('notes.reminder', { noteId: 'n1' }, { tenantId: 't', timeoutMs: 300 })
+    ).rejects.toMatchObject({ name: 'RedisUnavailableError' })
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
   it('refuses to define the same queue twice and to enqueue unknown jobs', async () => {
     const { registry } = setup()
     registry.define({ queue: 'notes.a', handle: async () => undefined })

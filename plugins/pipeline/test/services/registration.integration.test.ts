@@ -51,6 +51,23 @@ describe('registration', () => {
     expect(history[0]).toMatchObject({ from: null, to: 'NEW', trigger: 'registration' })
   })
 
+  it('answers and keeps the registration when the job queue is unreachable (the sweep follows up)', async () => {
+    const jobs = t.app.get('jobs') as any
+    const enqueue = jobs.enqueue
+    jobs.enqueue = async () => {
+      throw Object.assign(new Error('Redis is not reachable'), { name: 'RedisUnavailableError' })
+    }
+    try {
+      const response = await register(form('queue.down@example.com'))
+      expect(response.status).toBe(201)
+    } finally {
+      jobs.enqueue = enqueue
+    }
+    const stored = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === 'queue.down@example.com')
+    expect(stored).toHaveLength(1)
+    expect(stored[0].announcedAt ?? null).toBeNull()
+  })
+
   it('a flood of concurrent identical registrations makes one lead, one lead.created and one user', async () => {
     const email = 'flood@example.com'
     const responses = await Promise.all(
