@@ -90,6 +90,38 @@ export class EnvReader {
     }
     return value
   }
+
+  /** A MongoDB connection string: a replica set names several hosts (`h1:27017,h2:27017`), which URL cannot parse. */
+  mongoUri(name: string): string {
+    const value = this.raw(name)
+    if (value === undefined) {
+      this.problem(name, 'is required')
+      return ''
+    }
+    const match = /^(mongodb(?:\+srv)?:)\/\/([^@/?]*@)?([^/?]+)(.*)$/.exec(value)
+    const hosts = match?.[3].split(',') ?? []
+    const hostPattern = /^([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/
+    const portOk = (host: string) => Number(/:(\d+)$/.exec(host)?.[1] ?? 1) <= 65_535
+    let valid = match !== null && hosts.every((host) => hostPattern.test(host) && portOk(host))
+    if (valid) {
+      try {
+        // The rest (credentials, database, options) checked as a URL with the first host alone.
+        new URL(`${match![1]}//${match![2] ?? ''}${hosts[0]}${match![4]}`)
+      } catch {
+        valid = false
+      }
+    }
+    if (!valid) {
+      const scheme = /^[a-z+]+:/i.exec(value)?.[0]
+      this.problem(
+        name,
+        scheme && !['mongodb:', 'mongodb+srv:'].includes(scheme)
+          ? 'must use mongodb: or mongodb+srv:'
+          : 'must be a valid URL'
+      )
+    }
+    return value
+  }
 }
 
 function parseEncryptionKey(reader: EnvReader, value: string | undefined): Buffer {
@@ -122,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const publicApiUrl = reader.url('PUBLIC_API_URL', `http://${host}:${port}`, http)
   const storefrontUrl = reader.url('STOREFRONT_URL', 'http://localhost:5173', http)
   const dashboardUrl = reader.url('DASHBOARD_URL', 'http://localhost:5174', http)
-  const mongoUri = reader.url('MONGODB_URI', undefined, ['mongodb:', 'mongodb+srv:'], true)
+  const mongoUri = reader.mongoUri('MONGODB_URI')
   const redisUrl = reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:'], true)
   const queuePrefix = reader.raw('QUEUE_PREFIX') ?? 'ms'
   if (!/^[a-z0-9_-]{1,32}$/i.test(queuePrefix))

@@ -95,6 +95,25 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.variable === 'JWT_SECRET')?.message).toMatch(/at least 32/)
   })
 
+  it('accepts replica-set connection strings with several hosts and refuses malformed ones', () => {
+    const replicaSet =
+      'mongodb://app:s3cret@mongo1:27017,mongo2:27017,[::1]:27019/ms?replicaSet=rs0&w=majority'
+    expect(loadConfig({ ...valid, MONGODB_URI: replicaSet }).mongoUri).toBe(replicaSet)
+    expect(loadConfig({ ...valid, MONGODB_URI: 'mongodb+srv://cluster0.example.net/ms' }).mongoUri).toContain(
+      'cluster0'
+    )
+    for (const broken of [
+      'mongodb://',
+      'mongodb://a:1,,b:2/ms',
+      'mongodb://a b/ms',
+      'mongodb://h:99999/ms'
+    ]) {
+      expect(problemsOf({ ...valid, MONGODB_URI: broken }), broken).toEqual([
+        { variable: 'MONGODB_URI', message: 'must be a valid URL' }
+      ])
+    }
+  })
+
   it('requires MONGODB_URI and the secrets, naming each missing variable', () => {
     const problems = problemsOf({})
     expect(problems.map((p) => p.variable).sort()).toEqual([
