@@ -23,6 +23,10 @@ export type PaymentStatus =
   | 'succeeded'
   | 'partially_refunded'
   | 'refunded'
+  /** Money moved for an invoice another payment had already paid: refunded automatically, never revenue. */
+  | 'duplicate'
+  /** Money moved but its amount or currency differs from the invoice: not applied, staff decide. */
+  | 'needs_review'
 
 /** An invoice was issued (number assigned, PDF rendered lazily): the lead gets an email with a pay link. */
 export interface InvoiceIssued {
@@ -81,6 +85,28 @@ export interface PaymentDisputed {
   reason: string
 }
 
+/** A second payment succeeded for an invoice already paid: it is refunded automatically, staff are told. */
+export interface PaymentDuplicate {
+  paymentId: string
+  invoiceId: string
+  invoiceNumber: string
+  /** The payment that paid the invoice (absent when the invoice was settled otherwise, e.g. void). */
+  keptPaymentId?: string
+  amountMinor: number
+  currency: string
+}
+
+/** A payment's amount or currency differs from its invoice: the invoice stays unpaid, staff review it. */
+export interface PaymentNeedsReview {
+  paymentId: string
+  invoiceId: string
+  invoiceNumber: string
+  expectedMinor: number
+  expectedCurrency: string
+  receivedMinor: number
+  receivedCurrency: string
+}
+
 /**
  * The shape this plugin expects of the pipeline's `lead.created` (declared by the pipeline plugin's
  * contract; only the fields read here). A lead for a paid masterclass carries its price.
@@ -105,5 +131,7 @@ declare module '@masterstage/core/events/domain-events.ts' {
     'payment.failed': PaymentFailed
     'payment.refunded': PaymentRefunded
     'payment.disputed': PaymentDisputed
+    'payment.duplicate': PaymentDuplicate
+    'payment.mismatched': PaymentNeedsReview
   }
 }

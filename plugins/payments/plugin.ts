@@ -20,6 +20,7 @@ import { MONEY_ROLES } from './services/service-params.ts'
 import { paymentsSettingsSchema } from './settings.ts'
 import { emailSubscribers } from './subscribers/emails.ts'
 import { invoiceOnLeadSubscriber, invoiceOnLeadUpdateSubscriber } from './subscribers/invoice-on-lead.ts'
+import { unappliedPaymentSubscribers } from './subscribers/unapplied-payments.ts'
 import { PROCESS_WEBHOOK_JOB } from './webhooks/process-after-answer.ts'
 import { processWebhookEvent } from './webhooks/process-webhook-event.ts'
 import { receiveWebhook } from './webhooks/receive-webhook.ts'
@@ -101,7 +102,8 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
     subscribers: [
       invoiceOnLeadSubscriber(current),
       invoiceOnLeadUpdateSubscriber(current),
-      ...emailSubscribers(current)
+      ...emailSubscribers(current),
+      ...unappliedPaymentSubscribers(current)
     ],
     jobs: [
       {

@@ -7,10 +7,13 @@ import type { PaymentStatus } from '../contract.ts'
 import type { Invoice } from '../models/invoice-model.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
+import { checkFulfilment, unappliedPaymentEvent, unappliedPaymentFields } from './fulfilment-check.ts'
 
 /** States from which a success still applies (money moved even after a decline or an expiry notice). */
 const FULFILLABLE: PaymentStatus[] = ['pending', 'processing', 'failed', 'expired']
 const SETTLED: PaymentStatus[] = ['succeeded', 'partially_refunded', 'refunded']
+/** Money moved but not applied to the invoice (domain/fulfilment-check.ts): refunds touch only the payment. */
+const UNAPPLIED: PaymentStatus[] = ['duplicate', 'needs_review']
 
 export type TransitionResult = 'applied' | 'unchanged'
 
@@ -59,12 +62,19 @@ export async function fulfil(
 export interface FulfilDetails {
   paymentIntentId?: string | null
   amountMinor?: number
+  /** The currency the provider reports (compared with the invoice's). */
+  currency?: string
 }
 
 /**
  * `fulfil` without reading the payment first: the conditional update returns the payment it moved, so
  * the webhook hot path needs no separate read. Null when nothing moved (no such payment in this tenant,
  * or already settled); the caller tells those apart only when it has to.
+ *
+ * The invoice is paid only while open and only with its own amount and currency (one conditional
+ * update on the hot path). Otherwise the payment becomes `duplicate` (the invoice was already paid:
+ * refunded automatically by a subscriber) or `needs_review` (amount or currency differ: staff alerted);
+ * the invoice, its paymentId and `payment.succeeded` (receipt, lead PAID, revenue) are left alone.
  */
 export async function fulfilById(
   runtime: PaymentsRuntime,
@@ -91,14 +101,54 @@ export async function fulfilById(
     if (!payment) return null
     // `after`: the amount now stored, which is the provider's when it reported one.
     const amountMinor = payment.amountMinor
-    const invoice = await runtime.models.invoices
+    const received = { amountMinor, currency: (details.currency ?? payment.currency).toLowerCase() }
+    const paid = {
+      $set: { status: 'paid', paidAt: now, paymentId: payment._id, amountPaidMinor: amountMinor }
+    }
+    let invoice = (await runtime.models.invoices
       .findOneAndUpdate(
-        { _id: payment.invoiceId },
-        { $set: { status: 'paid', paidAt: now, paymentId: payment._id, amountPaidMinor: amountMinor } },
+        { _id: payment.invoiceId, status: 'open', totalMinor: amountMinor, currency: received.currency },
+        paid,
         { returnDocument: 'after', session }
       )
-      .lean()
-    if (!invoice) throw new Error(`invoice ${payment.invoiceId} of payment ${payment._id} not found`)
+      .lean()) as Invoice | null
+    if (!invoice) {
+      const current = await invoiceOf(runtime, payment, session)
+      if (!current) throw new Error(`invoice ${payment.invoiceId} of payment ${payment._id} not found`)
+      const check = checkFulfilment(current, payment._id, received)
+      if (check.outcome !== 'apply') {
+        await runtime.models.payments.updateOne(
+          { _id: payment._id },
+          { $set: unappliedPaymentFields(check) },
+          { session }
+        )
+        const event = unappliedPaymentEvent(check, payment, current, received)
+        await runtime.ctx.events.emit(event.name, event.payload as any, {
+          id: event.id,
+          tenantId: payment.tenantId,
+          session
+        })
+        runtime.ctx.logger.warn(
+          {
+            tenantId: payment.tenantId,
+            paymentId: payment._id,
+            invoiceId: current._id,
+            outcome: check.outcome
+          },
+          'payment succeeded but not applied to its invoice'
+        )
+        return { ...payment, ...(unappliedPaymentFields(check) as Partial<Payment>) }
+      }
+      // Open, right amount, currency spelled differently: pay it, still only while open.
+      invoice = (await runtime.models.invoices
+        .findOneAndUpdate({ _id: payment.invoiceId, status: 'open' }, paid, {
+          returnDocument: 'after',
+          session
+        })
+        .lean()) as Invoice | null
+      if (!invoice)
+        throw new Error(`invoice ${payment.invoiceId} changed while payment ${payment._id} applied`)
+    }
     await runtime.ctx.events.emit(
       'payment.succeeded',
       {
@@ -128,7 +178,13 @@ export async function applyRefund(
   refundedMinor: number,
   paymentIntentId?: string
 ): Promise<TransitionResult> {
-  if (!SETTLED.includes(payment.status)) await fulfil(runtime, payment, { paymentIntentId })
+  if (!SETTLED.includes(payment.status) && !UNAPPLIED.includes(payment.status)) {
+    await fulfil(runtime, payment, { paymentIntentId })
+    // The success may have been judged a duplicate or a mismatch: refund that payment only.
+    payment =
+      ((await runtime.models.payments.findOne({ _id: payment._id }).lean()) as Payment | null) ?? payment
+  }
+  if (UNAPPLIED.includes(payment.status)) return recordUnappliedRefund(runtime, payment, refundedMinor)
   return inTransaction(runtime, async (session) => {
     const fully = refundedMinor >= payment.amountMinor
     const status: PaymentStatus = fully ? 'refunded' : 'partially_refunded'
@@ -164,6 +220,23 @@ export async function applyRefund(
     )
     return 'applied'
   })
+}
+
+/** A refund of money never applied to the invoice: the payment records it; no invoice change, no event. */
+async function recordUnappliedRefund(
+  runtime: PaymentsRuntime,
+  payment: Payment,
+  refundedMinor: number
+): Promise<TransitionResult> {
+  const updated = await runtime.models.payments.updateOne(
+    {
+      _id: payment._id,
+      status: trusted({ $in: UNAPPLIED }),
+      amountRefundedMinor: trusted({ $lt: refundedMinor })
+    },
+    { $set: { amountRefundedMinor: refundedMinor } }
+  )
+  return updated.modifiedCount === 1 ? 'applied' : 'unchanged'
 }
 
 /** Flags a dispute on the payment and invoice; each (dispute, status) is announced once. */

@@ -4,6 +4,8 @@ export const PaymentsErrorCode = {
   INVOICE_NOT_PAYABLE: 'INVOICE_NOT_PAYABLE',
   ACCOUNT_NOT_CONNECTED: 'ACCOUNT_NOT_CONNECTED',
   PAYMENT_IN_PROGRESS: 'PAYMENT_IN_PROGRESS',
+  /** A payment's amount or currency did not match the invoice; staff review it before anything else. */
+  PAYMENT_IN_REVIEW: 'PAYMENT_IN_REVIEW',
   REFUND_NOT_ALLOWED: 'REFUND_NOT_ALLOWED',
   PROVIDER_FAILED: 'PROVIDER_FAILED',
   /** The call needs one tenant; `X-Tenant-Scope: agency` reads several. */

@@ -1,6 +1,8 @@
 // Opens (or reopens) the hosted payment for an invoice on the tenant's connected account. The local
 // payment (with its idempotency key) is written before the provider call, so a crash between the
 // provider's answer and our write is repaired by the retry: same key, same provider session.
+// A declined card leaves the provider's session open; before a new attempt the previous session is
+// expired (idempotency key per payment), so two sessions of one invoice can never both be paid.
 import { randomUUID, timingSafeEqual } from 'node:crypto'
 import { conflict, currentScope, notFound } from '@masterstage/core'
 import type { Invoice } from '../models/invoice-model.ts'
@@ -55,7 +57,7 @@ export async function startCheckout(
     })
   }
 
-  const payment = await currentAttempt(runtime, invoice)
+  const payment = await currentAttempt(runtime, invoice, accountId)
   if (payment.checkoutSessionId && payment.checkoutUrl) {
     return { paymentId: payment._id, checkoutUrl: payment.checkoutUrl, sessionId: payment.checkoutSessionId }
   }
@@ -96,7 +98,11 @@ export async function startCheckout(
 }
 
 /** The open attempt of the invoice, or a new one after failures/expiries; concurrent callers share it. */
-async function currentAttempt(runtime: PaymentsRuntime, invoice: Invoice): Promise<Payment> {
+async function currentAttempt(
+  runtime: PaymentsRuntime,
+  invoice: Invoice,
+  accountId: string
+): Promise<Payment> {
   const { payments } = runtime.models
   const latest = (await payments
     .findOne({ invoiceId: invoice._id })
@@ -108,9 +114,15 @@ async function currentAttempt(runtime: PaymentsRuntime, invoice: Invoice): Promi
     })
   }
   if (latest && latest.status === 'pending') return latest
-  if (latest && ['succeeded', 'partially_refunded', 'refunded'].includes(latest.status)) {
+  if (latest && ['succeeded', 'partially_refunded', 'refunded', 'duplicate'].includes(latest.status)) {
     throw conflict('This invoice is already paid', { reason: PaymentsErrorCode.INVOICE_NOT_PAYABLE })
   }
+  if (latest && latest.status === 'needs_review') {
+    throw conflict('A payment for this invoice is being reviewed by the team', {
+      reason: PaymentsErrorCode.PAYMENT_IN_REVIEW
+    })
+  }
+  if (latest) await closePreviousSession(runtime, accountId, latest)
   const attempt = (latest?.attempt ?? 0) + 1
   const settings = await runtime.settings(invoice.tenantId)
   const document = {
@@ -136,6 +148,35 @@ async function currentAttempt(runtime: PaymentsRuntime, invoice: Invoice): Promi
     if ((error as any)?.code !== 11000) throw error
     return (await payments.findOne({ invoiceId: invoice._id, attempt }).lean()) as Payment
   }
+}
+
+/**
+ * A failed or expired attempt's session must not stay payable beside the next one. Expired: nothing to
+ * do. Still open (a decline leaves it open): expire it. Completed (paid, or a delayed method pending):
+ * no new attempt; its webhook settles the invoice.
+ */
+async function closePreviousSession(runtime: PaymentsRuntime, accountId: string, previous: Payment) {
+  if (!previous.checkoutSessionId) return
+  const { provider } = runtime
+  const inProgress = () =>
+    conflict('A payment for this invoice is already being processed', {
+      reason: PaymentsErrorCode.PAYMENT_IN_PROGRESS
+    })
+  const session = await provider.retrieveCheckoutSession(accountId, previous.checkoutSessionId)
+  if (session.status === 'expired') return
+  if (session.status === 'complete') throw inProgress()
+  try {
+    await provider.expireCheckoutSession(accountId, previous.checkoutSessionId, `expire:${previous._id}`)
+  } catch (error) {
+    // Completed between our read and the expiry: the customer paid on the old session after all.
+    const now = await provider.retrieveCheckoutSession(accountId, previous.checkoutSessionId)
+    if (now.status === 'complete') throw inProgress()
+    if (now.status !== 'expired') throw error
+  }
+  runtime.ctx.logger.info(
+    { paymentId: previous._id, sessionId: previous.checkoutSessionId },
+    'previous checkout session expired before a new attempt'
+  )
 }
 
 function tokenMatches(expected: string, given: string | undefined): boolean {

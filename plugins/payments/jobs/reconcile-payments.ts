@@ -81,7 +81,8 @@ export async function reconcilePayments(
         session.paymentStatus === 'paid' &&
         (await fulfil(runtime, payment, {
           paymentIntentId: session.paymentIntentId,
-          amountMinor: session.amountTotalMinor
+          amountMinor: session.amountTotalMinor,
+          currency: session.currency || undefined
         })) === 'applied'
       ) {
         report.repairedSessions += 1

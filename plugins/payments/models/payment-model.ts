@@ -22,6 +22,15 @@ export interface Payment {
   dispute?: { id: string; status: string; reason: string }
   failureReason?: string
   succeededAt?: Date
+  /** Status `duplicate`: the payment that paid the invoice. */
+  duplicateOf?: string
+  /** Status `needs_review`: what the invoice asked and what the provider reported. */
+  review?: {
+    expectedMinor: number
+    expectedCurrency: string
+    receivedMinor: number
+    receivedCurrency: string
+  }
 }
 
 export const PAYMENT_MODEL = 'payment'
@@ -43,7 +52,14 @@ export const paymentSchema = new Schema<Payment>(
     amountRefundedMinor: { type: Number, required: true, default: 0 },
     dispute: { type: new Schema({ id: String, status: String, reason: String }, { _id: false }) },
     failureReason: { type: String },
-    succeededAt: { type: Date }
+    succeededAt: { type: Date },
+    duplicateOf: { type: String },
+    review: {
+      type: new Schema(
+        { expectedMinor: Number, expectedCurrency: String, receivedMinor: Number, receivedCurrency: String },
+        { _id: false }
+      )
+    }
   },
   { versionKey: false, timestamps: true }
 )

@@ -86,6 +86,12 @@ export interface PaymentProvider {
     idempotencyKey: string
   ): Promise<CheckoutSessionInfo>
   retrieveCheckoutSession(accountId: string, sessionId: string): Promise<CheckoutSessionInfo>
+  /** Closes an open session so it can no longer be paid; fails when it is not open (e.g. completed). */
+  expireCheckoutSession(
+    accountId: string,
+    sessionId: string,
+    idempotencyKey: string
+  ): Promise<CheckoutSessionInfo>
   refund(input: RefundInput, idempotencyKey: string): Promise<RefundInfo>
   /** Events of one connected account created at or after `sinceSeconds` (unix), newest first. */
   listRecentEvents(accountId: string, sinceSeconds: number): Promise<ProviderEvent[]>

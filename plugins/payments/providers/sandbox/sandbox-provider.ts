@@ -229,6 +229,19 @@ export function createSandboxProvider(options: SandboxProviderOptions): SandboxP
       return toSessionInfo(session)
     },
 
+    async expireCheckoutSession(accountId, sessionId, _idempotencyKey) {
+      const session = await loadSession(sessionId)
+      if (session.account !== accountId) throw new Error(`No such checkout.session: ${sessionId}`)
+      if (session.status !== 'open')
+        throw new Error('Only Checkout Sessions with a status of open can be expired')
+      session.status = 'expired'
+      await saveSession(session)
+      // Stripe announces it with checkout.session.expired, after answering the call; so does the sandbox.
+      const event = await recordEvent(session.account, 'checkout.session.expired', session)
+      setImmediate(() => void deliver(event).catch(() => undefined))
+      return toSessionInfo(session)
+    },
+
     async refund(input, idempotencyKey) {
       const stored = await idempotent(input.accountId, idempotencyKey, input, async () => {
         const session = await model

@@ -110,6 +110,12 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       )
     },
 
+    async expireCheckoutSession(accountId, sessionId, idempotencyKey) {
+      return toSessionInfo(
+        await stripe.checkout.sessions.expire(sessionId, {}, { idempotencyKey, stripeAccount: accountId })
+      )
+    },
+
     async refund(input: RefundInput, idempotencyKey: string): Promise<RefundInfo> {
       const refund = await stripe.refunds.create(
         {

@@ -100,6 +100,20 @@ export function paymentProviderContract(name: string, harness: ProviderHarness):
       ).rejects.toThrow(/idempotent/i)
     })
 
+    it('expires an open session (it can no longer be paid) and refuses to expire a completed one', async () => {
+      const provider = harness.provider()
+      const accountId = await connectedAccount()
+      const open = await provider.createCheckoutSession(sessionInput(accountId), `cs-${randomUUID()}`)
+      const expired = await provider.expireCheckoutSession(accountId, open.id, `expire-${randomUUID()}`)
+      expect(expired).toMatchObject({ id: open.id, status: 'expired' })
+      expect((await provider.retrieveCheckoutSession(accountId, open.id)).status).toBe('expired')
+      const paid = await provider.createCheckoutSession(sessionInput(accountId), `cs-${randomUUID()}`)
+      await harness.pay(accountId, paid.id, 'paid')
+      await expect(
+        provider.expireCheckoutSession(accountId, paid.id, `expire-${randomUUID()}`)
+      ).rejects.toThrow(/open/)
+    })
+
     it('does not show a session to another connected account', async () => {
       const accountId = await connectedAccount()
       const otherAccountId = await connectedAccount()

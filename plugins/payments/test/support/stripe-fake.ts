@@ -71,6 +71,26 @@ export class StripeFake {
     return session.payment_intent ?? this.#futureIntents.get(sessionId)!
   }
 
+  /**
+   * Simulates a declined card: the intent exists and failed, the session stays open (the customer may
+   * retry on it); returns the payment_intent.payment_failed event Stripe emits.
+   */
+  declineSession(sessionId: string): Record<string, any> {
+    const session = this.sessions.get(sessionId)
+    if (!session) throw new Error(`no session ${sessionId}`)
+    if (session.status !== 'open') throw new Error(`session ${sessionId} is ${session.status}, not payable`)
+    session.payment_intent = this.intentOf(sessionId)
+    return this.#event(session.account, 'payment_intent.payment_failed', {
+      id: session.payment_intent,
+      object: 'payment_intent',
+      amount: session.amount_total,
+      currency: session.currency,
+      status: 'requires_payment_method',
+      last_payment_error: { message: 'Your card was declined.' },
+      metadata: session.metadata
+    })
+  }
+
   /** Simulates the customer paying (or a delayed method pending) and records the events Stripe emits. */
   completeSession(sessionId: string, outcome: 'paid' | 'unpaid'): Record<string, any>[] {
     const session = this.sessions.get(sessionId)
@@ -192,6 +212,21 @@ export class StripeFake {
       ]
     }
     if (method === 'POST' && path === '/v1/checkout/sessions') return this.#createSession(request)
+    if (method === 'POST' && /^\/v1\/checkout\/sessions\/[^/]+\/expire$/.test(path)) {
+      const session = this.sessions.get(path.split('/')[4])
+      if (!session || session.account !== request.stripeAccount) {
+        return [404, apiError('invalid_request_error', 'No such checkout.session')]
+      }
+      if (session.status !== 'open') {
+        return [
+          400,
+          apiError('invalid_request_error', 'Only Checkout Sessions with a status of open can be expired')
+        ]
+      }
+      session.status = 'expired'
+      this.#event(session.account, 'checkout.session.expired', session)
+      return [200, session]
+    }
     if (method === 'GET' && path.startsWith('/v1/checkout/sessions/')) {
       const session = this.sessions.get(path.split('/')[4])
       if (!session || session.account !== request.stripeAccount) {
