@@ -117,8 +117,15 @@ export class UsersService {
     })
   }
 
-  /** Admin-only: creates a staff member (or an attendee) with an explicit, checked grant. */
-  async createStaff(data: unknown, params: MasterstageParams): Promise<PublicUser> {
+  /**
+   * Admin-only: creates a staff member (or an attendee) with an explicit, checked grant. Internal callers
+   * that only hold an address someone typed into a public form pass `emailUnproven: true` (the account
+   * then stays unverified until its owner proves the address).
+   */
+  async createStaff(
+    data: unknown,
+    params: MasterstageParams & { emailUnproven?: boolean }
+  ): Promise<PublicUser> {
     const input = validateBody<{
       email: string
       name: string
@@ -137,7 +144,7 @@ export class UsersService {
       ...profile,
       ...grant,
       // An admin (or a brand pack) names the address of someone they know.
-      emailVerifiedAt: new Date(),
+      ...(params.emailUnproven !== true && { emailVerifiedAt: new Date() }),
       tenantIds: [...grant.tenantIds],
       email,
       emailKey: emailKeyOf(email, grant.role, grant.tenantIds),

@@ -13,7 +13,7 @@ export interface RegistrationFollowUpData {
 /** The slice of core's users service this job needs (internal calls, no provider: the platform acts). */
 interface UsersServiceLike {
   find(params: any): Promise<{ data: { _id: string }[] } | { _id: string }[]>
-  createStaff(data: any, params?: any): Promise<{ _id: string }>
+  createStaff(data: any, params?: { emailUnproven?: boolean }): Promise<{ _id: string }>
 }
 
 export async function ensureAttendeeUser(
@@ -34,14 +34,17 @@ export async function ensureAttendeeUser(
   const existing = await lookup()
   if (existing) return existing
   try {
-    const created = await users.createStaff({
-      email: lead.email,
-      name: lead.name,
-      role: 'attendee',
-      tenantIds: [tenantId],
-      ...(lead.phone && { phone: lead.phone }),
-      ...(lead.company && { company: lead.company })
-    })
+    const created = await users.createStaff(
+      {
+        email: lead.email,
+        name: lead.name,
+        role: 'attendee',
+        tenantIds: [tenantId],
+        ...(lead.phone && { phone: lead.phone }),
+        ...(lead.company && { company: lead.company })
+      },
+      { emailUnproven: true }
+    ) // typed into a public form: not proof that the person owns the address
     return String(created._id)
   } catch (error) {
     // A concurrent run (or the attendee signing up meanwhile) created it first: use that account.

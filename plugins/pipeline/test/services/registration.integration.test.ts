@@ -92,6 +92,8 @@ describe('registration', () => {
     expect(users).toHaveLength(1)
     expect(String(users[0]._id)).toBe(lead.userId)
     expect(users[0]).toMatchObject({ role: 'attendee', tenantIds: [t.tenants.ava._id] })
+    // A public form proves nothing about the address: the account waits for its owner to confirm it.
+    expect(users[0].emailVerifiedAt ?? null).toBeNull()
   })
 
   it('the same email in another tenant is another lead', async () => {
