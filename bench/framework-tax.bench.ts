@@ -1,7 +1,7 @@
 // Framework tax: the same GET-by-id and 1 KB JSON POST on bare node:http, bare Koa, Feathers, and the full
 // platform (tenant resolution, JWT auth, access policy, validation, resolvers), interleaved in one run and
 // reported as throughput ratios; then the platform on the mongoose adapter against bare Koa + driver.
-import { startDatabase } from '../core/src/devdb/harness.ts'
+import { startBenchDatabase } from './lib/bench-database.ts'
 import { benchSettings } from './lib/bench-settings.ts'
 import { compareVariants, type Variant } from './lib/compare-variants.ts'
 import { computeRatios, printRatios, printTable, type RatioTarget } from './lib/report.ts'
@@ -39,10 +39,9 @@ async function main(): Promise<void> {
   console.log(
     `framework-tax: ${settings.rounds} rounds x ${settings.durationMs} ms, ${settings.connections} connections, warm-up ${settings.warmupMs} ms`
   )
-  const database = await startDatabase()
-  // The embedded engine's streaming hello (moreToCome) breaks connection pools: poll instead.
-  const monitoring = database.engine === 'embedded' ? '?serverMonitoringMode=poll' : ''
-  const mongoUri = `${database.uri.replace(/\/?(\?.*)?$/, '')}/bench_framework_tax${monitoring}`
+  // Both (e) and (f) against the same database; by default the embedded engine in its own process.
+  const database = await startBenchDatabase()
+  const mongoUri = database.uriFor('bench_framework_tax')
   console.log(`  database engine: ${database.engine}`)
   const [a, b, c, platform] = await Promise.all([
     startBareHttp(),

@@ -8,17 +8,17 @@
 // `node bench/lib/hook-costs.ts`; knobs as for every bench (BENCH_ROUNDS, BENCH_DURATION_MS, ...).
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { startDatabase } from '../../core/src/devdb/harness.ts'
 import { oneKilobyteItem } from '../servers/item-store.ts'
 import type { PlatformProcessReady } from '../servers/platform-process.ts'
+import { startBenchDatabase } from './bench-database.ts'
 import { benchSettings } from './bench-settings.ts'
 import { median } from './compare-variants.ts'
 import { runLoad } from './run-load.ts'
 
 const settings = benchSettings()
-const database = await startDatabase()
-const monitoring = database.engine === 'embedded' ? '?serverMonitoringMode=poll' : ''
-const mongoUri = `${database.uri.replace(/\/?(\?.*)?$/, '')}/bench_hook_costs${monitoring}`
+const database = await startBenchDatabase()
+const mongoUri = database.uriFor('bench_hook_costs')
+console.log(`database engine: ${database.engine}`)
 // The platform in its own process, like the load generator: only the server's own work is compared.
 const child = fork(fileURLToPath(new URL('../servers/platform-process.ts', import.meta.url)))
 const ready = await new Promise<PlatformProcessReady>((resolve) => {
@@ -98,7 +98,7 @@ const workloads: Workload[] = [
     ratios: memoryRatios
   },
   {
-    // The database runs in the parent process: this is the API process's own CPU per request.
+    // The database runs outside the API process: this is the API process's own CPU per request.
     title: 'GET /documents/:id, MongoDB (API process CPU only)',
     method: 'GET',
     suffix: '',

@@ -1,22 +1,23 @@
 // Profiles variant (d)/(e): the platform stack in its own process under `node --cpu-prof`, load from
-// load-generator processes, the database in this process. Prints the hottest functions (self time) and
-// leaves the .cpuprofile for Chrome DevTools. `node bench/lib/profile-platform.ts [seconds-per-workload]`;
-// PROFILE_WORKLOADS=get,post,unguarded,doc picks workloads.
+// load-generator processes, the database from startBenchDatabase() (its own process by default). Prints
+// the hottest functions (self time) and leaves the .cpuprofile for Chrome DevTools. `node bench/lib/profile-platform.ts [seconds-per-workload]`;
+// PROFILE_WORKLOADS=get,post,unguarded,doc,koa,feathers picks workloads (koa and feathers: variants b and c
+// in the same process, for comparison).
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startDatabase } from '../../core/src/devdb/harness.ts'
 import { oneKilobyteItem } from '../servers/item-store.ts'
 import type { PlatformProcessReady } from '../servers/platform-process.ts'
+import { startBenchDatabase } from './bench-database.ts'
 import { runLoad } from './run-load.ts'
 
 const seconds = Number(process.argv[2] ?? 8)
 const profileDir = mkdtempSync(join(tmpdir(), 'platform-profile-'))
-const database = await startDatabase()
-const monitoring = database.engine === 'embedded' ? '?serverMonitoringMode=poll' : ''
-const mongoUri = `${database.uri.replace(/\/?(\?.*)?$/, '')}/bench_profile${monitoring}`
+const database = await startBenchDatabase()
+const mongoUri = database.uriFor('bench_profile')
+console.log(`database engine: ${database.engine}`)
 const child = fork(fileURLToPath(new URL('../servers/platform-process.ts', import.meta.url)), [], {
   execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
 })
@@ -32,18 +33,22 @@ for (const workload of workloads) {
       ? { url: `${ready.url}/bench/items/42`, method: 'GET' as const, expectStatus: 200 }
       : workload === 'unguarded'
         ? { url: `${ready.url}/bench/items-bare/42`, method: 'GET' as const, expectStatus: 200 }
-        : workload === 'post'
-          ? {
-              url: `${ready.url}/bench/items`,
-              method: 'POST' as const,
-              body: oneKilobyteItem(),
-              expectStatus: 201
-            }
-          : {
-              url: `${ready.url}/bench/documents/${ready.documentId}`,
-              method: 'GET' as const,
-              expectStatus: 200
-            }
+        : workload === 'koa'
+          ? { url: `${ready.bareKoaUrl}/items/42`, method: 'GET' as const, expectStatus: 200 }
+          : workload === 'feathers'
+            ? { url: `${ready.feathersUrl}/items/42`, method: 'GET' as const, expectStatus: 200 }
+            : workload === 'post'
+              ? {
+                  url: `${ready.url}/bench/items`,
+                  method: 'POST' as const,
+                  body: oneKilobyteItem(),
+                  expectStatus: 201
+                }
+              : {
+                  url: `${ready.url}/bench/documents/${ready.documentId}`,
+                  method: 'GET' as const,
+                  expectStatus: 200
+                }
   const result = await runLoad({ ...load, headers, connections: 32, durationMs: seconds * 1000 })
   console.log(
     `${workload}: ${Math.round(result.requestsPerSecond)} req/s, errors ${result.errors} ${result.firstError ?? ''}`
