@@ -51,10 +51,21 @@ export interface RefundInput {
   metadata: { tenantId: string; paymentId: string; refundId: string }
 }
 
+/** A charge as the provider reports it now: what is refunded counts pending refunds, not failed ones. */
+export interface ChargeInfo {
+  id: string
+  paymentIntentId: string | null
+  amountMinor: number
+  amountRefundedMinor: number
+  currency: string
+}
+
 export interface RefundInfo {
   id: string
   status: string
   amountMinor: number
+  /** The refunded charge (re-read with retrieveCharge when the refund changes state). */
+  chargeId: string | null
 }
 
 /** A provider event as verified from a webhook or listed for reconciliation (Stripe's event shape). */
@@ -93,6 +104,8 @@ export interface PaymentProvider {
     idempotencyKey: string
   ): Promise<CheckoutSessionInfo>
   refund(input: RefundInput, idempotencyKey: string): Promise<RefundInfo>
+  /** Reads a charge of the connected account (e.g. after a refund changed state). */
+  retrieveCharge(accountId: string, chargeId: string): Promise<ChargeInfo>
   /** Events of one connected account created at or after `sinceSeconds` (unix), newest first. */
   listRecentEvents(accountId: string, sinceSeconds: number): Promise<ProviderEvent[]>
   /** Verifies the signature over the raw body; throws WebhookSignatureError when it does not hold. */

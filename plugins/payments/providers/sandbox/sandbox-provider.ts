@@ -261,6 +261,7 @@ export function createSandboxProvider(options: SandboxProviderOptions): SandboxP
           id,
           object: 'refund',
           amount,
+          charge: `ch_${String(input.paymentIntentId).slice(3)}`,
           payment_intent: input.paymentIntentId,
           status: 'succeeded',
           metadata: input.metadata
@@ -283,7 +284,28 @@ export function createSandboxProvider(options: SandboxProviderOptions): SandboxP
         setImmediate(() => void deliver(event).catch(() => undefined))
         return { _id: id, kind: 'refund', account: input.accountId, data, createdAt: new Date() }
       })
-      return { id: stored.data.id, status: stored.data.status, amountMinor: stored.data.amount }
+      return {
+        id: stored.data.id,
+        status: stored.data.status,
+        amountMinor: stored.data.amount,
+        chargeId: stored.data.charge ?? null
+      }
+    },
+
+    async retrieveCharge(accountId, chargeId) {
+      // Sandbox charges are named after their intent (`ch_<x>` for `pi_<x>`), as its refunds report them.
+      const paymentIntentId = `pi_${String(chargeId).slice(3)}`
+      const session = await model
+        .findOne({ kind: 'session', account: accountId, 'data.payment_intent': paymentIntentId })
+        .lean()
+      if (!session) throw new Error(`No such charge: ${chargeId}`)
+      return {
+        id: chargeId,
+        paymentIntentId,
+        amountMinor: session.data.amount_total,
+        amountRefundedMinor: Number(session.data.amount_refunded ?? 0),
+        currency: session.data.currency
+      }
     },
 
     async listRecentEvents(accountId, sinceSeconds) {

@@ -125,7 +125,25 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
         },
         { idempotencyKey, stripeAccount: input.accountId }
       )
-      return { id: refund.id, status: refund.status ?? 'pending', amountMinor: refund.amount }
+      const charge = refund.charge
+      return {
+        id: refund.id,
+        status: refund.status ?? 'pending',
+        amountMinor: refund.amount,
+        chargeId: typeof charge === 'string' ? charge : (charge?.id ?? null)
+      }
+    },
+
+    async retrieveCharge(accountId, chargeId) {
+      const charge = await stripe.charges.retrieve(chargeId, {}, { stripeAccount: accountId })
+      const intent = charge.payment_intent
+      return {
+        id: charge.id,
+        paymentIntentId: typeof intent === 'string' ? intent : (intent?.id ?? null),
+        amountMinor: charge.amount,
+        amountRefundedMinor: charge.amount_refunded,
+        currency: charge.currency
+      }
     },
 
     async listRecentEvents(accountId, sinceSeconds) {

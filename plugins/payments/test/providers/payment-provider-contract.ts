@@ -147,6 +147,13 @@ export function paymentProviderContract(name: string, harness: ProviderHarness):
       }
       const refund = await provider.refund(refundInput, key)
       expect(refund).toMatchObject({ amountMinor: 5_000 })
+      expect(refund.chargeId).toMatch(/^ch_/)
+      expect(await provider.retrieveCharge(accountId, refund.chargeId!)).toMatchObject({
+        id: refund.chargeId,
+        paymentIntentId: paid.paymentIntentId,
+        amountMinor: 22_000,
+        amountRefundedMinor: 5_000
+      })
       expect((await provider.refund(refundInput, key)).id).toBe(refund.id)
     })
 

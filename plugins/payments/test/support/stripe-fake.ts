@@ -91,6 +91,39 @@ export class StripeFake {
     })
   }
 
+  /**
+   * Simulates a refund failing at the bank after Stripe accepted it: the charge's refunded amount drops
+   * back; returns the charge.refund.updated event (its object is the Refund, not the Charge).
+   */
+  failRefund(refundId: string): Record<string, any> {
+    const refund = this.refunds.get(refundId)
+    if (!refund) throw new Error(`no refund ${refundId}`)
+    refund.status = 'failed'
+    refund.failure_reason = 'expired_or_canceled_card'
+    const session = [...this.sessions.values()].find(
+      (candidate) => candidate.payment_intent === refund.payment_intent
+    )!
+    return this.#event(session.account, 'charge.refund.updated', refund)
+  }
+
+  /** The charge of a paid session as Stripe shows it now (refunded amount without failed refunds). */
+  chargeOf(session: Record<string, any>): Record<string, any> {
+    const refunded = [...this.refunds.values()]
+      .filter((refund) => refund.payment_intent === session.payment_intent)
+      .filter((refund) => refund.status !== 'failed' && refund.status !== 'canceled')
+      .reduce((sum, refund) => sum + refund.amount, 0)
+    return {
+      id: `ch_${String(session.payment_intent).slice(3)}`,
+      object: 'charge',
+      payment_intent: session.payment_intent,
+      amount: session.amount_total,
+      amount_refunded: refunded,
+      refunded: refunded >= session.amount_total,
+      currency: session.currency,
+      metadata: session.metadata
+    }
+  }
+
   /** Simulates the customer paying (or a delayed method pending) and records the events Stripe emits. */
   completeSession(sessionId: string, outcome: 'paid' | 'unpaid'): Record<string, any>[] {
     const session = this.sessions.get(sessionId)
@@ -235,6 +268,17 @@ export class StripeFake {
       return [200, session]
     }
     if (method === 'POST' && path === '/v1/refunds') return this.#createRefund(request)
+    if (method === 'GET' && path.startsWith('/v1/charges/')) {
+      const chargeId = path.split('/')[3]
+      const session = [...this.sessions.values()].find(
+        (candidate) =>
+          candidate.payment_intent && `ch_${String(candidate.payment_intent).slice(3)}` === chargeId
+      )
+      if (!session || session.account !== request.stripeAccount) {
+        return [404, apiError('invalid_request_error', 'No such charge')]
+      }
+      return [200, this.chargeOf(session)]
+    }
     if (method === 'GET' && path === '/v1/events') {
       const since = Number(form.created?.gte ?? 0)
       const data = this.events
@@ -305,6 +349,7 @@ export class StripeFake {
       id: this.#id('re'),
       object: 'refund',
       amount: form.amount === undefined ? session.amount_total : Number(form.amount),
+      charge: `ch_${String(form.payment_intent).slice(3)}`,
       payment_intent: form.payment_intent,
       status: 'succeeded',
       metadata: form.metadata ?? {}
