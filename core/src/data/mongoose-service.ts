@@ -8,12 +8,14 @@ import type { Model } from 'mongoose'
 import mongoose from 'mongoose'
 import type { MasterstageParams } from '../app/declarations.ts'
 import { ErrorCode, notFound } from '../errors/codes.ts'
+import { fastPathsOf, inMongooseTransactionContext, SAVE_TO_OBJECT_OPTIONS } from './adapter-fast-paths.ts'
 import { assertClientData } from './data-guard.ts'
 import { pickSelected, type TranslatedQuery, translateQuery } from './feathers-query.ts'
 import { type MapErrorContext, mapDataError } from './map-data-error.ts'
 import { assertQueryAllowed, CLOSED_QUERY, type QuerySchema } from './query-schema.ts'
 import { secretPathsOf, stripSecretFields } from './secret-fields.ts'
 import { TENANT_FIELD } from './tenant-scope-access.ts'
+import { isTenantScopedSchema, scopedReadFilter, stampNewDocument } from './tenant-scoped-plugin.ts'
 
 export interface MongooseServiceOptions extends AdapterServiceOptions {
   Model: Model<any>
@@ -159,6 +161,45 @@ export class MongooseService<
     }
   }
 
+  /**
+   * The filter mongoose would send for a plain get (id cast by the schema, tenant scope ANDed as the tenant
+   * plugin's read hook does), or undefined when this call must take mongoose's path.
+   */
+  private fastGetFilter(id: Id, q: TranslatedQuery, params?: P): Record<string, unknown> | undefined {
+    const paths = fastPathsOf(this.Model)
+    if (!paths.getById || q.select || q.populate.length > 0 || Object.keys(q.filter).length > 0) return
+    if (params?.selectSecrets || inMongooseTransactionContext(this.Model)) return
+    let castId: unknown
+    try {
+      castId = (this.Model.schema.path(this.id) as any).castForQuery(null, id)
+    } catch {
+      return // mongoose's path reports the cast error exactly as before
+    }
+    const filter: Record<string, unknown> = { [this.id]: castId }
+    const scope = isTenantScopedSchema(this.Model.schema)
+      ? scopedReadFilter(this.Model.modelName, 'findOne')
+      : undefined
+    return scope ? { ...filter, ...scope } : filter
+  }
+
+  private canInsertDirectly(): boolean {
+    return fastPathsOf(this.Model).insertOne && !inMongooseTransactionContext(this.Model)
+  }
+
+  /**
+   * save() of a validated new document without the save pipeline: the tenant stamp/check of the plugin's
+   * save hook, then insertOne of the document save would send. Returns that document (the stored shape).
+   */
+  private async insertValidated(doc: mongoose.Document): Promise<Record<string, unknown>> {
+    if (isTenantScopedSchema(this.Model.schema)) stampNewDocument(doc)
+    const stored = doc.toObject(SAVE_TO_OBJECT_OPTIONS as any) as Record<string, unknown>
+    if (stored._id === undefined) throw new mongoose.Error('document must have an _id before saving')
+    const { versionKey } = fastPathsOf(this.Model)
+    if (versionKey) stored[versionKey] = 0
+    await this.Model.collection.insertOne(stored)
+    return { ...stored }
+  }
+
   protected async run<T>(operation: () => Promise<T>, context: MapErrorContext = {}): Promise<T> {
     try {
       return await operation()
@@ -193,8 +234,11 @@ export class MongooseService<
   async _get(id: Id, params?: P): Promise<R> {
     this.assertIdShape(id)
     const q = this.prepare(params, false)
+    const fast = this.fastGetFilter(id, q, params)
     const record = await this.run(
       async () => {
+        if (fast)
+          return this.Model.collection.findOne(fast, { projection: fastPathsOf(this.Model).projection })
         const query = this.Model.findOne({ ...q.filter, [this.id]: id }, this.projection(q.select, params))
         for (const path of q.populate) query.populate(path)
         return query.lean()
@@ -219,6 +263,7 @@ export class MongooseService<
       async () => {
         const docs = items.map((item) => new this.Model(item))
         await validateAll(docs)
+        if (docs.length === 1 && this.canInsertDirectly()) return [await this.insertValidated(docs[0])]
         // validateAll just validated (tenant stamped in pre('validate')); save's pre hook re-checks the tenant.
         if (docs.length === 1) return [await docs[0].save({ validateBeforeSave: false })]
         return this.Model.insertMany(docs, { ordered: true })

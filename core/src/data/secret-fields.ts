@@ -60,12 +60,23 @@ export function secretFieldsPlugin(schema: Schema): void {
   for (const option of ['toJSON', 'toObject'] as const) {
     const existing = (schema.get(option) ?? {}) as Record<string, any>
     const previous = existing.transform
-    schema.set(option, {
+    const settings = {
       ...existing,
       transform(doc: unknown, ret: Record<string, unknown>, options: unknown) {
         const result = typeof previous === 'function' ? (previous(doc, ret, options) ?? ret) : ret
         return stripSecretFields(schema, result)
       }
-    })
+    }
+    if (previous === undefined && Object.keys(existing).length === 0) ONLY_STRIPS_SECRETS.add(settings)
+    schema.set(option, settings)
   }
+}
+
+/** toJSON/toObject settings that do nothing but strip secret fields (no user transform or options). */
+const ONLY_STRIPS_SECRETS = new WeakSet<object>()
+
+/** True when `toObject()` of this schema's documents is the plain data minus the secret fields. */
+export function toObjectOnlyStripsSecrets(schema: Schema): boolean {
+  const settings = schema.get('toObject') as object | undefined
+  return settings === undefined || ONLY_STRIPS_SECRETS.has(settings)
 }

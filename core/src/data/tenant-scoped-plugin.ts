@@ -43,10 +43,7 @@ export function tenantScopedPlugin(schema: Schema): void {
   schema.add({ [TENANT_FIELD]: { type: String, required: true, immutable: true } })
   schema.index({ [TENANT_FIELD]: 1 })
 
-  schema.pre(READ_QUERIES as any, { document: false, query: true }, function (this: Query<any, any>) {
-    const access = tenantAccess('read', describeQuery(this))
-    applyFilter(this, readFilter(access))
-  })
+  schema.pre(READ_QUERIES as any, { document: false, query: true }, scopeReadQuery)
 
   schema.pre(WRITE_QUERIES as any, { document: false, query: true }, function (this: Query<any, any>) {
     const what = describeQuery(this)
@@ -75,21 +72,7 @@ export function tenantScopedPlugin(schema: Schema): void {
     if (tenantId) stampDocumentInstance(this, tenantId, `${this.constructor.modelName}.save`)
   })
 
-  schema.pre('save', function (this: any) {
-    if (this.$isSubdocument) return
-    const what = `${this.constructor.modelName}.save`
-    const tenantId = writeTenant(what)
-    if (!tenantId) return
-    if (this.isNew) {
-      stampDocumentInstance(this, tenantId, what)
-      return
-    }
-    if (this.get(TENANT_FIELD) !== tenantId || this.isModified(TENANT_FIELD)) {
-      throw new TenantScopeViolation(`${what} refused: the document belongs to another tenant`)
-    }
-    // save() of an existing document updates by _id: pin the tenant into that filter too.
-    this.$where = { ...(this.$where ?? {}), [TENANT_FIELD]: tenantId }
-  })
+  schema.pre('save', scopeSave)
 
   schema.pre('insertMany', function (this: any, docs: unknown) {
     const what = `${this.modelName}.insertMany`
@@ -115,6 +98,43 @@ export function tenantScopedPlugin(schema: Schema): void {
     scopeAggregatePipeline(this.pipeline() as any[], access, model?.db as Connection, what)
   })
 }
+
+// Named so the adapter's fast paths can recognise the plugin's own hooks (adapter-fast-paths.ts).
+function scopeReadQuery(this: Query<any, any>): void {
+  const access = tenantAccess('read', describeQuery(this))
+  applyFilter(this, readFilter(access))
+}
+
+function scopeSave(this: any): void {
+  if (this.$isSubdocument) return
+  if (this.isNew) {
+    stampNewDocument(this)
+    return
+  }
+  const what = `${this.constructor.modelName}.save`
+  const tenantId = writeTenant(what)
+  if (!tenantId) return
+  if (this.get(TENANT_FIELD) !== tenantId || this.isModified(TENANT_FIELD)) {
+    throw new TenantScopeViolation(`${what} refused: the document belongs to another tenant`)
+  }
+  // save() of an existing document updates by _id: pin the tenant into that filter too.
+  this.$where = { ...(this.$where ?? {}), [TENANT_FIELD]: tenantId }
+}
+
+/** What save does to a new document: stamps the scope's tenant, refusing another tenant's document. */
+export function stampNewDocument(doc: any): void {
+  const what = `${doc.constructor.modelName}.save`
+  const tenantId = writeTenant(what)
+  if (tenantId) stampDocumentInstance(doc, tenantId, what)
+}
+
+/** The condition the read hook ANDs onto a query of `op` on this model, or undefined when unscoped. */
+export function scopedReadFilter(modelName: string, op: string): Record<string, unknown> | undefined {
+  return readFilter(tenantAccess('read', `${modelName}.${op}`))
+}
+
+/** The plugin's own query/save hooks: the adapter's fast paths do exactly what they do. */
+export const TENANT_PLUGIN_HOOKS: ReadonlySet<Function> = new Set<Function>([scopeReadQuery, scopeSave])
 
 function describeQuery(query: Query<any, any>): string {
   return `${query.model.modelName}.${(query as any).op}`
