@@ -1,10 +1,13 @@
 // Registration throughput: the full public endpoint (tenant resolution, rate limits, validation, atomic lead
-// upsert, outbox event, follow-up job enqueued) beside a bare Koa route doing the same validation and one
-// driver insertOne on the same unique index, interleaved in one run; plus p99 at a fixed arrival rate.
-// 200 tenants, 5% repeated emails. The load runs in a child process (this file, forked) so the client
-// does not share the servers' CPU.
+// upsert, follow-up job enqueued in Redis, board notification) beside a bare Koa route doing the same
+// validation and one driver insertOne on the same unique index, interleaved in one run; plus p99 at a fixed
+// arrival rate of half the bare route's throughput. 200 tenants, 5% repeated emails. Topology as deployed:
+// the measured process is the API alone (jobs run in the worker process, core/src/worker.ts), the database
+// comes from startBenchDatabase() (its own process by default), the load from a forked child process.
+// Each round also reports CPU µs per request of the server and, when it is a child, the database process.
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { Agent, createServer, request as httpRequest } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import Koa from 'koa'
@@ -14,10 +17,10 @@ import pino from 'pino'
 import { createApp } from '../core/src/app/create-app.ts'
 import { startServer } from '../core/src/app/server.ts'
 import type { Config } from '../core/src/config/config.ts'
-import { startDatabase } from '../core/src/devdb/harness.ts'
 import { rateLimitMiddleware } from '../core/src/rate-limit/rate-limit-middleware.ts'
 import { validateRegistration } from '../plugins/pipeline/domain/registration-input.ts'
 import pipelinePlugin from '../plugins/pipeline/plugin.ts'
+import { startBenchDatabase } from './lib/bench-database.ts'
 import { benchSettings } from './lib/bench-settings.ts'
 import { median } from './lib/compare-variants.ts'
 
@@ -42,6 +45,9 @@ interface LoadOrder {
 }
 
 interface LoadReport {
+  /** Filled by the parent: CPU µs per answered request in the server and the database process. */
+  serverCpuUs?: number
+  databaseCpuUs?: number
   requests: number
   errors: number
   firstError?: string
@@ -157,6 +163,34 @@ function loadInChild(order: LoadOrder): Promise<LoadReport> {
   })
 }
 
+// --- CPU accounting ----------------------------------------------------------------------------------
+
+/** The embedded engine's child process (startBenchDatabase's default), found among this process's children. */
+function databasePid(): number | undefined {
+  try {
+    for (const task of readdirSync('/proc/self/task')) {
+      for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('devdb/cli.ts')) return Number(pid)
+      }
+    }
+  } catch {}
+  return undefined
+}
+
+/** CPU milliseconds used so far by the server (this process) and the database process, if it is a child. */
+function cpuMs(dbPid: number | undefined): { server: number; database?: number } {
+  const usage = process.cpuUsage()
+  const server = (usage.user + usage.system) / 1000
+  if (dbPid === undefined) return { server }
+  try {
+    const fields = readFileSync(`/proc/${dbPid}/stat`, 'utf8').split(') ')[1].split(' ')
+    // utime and stime (fields 14 and 15 of stat) in clock ticks of 10 ms.
+    return { server, database: (Number(fields[11]) + Number(fields[12])) * 10 }
+  } catch {
+    return { server }
+  }
+}
+
 // --- servers --------------------------------------------------------------------------------------
 
 async function startBareRoute(mongoUri: string, tenantIds: Map<string, string>) {
@@ -224,9 +258,8 @@ function benchConfig(mongoUri: string): Config {
 
 async function main(): Promise<void> {
   const settings = benchSettings()
-  const db = await startDatabase({ logger: { info() {}, warn() {}, error() {}, debug() {} } as any })
-  const base = db.uri.replace(/\/[^/?]*(\?.*)?$/, '/')
-  const config = benchConfig(`${base}bench_registration_${randomBytes(3).toString('hex')}`)
+  const db = await startBenchDatabase()
+  const config = benchConfig(db.uriFor(`bench_registration_${randomBytes(3).toString('hex')}`))
   const app = await createApp({
     config,
     logger: pino({ level: 'silent' }),
@@ -254,10 +287,10 @@ async function main(): Promise<void> {
     idsBySlug.set(tenant.slug, String(tenant._id))
   }
   const bare = await startBareRoute(
-    `${base}bench_registration_bare_${randomBytes(3).toString('hex')}`,
+    db.uriFor(`bench_registration_bare_${randomBytes(3).toString('hex')}`),
     idsBySlug
   )
-  const targets: Target[] = [
+  const allTargets: Target[] = [
     {
       key: 'a',
       label: 'bare Koa: validation + driver insertOne (unique index)',
@@ -271,6 +304,9 @@ async function main(): Promise<void> {
       tenants: slugs
     }
   ]
+  // BENCH_PROFILE=b (or a) runs that variant's closed loop alone, for `node --cpu-prof`; no ratios.
+  const only = process.env.BENCH_PROFILE
+  const targets = only ? allTargets.filter((t) => t.key === only) : allTargets
   console.log(
     `registration: ${TENANTS} tenants, ${REPEAT_SHARE * 100}% repeated emails, ${settings.rounds} rounds x ${settings.durationMs} ms, ${settings.connections} connections (engine: ${db.engine})`
   )
@@ -285,26 +321,41 @@ async function main(): Promise<void> {
       })
     }
     const closed = new Map<string, LoadReport[]>(targets.map((t) => [t.key, []]))
+    const dbPid = databasePid()
     for (let round = 0; round < settings.rounds; round++) {
       for (const target of round % 2 ? [...targets].reverse() : targets) {
+        const before = cpuMs(dbPid)
         const report = await loadInChild({
           target,
           durationMs: settings.durationMs,
           connections: settings.connections,
           seed: `r${seed++}`
         })
+        const after = cpuMs(dbPid)
         if (report.errors > 0)
           throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
+        report.serverCpuUs = ((after.server - before.server) * 1000) / report.requests
+        if (after.database !== undefined && before.database !== undefined)
+          report.databaseCpuUs = ((after.database - before.database) * 1000) / report.requests
         closed.get(target.key)!.push(report)
-        console.log(`  round ${round + 1} ${target.label}: ${Math.round(report.rps)} req/s`)
+        const database =
+          report.databaseCpuUs === undefined ? '' : `, database ${Math.round(report.databaseCpuUs)}`
+        console.log(
+          `  round ${round + 1} ${target.label}: ${Math.round(report.rps)} req/s (CPU µs/request: server ${Math.round(report.serverCpuUs)}${database})`
+        )
       }
     }
     const rps = (key: string) => median(closed.get(key)!.map((r) => r.rps))
+    if (only) return
     console.log('\nclosed loop (median of rounds)')
     for (const target of targets) {
       const reports = closed.get(target.key)!
+      const databaseCpu =
+        reports[0].databaseCpuUs === undefined
+          ? ''
+          : ` / ${Math.round(median(reports.map((r) => r.databaseCpuUs!)))}`
       console.log(
-        `  (${target.key}) ${target.label.padEnd(58)} ${Math.round(rps(target.key)).toString().padStart(6)} req/s  p50 ${median(reports.map((r) => r.p50)).toFixed(1)} ms  p99 ${median(reports.map((r) => r.p99)).toFixed(1)} ms`
+        `  (${target.key}) ${target.label.padEnd(58)} ${Math.round(rps(target.key)).toString().padStart(6)} req/s  p50 ${median(reports.map((r) => r.p50)).toFixed(1)} ms  p99 ${median(reports.map((r) => r.p99)).toFixed(1)} ms  CPU µs/req server${databaseCpu ? ' / database' : ''} ${Math.round(median(reports.map((r) => r.serverCpuUs!)))}${databaseCpu}`
       )
     }
     const ratio = rps('b') / rps('a')
@@ -312,8 +363,9 @@ async function main(): Promise<void> {
       `  throughput b/a = ${ratio.toFixed(2)} (target >= 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})`
     )
 
-    // Fixed arrival rate both can sustain: half of the full endpoint's closed-loop throughput.
-    const rate = Math.max(10, Math.round(rps('b') * 0.5))
+    // Fixed arrival rate: half of the bare route's closed-loop throughput (issue #5's p99 aim); an endpoint
+    // below that capacity queues, which is what the aim is meant to show.
+    const rate = Math.max(10, Math.round(rps('a') * 0.5))
     const fixed = new Map<string, number[]>(targets.map((t) => [t.key, []]))
     for (let round = 0; round < settings.rounds; round++) {
       for (const target of round % 2 ? [...targets].reverse() : targets) {
