@@ -30,6 +30,13 @@ export function paymentsApi(client: MasterstageClient) {
     invoice: (id: string) => service(client, PaymentsServicePath.invoices).get(id) as Promise<InvoiceView>,
     payments: (query: Record<string, unknown>) =>
       service(client, PaymentsServicePath.payments).find({ query }) as Promise<Page<PaymentView>>,
+    createInvoice: (input: {
+      customer: { name: string; email: string }
+      lineItems: { description: string; quantity: number; unitAmountMinor: number }[]
+      currency?: string
+      leadId?: string
+      idempotencyKey: string
+    }) => service(client, PaymentsServicePath.invoices).create(input) as Promise<InvoiceView>,
     remind: (invoiceId: string, idempotencyKey: string) =>
       service(client, PaymentsServicePath.invoiceReminders).create({ invoiceId, idempotencyKey }) as Promise<{
         resent: boolean

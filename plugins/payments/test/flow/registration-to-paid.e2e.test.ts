@@ -258,4 +258,53 @@ describe('registration to PAID in the browser (sandbox)', () => {
       await Promise.all(contexts.map((context) => context.close()))
     }
   })
+
+  it('issues an invoice on demand from the payments page, showing field errors first', {
+    timeout: 120_000
+  }, async () => {
+    const context = await browser.newContext()
+    context.setDefaultTimeout(15_000)
+    const staff = await context.newPage()
+    try {
+      await signInToDashboard(staff)
+      await staff.goto(`${dashboard.url}/p/payments`, { waitUntil: 'networkidle' })
+      const form = staff.getByTestId('new-invoice')
+      const email = `walk-in-${randomBytes(3).toString('hex')}@example.com`
+      await form.getByTestId('new-invoice-name').fill('Pat Walk-in')
+      await form.getByTestId('new-invoice-email').fill('not-an-email')
+      await form.getByTestId('new-invoice-description').fill('Private coaching')
+      // The amount is checked in the page, the rest by the service: its field errors show by their fields.
+      await form.getByTestId('new-invoice-submit').click()
+      expect(await form.getByTestId('new-invoice-error-amount').textContent()).toContain('greater than 0')
+      await form.getByTestId('new-invoice-amount').fill('120')
+      await form.getByTestId('new-invoice-submit').click()
+      await expect
+        .poll(() => form.getByTestId('new-invoice-error-email').textContent())
+        .toBe('must be an email address')
+      expect(await form.getByTestId('new-invoice-email').getAttribute('aria-invalid')).toBe('true')
+      await form.getByTestId('new-invoice-email').fill(email)
+      await form.getByTestId('new-invoice-submit').click()
+      const issued = form.getByTestId('new-invoice-issued')
+      await expect.poll(() => issued.textContent()).toMatch(/Invoice AVA-\d+ over \$120\.00 issued/)
+      expect(await form.getByTestId('new-invoice-error-email').count()).toBe(0)
+      const row = staff.locator('[data-testid="invoices"] tr', { hasText: email })
+      await expect.poll(() => row.count()).toBe(1)
+      expect(await row.getAttribute('data-status')).toBe('open')
+      const mail = await mailTo(email, /invoice/i)
+      expect(mail.subject).toContain('$120.00')
+      // One invoice for the submitted form: the service lists exactly one for this customer.
+      await staff.reload({ waitUntil: 'networkidle' })
+      await expect.poll(() => row.count()).toBe(1)
+    } catch (error) {
+      await staff
+        .screenshot({
+          path: join(REPO_ROOT, 'test-artifacts', 'screenshots', 'payments-new-invoice.png'),
+          fullPage: true
+        })
+        .catch(() => undefined)
+      throw error
+    } finally {
+      await context.close()
+    }
+  })
 })
