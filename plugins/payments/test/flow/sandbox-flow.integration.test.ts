@@ -118,3 +118,60 @@ describe('registration to PAID with the sandbox', () => {
     expect(again.status).toBe(409)
   })
 })
+
+describe('a declined card, then the pay link again (sandbox)', () => {
+  it('expires the declined session before the new one, so only one can be paid', {
+    timeout: 60_000
+  }, async () => {
+    const tenantId = harness.tenants.ava._id
+    const issued = await harness.http.post(
+      '/payments/invoices',
+      {
+        customer: { name: 'Dee Cline', email: `decline-${randomBytes(3).toString('hex')}@example.com` },
+        lineItems: [{ description: 'Masterclass', quantity: 1, unitAmountMinor: 7_500 }]
+      },
+      { token: hostToken, tenant: tenantId }
+    )
+    expect(issued.status).toBe(201)
+    const invoiceId = issued.body._id
+    const open = () =>
+      harness.http.post('/payments/checkout', { invoiceId }, { token: hostToken, tenant: tenantId })
+    const pay = (url: string, outcome: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `outcome=${outcome}`,
+        redirect: 'manual'
+      })
+    const paymentStatus = (paymentId: string) =>
+      runAsSystem(
+        'test',
+        tenantId,
+        async () => (await harness.runtime.models.payments.findById(paymentId).lean())?.status
+      )
+
+    const first = await open()
+    expect(first.status).toBe(201)
+    await pay(first.body.checkoutUrl, 'fail')
+    await eventually(async () => (await paymentStatus(first.body.paymentId)) === 'failed', 15_000, 'declined')
+    const firstSession = String(first.body.checkoutUrl).split('/').at(-1)!
+    expect((await harness.runtime.sandbox!.session(firstSession))?.status).toBe('open')
+
+    const second = await open()
+    expect(second.status).toBe(201)
+    expect(second.body.paymentId).not.toBe(first.body.paymentId)
+    expect((await harness.runtime.sandbox!.session(firstSession))?.status).toBe('expired')
+    const oldPage = await fetch(first.body.checkoutUrl)
+    expect(await oldPage.text()).toContain('This checkout is expired')
+    await pay(first.body.checkoutUrl, 'pay')
+    await pay(second.body.checkoutUrl, 'pay')
+    await eventually(async () => (await paymentStatus(second.body.paymentId)) === 'succeeded', 15_000, 'paid')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await paymentStatus(first.body.paymentId)).toBe('failed')
+    const invoice = await harness.http.get(`/payments/invoices/${invoiceId}`, {
+      token: hostToken,
+      tenant: tenantId
+    })
+    expect(invoice.body).toMatchObject({ status: 'paid', paymentId: second.body.paymentId })
+  })
+})
