@@ -15,13 +15,10 @@ import type { PluginManifest } from '../plugins/plugin-manifest.ts'
 import { rateLimitMiddleware } from '../rate-limit/rate-limit-middleware.ts'
 import { resolveTenantMiddleware } from '../tenancy/resolve-tenant-middleware.ts'
 import { configureWebApi } from '../web-api/configure-web-api.ts'
-import { accessLogMiddleware } from './access-log.ts'
 import { trustedHops } from './client-ip.ts'
 import type { Application } from './declarations.ts'
-import { errorHandlerMiddleware } from './error-handler.ts'
-import { healthMiddleware } from './health.ts'
-import { beforeBodyParserMiddleware } from './raw-body-routes.ts'
-import { requestIdMiddleware } from './request-id.ts'
+import { healthRoutes } from './health.ts'
+import { platformFront } from './platform-front.ts'
 import { maskUnexpectedErrors } from './service-errors.ts'
 import { onShutdown } from './shutdown.ts'
 import { socketMiddlewares } from './socket-middleware.ts'
@@ -89,21 +86,22 @@ export async function createApp(options: CreateAppOptions): Promise<Application>
     ;(app as any).maxIpsCount = trustedHops(config.trustProxy)
   }
 
-  app.use(requestIdMiddleware())
-  app.use(accessLogMiddleware(logger))
-  app.use(errorHandlerMiddleware(logger))
-  app.use(healthMiddleware(app))
-  app.use(beforeBodyParserMiddleware(app))
+  // One middleware for the whole front (platform-front.ts): request id, access log, errors, health,
+  // raw-body routes, body parser, rate limit, tenant, in that order.
   app.use(
-    bodyParser({
-      jsonLimit: config.bodyLimitBytes,
-      formLimit: config.bodyLimitBytes,
-      textLimit: config.bodyLimitBytes,
-      multipart: false
-    } as any)
+    platformFront({
+      app,
+      logger,
+      routes: healthRoutes(app),
+      bodyParser: bodyParser({
+        jsonLimit: config.bodyLimitBytes,
+        formLimit: config.bodyLimitBytes,
+        textLimit: config.bodyLimitBytes,
+        multipart: false
+      } as any),
+      stages: [wiring.rateLimitMiddleware(app), wiring.resolveTenantMiddleware(app)]
+    })
   )
-  app.use(wiring.rateLimitMiddleware(app))
-  app.use(wiring.resolveTenantMiddleware(app))
   app.configure(rest())
   app.configure(
     socketio(

@@ -105,19 +105,31 @@ function logged(error: FeathersError): FeathersError {
   return error
 }
 
+/** Answers the request with `error` as a client error (status, JSON body, Retry-After). */
+export function answerError(ctx: any, error: unknown, logger: Logger): void {
+  const clientError = toClientError(error, logger, ctx.state.requestId)
+  ctx.status = clientError.code
+  ctx.body = clientError.toJSON()
+  const retryAfter = retryAfterOf(clientError)
+  if (retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter))
+}
+
+/** A route nobody answered: the same coded 404 as any other. */
+export function unanswered(ctx: any): boolean {
+  return ctx.body === undefined && ctx.status === 404
+}
+
+export function pathNotFound(ctx: any): NotFound {
+  return new NotFound(`Path ${ctx.path} not found`, { code: ErrorCode.NOT_FOUND })
+}
+
 export function errorHandlerMiddleware(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next()
-      if (ctx.body === undefined && ctx.status === 404) {
-        throw new NotFound(`Path ${ctx.path} not found`, { code: ErrorCode.NOT_FOUND })
-      }
+      if (unanswered(ctx)) throw pathNotFound(ctx)
     } catch (error) {
-      const clientError = toClientError(error, logger, ctx.state.requestId)
-      ctx.status = clientError.code
-      ctx.body = clientError.toJSON()
-      const retryAfter = retryAfterOf(clientError)
-      if (retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter))
+      answerError(ctx, error, logger)
     }
   }
 }

@@ -11,7 +11,12 @@ export interface ExpiringCacheOptions {
   enabled?: () => boolean
 }
 
+/** What `peek` answers when `key` has no live entry (or the cache is disabled). */
+export const NOT_CACHED: unique symbol = Symbol('not cached')
+
 export interface ExpiringCache<V> {
+  /** The live entry for `key` without a load or a promise (hot paths), else NOT_CACHED. Counts as a use. */
+  peek(key: string): V | typeof NOT_CACHED
   /** The live entry for `key`, or `load()`'s result, kept `ttlMs(value)` ms (0 or less: not kept). */
   get(key: string, load: () => Promise<V>, ttlMs: (value: V) => number): Promise<V>
   /** Drops one key, or everything for '*'. Loads in flight when it is called are not stored. */
@@ -27,6 +32,14 @@ export function createExpiringCache<V>({
   const loading = new Map<string, { generation: number; promise: Promise<V> }>()
   let generation = 0
   return {
+    peek(key) {
+      if (!enabled()) return NOT_CACHED
+      const hit = entries.get(key)
+      if (!hit || hit.expiresAt <= Date.now()) return NOT_CACHED
+      entries.delete(key)
+      entries.set(key, hit)
+      return hit.value
+    },
     async get(key, load, ttlMs) {
       const useCache = enabled()
       if (!useCache && entries.size > 0) entries.clear()

@@ -98,23 +98,37 @@ export async function checkReadiness(
   return { status: ready ? 'ready' : 'unavailable', checks: { mongodb, redis: redisState } }
 }
 
+export type RouteHandler = (ctx: any) => void | Promise<void>
+
+/** The GET/HEAD routes answered before any tenant resolution or rate limit, by exact path. */
+export function healthRoutes(app: Application): ReadonlyMap<string, RouteHandler> {
+  let redis: Redis | undefined
+  return new Map<string, RouteHandler>([
+    [
+      '/health',
+      (ctx) => {
+        ctx.status = 200
+        ctx.body = { status: 'ok', uptimeSeconds: Math.round(process.uptime()) }
+      }
+    ],
+    [
+      '/ready',
+      async (ctx) => {
+        redis ??= readinessRedis(app)
+        const report = await checkReadiness(app.get('mongoose'), redis, app.get('logger'))
+        ctx.status = report.status === 'ready' ? 200 : 503
+        ctx.body = report
+      }
+    ]
+  ])
+}
+
 /** Serves GET /health and GET /ready before any tenant resolution or rate limit. */
 export function healthMiddleware(app: Application): Middleware {
-  let redis: Redis | undefined
+  const routes = healthRoutes(app)
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
-    if (ctx.path === '/health') {
-      ctx.status = 200
-      ctx.body = { status: 'ok', uptimeSeconds: Math.round(process.uptime()) }
-      return
-    }
-    if (ctx.path === '/ready') {
-      redis ??= readinessRedis(app)
-      const report = await checkReadiness(app.get('mongoose'), redis, app.get('logger'))
-      ctx.status = report.status === 'ready' ? 200 : 503
-      ctx.body = report
-      return
-    }
-    return next()
+    const route = routes.get(ctx.path)
+    return route ? route(ctx) : next()
   }
 }

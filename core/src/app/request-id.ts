@@ -6,10 +6,14 @@ import type { Middleware } from '@feathersjs/koa'
 export const REQUEST_ID_HEADER = 'x-request-id'
 const ACCEPTED = /^[A-Za-z0-9._:-]{8,128}$/
 
+/** The caller's X-Request-Id when well-formed, otherwise a new one. */
+export function requestIdFor(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && ACCEPTED.test(incoming) ? incoming : randomUUID()
+}
+
 export function requestIdMiddleware(): Middleware {
   return async (ctx, next) => {
-    const incoming = ctx.get(REQUEST_ID_HEADER)
-    const requestId = ACCEPTED.test(incoming) ? incoming : randomUUID()
+    const requestId = requestIdFor(ctx.req.headers[REQUEST_ID_HEADER])
     ctx.state.requestId = requestId
     ctx.feathers = { ...ctx.feathers, requestId, ip: ctx.ip } as any
     ctx.set('X-Request-Id', requestId)

@@ -10,6 +10,7 @@ import { joinUserChannels } from '../realtime/connection-channels.ts'
 import { registerMagicLink } from './magic-link/register-magic-link.ts'
 import { TenantLocalStrategy } from './tenant-local-strategy.ts'
 import { TokenVersionJwtStrategy } from './token-version-jwt-strategy.ts'
+import type { PublicUser } from './user-model.ts'
 import { createVerifiedTokenCache } from './verified-token-cache.ts'
 
 export const AUTHENTICATION_PATH = 'authentication'
@@ -36,6 +37,30 @@ class MasterstageAuthenticationService extends AuthenticationService {
   }
 
   private readonly verifiedTokens = createVerifiedTokenCache()
+  private parseMemo?: { names: readonly string[]; strategies: any[] }
+
+  // Feathers' parse looks the strategies up and filters them on every request: the same list, kept until
+  // the names asked for or the registered strategies change.
+  override async parse(req: any, res: any, ...names: string[]) {
+    let memo = this.parseMemo
+    if (!memo || !sameNames(memo.names, names)) {
+      const strategies = this.getStrategies(...names).filter(
+        (strategy: any) => typeof strategy?.parse === 'function'
+      )
+      memo = { names, strategies }
+      this.parseMemo = memo
+    }
+    for (const strategy of memo.strategies) {
+      const value = await strategy.parse(req, res)
+      if (value !== null) return value
+    }
+    return null
+  }
+
+  override register(name: string, strategy: any) {
+    this.parseMemo = undefined
+    super.register(name, strategy)
+  }
 
   override async verifyAccessToken(accessToken: string, optsOverride?: any, secretOverride?: any) {
     // Calls with their own options or secret are rare and not cached.
@@ -59,10 +84,33 @@ class MasterstageAuthenticationService extends AuthenticationService {
     return this.verificationKey.key
   }
 
+  /**
+   * The user behind an access token already verified (verified-token cache) whose user is cached and whose
+   * `tv` still matches: what authenticate(authentication, params, 'jwt') would answer, without a promise or
+   * copies of the call's params. undefined whenever anything is not known right now (unknown or expired
+   * token, user not cached, revoked): then the caller takes the full path, which decides and words refusals.
+   */
+  knownTokenUser(authentication: { strategy?: unknown; accessToken?: unknown }): PublicUser | undefined {
+    const { accessToken } = authentication
+    if (authentication.strategy !== 'jwt' || typeof accessToken !== 'string') return undefined
+    this.cachedKey()
+    const payload = this.verifiedTokens.peek(accessToken)
+    if (!payload || typeof payload.sub !== 'string') return undefined
+    const user = (this.app as Application).get('access')?.users.peek(payload.sub)
+    if (!user || typeof payload.tv !== 'number' || payload.tv !== user.tokenVersion) return undefined
+    return user
+  }
+
   override async getPayload(authResult: any, params: Params) {
     const payload = await super.getPayload(authResult, params)
     return { ...payload, tv: authResult.user?.tokenVersion }
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false
+  return true
 }
 
 /** Only these strategies can be named by clients; anything else is a 400, not a silent fallback. */
@@ -119,4 +167,20 @@ export function setupAuthentication(app: Application): void {
   const untyped = app as any
   untyped.use(AUTHENTICATION_PATH, authentication, { methods: ['create', 'remove'], events: [] })
   untyped.service(AUTHENTICATION_PATH).hooks({ around: { all: [checkAuthenticationRequest] } })
+  rememberDefaultAuthentication(app)
+}
+
+/**
+ * Feathers' app.defaultAuthentication() searches every service for the one with the default config key, and
+ * it runs on every request (REST parsing, the call guard): answer the known service without the search.
+ */
+function rememberDefaultAuthentication(app: Application): void {
+  const untyped = app as any
+  const search = untyped.defaultAuthentication
+  const registered = untyped.service(AUTHENTICATION_PATH)
+  untyped.defaultAuthentication = function (this: unknown, location?: string) {
+    const current = !location && untyped.services[AUTHENTICATION_PATH] === registered
+    if (current && untyped.get('defaultAuthentication') === registered.configKey) return registered
+    return search.call(this, location)
+  }
 }

@@ -38,6 +38,10 @@ export async function authenticateParams(app: Application, params: any): Promise
   if (!authentication) return undefined
   const service = (app as any).defaultAuthentication?.()
   if (!service) throw notAuthenticated('Authentication is not configured')
+  // A token this process verified, of a cached user with the same token version: known without the full
+  // strategy chain (copies of params, promises); anything else takes the full path below.
+  const known: PublicUser | undefined = service.knownTokenUser?.(authentication)
+  if (known) return known
   try {
     const { provider: _provider, ...rest } = params
     const result = await service.authenticate(authentication, { ...rest, user: undefined }, 'jwt')
@@ -68,6 +72,9 @@ function applyOwnership(context: HookContext, field: string, userId: string): vo
 }
 
 function refuseClientTenantId(context: HookContext): void {
+  const { data } = context
+  // The usual case, one object without the field: nothing to collect.
+  if (!Array.isArray(data) && (data === null || typeof data !== 'object' || !('tenantId' in data))) return
   const items = Array.isArray(context.data) ? context.data : [context.data]
   const errors = items.flatMap((item, index) =>
     item && typeof item === 'object' && 'tenantId' in item
@@ -138,7 +145,8 @@ export function guardServiceCall(options: GuardOptions) {
     params.user = user
 
     let readTenantIds: readonly string[] | undefined
-    const wantsAgencyView = String(params.headers?.[TENANT_SCOPE_HEADER] ?? '').toLowerCase() === 'agency'
+    const scopeHeader = params.headers?.[TENANT_SCOPE_HEADER]
+    const wantsAgencyView = scopeHeader != null && String(scopeHeader).toLowerCase() === 'agency'
     if (tenantScoped && wantsAgencyView) {
       if (!canUseAgencyView(user)) throw forbidden('Agency-wide views are for agency admins')
       if (!READ_METHODS.has(context.method)) throw forbidden('Agency-wide views are read-only')

@@ -3,7 +3,7 @@
 // user's entry at once in every process (invalidation broadcast), so revocation stays immediate. The TTL
 // only bounds staleness for non-access profile fields; while the broadcast is not subscribed (`enabled`
 // false) the cache is bypassed, because a revocation made elsewhere would not reach it.
-import { createExpiringCache } from '../app/expiring-cache.ts'
+import { createExpiringCache, NOT_CACHED } from '../app/expiring-cache.ts'
 import type { PublicUser } from './user-model.ts'
 
 export const USER_CACHE_TTL_MS = 10_000
@@ -12,6 +12,8 @@ export const USER_CACHE_MAX_ENTRIES = 10_000
 export interface UserCache {
   /** The cached user, or `load()`'s result (cached when not null). Each caller gets its own copy. */
   get(id: string, load: () => Promise<PublicUser | null>): Promise<PublicUser | null>
+  /** A copy of the cached user without a load or a promise; undefined when not cached or cached as absent. */
+  peek(id: string): PublicUser | undefined
   /** Drops one user, or every user for ALL_KEYS ('*'). */
   invalidate(id: string): void
 }
@@ -34,6 +36,10 @@ export function createUserCache(
           (user) => (user ? ttlMs : 0)
         )
       )
+    },
+    peek(id) {
+      const user = cache.peek(id)
+      return user === NOT_CACHED || user === null ? undefined : (copy(user) ?? undefined)
     },
     invalidate: (id) => cache.invalidate(id)
   }

@@ -16,6 +16,8 @@ interface Entry {
 export interface VerifiedTokenCache {
   /** A copy of the verified payload, or undefined when unknown or no longer valid now. */
   get(token: string): Record<string, unknown> | undefined
+  /** The same check as get() without the copy: the cached payload itself, which callers must not change. */
+  peek(token: string): Readonly<Record<string, unknown>> | undefined
   remember(token: string, payload: Record<string, unknown>): void
   clear(): void
 }
@@ -25,22 +27,29 @@ export function createVerifiedTokenCache(
   maxEntries = VERIFIED_TOKEN_MAX_ENTRIES
 ): VerifiedTokenCache {
   const entries = new Map<string, Entry>()
+  const live = (token: string): Entry | undefined => {
+    const entry = entries.get(token)
+    if (!entry) return undefined
+    const nowMs = Date.now()
+    const nowSeconds = Math.floor(nowMs / 1000)
+    if (
+      nowMs >= entry.expiresAtMs ||
+      (entry.exp !== undefined && nowSeconds >= entry.exp) ||
+      (entry.nbf !== undefined && entry.nbf > nowSeconds)
+    ) {
+      if (nowMs >= entry.expiresAtMs || (entry.exp !== undefined && nowSeconds >= entry.exp))
+        entries.delete(token)
+      return undefined
+    }
+    return entry
+  }
   return {
     get(token) {
-      const entry = entries.get(token)
-      if (!entry) return undefined
-      const nowMs = Date.now()
-      const nowSeconds = Math.floor(nowMs / 1000)
-      if (
-        nowMs >= entry.expiresAtMs ||
-        (entry.exp !== undefined && nowSeconds >= entry.exp) ||
-        (entry.nbf !== undefined && entry.nbf > nowSeconds)
-      ) {
-        if (nowMs >= entry.expiresAtMs || (entry.exp !== undefined && nowSeconds >= entry.exp))
-          entries.delete(token)
-        return undefined
-      }
-      return { ...entry.payload }
+      const entry = live(token)
+      return entry && { ...entry.payload }
+    },
+    peek(token) {
+      return live(token)?.payload
     },
     remember(token, payload) {
       const exp = typeof payload.exp === 'number' ? payload.exp : undefined

@@ -25,10 +25,25 @@ function isSecretKey(key: string): boolean {
   return verdict
 }
 
-/** Returns a copy with secret-named keys replaced; leaves the caller's object untouched. */
+/** Whether `value` is a plain flat object (no nested objects) without a secret-named key: nothing to redact. */
+function isFlatAndClean(value: object): boolean {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false
+    const inner = (value as Record<string, unknown>)[key]
+    if (inner === null || inner === undefined) continue
+    if (typeof inner === 'object' || isSecretKey(key)) return false
+  }
+  return true
+}
+
+/**
+ * Returns a copy with secret-named keys replaced; leaves the caller's object untouched. A flat object with
+ * nothing to replace (an access log line) is returned as it is: pino only serializes it.
+ */
 export function redactSecrets(value: unknown, depth = 0, seen?: WeakSet<object>): unknown {
   if (value == null || typeof value !== 'object') return value
   if (value instanceof Error || value instanceof Date || Buffer.isBuffer(value)) return value
+  if (depth === 0 && !Array.isArray(value) && isFlatAndClean(value)) return value
   // Created lazily: most log lines are flat objects of primitives.
   const visited = seen ?? new WeakSet<object>()
   if (visited.has(value) || depth > MAX_DEPTH) return '[omitted]'

@@ -37,6 +37,11 @@ interface WindowState {
 }
 
 export interface BatchedRateLimiter extends RateLimiter {
+  /**
+   * The same decision as hit() when it needs no Redis answer (the common case: counted locally), without a
+   * promise; undefined when Redis must be asked: then call hit().
+   */
+  hitLocally(rule: RateLimitRule, subject: string): RateLimitResult | undefined
   /** Sends every pending count now (shutdown, tests). */
   flush(): Promise<void>
   /** Stops the flush timer after a last flush. */
@@ -128,32 +133,42 @@ export function createBatchedRateLimiter(
     }
   }
 
+  /** hit() without Redis: undefined when Redis must be asked. */
+  const hitLocally = (rule: RateLimitRule, subject: string): RateLimitResult | undefined => {
+    const state = states.get(keyOf(rule, subject))
+    if (!state || state.resetAt <= Date.now()) return undefined
+    // Callers may count one subject under different ceilings (a per-IP limit set per tenant): judge this
+    // hit by its own rule, not the one the window was opened with.
+    state.rule = rule
+    const used = state.synced + state.pending
+    // Over the limit: it stays so until the window resets; nothing to count or ask.
+    if (used >= rule.points) return { ...result(state), allowed: false }
+    if (rule.points - used <= Math.max(1, Math.ceil(rule.points * EXACT_FRACTION))) return undefined
+    state.pending++
+    return result(state)
+  }
+
   const timer = setInterval(() => void flush(), options.flushIntervalMs ?? FLUSH_INTERVAL_MS)
   timer.unref()
 
   return {
+    hitLocally,
     async hit(rule, subject) {
+      const local = hitLocally(rule, subject)
+      if (local) return local
       const key = keyOf(rule, subject)
       const state = states.get(key)
       if (!state || state.resetAt <= Date.now()) return result(await sync(key, rule, 1))
-      // Callers may count one subject under different ceilings (a per-IP limit set per tenant): judge this
-      // hit by its own rule, not the one the window was opened with.
+      // Near the limit: every hit is checked against Redis (exact).
       state.rule = rule
-      const used = state.synced + state.pending
-      // Over the limit: it stays so until the window resets; nothing to count or ask.
-      if (used >= rule.points) return { ...result(state), allowed: false }
-      if (rule.points - used <= Math.max(1, Math.ceil(rule.points * EXACT_FRACTION))) {
-        const amount = state.pending + 1
-        state.pending = 0
-        try {
-          return result(await sync(key, rule, amount))
-        } catch (error) {
-          state.pending += amount
-          throw error
-        }
+      const amount = state.pending + 1
+      state.pending = 0
+      try {
+        return result(await sync(key, rule, amount))
+      } catch (error) {
+        state.pending += amount
+        throw error
       }
-      state.pending++
-      return result(state)
     },
     async reset(rule, subject) {
       const key = keyOf(rule, subject)

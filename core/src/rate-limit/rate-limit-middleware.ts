@@ -1,35 +1,54 @@
 // Global per-IP request limit for HTTP (Koa), counted by the batched limiter (no Redis round trip per
 // request; error bound in batched-rate-limiter.ts). Fails open when Redis is unreachable: a Redis outage must
 // not take the whole API down; the sensitive endpoints (login, password reset) fail closed on their own.
+// Also a request stage (app/request-stage.ts): a hit counted locally is decided without a promise.
 import type { Middleware } from '@feathersjs/koa'
 import type { Application } from '../app/declarations.ts'
+import { type StagedMiddleware, stagedMiddleware } from '../app/request-stage.ts'
 import { rateLimited } from '../errors/codes.ts'
-import type { RateLimitRule } from './redis-rate-limiter.ts'
+import type { RateLimitResult, RateLimitRule } from './redis-rate-limiter.ts'
 
 export const HTTP_IP_RULE: RateLimitRule = { name: 'http-ip', points: 600, durationSeconds: 60 }
 
-/** Counts every HTTP request per client IP under `rule` (default: the app's `access.httpLimit`). */
-export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): Middleware {
-  return async (ctx, next) => {
-    const ip = ctx.ip
-    // The request-id middleware usually set it already: no second copy of the params object then.
-    if ((ctx.feathers as { ip?: string } | undefined)?.ip !== ip)
-      ctx.feathers = { ...ctx.feathers, ip } as typeof ctx.feathers
+/**
+ * Counts every HTTP request per client IP under `rule` (default: the app's `access.httpLimit`). As a Koa
+ * middleware it also sets Retry-After on 429/503 errors raised further in; the platform's front middleware
+ * runs only the stage, since its error handling sets that header itself.
+ */
+export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): StagedMiddleware {
+  const failOpen = (error: unknown) => {
+    app
+      .get('logger')
+      ?.warn({ err: { message: (error as Error).message } }, 'rate limit unavailable, failing open')
+    return undefined
+  }
+  const judge = (result: RateLimitResult | undefined) => {
+    if (result && !result.allowed) throw rateLimited(result.retryAfterSeconds)
+  }
+  const stage = (ctx: any): void | Promise<void> => {
+    const ip: string = ctx.ip
+    // The front middleware usually set it already: no second copy of the params object then.
+    const feathers = ctx.feathers
+    if (!feathers) ctx.feathers = { ip }
+    else if (feathers.ip !== ip) feathers.ip = ip
+    const access = app.get('access')
+    const limiter = access?.httpLimiter ?? access?.rateLimiter
+    if (!limiter) return
+    const applied = rule ?? access.httpLimit ?? HTTP_IP_RULE
+    const local = 'hitLocally' in limiter ? limiter.hitLocally(applied, ip) : undefined
+    if (local) return judge(local)
+    let pending: Promise<RateLimitResult | undefined>
     try {
-      const access = app.get('access')
-      const limiter = access?.httpLimiter ?? access?.rateLimiter
-      if (limiter) {
-        let result: Awaited<ReturnType<typeof limiter.hit>> | undefined
-        try {
-          result = await limiter.hit(rule ?? access.httpLimit ?? HTTP_IP_RULE, ip)
-        } catch (error) {
-          app
-            .get('logger')
-            ?.warn({ err: { message: (error as Error).message } }, 'rate limit unavailable, failing open')
-        }
-        if (result && !result.allowed) throw rateLimited(result.retryAfterSeconds)
-      }
-      await next()
+      pending = limiter.hit(applied, ip)
+    } catch (error) {
+      return failOpen(error)
+    }
+    return pending.then(judge, (error) => judge(failOpen(error)))
+  }
+  const staged = stagedMiddleware(stage)
+  const middleware = (async (ctx, next) => {
+    try {
+      await staged(ctx, next)
     } catch (error: any) {
       // Any 429/503 raised further in (hooks, login) gets its Retry-After header here.
       const retryAfter = error?.data?.retryAfterSeconds
@@ -37,5 +56,7 @@ export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): Mid
         ctx.set('Retry-After', String(retryAfter))
       throw error
     }
-  }
+  }) as Middleware as StagedMiddleware
+  middleware.stage = stage
+  return middleware
 }

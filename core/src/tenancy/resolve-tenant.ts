@@ -3,8 +3,10 @@
 // claimed custom domain).
 import { NotFound } from '@feathersjs/errors'
 import type { Application, ResolvedTenant } from '../app/declarations.ts'
+import { NOT_CACHED } from '../app/expiring-cache.ts'
 import { ErrorCode } from '../errors/codes.ts'
-import { toResolvedTenant } from './tenant-directory.ts'
+import type { TenantDocument } from './tenancy-models.ts'
+import { type TenantDirectory, toResolvedTenant } from './tenant-directory.ts'
 import { RESERVED_SLUGS } from './tenant-schema.ts'
 
 export const TENANT_HEADER = 'x-tenant'
@@ -28,16 +30,29 @@ export async function resolveTenant(
   app: Application,
   source: { host?: string; explicit?: string }
 ): Promise<ResolvedTenant | undefined> {
+  return resolveTenantNow(app, source)
+}
+
+/**
+ * resolveTenant for the request path: answers synchronously when the directory has the tenant cached (no
+ * promise per request), otherwise returns the promise of the lookup. Same answers and errors.
+ */
+export function resolveTenantNow(
+  app: Application,
+  source: { host?: string; explicit?: string }
+): ResolvedTenant | undefined | Promise<ResolvedTenant | undefined> {
   const directory = app.get('access').tenants
   const explicit = source.explicit?.trim()
   if (explicit) {
     const reference = explicit.toLowerCase()
     // Slugs and ids have no dots: a dotted reference is a claimed custom domain (API clients, storefront).
-    const tenant = reference.includes('.')
-      ? await directory.byDomain(hostnameOf(reference))
-      : await directory.byReference(reference)
-    if (!tenant) throw tenantUnknown(explicit)
-    return toResolvedTenant(tenant)
+    const lookup = reference.includes('.')
+      ? directory.byDomain(hostnameOf(reference))
+      : directory.byReference(reference)
+    return lookup.then((tenant) => {
+      if (!tenant) throw tenantUnknown(explicit)
+      return toResolvedTenant(tenant)
+    })
   }
   const hostname = hostnameOf(source.host)
   if (!hostname) return undefined
@@ -47,10 +62,22 @@ export async function resolveTenant(
     const label = hostname.slice(0, -(baseDomain.length + 1))
     // Platform subdomains (api., app., www.) and deeper names are not tenants.
     if (label.includes('.') || RESERVED_SLUGS.has(label)) return undefined
-    const tenant = await directory.bySlug(label)
-    if (!tenant) throw tenantUnknown(label)
-    return toResolvedTenant(tenant)
+    return found(directory, 'slug', label, (tenant) => {
+      if (!tenant) throw tenantUnknown(label)
+      return toResolvedTenant(tenant)
+    })
   }
-  const tenant = await directory.byDomain(hostname)
-  return tenant ? toResolvedTenant(tenant) : undefined
+  return found(directory, 'domain', hostname, (tenant) => (tenant ? toResolvedTenant(tenant) : undefined))
+}
+
+function found<T>(
+  directory: TenantDirectory,
+  kind: 'slug' | 'domain',
+  key: string,
+  answer: (tenant: TenantDocument | null) => T
+): T | Promise<T> {
+  // Not `??`: a cached null (no such tenant) is an answer too.
+  const cached = directory.peek ? directory.peek(kind, key) : NOT_CACHED
+  if (cached !== NOT_CACHED) return answer(cached)
+  return (kind === 'slug' ? directory.bySlug(key) : directory.byDomain(key)).then(answer)
 }

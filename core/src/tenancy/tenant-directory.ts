@@ -4,7 +4,7 @@
 // tenant" is remembered only briefly, so a flood of made-up hosts can neither grow memory nor hide a
 // tenant or domain created a moment later.
 import type { ResolvedTenant } from '../app/declarations.ts'
-import { createExpiringCache } from '../app/expiring-cache.ts'
+import { createExpiringCache, type NOT_CACHED } from '../app/expiring-cache.ts'
 import type { TenancyModels, TenantDocument } from './tenancy-models.ts'
 
 export const TENANT_CACHE_TTL_MS = 5_000
@@ -20,17 +20,31 @@ export interface TenantDirectory {
   byReference(reference: string): Promise<TenantDocument | null>
   /** Ids of every tenant of an agency (agency-wide views, agency admins' channels). */
   agencyTenantIds(agencyId: string): Promise<string[]>
+  /**
+   * The cached answer of bySlug/byDomain without a load or a promise (the request path), or NOT_CACHED:
+   * then ask bySlug/byDomain. Optional: directories without a cache need not have it.
+   */
+  peek?(kind: 'slug' | 'domain', key: string): TenantDocument | null | typeof NOT_CACHED
   /** Drops every cached entry; called after any tenant write. */
   invalidate(): void
 }
 
+// Cached tenant documents are shared and never modified, so each gets one frozen ResolvedTenant instead of
+// a new object per request.
+const resolvedByDocument = new WeakMap<TenantDocument, ResolvedTenant>()
+
 export function toResolvedTenant(tenant: TenantDocument): ResolvedTenant {
-  return {
-    id: String(tenant._id),
-    slug: tenant.slug,
-    agencyId: tenant.agencyId,
-    enabledPlugins: tenant.enabledPlugins.map((plugin) => plugin.name)
+  let resolved = resolvedByDocument.get(tenant)
+  if (!resolved) {
+    resolved = Object.freeze({
+      id: String(tenant._id),
+      slug: tenant.slug,
+      agencyId: tenant.agencyId,
+      enabledPlugins: Object.freeze(tenant.enabledPlugins.map((plugin) => plugin.name))
+    })
+    resolvedByDocument.set(tenant, resolved)
   }
+  return resolved
 }
 
 export interface TenantDirectoryOptions {
@@ -83,6 +97,7 @@ export function createTenantDirectory(
           .exec()
         return tenants.map((tenant) => String(tenant._id))
       }),
+    peek: (kind, key) => cache.peek(`${kind}:${key}`) as TenantDocument | null | typeof NOT_CACHED,
     invalidate: () => cache.invalidate('*')
   }
 }

@@ -71,8 +71,24 @@ describe('createApp wiring', () => {
       for await (const chunk of ctx.req) chunks.push(chunk)
       ctx.body = { raw: Buffer.concat(chunks).toString('utf8') }
     })
+    // A route registered with a path prefix is not even called for other paths.
+    const prefixedSeen: string[] = []
+    useBeforeBodyParser(
+      app,
+      async (ctx: any, next: () => Promise<void>) => {
+        prefixedSeen.push(ctx.path)
+        if (ctx.path !== '/hooks-only/ping') return next()
+        ctx.body = { pong: true }
+      },
+      { pathPrefix: '/hooks-only/' }
+    )
     const server = await startServer(app, config)
     expect(calls.at(-1)).toBe('startPlugins')
+    const pong = await fetch(`${server.url}/hooks-only/ping`, { method: 'POST' })
+    expect(await pong.json()).toEqual({ pong: true })
+    expect((await fetch(`${server.url}/hooks-only/other`)).status).toBe(404)
+    expect((await fetch(`${server.url}/elsewhere`)).status).toBe(404)
+    expect(prefixedSeen).toEqual(['/hooks-only/ping', '/hooks-only/other'])
 
     // Raw-body routes see the exact bytes (signatures) and still get a request id.
     const exact = '{ "b":1,  "a":2 }'

@@ -1,7 +1,7 @@
 // The bounded expiring cache behind the user cache and the tenant directory: LRU eviction, per-value TTL,
 // no store from a load that raced with an invalidation, no serving while disabled, one load per concurrent miss.
 import { describe, expect, it } from 'vitest'
-import { createExpiringCache } from '../../src/app/expiring-cache.ts'
+import { createExpiringCache, NOT_CACHED } from '../../src/app/expiring-cache.ts'
 
 const counting = () => {
   const loads: string[] = []
@@ -111,5 +111,40 @@ describe('expiring cache', () => {
     await cache.get('a', load('a'), () => 60_000)
     await cache.get('a', load('a'), () => 60_000)
     expect(loads).toEqual(['a', 'a', 'a', 'a'])
+  })
+
+  it('peeks at live entries only (a cached null too), never while disabled or after expiry or invalidation', async () => {
+    let enabled = true
+    const cache = createExpiringCache<string | null>({ maxEntries: 10, enabled: () => enabled })
+    expect(cache.peek('a')).toBe(NOT_CACHED)
+    await cache.get(
+      'a',
+      async () => 'A',
+      () => 60_000
+    )
+    await cache.get(
+      'missing',
+      async () => null,
+      () => 60_000
+    )
+    await cache.get(
+      'short',
+      async () => 'S',
+      () => 20
+    )
+    expect(cache.peek('a')).toBe('A')
+    expect(cache.peek('missing')).toBeNull()
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect(cache.peek('short')).toBe(NOT_CACHED)
+    enabled = false
+    expect(cache.peek('a')).toBe(NOT_CACHED)
+    enabled = true
+    await cache.get(
+      'a',
+      async () => 'A',
+      () => 60_000
+    )
+    cache.invalidate('a')
+    expect(cache.peek('a')).toBe(NOT_CACHED)
   })
 })

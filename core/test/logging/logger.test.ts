@@ -1,7 +1,7 @@
 // Logger: structured JSON lines, request id on child loggers, secrets redacted at any depth.
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { createLogger, requestLogger } from '../../src/logging/logger.ts'
+import { createLogger, redactSecrets, requestLogger } from '../../src/logging/logger.ts'
 
 function capture() {
   const lines: any[] = []
@@ -84,5 +84,23 @@ describe('error serialization', () => {
     const text = JSON.stringify(lines[0])
     expect(lines[0].err.message).toBe('upstream refused')
     for (const secret of ['pw-err', 'err-token', 'reset-hash-1']) expect(text).not.toContain(secret)
+  })
+
+  it('passes a flat line with nothing secret through as it is, and still redacts secret keys of flat lines', () => {
+    const line = {
+      requestId: 'r-1',
+      method: 'GET',
+      path: '/items/1',
+      status: 200,
+      durationMs: 1.2,
+      tenant: undefined
+    }
+    expect(redactSecrets(line)).toBe(line)
+    const withToken = { requestId: 'r-2', accessToken: 'abc.def.ghi', status: 200 }
+    expect(redactSecrets(withToken)).toEqual({ requestId: 'r-2', accessToken: '[redacted]', status: 200 })
+    expect(withToken.accessToken).toBe('abc.def.ghi')
+    const { lines, logger } = capture()
+    logger.info({ requestId: 'r-3', password: 'flat-secret' }, 'flat')
+    expect(JSON.stringify(lines[0])).not.toContain('flat-secret')
   })
 })

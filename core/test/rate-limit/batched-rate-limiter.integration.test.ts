@@ -45,6 +45,31 @@ const hits = async (limiter: BatchedRateLimiter, rule: any, subject: string, cou
 }
 
 describe('batched rate limiter', () => {
+  it('decides locally counted hits without Redis (hitLocally), and defers to hit() whenever Redis must answer', async () => {
+    const { limiter, counted } = processLimiter(60_000)
+    const rule = { name: 'local', points: 40, durationSeconds: 30 }
+    // A subject's first hit in a window is asked of Redis.
+    expect(limiter.hitLocally(rule, 'carol')).toBeUndefined()
+    expect((await limiter.hit(rule, 'carol')).allowed).toBe(true)
+    const before = counted.commands
+    const local = []
+    for (let i = 0; i < 40; i++) {
+      const result = limiter.hitLocally(rule, 'carol')
+      if (!result) break
+      local.push(result)
+    }
+    // Counted here without a round trip, until fewer than 10 % of the points remain (exact from then on).
+    expect(counted.commands).toBe(before)
+    expect(local.length).toBe(35)
+    expect(local.every((result) => result.allowed)).toBe(true)
+    expect(local.at(-1)!.remaining).toBe(4)
+    // The rest goes through hit() (Redis), and the same total budget holds: 40 in all.
+    const rest = await hits(limiter, rule, 'carol', 10)
+    expect(rest.filter((result) => result.allowed)).toHaveLength(4)
+    // Over the limit it stays so without asking Redis, locally too.
+    expect(limiter.hitLocally(rule, 'carol')).toMatchObject({ allowed: false, remaining: 0 })
+  })
+
   it('allows exactly `points` hits per window in one process, then refuses with a retry delay', async () => {
     const { limiter } = processLimiter()
     const rule = { name: 'exact', points: 50, durationSeconds: 30 }
