@@ -27,7 +27,7 @@ process.once('message', async ({ mongoUri }: { mongoUri: string }) => {
     startFeathersMemory(),
     startBareKoaDriver(mongoUri, 'bench-tenant')
   ])
-  const { close: _close, ...ready } = stack
+  const { close: _close, app: _app, ...ready } = stack
   process.send!({
     ...ready,
     bareKoaUrl: bareKoa.url,

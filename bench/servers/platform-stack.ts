@@ -22,6 +22,8 @@ import { asyncDestination, createLogger } from '../../core/src/logging/logger.ts
 import { ItemStore } from './item-store.ts'
 
 export interface PlatformStack {
+  /** The app itself, for in-process measurements of the service call path (not sent over IPC). */
+  app: Application
   url: string
   /** Host header selecting the bench tenant. */
   host: string
@@ -159,7 +161,7 @@ export async function startPlatformStack(mongoUri: string): Promise<PlatformStac
   })
   const host = `${slug}.localhost:${running.port}`
   const token = await login(running.port, host, email, password)
-  return { url: running.url, host, tenant: slug, token, documentId, close: () => stopApp(app) }
+  return { app, url: running.url, host, tenant: slug, token, documentId, close: () => stopApp(app) }
 }
 
 async function login(port: number, host: string, email: string, password: string): Promise<string> {

@@ -22,7 +22,6 @@ export interface StopOptions {
 }
 
 interface ServerState {
-  inFlight: number
   draining: boolean
 }
 
@@ -36,15 +35,12 @@ export async function startServer(
 ): Promise<RunningServer> {
   const server: Server = await (app as any).listen(config.port, config.host)
   if (!server.listening) await once(server, 'listening')
-  const state: ServerState = { inFlight: 0, draining: false }
+  const state: ServerState = { draining: false }
   stateByServer.set(server, state)
+  // server.close() waits for in-flight requests itself; nothing is counted per request here.
   server.on('request', (_request, response) => {
-    state.inFlight++
     // During a drain, answer the in-flight request and close its connection (no more keep-alive).
     if (state.draining) response.setHeader('Connection', 'close')
-    response.on('close', () => {
-      state.inFlight--
-    })
   })
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
