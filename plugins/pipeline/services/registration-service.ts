@@ -1,6 +1,7 @@
 // Public registration: validates, upserts the one lead of (tenant, email) atomically and queues the
 // follow-up job that announces it (lead.created once, lead.updated on repeats) and ensures the attendee user.
 import { currentScope, type MasterstageParams, validationError } from '@masterstage/core'
+import mongoose from 'mongoose'
 import type { Logger } from 'pino'
 import { type RegistrationInput, validateRegistration } from '../domain/registration-input.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
@@ -40,7 +41,7 @@ export class RegistrationService {
       )
       return { received: true, masterclassId: input.masterclassId }
     }
-    // One database write on the request path; announcing (events, history, user) is the follow-up job's,
+    // One database write on the request path (two for a repeat); announcing (events, history, user) is the follow-up job's,
     // queued right after the write and retried until done (the announce sweep catches a lost enqueue).
     const { lead, created } = await this.upsertLead(input, new Date())
     const leadId = String(lead._id)
@@ -62,43 +63,73 @@ export class RegistrationService {
     return { received: true, masterclassId: input.masterclassId }
   }
 
+  /**
+   * Most registrations are a first one: a plain insert of the whole lead (one unique-index insert in the
+   * database, no update casting here) is about half the work of an upsert on both sides. A repeat hits the
+   * unique (tenant, email) index and becomes an update; concurrent first registrations race on that index
+   * the same way, so there is still one lead per person per tenant.
+   */
   private async upsertLead(input: RegistrationInput, now: Date): Promise<{ lead: any; created: boolean }> {
-    const { Lead } = this.deps.models
-    const update = {
-      $setOnInsert: {
-        email: input.email,
-        masterclassId: input.masterclassId,
-        source: input.source,
-        status: 'NEW',
-        funnelRank: 0,
-        stageEnteredAt: now,
-        tags: [],
-        notes: [],
-        paidMinor: 0
-      },
-      $set: {
-        name: input.name,
-        consentAt: now,
-        lastRegisteredAt: now,
-        ...(input.phone !== undefined && { phone: input.phone }),
-        ...(input.company !== undefined && { company: input.company })
-      },
-      $addToSet: { masterclassIds: input.masterclassId },
-      $inc: { registrations: 1 }
-    }
     for (let attempt = 1; ; attempt++) {
       try {
-        const raw: any = await Lead.findOneAndUpdate({ email: input.email }, update, {
-          upsert: true,
-          returnDocument: 'after',
-          includeResultMetadata: true,
-          setDefaultsOnInsert: false
-        }).lean()
-        return { lead: raw.value, created: raw.lastErrorObject?.updatedExisting === false }
+        return { lead: await this.insertLead(input, now), created: true }
       } catch (error) {
-        // Two first registrations racing: the loser's insert hits the unique index; it is an update now.
-        if ((error as { code?: number }).code !== 11000 || attempt >= MAX_UPSERT_ATTEMPTS) throw error
+        if (!isDuplicateKey(error) || attempt >= MAX_UPSERT_ATTEMPTS) throw error
       }
+      const lead = await this.updateLead(input, now)
+      // Deleted between the insert and the update (an erasure request): insert it again.
+      if (lead) return { lead, created: false }
     }
   }
+
+  private async insertLead(input: RegistrationInput, now: Date): Promise<any> {
+    // Validated and normalized input only (validateRegistration enforces the schema's limits), built in
+    // the schema's shape: lean insertMany neither casts nor validates. tenantId is stamped by core.
+    const lead = {
+      _id: new mongoose.Types.ObjectId(),
+      email: input.email,
+      name: input.name,
+      ...(input.phone !== undefined && { phone: input.phone }),
+      ...(input.company !== undefined && { company: input.company }),
+      masterclassId: input.masterclassId,
+      masterclassIds: [input.masterclassId],
+      source: input.source,
+      status: 'NEW',
+      funnelRank: 0,
+      stageEnteredAt: now,
+      tags: [],
+      notes: [],
+      paidMinor: 0,
+      registrations: 1,
+      consentAt: now,
+      lastRegisteredAt: now,
+      createdAt: now,
+      updatedAt: now
+    }
+    await this.deps.models.Lead.insertMany([lead], { lean: true })
+    return lead
+  }
+
+  private async updateLead(input: RegistrationInput, now: Date): Promise<any> {
+    return this.deps.models.Lead.findOneAndUpdate(
+      { email: input.email },
+      {
+        $set: {
+          name: input.name,
+          consentAt: now,
+          lastRegisteredAt: now,
+          ...(input.phone !== undefined && { phone: input.phone }),
+          ...(input.company !== undefined && { company: input.company })
+        },
+        $addToSet: { masterclassIds: input.masterclassId },
+        $inc: { registrations: 1 }
+      },
+      { returnDocument: 'after' }
+    ).lean()
+  }
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  const e = error as { code?: number; writeErrors?: { code?: number }[] }
+  return e.code === 11000 || e.writeErrors?.[0]?.code === 11000
 }

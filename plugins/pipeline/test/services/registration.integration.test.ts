@@ -96,6 +96,54 @@ describe('registration', () => {
     expect(users[0].emailVerifiedAt ?? null).toBeNull()
   })
 
+  it('a first registration stores a complete lead the schema accepts; a repeat updates it in place', async () => {
+    // The first registration is a plain insert (no casting, no validation by mongoose): the stored
+    // document must be exactly what the schema describes, or reads, moves and metrics would break.
+    const email = 'insert.path@example.com'
+    expect((await register({ ...form(email), phone: '+351 912 345 678' })).status).toBe(201)
+    const [first] = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === email)
+    expect(first).toMatchObject({
+      name: 'Ana Lima',
+      phone: '+351 912 345 678',
+      masterclassId: 'mc-spring',
+      masterclassIds: ['mc-spring'],
+      source: { utmSource: 'instagram', utmCampaign: 'spring' },
+      status: 'NEW',
+      funnelRank: 0,
+      tags: [],
+      notes: [],
+      paidMinor: 0,
+      registrations: 1,
+      tenantId: t.tenants.ava._id
+    })
+    for (const field of ['createdAt', 'updatedAt', 'stageEnteredAt', 'consentAt', 'lastRegisteredAt'])
+      expect(first[field]).toBeInstanceOf(Date)
+    const Lead = t.model('lead')
+    await expect(t.asTenant(t.tenants.ava._id, () => new Lead(first).validate())).resolves.toBeUndefined()
+    expect(
+      Object.keys(first)
+        .filter((key) => !Lead.schema.path(key) && key !== 'source')
+        .sort()
+    ).toEqual([])
+
+    const repeat = { ...form(email), name: 'Ana M. Lima', masterclassId: 'mc-autumn', company: 'Lima Lda' }
+    expect((await register(repeat)).status).toBe(201)
+    const [second] = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === email)
+    expect(String(second._id)).toBe(String(first._id))
+    expect(second).toMatchObject({
+      name: 'Ana M. Lima',
+      company: 'Lima Lda',
+      phone: '+351 912 345 678',
+      masterclassId: 'mc-spring',
+      masterclassIds: ['mc-spring', 'mc-autumn'],
+      status: 'NEW',
+      registrations: 2
+    })
+    expect(second.createdAt).toEqual(first.createdAt)
+    expect(second.stageEnteredAt).toEqual(first.stageEnteredAt)
+    expect(second.lastRegisteredAt.getTime()).toBeGreaterThanOrEqual(first.lastRegisteredAt.getTime())
+  })
+
   it('the same email in another tenant is another lead', async () => {
     expect((await register(form('both@example.com'), t.tenants.ava.slug)).status).toBe(201)
     expect((await register(form('both@example.com'), t.tenants.marco.slug)).status).toBe(201)
