@@ -1,12 +1,15 @@
 // Document-level write locks held by open transactions, and last-write clocks for snapshot conflict checks.
 import type { Transaction } from './transaction.ts'
 
+const MIN_PRUNE = 1024
+
 export class LockTable {
   private readonly owners = new Map<string, Transaction>()
   // Only kept while transactions are open: a txn conflicts with writes committed after its snapshot.
   private readonly lastWrite = new Map<string, number>()
   private readonly active = new Set<Transaction>()
   clock = 0
+  private pruneAt = MIN_PRUNE
 
   begin(txn: Transaction): void {
     this.active.add(txn)
@@ -40,7 +43,22 @@ export class LockTable {
     for (const key of txn.locked) if (this.owners.get(key) === txn) this.owners.delete(key)
     txn.locked.clear()
     this.active.delete(txn)
-    if (this.active.size === 0) this.lastWrite.clear()
+    if (this.active.size === 0) {
+      this.lastWrite.clear()
+      this.pruneAt = MIN_PRUNE
+    } else if (this.lastWrite.size >= this.pruneAt) this.pruneLastWrites()
+  }
+
+  // While transactions overlap without pause the map is never cleared: drop the writes no open or future
+  // transaction can conflict with (at or before the oldest open snapshot), amortized by doubling the bar.
+  private pruneLastWrites(): void {
+    const oldest = this.oldestSnapshot()
+    if (oldest !== null) for (const [key, at] of this.lastWrite) if (at <= oldest) this.lastWrite.delete(key)
+    this.pruneAt = Math.max(MIN_PRUNE, this.lastWrite.size * 2)
+  }
+
+  get lastWriteCount(): number {
+    return this.lastWrite.size
   }
 
   // The oldest snapshot among open transactions, or null when none is open.

@@ -10,8 +10,17 @@ interface Version {
   before: Document | null
 }
 
+const MIN_PRUNE = 64
+
 export class VersionStore {
   private readonly byNs = new Map<string, Map<string, Version[]>>()
+
+  private count = 0
+  private pruneAt = MIN_PRUNE
+
+  get size(): number {
+    return this.count
+  }
 
   record(ns: string, docKey: string, before: Document | null, tick: number): void {
     let docs = this.byNs.get(ns)
@@ -23,6 +32,8 @@ export class VersionStore {
     if (!versions) docs.set(docKey, [{ tick, before }])
     // Several writes to one document in one commit: the first pre-image is the one before the commit.
     else if (versions[versions.length - 1].tick !== tick) versions.push({ tick, before })
+    else return
+    this.count++
   }
 
   // Documents of `ns` changed after `snapshot`, each with its state at the snapshot (null: absent then).
@@ -40,18 +51,27 @@ export class VersionStore {
   }
 
   // Drops versions no open transaction can need (all snapshots at or after them), or everything.
+  // Versions a transaction no longer needs are ignored by asOf (older than its snapshot), so the walk over
+  // everything is amortized: it runs once the store has doubled since the last one.
   prune(oldestSnapshot: number | null): void {
     if (oldestSnapshot === null) {
       this.byNs.clear()
+      this.count = 0
+      this.pruneAt = MIN_PRUNE
       return
     }
+    if (this.count < this.pruneAt) return
+    let count = 0
     for (const [ns, docs] of this.byNs) {
       for (const [docKey, versions] of docs) {
         const keep = versions.filter((v) => v.tick > oldestSnapshot)
         if (keep.length === 0) docs.delete(docKey)
         else if (keep.length !== versions.length) docs.set(docKey, keep)
+        count += keep.length
       }
       if (docs.size === 0) this.byNs.delete(ns)
     }
+    this.count = count
+    this.pruneAt = Math.max(MIN_PRUNE, count * 2)
   }
 }
