@@ -14,11 +14,13 @@ import { processWebhookEvent } from './process-webhook-event.ts'
 
 export const PROCESS_WEBHOOK_JOB = 'process-webhook-event'
 
-// While one batch commits the next one fills up; more batches at once only contend for the same CPU.
-const MAX_IN_FLIGHT = 2
+// A batch's domain events are written one after another inside its transaction (core's emit reads, then
+// inserts: two round trips each), so a batch waits on the database most of the time: several batches at
+// once keep it busy (1,500 events at load 4-11: 2 in flight 0.24, 6 in flight 0.30, 12 in flight 0.27).
+const MAX_IN_FLIGHT = 6
 // Events per transaction: bounds the transaction's size and the work one failure sends back to the
 // per-event path.
-const MAX_BATCH = 100
+const MAX_BATCH = 50
 // Beyond this a burst goes to the durable queue instead of memory.
 const MAX_WAITING = 2_000
 // Per-event processing of a failed batch, this many at once.
