@@ -11,7 +11,8 @@ import { MongooseService } from '../core/src/data/mongoose-service.ts'
 import { tenantScopedPlugin } from '../core/src/data/tenant-scoped-plugin.ts'
 import { startBenchDatabase } from './lib/bench-database.ts'
 import { benchSettings } from './lib/bench-settings.ts'
-import { compareOps, type OpResult } from './lib/compare-ops.ts'
+import { compareOps, type OpResult, type OpVariant } from './lib/compare-ops.ts'
+import { median } from './lib/compare-variants.ts'
 import { computeRatios, printRatios } from './lib/report.ts'
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 20)
@@ -85,6 +86,39 @@ function printOps(title: string, results: OpResult[]): void {
   }
 }
 
+/**
+ * CPU time of this process per operation (median of interleaved rounds), a figure a busy shared machine
+ * distorts far less than throughput. With the engine in its own process it is the client side alone
+ * (mongoose/adapter vs driver); in process it includes the engine's work for both variants alike.
+ */
+async function cpuPerOp(variants: readonly OpVariant[], rounds: number, concurrency: number) {
+  const operations = Number(process.env.BENCH_CPU_OPS ?? 3000)
+  const samples = new Map<string, number[]>(variants.map((v) => [v.key, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) {
+      let started = 0
+      const before = process.cpuUsage()
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (started++ < operations) await variant.run()
+        })
+      )
+      const used = process.cpuUsage(before)
+      samples.get(variant.key)!.push((used.user + used.system) / operations)
+    }
+  }
+  return variants.map((v) => ({ key: v.key, label: v.label, micros: median(samples.get(v.key)!) }))
+}
+
+function printCpu(results: { key: string; label: string; micros: number }[], pairs: [string, string][]) {
+  console.log('  CPU of the bench process per operation (median of interleaved rounds):')
+  for (const r of results)
+    console.log(`    (${r.key}) ${r.label.padEnd(58)} ${r.micros.toFixed(1).padStart(7)} µs`)
+  const byKey = new Map(results.map((r) => [r.key, r.micros]))
+  const ratios = pairs.map(([n, d]) => `${n}/${d} = ${(byKey.get(d)! / byKey.get(n)!).toFixed(3)}`)
+  console.log(`    CPU-bound throughput ratios: ${ratios.join(', ')}`)
+}
+
 async function main(): Promise<void> {
   const base = benchSettings()
   const settings = { ...base, concurrency: Math.min(base.connections, 8) }
@@ -120,26 +154,23 @@ async function main(): Promise<void> {
     const tenantId = tenantIds[7]
     const scope = { requestId: 'bench', tenantId, actor: { kind: 'system' as const, name: 'bench' } }
 
-    const scoped = await compareOps(
-      [
-        {
-          key: 'scoped',
-          label: `tenant-scoped adapter find (${TENANTS * DOCS_PER_TENANT} docs, 1 tenant)`,
-          run: async () => {
-            const rows = (await runInScope(scope, () => multiService.find({ query }))) as any[]
-            expectPage(rows)
-            if (rows[0].tenantId !== tenantId) throw new Error('tenant filter missing')
-          }
-        },
-        {
-          key: 'single',
-          label: `adapter find on single-tenant collection (${DOCS_PER_TENANT} docs)`,
-          run: async () => expectPage((await singleService.find({ query })) as any[])
+    const scopedVariants: OpVariant[] = [
+      {
+        key: 'scoped',
+        label: `tenant-scoped adapter find (${TENANTS * DOCS_PER_TENANT} docs, 1 tenant)`,
+        run: async () => {
+          const rows = (await runInScope(scope, () => multiService.find({ query }))) as any[]
+          expectPage(rows)
+          if (rows[0].tenantId !== tenantId) throw new Error('tenant filter missing')
         }
-      ],
-      settings,
-      (m) => console.log(`  ${m}`)
-    )
+      },
+      {
+        key: 'single',
+        label: `adapter find on single-tenant collection (${DOCS_PER_TENANT} docs)`,
+        run: async () => expectPage((await singleService.find({ query })) as any[])
+      }
+    ]
+    const scoped = await compareOps(scopedVariants, settings, (m) => console.log(`  ${m}`))
     printOps('Tenant-scoped query vs single-tenant collection', scoped)
     console.log(
       `  multi-tenant:  ${await keysExamined(connection, 'bench_leads_multi', { tenantId, status: 'open' })}`
@@ -154,35 +185,33 @@ async function main(): Promise<void> {
         [{ numerator: 'scoped', denominator: 'single', target: 0.9 }]
       )
     )
+    printCpu(await cpuPerOp(scopedVariants, settings.rounds, settings.concurrency), [['scoped', 'single']])
 
     const driverCollection = client.db().collection('bench_leads_single')
-    const lean = await compareOps(
-      [
-        {
-          key: 'mongoose',
-          label: 'mongoose lean find',
-          run: async () =>
-            expectPage(
-              await SingleTenant.find({ status: 'open' }).sort({ createdAt: -1 }).limit(PAGE).lean().exec()
-            )
-        },
-        {
-          key: 'adapter',
-          label: 'adapter find (MongooseService, single-tenant model)',
-          run: async () => expectPage((await singleService.find({ query })) as any[])
-        },
-        {
-          key: 'driver',
-          label: 'driver find',
-          run: async () =>
-            expectPage(
-              await driverCollection.find({ status: 'open' }).sort({ createdAt: -1 }).limit(PAGE).toArray()
-            )
-        }
-      ],
-      settings,
-      (m) => console.log(`  ${m}`)
-    )
+    const leanVariants: OpVariant[] = [
+      {
+        key: 'mongoose',
+        label: 'mongoose lean find',
+        run: async () =>
+          expectPage(
+            await SingleTenant.find({ status: 'open' }).sort({ createdAt: -1 }).limit(PAGE).lean().exec()
+          )
+      },
+      {
+        key: 'adapter',
+        label: 'adapter find (MongooseService, single-tenant model)',
+        run: async () => expectPage((await singleService.find({ query })) as any[])
+      },
+      {
+        key: 'driver',
+        label: 'driver find',
+        run: async () =>
+          expectPage(
+            await driverCollection.find({ status: 'open' }).sort({ createdAt: -1 }).limit(PAGE).toArray()
+          )
+      }
+    ]
+    const lean = await compareOps(leanVariants, settings, (m) => console.log(`  ${m}`))
     printOps('mongoose lean vs driver', lean)
     printRatios(
       'throughput ratio (median ops/s):',
@@ -194,6 +223,10 @@ async function main(): Promise<void> {
         ]
       )
     )
+    printCpu(await cpuPerOp(leanVariants, settings.rounds, settings.concurrency), [
+      ['mongoose', 'driver'],
+      ['adapter', 'driver']
+    ])
   } finally {
     await client
       .db()

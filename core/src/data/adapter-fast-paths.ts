@@ -10,6 +10,8 @@ import { TENANT_PLUGIN_HOOKS } from './tenant-scoped-plugin.ts'
 export interface FastPaths {
   /** `get(id)` without query, $select or $populate: a driver findOne of `{ _id, ...tenant scope }`. */
   getById: boolean
+  /** `find` of scalar equality conditions, sort, skip and limit, no $select or $populate: a driver find. */
+  find: boolean
   /** `create(one)`: validate (incl. pre('validate')), stamp as save does, insertOne of save's document. */
   insertOne: boolean
   /** mongoose's default projection of a query without select (select: false paths excluded). */
@@ -18,7 +20,7 @@ export interface FastPaths {
   versionKey?: string
 }
 
-const NONE: FastPaths = { getById: false, insertOne: false }
+const NONE: FastPaths = { getById: false, find: false, insertOne: false }
 
 // mongoose's own hooks on every schema; each is a no-op for the schemas admitted below (no subdocuments,
 // no shard key, no session).
@@ -88,6 +90,7 @@ function compute(Model: Model<any>): FastPaths {
   if (globals.some((o) => o?.maxTimeMS != null || o?.allowDiskUse != null)) return NONE
 
   const getById = onlyKnownHooks(schema, 'findOne') && !hasHooks(schema, 'exec')
+  const find = onlyKnownHooks(schema, 'find') && !hasHooks(schema, 'exec')
   const versionKey = typeof options.versionKey === 'string' ? options.versionKey : undefined
   const insertOne =
     onlyKnownHooks(schema, 'save') &&
@@ -98,14 +101,14 @@ function compute(Model: Model<any>): FastPaths {
     toObjectOnlyStripsSecrets(schema) &&
     plainPaths(schema)
   let projection: Record<string, unknown> | undefined
-  if (getById) {
+  if (getById || find) {
     try {
       projection = defaultProjection(Model)
     } catch {
-      return { getById: false, insertOne, versionKey }
+      return { getById: false, find: false, insertOne, versionKey }
     }
   }
-  return { getById, insertOne, projection, versionKey }
+  return { getById, find, insertOne, projection, versionKey }
 }
 
 function hooksOf(schema: any, kind: '_pres' | '_posts', name: string): any[] {

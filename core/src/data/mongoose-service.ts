@@ -182,6 +182,32 @@ export class MongooseService<
     return scope ? { ...filter, ...scope } : filter
   }
 
+  /**
+   * The filter mongoose would send for a find of scalar equality conditions on schema paths (each value cast
+   * by its path, tenant scope added as the plugin's read hook does), or undefined for mongoose's path:
+   * operators, arrays, objects, unknown paths (strictQuery errors) and a client tenantId condition.
+   */
+  private fastFindFilter(q: TranslatedQuery, params?: P): Record<string, unknown> | undefined {
+    if (!fastPathsOf(this.Model).find || q.select || q.populate.length > 0) return
+    if (params?.selectSecrets || inMongooseTransactionContext(this.Model)) return
+    const schema = this.Model.schema
+    const filter: Record<string, unknown> = {}
+    for (const key of Object.keys(q.filter)) {
+      const value = q.filter[key]
+      if (key === TENANT_FIELD || key.startsWith('$') || value == null) return
+      if (typeof value === 'object' && !(value instanceof Date)) return
+      const type = schema.path(key) as any
+      if (!type || type.instance === 'Array' || type.instance === 'Mixed') return
+      try {
+        filter[key] = type.castForQuery(null, value)
+      } catch {
+        return // mongoose's path reports the cast error exactly as before
+      }
+    }
+    const scope = isTenantScopedSchema(schema) ? scopedReadFilter(this.Model.modelName, 'find') : undefined
+    return scope ? { ...filter, ...scope } : filter
+  }
+
   private canInsertDirectly(): boolean {
     return fastPathsOf(this.Model).insertOne && !inMongooseTransactionContext(this.Model)
   }
@@ -213,8 +239,17 @@ export class MongooseService<
   async _find(params?: P & { paginate?: any }): Promise<any> {
     const { paginate } = this.getOptions(params ?? ({} as P))
     const q = this.prepare(params, true)
+    const fast = this.fastFindFilter(q, params)
     const runQuery = async () => {
       if (q.limit === 0) return []
+      if (fast) {
+        const options: Record<string, unknown> = { projection: fastPathsOf(this.Model).projection }
+        if (q.sort) options.sort = q.sort
+        if (q.skip) options.skip = q.skip
+        if (q.limit !== undefined) options.limit = q.limit
+        const records = await this.Model.collection.find(fast, options).toArray()
+        return records.map((record: any) => this.clean(record, params))
+      }
       const query = this.Model.find(q.filter, this.projection(q.select, params))
       if (q.sort) query.sort(q.sort)
       if (q.skip) query.skip(q.skip)

@@ -62,7 +62,12 @@ afterAll(async () => {
 
 describe('eligibility', () => {
   it('takes the fast paths only for models whose middleware they reproduce', () => {
-    expect(fastPathsOf(Note)).toMatchObject({ getById: true, insertOne: true, projection: { apiKey: 0 } })
+    expect(fastPathsOf(Note)).toMatchObject({
+      getById: true,
+      find: true,
+      insertOne: true,
+      projection: { apiKey: 0 }
+    })
     expect(fastPathsOf(Hooked)).toMatchObject({ getById: false, insertOne: false })
     const stamped = connection.model('StampedNote', noteSchema().set('timestamps', true))
     expect(fastPathsOf(stamped).insertOne).toBe(false)
@@ -165,5 +170,42 @@ describe('get', () => {
     await expect(runInScope(outside, () => notes.get(id, external))).rejects.toMatchObject({ code: 404 })
     const internal: any = await asTenant('t3', () => notes.get(id, { selectSecrets: true } as any))
     expect(internal.apiKey).toBe('k3')
+  })
+})
+
+describe('find', () => {
+  it('answers equality finds like mongoose lean, within the tenant, without secrets', async () => {
+    for (let i = 0; i < 6; i++) {
+      await asTenant('f1', () => notes.create({ title: `F${i}`, slug: `f${i}`, count: i % 2, apiKey: 'k' }))
+      await asTenant('f2', () => notes.create({ title: `F${i}`, slug: `f${i}`, count: i % 2 }))
+    }
+    const query = { count: '1', $sort: { slug: -1 }, $skip: 1, $limit: 2 }
+    const rows: any = await asTenant('f1', () => notes.find({ query } as any))
+    const expected = await asTenant('f1', () =>
+      Note.find({ count: 1 }).sort({ slug: -1 }).skip(1).limit(2).lean().exec()
+    )
+    expect(rows).toEqual(expected.map(({ apiKey: _secret, ...rest }: any) => rest))
+    expect(rows.map((row: any) => row.slug)).toEqual(['f3', 'f1'])
+    expect(rows.every((row: any) => row.tenantId === 'f1' && !('apiKey' in row))).toBe(true)
+  })
+
+  it('keeps mongoose semantics for operators, unknown fields, bad values and a tenantId condition', async () => {
+    const inList: any = await asTenant('f1', () =>
+      notes.find({ query: { slug: { $in: ['f0', 'f5'] }, $sort: { slug: 1 } } } as any)
+    )
+    expect(inList.map((row: any) => row.slug)).toEqual(['f0', 'f5'])
+    await expect(asTenant('f1', () => notes.find({ query: { nope: 1 } } as any))).rejects.toMatchObject({
+      code: 400
+    })
+    await expect(asTenant('f1', () => notes.find({ query: { count: 'many' } } as any))).rejects.toMatchObject(
+      {
+        code: 400
+      }
+    )
+    const foreign: any = await asTenant('f1', () => notes.find({ query: { tenantId: 'f2' } } as any))
+    expect(foreign).toEqual([])
+    await expect(notes.find({ query: { count: 1 } } as any)).rejects.toMatchObject({
+      data: { code: 'TENANT_SCOPE_VIOLATION' }
+    })
   })
 })
