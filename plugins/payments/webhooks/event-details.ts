@@ -8,14 +8,31 @@ export function successDetails(type: string, object: Record<string, any>): Fulfi
     case 'checkout.session.completed':
       // Delayed methods complete the session unpaid; only async_payment_succeeded fulfils them.
       if (object.payment_status !== 'paid' && object.payment_status !== 'no_payment_required') return null
-      return { paymentIntentId: idOf(object.payment_intent), amountMinor: object.amount_total ?? undefined }
+      return {
+        paymentIntentId: idOf(object.payment_intent),
+        amountMinor: object.amount_total ?? undefined,
+        currency: currencyOf(object)
+      }
     case 'checkout.session.async_payment_succeeded':
-      return { paymentIntentId: idOf(object.payment_intent), amountMinor: object.amount_total ?? undefined }
+      return {
+        paymentIntentId: idOf(object.payment_intent),
+        amountMinor: object.amount_total ?? undefined,
+        currency: currencyOf(object)
+      }
     case 'payment_intent.succeeded':
-      return { paymentIntentId: object.id, amountMinor: object.amount_received || object.amount || undefined }
+      return {
+        paymentIntentId: object.id,
+        amountMinor: object.amount_received || object.amount || undefined,
+        currency: currencyOf(object)
+      }
     default:
       return null
   }
+}
+
+/** The currency the provider reports (compared with the invoice's); absent: the payment's own. */
+function currencyOf(object: Record<string, any>): string | undefined {
+  return typeof object.currency === 'string' ? object.currency : undefined
 }
 
 export function sameTenant(object: Record<string, any>, tenantId: string): boolean {

@@ -6,6 +6,8 @@
 import { currentScope, trusted } from '@masterstage/core'
 import type { ClientSession } from 'mongoose'
 import type { PaymentStatus } from '../contract.ts'
+import { checkFulfilment, unappliedPaymentEvent, unappliedPaymentFields } from '../domain/fulfilment-check.ts'
+import type { FulfilDetails } from '../domain/payment-transitions.ts'
 import type { Invoice } from '../models/invoice-model.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { ProviderEvent } from '../providers/payment-provider.ts'
@@ -14,8 +16,13 @@ import { idOf, sameTenant, successDetails } from './event-details.ts'
 
 const FULFILLABLE: PaymentStatus[] = ['pending', 'processing', 'failed', 'expired']
 const SETTLED: PaymentStatus[] = ['succeeded', 'partially_refunded', 'refunded']
+/** Money moved but not applied to the invoice (domain/fulfilment-check.ts): refunds touch only the payment. */
+const UNAPPLIED: PaymentStatus[] = ['duplicate', 'needs_review']
 
-/** Types the batch applies in memory; any other (account.updated) goes through the per-event path. */
+/**
+ * Types the batch applies in memory; any other goes through the per-event path: account.updated, and
+ * charge.refund.updated (it re-reads the charge from the provider, which a transaction must not wait on).
+ */
 const BATCHED_TYPES = new Set([
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
@@ -24,7 +31,6 @@ const BATCHED_TYPES = new Set([
   'payment_intent.succeeded',
   'payment_intent.payment_failed',
   'charge.refunded',
-  'charge.refund.updated',
   'charge.dispute.created',
   'charge.dispute.updated',
   'charge.dispute.closed'
@@ -35,7 +41,13 @@ export function batchable(event: ProviderEvent): boolean {
 }
 
 interface Emit {
-  name: 'payment.succeeded' | 'payment.failed' | 'payment.refunded' | 'payment.disputed'
+  name:
+    | 'payment.succeeded'
+    | 'payment.failed'
+    | 'payment.refunded'
+    | 'payment.disputed'
+    | 'payment.duplicate'
+    | 'payment.mismatched'
   payload: any
   id: string
 }
@@ -142,7 +154,6 @@ class BatchState {
       case 'payment_intent.payment_failed':
         return this.fail(payment, 'failed', object.last_payment_error?.message ?? 'payment failed')
       case 'charge.refunded':
-      case 'charge.refund.updated':
         return this.refund(
           payment,
           Number(object.amount_refunded ?? 0),
@@ -158,10 +169,7 @@ class BatchState {
     }
   }
 
-  fulfil(
-    payment: Tracked<Payment>,
-    details: { paymentIntentId?: string | null; amountMinor?: number }
-  ): string {
+  fulfil(payment: Tracked<Payment>, details: FulfilDetails): string {
     if (!FULFILLABLE.includes(payment.now.status)) return 'unchanged'
     const invoice = this.invoiceOf(payment)
     // As fulfilById: a payment without its invoice is an error (the batch falls back, the event retries).
@@ -174,6 +182,19 @@ class BatchState {
     })
     remove(payment, 'failureReason')
     const { _id, tenantId, amountMinor, applicationFeeMinor, currency } = payment.now
+    // As fulfilById: only an open invoice, only with its own amount and currency (fulfilment-check.ts).
+    const received = { amountMinor, currency: (details.currency ?? currency).toLowerCase() }
+    const check = checkFulfilment(invoice.now, _id, received)
+    if (check.outcome !== 'apply') {
+      change(payment, unappliedPaymentFields(check) as Partial<Payment>)
+      const event = unappliedPaymentEvent(check, payment.now, invoice.now, received)
+      this.emits.push({ name: event.name, id: event.id, payload: event.payload })
+      this.runtime.ctx.logger.warn(
+        { tenantId, paymentId: _id, invoiceId: invoice.now._id, outcome: check.outcome },
+        'payment succeeded but not applied to its invoice'
+      )
+      return 'applied'
+    }
     change(invoice, { status: 'paid', paidAt: this.at, paymentId: _id, amountPaidMinor: amountMinor })
     this.emits.push({
       name: 'payment.succeeded',
@@ -208,7 +229,14 @@ class BatchState {
 
   refund(payment: Tracked<Payment>, refundedMinor: number, paymentIntentId?: string): string {
     // A refund implies the charge succeeded: one that overtakes the success notice fulfils first.
-    if (!SETTLED.includes(payment.now.status)) this.fulfil(payment, { paymentIntentId })
+    if (!SETTLED.includes(payment.now.status) && !UNAPPLIED.includes(payment.now.status))
+      this.fulfil(payment, { paymentIntentId })
+    // Judged a duplicate or a mismatch: the payment records the refund; no invoice change, no event.
+    if (UNAPPLIED.includes(payment.now.status)) {
+      if (!(payment.now.amountRefundedMinor < refundedMinor)) return 'unchanged'
+      change(payment, { amountRefundedMinor: refundedMinor })
+      return 'applied'
+    }
     const { _id, invoiceId, amountMinor, amountRefundedMinor, currency } = payment.now
     if (!(amountRefundedMinor < refundedMinor) || !SETTLED.includes(payment.now.status)) return 'unchanged'
     const fully = refundedMinor >= amountMinor

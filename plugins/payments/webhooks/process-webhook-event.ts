@@ -9,6 +9,7 @@ import {
   markFailed,
   markProcessing
 } from '../domain/payment-transitions.ts'
+import { applyRefundUpdate } from '../domain/refund-updates.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { ProviderEvent } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
@@ -60,6 +61,8 @@ export async function handleEvent(
 ): Promise<string> {
   const object = event.data.object
   if (event.type === 'account.updated') return updateAccount(runtime, object, event.created)
+  // A Refund, not a Charge: the charge is re-read on the tenant's account (domain/refund-updates.ts).
+  if (event.type === 'charge.refund.updated') return applyRefundUpdate(runtime, object, tenantId)
   const success = successDetails(event.type, object)
   // The common case (our payment id in the metadata, first delivery) in one conditional update; a
   // duplicate, a foreign metadata tenant or a payment found by provider ids takes the full path below.
@@ -84,7 +87,6 @@ export async function handleEvent(
     case 'payment_intent.payment_failed':
       return markFailed(runtime, payment, 'failed', object.last_payment_error?.message ?? 'payment failed')
     case 'charge.refunded':
-    case 'charge.refund.updated':
       return applyRefund(
         runtime,
         payment,

@@ -239,6 +239,74 @@ describe('one batch', () => {
   })
 })
 
+describe('one batch and the one-payment-per-invoice rule', () => {
+  it('makes a second success for the same invoice a duplicate and a wrong amount a review, as per event', async () => {
+    const first = await openInvoice(scenario, 15_000)
+    // A second attempt for the same invoice (a lost race): same invoice, its own payment.
+    const secondId = `pay_second_${Date.now()}`
+    await runWithTenant(scenario, async () => {
+      const payment = (await runtime().models.payments.findOne({ _id: first.paymentId }).lean()) as any
+      const { _id, createdAt, updatedAt, tenantId: _tenant, ...rest } = payment
+      await runtime().models.payments.create({
+        ...rest,
+        _id: secondId,
+        attempt: 2,
+        idempotencyKey: `${payment.idempotencyKey}:2`
+      })
+    })
+    const mismatched = await openInvoice(scenario, 16_000)
+    const success = (paymentId: string, intent: string, amount: number) =>
+      eventFor(first.session.account, 'payment_intent.succeeded', {
+        id: intent,
+        object: 'payment_intent',
+        amount,
+        amount_received: amount,
+        currency: 'usd',
+        metadata: { paymentId, tenantId: tenantId() }
+      }) as ProviderEvent
+    const events = [
+      success(first.paymentId, `pi_first_${secondId}`, 15_000),
+      success(secondId, `pi_second_${secondId}`, 15_000),
+      eventFor(first.session.account, 'charge.refunded', {
+        id: `ch_second_${secondId}`,
+        object: 'charge',
+        payment_intent: `pi_second_${secondId}`,
+        amount: 15_000,
+        amount_refunded: 15_000,
+        metadata: { paymentId: secondId }
+      }) as ProviderEvent,
+      success(mismatched.paymentId, `pi_mismatch_${secondId}`, 9_000)
+    ]
+    await storeOnly(events)
+    await batch(events)
+
+    expect((await paymentOf(scenario, first.paymentId))?.status).toBe('succeeded')
+    expect(await invoiceOf(scenario, first.invoice._id)).toMatchObject({
+      status: 'paid',
+      paymentId: first.paymentId
+    })
+    expect(await paymentOf(scenario, secondId)).toMatchObject({
+      status: 'duplicate',
+      duplicateOf: first.paymentId,
+      amountRefundedMinor: 15_000
+    })
+    expect(await outboxCount(scenario, 'payment.succeeded', { 'payload.paymentId': secondId })).toBe(0)
+    expect(await outboxCount(scenario, 'payment.duplicate', { 'payload.paymentId': secondId })).toBe(1)
+    expect(await outboxCount(scenario, 'payment.refunded', { 'payload.paymentId': secondId })).toBe(0)
+    expect(await paymentOf(scenario, mismatched.paymentId)).toMatchObject({
+      status: 'needs_review',
+      review: { expectedMinor: 16_000, receivedMinor: 9_000 }
+    })
+    expect((await invoiceOf(scenario, mismatched.invoice._id))?.status).toBe('open')
+    expect(
+      await outboxCount(scenario, 'payment.mismatched', { 'payload.paymentId': mismatched.paymentId })
+    ).toBe(1)
+    expect(
+      await outboxCount(scenario, 'payment.succeeded', { 'payload.paymentId': mismatched.paymentId })
+    ).toBe(0)
+  })
+})
+
 describe('a poisoned event in a batch', () => {
   it('does not block the others: they are processed, it fails alone and goes to the retrying job', async () => {
     const good = [await openInvoice(scenario), await openInvoice(scenario)]
