@@ -204,6 +204,64 @@ const byTenantEmail = new Map(docs.map((d) => [`${d.tenantId}\u0000${d.email}`, 
 const mapTenant = await timed(OPS, (i) => byTenantEmail.get(`${docs[i].tenantId}\u0000${docs[i].email}`))
 row('findOne tenantId+email', tenantRate, await rawRoundTrips(tenantRequest, findReply, OPS), mapTenant)
 
+// The write shapes of the registration and payments-webhook workloads: an upsert on a unique compound index,
+// a counter findOneAndUpdate with $inc, and a small transaction (3 writes + an upsert, then commit).
+console.log('\nwrite workloads (same connection, sequential; CPU is client + server unless --uri)')
+console.log(`${'operation'.padEnd(40)}${'ops/s'.padStart(12)}${'cpu µs/op'.padStart(10)}`)
+const writeOps = Math.max(1000, Math.floor(OPS / 4))
+const registrations = client.db().collection('registrations')
+await registrations.createIndex({ tenantId: 1, email: 1 }, { unique: true })
+const counters = client.db().collection<{ _id: string; n: number }>('counters')
+const ledger = client.db().collection('ledger')
+await ledger.createIndex({ tenantId: 1, eventId: 1 }, { unique: true })
+const writeRow = (label: string, rate: Rate) =>
+  console.log(
+    `${label.padEnd(40)}${Math.round(rate.perSecond).toLocaleString('en-US').padStart(12)}${rate.cpuMicros.toFixed(1).padStart(10)}`
+  )
+writeRow(
+  'upsert on unique {tenantId, email}',
+  await timed(writeOps, (i) =>
+    registrations.updateOne(
+      { tenantId: `t${i % 20}`, email: `u${i % 2000}@example.com` },
+      { $set: { name: `N${i}`, updatedAt: new Date() }, $setOnInsert: { createdAt: new Date() } },
+      { upsert: true }
+    )
+  )
+)
+writeRow(
+  'findOneAndUpdate $inc (upsert)',
+  await timed(writeOps, (i) =>
+    counters.findOneAndUpdate(
+      { _id: `c${i % 50}` },
+      { $inc: { n: 1 } },
+      { upsert: true, returnDocument: 'after' }
+    )
+  )
+)
+const session = client.startSession()
+writeRow(
+  'txn: 2 inserts, $inc, upsert, commit',
+  await timed(Math.floor(writeOps / 2), async (i) => {
+    session.startTransaction()
+    await ledger.insertOne(
+      { tenantId: `t${i % 20}`, eventId: `e${i}`, amount: i, createdAt: new Date() },
+      { session }
+    )
+    await counters.updateOne({ _id: `tc${i % 50}` }, { $inc: { n: 1 } }, { upsert: true, session })
+    await users.insertOne(
+      { tenantId: `tx${i % 20}`, email: `tx${i}@example.com`, createdAt: new Date() },
+      { session }
+    )
+    await registrations.updateOne(
+      { tenantId: `t${i % 20}`, email: `u${i % 2000}@example.com` },
+      { $set: { paidAt: new Date() } },
+      { upsert: true, session }
+    )
+    await session.commitTransaction()
+  })
+)
+await session.endSession()
+
 console.log(
   '\ntenant-index find latency as other tenants grow: find({ tenantId }).sort({ createdAt: -1 }).limit(20)'
 )
