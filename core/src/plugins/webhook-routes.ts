@@ -32,7 +32,7 @@ export function mountWebhookRoute(
     routes = new Map()
     routersByApp.set(app, routes)
     const limit = app.get('config')?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
-    useBeforeBodyParser(app, webhookMiddleware(app, routes, limit) as any)
+    useBeforeBodyParser(app, webhookMiddleware(app, routes, limit) as any, { pathPrefix: PREFIX })
   }
   const key = `${route.method} ${PREFIX}${plugin}/${route.path}`
   if (routes.has(key)) throw new Error(`Webhook route ${key} is registered twice`)
