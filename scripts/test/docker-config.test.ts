@@ -57,6 +57,7 @@ describe('docker compose configuration', () => {
     expect(config.env).toBe('production')
     expect(config.mongoUri).toContain('replicaSet=rs0')
     expect(config.runWorkersInProcess).toBe(false)
+    expect(config.trustProxy).toEqual(['private'])
     const plugins = await discoverPlugins(join(repo, 'plugins'))
     const platformConfigs = readPluginPlatformConfigs(
       plugins.map((plugin) => plugin.manifest),

@@ -7,6 +7,7 @@
 import type { Middleware } from '@feathersjs/koa'
 import type { Logger } from 'pino'
 import { logRequest } from './access-log.ts'
+import { clientIp, usesTrustedPeers } from './client-ip.ts'
 import type { Application } from './declarations.ts'
 import { answerError, pathNotFound, unanswered } from './error-handler.ts'
 import type { RouteHandler } from './health.ts'
@@ -35,6 +36,9 @@ export function platformFront(options: PlatformFrontOptions): Middleware {
   const { app, logger, routes, bodyParser } = options
   const stages = options.stages.map(stageOf)
   const plain = stages.every((stage) => stage !== undefined) ? undefined : [...options.stages]
+  // A list of trusted proxy peers is resolved here, once per request (a hop count is Koa's own ctx.ip).
+  const trustProxy = app.get('config')?.trustProxy ?? 0
+  const peerList = usesTrustedPeers(trustProxy)
 
   const runStages = async (ctx: any, next: () => Promise<void>): Promise<void> => {
     if (plain) return runMiddlewares(plain, ctx, next)
@@ -58,6 +62,8 @@ export function platformFront(options: PlatformFrontOptions): Middleware {
     // Feathers' Koa transport made ctx.feathers for this request (its first middleware).
     if (!ctx.feathers) ctx.feathers = {}
     ctx.feathers.requestId = requestId
+    if (peerList)
+      ctx.request.ip = clientIp(trustProxy, ctx.req.headers['x-forwarded-for'], ctx.req.socket.remoteAddress)
     ctx.feathers.ip = ctx.ip
     ctx.res.setHeader('X-Request-Id', requestId)
     try {

@@ -36,6 +36,9 @@ export interface Config {
     /** Directory of the local outbox for provider 'outbox'. */
     outboxDir: string
   }
-  /** Proxies in front of the API whose X-Forwarded-For entries are trusted (true = 1); see app/client-ip.ts. */
-  trustProxy: boolean | number
+  /**
+   * Proxies in front of the API whose X-Forwarded-For entries are trusted: a hop count (true = 1) or the
+   * trusted peers' addresses (IPs, CIDRs, `loopback`, `private`); see app/client-ip.ts.
+   */
+  trustProxy: boolean | number | readonly string[]
 }

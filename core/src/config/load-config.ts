@@ -1,6 +1,8 @@
 // Reads and validates the platform configuration from environment variables, reporting every problem
 // at once (ConfigError.problems) so an operator fixes a broken deployment in one pass.
+
 import { FeathersError } from '@feathersjs/errors'
+import { trustedPeerProblem } from '../app/client-ip.ts'
 import { ErrorCode } from '../errors/codes.ts'
 import type { Config } from './config.ts'
 import { loadDevSecrets } from './dev-secrets.ts'
@@ -132,13 +134,32 @@ function parseEncryptionKey(reader: EnvReader, value: string | undefined): Buffe
   return key
 }
 
-/** TRUST_PROXY: `true`/`false` or the number of proxies in front (0-10); see app/client-ip.ts. */
-function readTrustProxy(reader: EnvReader): number {
+/**
+ * TRUST_PROXY: `true`/`false`, the number of proxies in front (0-10), or a comma-separated list of trusted
+ * proxy peers (IPs, CIDRs, `loopback`, `private`); see app/client-ip.ts.
+ */
+function readTrustProxy(reader: EnvReader): number | readonly string[] {
   const text = reader.raw('TRUST_PROXY')?.trim().toLowerCase() ?? ''
   if (text === '' || text === 'false' || text === '0') return 0
   if (text === 'true') return 1
-  if (/^\d+$/.test(text) && Number(text) <= 10) return Number(text)
-  reader.problem('TRUST_PROXY', 'must be true, false or the number of proxies in front (0-10)')
+  if (/^\d+$/.test(text)) {
+    if (Number(text) <= 10) return Number(text)
+  } else {
+    const peers = text
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+    const problems = peers.map(trustedPeerProblem).filter(Boolean)
+    if (peers.length > 0 && problems.length === 0) return Object.freeze(peers)
+    if (problems.length > 0) {
+      reader.problem('TRUST_PROXY', `${problems.join('; ')} (expected IPs, CIDRs, loopback or private)`)
+      return 0
+    }
+  }
+  reader.problem(
+    'TRUST_PROXY',
+    'must be true, false, the number of proxies in front (0-10) or a list of trusted proxy addresses'
+  )
   return 0
 }
 

@@ -24,6 +24,9 @@ export function platformEnv(input: PlatformEnvInput): NodeJS.ProcessEnv {
     STOREFRONT_URL: 'http://localhost:3000',
     DASHBOARD_URL: 'http://localhost:3001',
     LOG_LEVEL: 'info',
+    // The storefront and dashboard servers call the API from this machine and forward each visitor's
+    // address: believed from loopback peers only, so per-IP limits count visitors, not the web servers.
+    TRUST_PROXY: 'loopback',
     // The worker process runs the jobs; the API only enqueues them.
     RUN_WORKERS_IN_PROCESS: 'false',
     EMAIL_PROVIDER: 'outbox',
