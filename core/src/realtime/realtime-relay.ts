@@ -30,7 +30,7 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
   const topic = `${app.get('config').queuePrefix}:realtime-events`
   const logger = app.get('logger')
   const origin = randomBytes(8).toString('hex')
-  let pending: RelayedEvent[] = []
+  let pending: string[] = []
   let flushing: NodeJS.Immediate | undefined
   let closed = false
 
@@ -58,8 +58,9 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
     const events = pending
     pending = []
     if (events.length === 0) return
-    const message: RelayMessage = { origin, events }
-    redis.publish(topic, JSON.stringify(message)).catch((error: Error) => {
+    // The events are JSON already: the message is assembled around them, nothing here can throw.
+    const message = `{"origin":${JSON.stringify(origin)},"events":[${events.join(',')}]}`
+    redis.publish(topic, message).catch((error: Error) => {
       logger?.warn(
         { events: events.length, err: { message: error.message } },
         'realtime events not relayed to other processes'
@@ -70,7 +71,19 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
   return {
     forward(path, event, channels, payload) {
       if (closed || channels.length === 0) return
-      pending.push({ path, event, channels: [...channels], payload })
+      let serialized: string
+      try {
+        // Serialized now, inside the publisher's own error handling: a payload JSON cannot carry (a
+        // BigInt, a cycle) is dropped here with a warning instead of failing the whole batch later.
+        serialized = JSON.stringify({ path, event, channels: [...channels], payload } satisfies RelayedEvent)
+      } catch (error) {
+        logger?.warn(
+          { path, event, err: { message: (error as Error).message } },
+          'realtime event not relayable'
+        )
+        return
+      }
+      pending.push(serialized)
       flushing ??= setImmediate(flush)
     },
     async close() {
