@@ -305,7 +305,12 @@ export class MongooseService<
       },
       { inQuery: false }
     )
-    const results = created.map((doc: any) => pickSelected(this.clean(doc, params), select, this.id) as R)
+    // A create never returns secrets (what it stored is also the `created` event's payload), whichever
+    // path stored it; selectSecrets is for reads.
+    const cleanParams = params?.selectSecrets ? { ...params, selectSecrets: false } : params
+    const results = created.map(
+      (doc: any) => pickSelected(this.clean(doc, cleanParams), select, this.id) as R
+    )
     return Array.isArray(data) ? results : results[0]
   }
 

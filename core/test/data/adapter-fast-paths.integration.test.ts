@@ -170,6 +170,11 @@ describe('get', () => {
     await expect(runInScope(outside, () => notes.get(id, external))).rejects.toMatchObject({ code: 404 })
     const internal: any = await asTenant('t3', () => notes.get(id, { selectSecrets: true } as any))
     expect(internal.apiKey).toBe('k3')
+    // A create never hands secrets back (its result is also the realtime event), even when asked.
+    const createdAsking: any = await asTenant('t3', () =>
+      notes.create({ title: 'Ask', slug: 'g3', apiKey: 'k4' }, { selectSecrets: true } as any)
+    )
+    expect(createdAsking.apiKey).toBeUndefined()
   })
 })
 
