@@ -36,6 +36,14 @@ export interface EmitOptions {
   session?: import('mongoose').ClientSession
 }
 
+/** One event of an emitMany batch: the id is required (it is what makes re-emission idempotent). */
+export type EmitManyEvent = {
+  [N in EventName]: { name: N; payload: DomainEvents[N]; id: string }
+}[EventName]
+
+/** Options shared by every event of an emitMany batch. */
+export type EmitManyOptions = Omit<EmitOptions, 'id'>
+
 /** Context given to an event handler; handlers run in the event's tenant scope. */
 export interface EventHandlerContext {
   attempt: number
@@ -62,6 +70,12 @@ export type EventHandler<N extends EventName = EventName> = (
  */
 export interface EventBus {
   emit<N extends EventName>(name: N, payload: DomainEvents[N], options?: EmitOptions): Promise<DomainEvent<N>>
+  /**
+   * Several events at once, each exactly as `emit` with its id would record it (an id already stored is
+   * not emitted again: its stored event is returned; the same id under another name is a conflict), in
+   * one read of the ids and one insert. Results are in input order.
+   */
+  emitMany(events: EmitManyEvent[], options?: EmitManyOptions): Promise<DomainEvent[]>
   /**
    * `handlerName` must be stable across deploys: it keys the exactly-once record. `options.attempts` and
    * `options.backoffMs` (exponential) override the bus defaults for this handler.

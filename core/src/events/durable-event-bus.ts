@@ -13,6 +13,8 @@ import { addJobNow, type QueueFactory } from '../jobs/queue-factory.ts'
 import type {
   DomainEvent,
   DomainEvents,
+  EmitManyEvent,
+  EmitManyOptions,
   EmitOptions,
   EventBus,
   EventHandler,
@@ -147,6 +149,60 @@ export class DurableEventBus implements EventBus {
     }
     if (hasHandlers && !options.session) await this.dispatch(document)
     return toDomainEvent(document) as DomainEvent<N>
+  }
+
+  /**
+   * `emit` for several events with caller-chosen ids: one read of the ids (inside the caller's session, so
+   * it sees the transaction's own writes) and one insertMany of those not stored yet. An id already stored,
+   * or repeated earlier in the same call, returns the stored event as emit does. Outside a transaction the
+   * new events are dispatched once inserted; inside one they are left to the relay after commit.
+   */
+  async emitMany(events: EmitManyEvent[], options: EmitManyOptions = {}): Promise<DomainEvent[]> {
+    if (events.length === 0) return []
+    for (const event of events) assertEmitInput(event.name, event.payload, event.id)
+    const scope = currentScope()
+    const now = new Date()
+    const tenantId = options.tenantId !== undefined ? options.tenantId : (scope?.tenantId ?? null)
+    const causationId = options.causationId ?? scope?.requestId
+    const leaseUntil = options.session ? now : new Date(now.getTime() + this.#options.dispatchLeaseMs)
+    const ids = [...new Set(events.map((event) => event.id))]
+    const found = await this.store.outbox
+      .find({ _id: { $in: ids } }, options.session ? { session: options.session } : {})
+      .toArray()
+    const known = new Map(found.map((document) => [document._id, document]))
+    const fresh: OutboxDocument[] = []
+    for (const event of events) {
+      if (known.has(event.id)) continue
+      const hasHandlers = (this.#byEvent.get(event.name) ?? []).length > 0
+      const document: OutboxDocument = {
+        _id: event.id,
+        name: event.name,
+        tenantId,
+        occurredAt: now,
+        payload: event.payload,
+        causationId,
+        dispatchedAt: hasHandlers ? null : now,
+        leaseUntil
+      }
+      known.set(event.id, document)
+      fresh.push(document)
+    }
+    const raced = await this.store.insertEvents(fresh, options.session)
+    if (raced.size > 0) {
+      // Only outside a transaction (inside, insertEvents throws for withTransaction to retry).
+      const stored = await this.store.outbox.find({ _id: { $in: [...raced] } }).toArray()
+      for (const document of stored) known.set(document._id, document)
+      for (const id of raced)
+        if (!stored.some((document) => document._id === id))
+          throw new Error(`Event ${id} vanished while re-emitting`)
+    }
+    if (!options.session) {
+      for (const document of fresh) {
+        if (raced.has(document._id) || document.dispatchedAt) continue
+        await this.dispatch(document)
+      }
+    }
+    return events.map((event) => reemitted(known.get(event.id)!, event.name))
   }
 
   /**

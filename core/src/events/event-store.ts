@@ -130,6 +130,36 @@ export class EventStore {
     }
   }
 
+  /**
+   * Inserts events in one write; returns the ids that were already stored (re-emissions that raced in).
+   * Inside a transaction nothing can be swallowed (see insertEvent): the first duplicate is rethrown
+   * labelled TransientTransactionError.
+   */
+  async insertEvents(documents: OutboxDocument[], session?: ClientSession): Promise<Set<string>> {
+    const duplicates = new Set<string>()
+    if (documents.length === 0) return duplicates
+    try {
+      await this.outbox.insertMany(documents, session ? { session, ordered: true } : { ordered: false })
+      return duplicates
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: unknown }).writeErrors
+      const failures = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as {
+        code?: number
+        index: number
+      }[]
+      const onlyDuplicates =
+        isDuplicateKeyError(error) ||
+        (failures.length > 0 && failures.every((failure) => failure.code === 11000))
+      if (!onlyDuplicates) throw error
+      if (session) {
+        ;(error as { addErrorLabel?: (label: string) => void }).addErrorLabel?.('TransientTransactionError')
+        throw error
+      }
+      for (const failure of failures) duplicates.add(documents[failure.index]._id)
+      return duplicates
+    }
+  }
+
   async markDispatched(eventId: string): Promise<void> {
     await this.outbox.updateOne(
       { _id: eventId },

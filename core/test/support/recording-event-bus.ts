@@ -18,5 +18,16 @@ export class RecordingEventBus implements EventBus {
     return event as any
   }
 
+  async emitMany(events: { name: any; payload: any; id: string }[], options: any = {}) {
+    const results: DomainEvent[] = []
+    for (const event of events) {
+      const stored = this.emitted.find((existing) => existing.id === event.id)
+      if (stored && stored.name !== event.name)
+        throw new Error(`Event id ${event.id} is already used by ${stored.name}`)
+      results.push(stored ?? (await this.emit(event.name, event.payload, { ...options, id: event.id })))
+    }
+    return results
+  }
+
   subscribe() {}
 }
