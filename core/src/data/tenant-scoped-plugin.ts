@@ -41,6 +41,7 @@ export function tenantScopedPlugin(schema: Schema): void {
   if (isTenantScopedSchema(schema)) return
   schema.set('tenantScoped' as any, true)
   schema.add({ [TENANT_FIELD]: { type: String, required: true, immutable: true } })
+  // Dropped again at model compile when a compound index leads with tenantId (model-compile-checks.ts).
   schema.index({ [TENANT_FIELD]: 1 })
 
   schema.pre(READ_QUERIES as any, { document: false, query: true }, scopeReadQuery)

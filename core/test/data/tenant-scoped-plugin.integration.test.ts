@@ -255,6 +255,34 @@ describe('model compile checks', () => {
     expect(() => connection.model('BadIndex', schema)).toThrow(/must start with tenantId/)
   })
 
+  it("drops the plugin's {tenantId: 1} index when a plain compound index leads with tenantId", async () => {
+    const schema = new Schema({ email: String, name: String })
+    schema.index({ tenantId: 1, email: 1 }, { unique: true })
+    schema.plugin(tenantScopedPlugin)
+    const Model = connection.model('RedundantTenantIndex', schema)
+    expect(schema.indexes().map(([fields]) => fields)).toEqual([{ tenantId: 1, email: 1 }])
+    await unscoped(() => Model.init())
+    const names = (await unscoped(() => Model.listIndexes())).map((index: any) => index.name).sort()
+    expect(names).toEqual(['_id_', 'tenantId_1_email_1'])
+    // A query by tenant alone is still scoped and served by the compound index's prefix.
+    await asA(() => Model.create({ email: 'a@x.test' }))
+    await asB(() => Model.create({ email: 'b@x.test' }))
+    const rows = await asA(() => Model.find({}).lean())
+    expect(rows.map((row: any) => row.email)).toEqual(['a@x.test'])
+  })
+
+  it('keeps {tenantId: 1} when no plain compound index leads with tenantId', () => {
+    const alone = new Schema({ email: String })
+    alone.plugin(tenantScopedPlugin)
+    connection.model('TenantIndexAlone', alone)
+    expect(alone.indexes().map(([fields]) => fields)).toEqual([{ tenantId: 1 }])
+    const partial = new Schema({ email: String })
+    partial.index({ tenantId: 1, email: 1 }, { partialFilterExpression: { email: { $exists: true } } })
+    partial.plugin(tenantScopedPlugin)
+    connection.model('TenantIndexPartial', partial)
+    expect(partial.indexes().map(([fields]) => fields)).toEqual([{ tenantId: 1, email: 1 }, { tenantId: 1 }])
+  })
+
   it('throws on unknown filter fields (strictQuery) instead of matching everything', async () => {
     await expect(asA(() => models.Lesson.find({ nope: 1 }))).rejects.toThrow(/strictQuery|not in schema/)
   })
