@@ -1,8 +1,8 @@
 // Processes several stored webhook events of one tenant in one transaction: one read of the payments and
 // one of the invoices they touch, the events applied in order to those documents in memory by the same
 // monotonic rules as domain/payment-transitions.ts, then one bulkWrite per collection, the domain events
-// (outbox) and one bulkWrite marking the events processed, committed together. A batch that fails is
-// rolled back whole; the caller then processes its events one by one (process-webhook-event.ts).
+// (outbox: one emitMany) and one bulkWrite marking the events processed, committed together. A batch that
+// fails is rolled back whole; the caller then processes its events one by one (process-webhook-event.ts).
 import { currentScope, trusted } from '@masterstage/core'
 import type { ClientSession } from 'mongoose'
 import type { PaymentStatus } from '../contract.ts'
@@ -389,9 +389,8 @@ async function applyBatch(
     updateOne: { filter: { _id: invoice.read._id }, update: updateOf(invoice) }
   }))
   if (invoiceWrites.length > 0) await invoices.bulkWrite(invoiceWrites, { session, ordered: true })
-  for (const emit of state.emits) {
-    await runtime.ctx.events.emit(emit.name, emit.payload, { id: emit.id, tenantId, session })
-  }
+  // One read and one insert for all of the batch's domain events (an id already stored is not emitted again).
+  if (state.emits.length > 0) await runtime.ctx.events.emitMany(state.emits, { tenantId, session })
   await webhookEvents.bulkWrite(
     [...outcomes].map(([reason, ids]) => ({
       updateMany: {

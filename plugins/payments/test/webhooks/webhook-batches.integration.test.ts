@@ -207,17 +207,16 @@ describe('one batch', () => {
     // Received two minutes ago: the reconciliation sweep takes stored events that stayed unprocessed.
     await storeOnly(events, new Date(Date.now() - 120_000))
     const bus = runtime().ctx.events
-    const emit = bus.emit
-    let emits = 0
-    bus.emit = (async (...args: Parameters<typeof emit>) => {
-      // The process "dies" after the batch's payment and invoice writes, at its second domain event.
-      if (++emits === 2) throw new Error('simulated crash inside the batch')
-      return emit.apply(bus, args)
-    }) as typeof emit
+    const emitMany = bus.emitMany
+    bus.emitMany = (async (...args: Parameters<typeof emitMany>) => {
+      // The process "dies" after the batch's payment, invoice and outbox writes, before it commits.
+      await emitMany.apply(bus, args)
+      throw new Error('simulated crash inside the batch')
+    }) as typeof emitMany
     try {
       await expect(batch(events)).rejects.toThrow('simulated crash')
     } finally {
-      bus.emit = emit
+      bus.emitMany = emitMany
     }
     for (const { paymentId, invoice } of [a, b]) {
       expect((await paymentOf(scenario, paymentId))?.status).toBe('pending')
