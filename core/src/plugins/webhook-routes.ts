@@ -1,12 +1,14 @@
 // Mounts plugins' webhook routes at /webhooks/<plugin>/<path> as plain Koa routes that see the raw
-// request body (for signature checks), capped in size and optionally rate limited: after request id,
-// access log and error handler (so webhooks get all three), before the body parser.
+// request body (for signature checks), capped in size and optionally rate limited per client IP (batched
+// counting, as the global HTTP limit): after request id, access log and error handler (so webhooks get all
+// three), before the body parser.
 import type { Context, Next } from 'koa'
 import type { Logger } from 'pino'
 import type { Application } from '../app/declarations.ts'
 import { useBeforeBodyParser } from '../app/raw-body-routes.ts'
 import { runAsSystem } from '../context/request-scope.ts'
 import { ErrorCode } from '../errors/codes.ts'
+import type { RateLimitResult } from '../rate-limit/redis-rate-limiter.ts'
 import type { PluginContext } from './plugin-context.ts'
 import type { PluginWebhookRoute } from './plugin-manifest.ts'
 
@@ -81,9 +83,14 @@ function webhookMiddleware(app: Application, routes: Map<string, MountedRoute>, 
   }
 }
 
-/** Per client IP and route. Fails open when Redis is down: a provider's retries must not be lost. */
+/**
+ * Per client IP and route, counted by the batched per-IP limiter (no Redis round trip per request; error
+ * bound in rate-limit/batched-rate-limiter.ts). Fails open when Redis is down: a provider's retries must not
+ * be lost.
+ */
 async function withinRateLimit(app: Application, ctx: Context, mounted: MountedRoute): Promise<boolean> {
-  const limiter = app.get('access')?.rateLimiter
+  const access = app.get('access')
+  const limiter = access?.httpLimiter ?? access?.rateLimiter
   const limit = mounted.route.rateLimit
   if (!limiter || !limit) return true
   const rule = {
@@ -91,14 +98,17 @@ async function withinRateLimit(app: Application, ctx: Context, mounted: MountedR
     points: limit.points,
     durationSeconds: limit.durationSeconds
   }
-  let result: { allowed: boolean; retryAfterSeconds: number } | undefined
-  try {
-    result = await limiter.hit(rule, ctx.ip)
-  } catch (error) {
-    app
-      .get('logger')
-      ?.warn({ err: { message: (error as Error).message } }, 'webhook rate limit unavailable, failing open')
-    return true
+  let result: RateLimitResult | undefined =
+    'hitLocally' in limiter ? limiter.hitLocally(rule, ctx.ip) : undefined
+  if (!result) {
+    try {
+      result = await limiter.hit(rule, ctx.ip)
+    } catch (error) {
+      app
+        .get('logger')
+        ?.warn({ err: { message: (error as Error).message } }, 'webhook rate limit unavailable, failing open')
+      return true
+    }
   }
   if (result.allowed) return true
   ctx.status = 429
