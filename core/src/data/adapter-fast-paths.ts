@@ -119,7 +119,8 @@ function hasHooks(schema: any, name: string): boolean {
   return hooksOf(schema, '_pres', name).length > 0 || hooksOf(schema, '_posts', name).length > 0
 }
 
-function onlyKnownHooks(schema: any, name: string): boolean {
+/** Whether the model's `name` middleware is only the tenant plugin's and mongoose's built-in hooks. */
+export function onlyKnownHooks(schema: any, name: string): boolean {
   if (!schema.s?.hooks?._pres) return false
   return [...hooksOf(schema, '_pres', name), ...hooksOf(schema, '_posts', name)].every(
     (hook) => TENANT_PLUGIN_HOOKS.has(hook.fn) || BUILT_IN_HOOKS.has(hook.fn?.name)

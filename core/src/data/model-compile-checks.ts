@@ -2,6 +2,7 @@
 // and the rule that every index of a tenant-scoped model leads with tenantId (no cross-tenant scans); the
 // tenant plugin's own {tenantId: 1} index is dropped when a compound index already serves it.
 import type { Schema } from 'mongoose'
+import { insertLeanOne } from './lean-insert.ts'
 import { secretFieldsPlugin } from './secret-fields.ts'
 import { TENANT_FIELD, TenantScopeViolation } from './tenant-scope-access.ts'
 import { isTenantScopedSchema } from './tenant-scoped-plugin.ts'
@@ -11,6 +12,11 @@ export function modelCompileChecks(schema: Schema): void {
   if (!Object.hasOwn((schema as any)._userProvidedOptions ?? {}, 'strictQuery'))
     schema.set('strictQuery', 'throw')
   secretFieldsPlugin(schema)
+  // Model.insertLeanOne(doc): lean-insert.ts, for plugins (which reach core's data layer through models).
+  if (!(schema.statics as Record<string, unknown>).insertLeanOne)
+    schema.static('insertLeanOne', function (this: any, doc: Record<string, unknown>) {
+      return insertLeanOne(this, doc)
+    })
   if (isTenantScopedSchema(schema)) {
     assertTenantLedIndexes(schema)
     dropRedundantTenantIndex(schema)

@@ -75,15 +75,7 @@ export function tenantScopedPlugin(schema: Schema): void {
 
   schema.pre('save', scopeSave)
 
-  schema.pre('insertMany', function (this: any, docs: unknown) {
-    const what = `${this.modelName}.insertMany`
-    const tenantId = writeTenant(what)
-    if (!tenantId) return
-    for (const doc of Array.isArray(docs) ? docs : [docs]) {
-      if (doc instanceof mongoose.Document) stampDocumentInstance(doc, tenantId, what)
-      else stampDocument(doc, tenantId, what)
-    }
-  })
+  schema.pre('insertMany', scopeInsertMany)
 
   schema.pre('bulkWrite', function (this: any, ops: unknown) {
     const what = `${this.modelName}.bulkWrite`
@@ -104,6 +96,16 @@ export function tenantScopedPlugin(schema: Schema): void {
 function scopeReadQuery(this: Query<any, any>): void {
   const access = tenantAccess('read', describeQuery(this))
   applyFilter(this, readFilter(access))
+}
+
+function scopeInsertMany(this: any, docs: unknown): void {
+  const what = `${this.modelName}.insertMany`
+  const tenantId = writeTenant(what)
+  if (!tenantId) return
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    if (doc instanceof mongoose.Document) stampDocumentInstance(doc, tenantId, what)
+    else stampDocument(doc, tenantId, what)
+  }
 }
 
 function scopeSave(this: any): void {
@@ -135,7 +137,16 @@ export function scopedReadFilter(modelName: string, op: string): Record<string, 
 }
 
 /** The plugin's own query/save hooks: the adapter's fast paths do exactly what they do. */
-export const TENANT_PLUGIN_HOOKS: ReadonlySet<Function> = new Set<Function>([scopeReadQuery, scopeSave])
+export const TENANT_PLUGIN_HOOKS: ReadonlySet<Function> = new Set<Function>([
+  scopeReadQuery,
+  scopeSave,
+  scopeInsertMany
+])
+
+/** What the plugin's insertMany hook does to plain documents (stamps the scope's tenant, refuses another). */
+export function stampInsertedDocuments(modelName: string, docs: readonly object[]): void {
+  scopeInsertMany.call({ modelName }, docs)
+}
 
 function describeQuery(query: Query<any, any>): string {
   return `${query.model.modelName}.${(query as any).op}`

@@ -1,0 +1,41 @@
+// One lean insert of a document the caller built in the schema's shape: what Model.insertMany([doc],
+// { lean: true }) stores (no casting, validation, timestamps or version key), without running mongoose's
+// insertMany pipeline per call. The tenant plugin's stamp/check runs first, so isolation is unchanged;
+// models with other insertMany middleware, special write options, or a call inside a mongoose transaction
+// context take Model.insertMany itself. Every model gets it as the static Model.insertLeanOne(doc)
+// (model-compile-checks.ts).
+import type { Model } from 'mongoose'
+import { inMongooseTransactionContext, onlyKnownHooks } from './adapter-fast-paths.ts'
+import { isTenantScopedSchema, stampInsertedDocuments } from './tenant-scoped-plugin.ts'
+
+const DIRECT = new WeakMap<Model<any>, boolean>()
+
+function insertsDirectly(Model: Model<any>): boolean {
+  let direct = DIRECT.get(Model)
+  if (direct === undefined) {
+    const schema = Model.schema as any
+    const options = schema.options ?? {}
+    direct =
+      onlyKnownHooks(schema, 'insertMany') &&
+      !options.writeConcern &&
+      !options.shardKey &&
+      !(Model as any).discriminators &&
+      !(Model as any).baseModelName
+    DIRECT.set(Model, direct)
+  }
+  return direct && !inMongooseTransactionContext(Model)
+}
+
+/**
+ * Inserts `doc` as is (it must carry its `_id`). Errors are the driver's (a duplicate key has code 11000),
+ * like insertMany's with one document.
+ */
+export async function insertLeanOne(Model: Model<any>, doc: Record<string, unknown>): Promise<void> {
+  if (!insertsDirectly(Model)) {
+    await Model.insertMany([doc], { lean: true })
+    return
+  }
+  if (doc._id === undefined) throw new Error(`${Model.modelName}: insertLeanOne needs a document with _id`)
+  if (isTenantScopedSchema(Model.schema)) stampInsertedDocuments(Model.modelName, [doc])
+  await Model.collection.insertOne(doc)
+}
