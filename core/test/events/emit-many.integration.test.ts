@@ -130,7 +130,10 @@ describe('emitMany', () => {
     const session = await f.connection.startSession()
     cleanups.push(() => session.endSession())
     await session.withTransaction(async () => {
-      await f.bus.emitMany([note('k', 'k2'), note('p', 'p1'), note('q', 'q1')], { tenantId: 't1', session })
+      await f.bus.emitMany([note('k', 'k2'), note('p', 'p1'), note('q', 'q1'), note('q', 'q2')], {
+        tenantId: 't1',
+        session
+      })
       const again = await f.bus.emitMany([note('p', 'p2'), note('r', 'r1')], { tenantId: 't1', session })
       expect(again[0]).toMatchObject({ id: 'p', payload: { text: 'p1' } })
       // Not visible outside the transaction yet.
