@@ -4,7 +4,7 @@ import { NotFound } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
 import { currentScope, runInScope } from '../context/request-scope.ts'
 import { ErrorCode } from '../errors/codes.ts'
-import { isPluginEnabledForTenant } from './tenant-plugin-state.ts'
+import { isPluginEnabledForTenant, pluginEnabledNow } from './tenant-plugin-state.ts'
 
 export function pluginDisabled(plugin: string): NotFound {
   return new NotFound(`Not found: the ${plugin} plugin is not enabled for this tenant`, {
@@ -26,7 +26,10 @@ export function requirePluginEnabled(plugin: string) {
     // Internal calls (jobs, event handlers) carry their tenant in the request scope, not in params.
     const tenantId = context.params.tenant?.id ?? scope?.tenantId
     if (tenantId) {
-      if (!(await isPluginEnabledForTenant(context.app, tenantId, plugin))) throw pluginDisabled(plugin)
+      const enabled =
+        pluginEnabledNow(context.app, tenantId, plugin) ??
+        (await isPluginEnabledForTenant(context.app, tenantId, plugin))
+      if (!enabled) throw pluginDisabled(plugin)
       await next()
       return
     }

@@ -2,6 +2,7 @@
 // tenancy models through the tenant directory's short cache. Backs ctx.tenants and the enabled guard.
 import type { TSchema } from '@feathersjs/typebox'
 import type { Application } from '../app/declarations.ts'
+import { NOT_CACHED } from '../app/expiring-cache.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
 import { createSecretBox, type SecretBox } from '../tenancy/secret-box.ts'
 import { type TenancyModels, type TenantDocument, tenancyModels } from '../tenancy/tenancy-models.ts'
@@ -49,13 +50,28 @@ async function tenantById(app: Application, tenantId: string): Promise<TenantDoc
   return tenancy(app).directory.byId(tenantId)
 }
 
+/** The directory's cached tenant without a load or a promise (the request path), else NOT_CACHED. */
+function cachedTenantById(app: Application, tenantId: string): TenantDocument | null | typeof NOT_CACHED {
+  const { directory } = tenancy(app)
+  return directory.peek ? directory.peek('id', tenantId) : NOT_CACHED
+}
+
+function hasPlugin(tenant: TenantDocument | null, plugin: string): boolean {
+  return Boolean(tenant?.enabledPlugins.some((entry) => entry.name === plugin))
+}
+
+/** isPluginEnabledForTenant answered from the cache, or undefined: then ask isPluginEnabledForTenant. */
+export function pluginEnabledNow(app: Application, tenantId: string, plugin: string): boolean | undefined {
+  const tenant = cachedTenantById(app, tenantId)
+  return tenant === NOT_CACHED ? undefined : hasPlugin(tenant, plugin)
+}
+
 export async function isPluginEnabledForTenant(
   app: Application,
   tenantId: string,
   plugin: string
 ): Promise<boolean> {
-  const tenant = await tenantById(app, tenantId)
-  return Boolean(tenant?.enabledPlugins.some((entry) => entry.name === plugin))
+  return hasPlugin(await tenantById(app, tenantId), plugin)
 }
 
 // Settings with defaults applied, per plugin entry of a cached tenant document: the directory hands out the
@@ -70,21 +86,27 @@ function deepFreeze(value: unknown): void {
 }
 
 export function createPluginTenantConfig(app: Application, manifest: PluginManifest): PluginTenantConfig {
-  const entryOf = async (tenantId: string) =>
-    (await tenantById(app, tenantId))?.enabledPlugins.find((entry) => entry.name === manifest.name)
+  const entryIn = (tenant: TenantDocument | null) =>
+    tenant?.enabledPlugins.find((entry) => entry.name === manifest.name)
+  const entryOf = async (tenantId: string) => entryIn(await tenantById(app, tenantId))
+  const settingsOf = (entry: ReturnType<typeof entryIn>) => {
+    const known = entry && parsedSettings.get(entry)
+    if (known) return known
+    const settings = structuredClone(entry?.settings ?? {})
+    // Applies schema defaults in place; values were validated when the tenant configured the plugin.
+    const schema = manifest.config?.settings as TSchema | undefined
+    if (schema) schemaErrors(schema, settings)
+    deepFreeze(settings)
+    if (entry) parsedSettings.set(entry, settings)
+    return settings
+  }
   return {
     isEnabled: (tenantId) => isPluginEnabledForTenant(app, tenantId, manifest.name),
-    async settings(tenantId) {
-      const entry = await entryOf(tenantId)
-      const known = entry && parsedSettings.get(entry)
-      if (known) return known
-      const settings = structuredClone(entry?.settings ?? {})
-      // Applies schema defaults in place; values were validated when the tenant configured the plugin.
-      const schema = manifest.config?.settings as TSchema | undefined
-      if (schema) schemaErrors(schema, settings)
-      deepFreeze(settings)
-      if (entry) parsedSettings.set(entry, settings)
-      return settings
+    settings(tenantId) {
+      // Plugins read settings per request: a cached tenant answers without the directory's async load path.
+      const cached = cachedTenantById(app, tenantId)
+      if (cached !== NOT_CACHED) return Promise.resolve(settingsOf(entryIn(cached)))
+      return entryOf(tenantId).then(settingsOf)
     },
     async secrets(tenantId) {
       return decryptSecrets(tenancy(app).secretBox(), (await entryOf(tenantId))?.secretsEncrypted ?? {})

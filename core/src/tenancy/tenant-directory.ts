@@ -21,10 +21,10 @@ export interface TenantDirectory {
   /** Ids of every tenant of an agency (agency-wide views, agency admins' channels). */
   agencyTenantIds(agencyId: string): Promise<string[]>
   /**
-   * The cached answer of bySlug/byDomain without a load or a promise (the request path), or NOT_CACHED:
+   * The cached answer of bySlug/byDomain/byId without a load or a promise (the request path), or NOT_CACHED:
    * then ask bySlug/byDomain. Optional: directories without a cache need not have it.
    */
-  peek?(kind: 'slug' | 'domain', key: string): TenantDocument | null | typeof NOT_CACHED
+  peek?(kind: 'slug' | 'domain' | 'id', key: string): TenantDocument | null | typeof NOT_CACHED
   /** Drops every cached entry; called after any tenant write. */
   invalidate(): void
 }
@@ -97,7 +97,11 @@ export function createTenantDirectory(
           .exec()
         return tenants.map((tenant) => String(tenant._id))
       }),
-    peek: (kind, key) => cache.peek(`${kind}:${key}`) as TenantDocument | null | typeof NOT_CACHED,
+    peek: (kind, key) => {
+      // byId answers null for a malformed id without a lookup or an entry.
+      if (kind === 'id' && !OBJECT_ID.test(key)) return null
+      return cache.peek(`${kind}:${key}`) as TenantDocument | null | typeof NOT_CACHED
+    },
     invalidate: () => cache.invalidate('*')
   }
 }

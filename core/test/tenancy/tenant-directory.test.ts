@@ -1,6 +1,7 @@
 // The tenant directory's cache against client-chosen keys: bounded, "not found" remembered briefly, no
 // stale store from a lookup that raced with an invalidation, and no serving while invalidations are down.
 import { describe, expect, it } from 'vitest'
+import { NOT_CACHED } from '../../src/app/expiring-cache.ts'
 import { createTenantDirectory } from '../../src/tenancy/tenant-directory.ts'
 
 /** Fake models: the slug lookup resolves from `tenants`, counting reads; `gate` can hold a read open. */
@@ -17,7 +18,12 @@ function fakeModels(tenants: Map<string, object>) {
       }
     })
   })
-  const models = { Tenant: { findOne: (filter: { slug: string }) => query(filter.slug) } } as any
+  const models = {
+    Tenant: {
+      findOne: (filter: { slug: string }) => query(filter.slug),
+      findById: (id: string) => query(`id:${id}`)
+    }
+  } as any
   return { models, reads, hold: (until: Promise<void>) => (gate = until), release: () => (gate = undefined) }
 }
 
@@ -69,5 +75,24 @@ describe('tenant directory cache', () => {
     await directory.bySlug('brand')
     await directory.bySlug('brand')
     expect(reads).toEqual(['brand', 'brand', 'brand'])
+  })
+
+  it('peeks a tenant by id only once byId has loaded it, and forgets it on invalidation', async () => {
+    const id = '0123456789abcdef01234567'
+    const tenant = { _id: id, slug: 'brand' }
+    const { models, reads } = fakeModels(new Map([[`id:${id}`, tenant]]))
+    let live = true
+    const directory = createTenantDirectory(models, { ttlMs: 60_000, enabled: () => live })
+    expect(directory.peek!('id', id)).toBe(NOT_CACHED)
+    expect(await directory.byId(id)).toBe(tenant)
+    expect(directory.peek!('id', id)).toBe(tenant)
+    // A malformed id is no tenant, as byId answers, without a read.
+    expect(directory.peek!('id', 'not-an-id')).toBeNull()
+    directory.invalidate()
+    expect(directory.peek!('id', id)).toBe(NOT_CACHED)
+    await directory.byId(id)
+    live = false
+    expect(directory.peek!('id', id)).toBe(NOT_CACHED)
+    expect(reads).toEqual([`id:${id}`, `id:${id}`])
   })
 })

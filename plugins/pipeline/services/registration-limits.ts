@@ -47,12 +47,22 @@ export function registrationRateLimits(ctx: PluginContext) {
     }
     return hook
   }
+  // Core hands out the same frozen settings object per tenant until the tenant changes: its hook is
+  // remembered for it instead of merging the limits and building their key on every request.
+  const hookBySettings = new WeakMap<object, Hook>()
+  const hookOfSettings = (settings: { registrationLimits?: Partial<RegistrationLimits> }): Hook => {
+    let hook = hookBySettings.get(settings)
+    if (!hook) {
+      hook = hookFor({ ...DEFAULT_REGISTRATION_LIMITS, ...settings.registrationLimits })
+      hookBySettings.set(settings, hook)
+    }
+    return hook
+  }
+  const noSettings = {}
   return async (context: HookContext, next: NextFunction) => {
     if (context.params.provider === undefined) return next()
     const tenantId = context.params.tenant?.id
-    const settings = (tenantId ? await ctx.tenants.settings(tenantId) : {}) as {
-      registrationLimits?: Partial<RegistrationLimits>
-    }
-    return hookFor({ ...DEFAULT_REGISTRATION_LIMITS, ...settings.registrationLimits })(context, next)
+    const settings = tenantId ? await ctx.tenants.settings(tenantId) : noSettings
+    return hookOfSettings(settings as { registrationLimits?: Partial<RegistrationLimits> })(context, next)
   }
 }
