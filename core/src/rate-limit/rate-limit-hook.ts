@@ -32,22 +32,31 @@ function subjectOf(key: RateLimitKey, context: HookContext): string | undefined 
 }
 
 export function rateLimit(options: RateLimitOptions) {
+  const batched = options.counting === 'batched'
+  // A named limit has one rule for every call; limiters never modify it.
+  const namedRule: RateLimitRule | undefined =
+    options.name === undefined
+      ? undefined
+      : { name: options.name, points: options.points, durationSeconds: options.durationSeconds }
   return async (context: HookContext, next: NextFunction) => {
     // Internal calls (jobs, other services) are the platform's own work: never limited.
     if (context.params.provider === undefined) return next()
     const subject = subjectOf(options.key, context)
     const app = context.app as Application
     const access = app.get('access')
-    const limiter = options.counting === 'batched' ? access?.httpLimiter : access?.rateLimiter
+    const limiter = batched ? access?.httpLimiter : access?.rateLimiter
     if (subject === undefined || !limiter) return next()
-    const rule: RateLimitRule = {
-      name: options.name ?? `${context.path}.${context.method}`,
+    const rule: RateLimitRule = namedRule ?? {
+      name: `${context.path}.${context.method}`,
       points: options.points,
       durationSeconds: options.durationSeconds
     }
     let result: Awaited<ReturnType<typeof limiter.hit>>
     try {
-      result = await limiter.hit(rule, subject)
+      // Counted locally (the common case of batched counting): the same decision without hit()'s promise.
+      result =
+        (batched ? access!.httpLimiter.hitLocally(rule, subject) : undefined) ??
+        (await limiter.hit(rule, subject))
     } catch (error) {
       app
         .get('logger')
