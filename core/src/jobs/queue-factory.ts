@@ -81,7 +81,9 @@ export async function addJobNow(
   options: Bull.JobOptions,
   timeoutMs = 3000
 ): Promise<Bull.Job> {
-  if (!(await factory.waitRedisReady(timeoutMs))) throw new RedisUnavailableError('Redis is not reachable')
+  // Connected (every call after startup): no wait to set up.
+  if (!factory.isRedisReady() && !(await factory.waitRedisReady(timeoutMs)))
+    throw new RedisUnavailableError('Redis is not reachable')
   const queue = factory.queue(queueName)
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
