@@ -30,6 +30,9 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
   const topic = `${app.get('config').queuePrefix}:realtime-events`
   const logger = app.get('logger')
   const origin = randomBytes(8).toString('hex')
+  // Every message starts with its origin (flush below): this process's own messages, which Redis hands
+  // back to it as a subscriber, are recognised by that prefix instead of being parsed to be dropped.
+  const ownPrefix = `{"origin":${JSON.stringify(origin)},`
   let pending: string[] = []
   let flushing: NodeJS.Immediate | undefined
   let closed = false
@@ -37,6 +40,7 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
   const subscriber = redis.duplicate()
   subscriber.on('error', () => undefined)
   subscriber.on('message', (_topic: string, raw: string) => {
+    if (raw.startsWith(ownPrefix)) return
     let message: RelayMessage
     try {
       message = JSON.parse(raw)
@@ -59,7 +63,7 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
     pending = []
     if (events.length === 0) return
     // The events are JSON already: the message is assembled around them, nothing here can throw.
-    const message = `{"origin":${JSON.stringify(origin)},"events":[${events.join(',')}]}`
+    const message = `${ownPrefix}"events":[${events.join(',')}]}`
     redis.publish(topic, message).catch((error: Error) => {
       logger?.warn(
         { events: events.length, err: { message: error.message } },
