@@ -49,6 +49,7 @@ export {
   type DataGuardOptions,
   rejectUpdateOperators
 } from './data/data-guard.ts'
+export { isDuplicateKeyError } from './data/duplicate-key.ts'
 export { mapDataError } from './data/map-data-error.ts'
 // -- data and validation helpers plugins build services with (added for plugins/masterclasses, engineer E)
 export {

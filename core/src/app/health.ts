@@ -1,6 +1,3 @@
-// Liveness (/health: the process answers) and readiness (/ready: MongoDB and Redis answer a ping
-// within a deadline; 503 naming what is down) for orchestrators and load balancers.
-import type { Middleware } from '@feathersjs/koa'
 import { Redis } from 'ioredis'
 import type { Connection } from 'mongoose'
 import type { Logger } from 'pino'
@@ -121,14 +118,4 @@ export function healthRoutes(app: Application): ReadonlyMap<string, RouteHandler
       }
     ]
   ])
-}
-
-/** Serves GET /health and GET /ready before any tenant resolution or rate limit. */
-export function healthMiddleware(app: Application): Middleware {
-  const routes = healthRoutes(app)
-  return async (ctx, next) => {
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
-    const route = routes.get(ctx.path)
-    return route ? route(ctx) : next()
-  }
 }

@@ -54,8 +54,3 @@ export function runRawBodyRoutes(
   }
   return dispatch(first)
 }
-
-/** The same as one Koa middleware (apps assembled without the platform's front middleware). */
-export function beforeBodyParserMiddleware(app: Application): Middleware {
-  return (ctx, next) => runRawBodyRoutes(app, ctx, () => next())
-}

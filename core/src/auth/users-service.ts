@@ -1,6 +1,8 @@
 // The users service: attendee self-registration in a tenant, profile reads and edits, and admin-only staff
 // creation and access changes. Access fields are never writable by the user they describe.
+
 import type { Application, AuthenticatedUser, MasterstageParams } from '../app/declarations.ts'
+import { isDuplicateKeyError as isDuplicateKey } from '../data/duplicate-key.ts'
 import { conflict, type FieldError, forbidden, notFound, validationError } from '../errors/codes.ts'
 import { writeWithPlatformEvent } from '../tenancy/platform-events.ts'
 import { plainQuery } from '../tenancy/query-guard.ts'
@@ -43,10 +45,6 @@ function validateBody<T>(schema: Parameters<typeof schemaErrors>[0], data: unkno
   errors.push(...schemaErrors(schema, rest))
   if (errors.length > 0) throw validationError('Invalid request body', errors)
   return rest as T
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: number })?.code === 11000
 }
 
 export class UsersService {

@@ -14,13 +14,15 @@ export interface FastPaths {
   find: boolean
   /** `create(one)`: validate (incl. pre('validate')), stamp as save does, insertOne of save's document. */
   insertOne: boolean
+  /** `Model.insertLeanOne(doc)` (lean-insert.ts): the tenant stamp, then a driver insertOne. */
+  leanInsert: boolean
   /** mongoose's default projection of a query without select (select: false paths excluded). */
   projection?: Record<string, unknown>
   /** The schema's version key, set to 0 on insert as save does. */
   versionKey?: string
 }
 
-const NONE: FastPaths = { getById: false, find: false, insertOne: false }
+const NONE: FastPaths = { getById: false, find: false, insertOne: false, leanInsert: false }
 
 // mongoose's own hooks on every schema; each is a no-op for the schemas admitted below (no subdocuments,
 // no shard key, no session).
@@ -100,15 +102,16 @@ function compute(Model: Model<any>): FastPaths {
     !schema._duplicateKeyErrorMessagesByPath &&
     toObjectOnlyStripsSecrets(schema) &&
     plainPaths(schema)
+  const leanInsert = onlyKnownHooks(schema, 'insertMany')
   let projection: Record<string, unknown> | undefined
   if (getById || find) {
     try {
       projection = defaultProjection(Model)
     } catch {
-      return { getById: false, find: false, insertOne, versionKey }
+      return { getById: false, find: false, insertOne, leanInsert, versionKey }
     }
   }
-  return { getById, find, insertOne, projection, versionKey }
+  return { getById, find, insertOne, leanInsert, projection, versionKey }
 }
 
 function hooksOf(schema: any, kind: '_pres' | '_posts', name: string): any[] {
@@ -120,7 +123,7 @@ function hasHooks(schema: any, name: string): boolean {
 }
 
 /** Whether the model's `name` middleware is only the tenant plugin's and mongoose's built-in hooks. */
-export function onlyKnownHooks(schema: any, name: string): boolean {
+function onlyKnownHooks(schema: any, name: string): boolean {
   if (!schema.s?.hooks?._pres) return false
   return [...hooksOf(schema, '_pres', name), ...hooksOf(schema, '_posts', name)].every(
     (hook) => TENANT_PLUGIN_HOOKS.has(hook.fn) || BUILT_IN_HOOKS.has(hook.fn?.name)

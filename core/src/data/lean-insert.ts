@@ -5,33 +5,15 @@
 // context take Model.insertMany itself. Every model gets it as the static Model.insertLeanOne(doc)
 // (model-compile-checks.ts).
 import type { Model } from 'mongoose'
-import { inMongooseTransactionContext, onlyKnownHooks } from './adapter-fast-paths.ts'
+import { fastPathsOf, inMongooseTransactionContext } from './adapter-fast-paths.ts'
 import { isTenantScopedSchema, stampInsertedDocuments } from './tenant-scoped-plugin.ts'
-
-const DIRECT = new WeakMap<Model<any>, boolean>()
-
-function insertsDirectly(Model: Model<any>): boolean {
-  let direct = DIRECT.get(Model)
-  if (direct === undefined) {
-    const schema = Model.schema as any
-    const options = schema.options ?? {}
-    direct =
-      onlyKnownHooks(schema, 'insertMany') &&
-      !options.writeConcern &&
-      !options.shardKey &&
-      !(Model as any).discriminators &&
-      !(Model as any).baseModelName
-    DIRECT.set(Model, direct)
-  }
-  return direct && !inMongooseTransactionContext(Model)
-}
 
 /**
  * Inserts `doc` as is (it must carry its `_id`). Errors are the driver's (a duplicate key has code 11000),
  * like insertMany's with one document.
  */
 export async function insertLeanOne(Model: Model<any>, doc: Record<string, unknown>): Promise<void> {
-  if (!insertsDirectly(Model)) {
+  if (!fastPathsOf(Model).leanInsert || inMongooseTransactionContext(Model)) {
     await Model.insertMany([doc], { lean: true })
     return
   }

@@ -1,7 +1,9 @@
 // MongoDB collections behind durable events: the outbox (every emitted event, written before any
 // enqueue), per-(event, handler) delivery records (exactly-once effect), and per-step effect records.
+
 import { randomUUID } from 'node:crypto'
 import type { ClientSession, Connection } from 'mongoose'
+import { isDuplicateKeyError } from '../data/duplicate-key.ts'
 
 export const OUTBOX_COLLECTION = 'events_outbox'
 export const DELIVERIES_COLLECTION = 'event_deliveries'
@@ -66,9 +68,7 @@ export function deliveryId(eventId: string, handler: string): string {
   return `${eventId}:${handler}`
 }
 
-export function isDuplicateKeyError(error: unknown): boolean {
-  return (error as { code?: number } | null)?.code === 11000
-}
+export { isDuplicateKeyError }
 
 export class EventStore {
   readonly #connection: Connection

@@ -1,12 +1,10 @@
 // Claims and releases custom hostnames for a tenant. A claim document per hostname (its `_id`) makes
 // "one tenant per domain" hold under concurrent writes, without relying on multikey unique indexes.
+
 import mongoose from 'mongoose'
+import { isDuplicateKeyError as isDuplicateKey } from '../data/duplicate-key.ts'
 import { conflict } from '../errors/codes.ts'
 import type { TenancyModels } from './tenancy-models.ts'
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: number })?.code === 11000
-}
 
 /** Claims every hostname in `wanted` for the tenant (idempotent for its own claims); 409 if another holds one. */
 export async function claimDomains(

@@ -10,10 +10,10 @@ import type { PaymentsRuntime } from '../runtime.ts'
 import { checkFulfilment, unappliedPaymentEvent, unappliedPaymentFields } from './fulfilment-check.ts'
 
 /** States from which a success still applies (money moved even after a decline or an expiry notice). */
-const FULFILLABLE: PaymentStatus[] = ['pending', 'processing', 'failed', 'expired']
-const SETTLED: PaymentStatus[] = ['succeeded', 'partially_refunded', 'refunded']
+export const FULFILLABLE: readonly PaymentStatus[] = ['pending', 'processing', 'failed', 'expired']
+export const SETTLED: readonly PaymentStatus[] = ['succeeded', 'partially_refunded', 'refunded']
 /** Money moved but not applied to the invoice (domain/fulfilment-check.ts): refunds touch only the payment. */
-const UNAPPLIED: PaymentStatus[] = ['duplicate', 'needs_review']
+export const UNAPPLIED: readonly PaymentStatus[] = ['duplicate', 'needs_review']
 
 export type TransitionResult = 'applied' | 'unchanged'
 
@@ -56,6 +56,8 @@ export async function fulfil(
   payment: Payment,
   details: FulfilDetails
 ): Promise<TransitionResult> {
+  // A settled payment (a redelivered success) has nothing left to apply: no second conditional update.
+  if (!FULFILLABLE.includes(payment.status)) return 'unchanged'
   return (await fulfilById(runtime, payment._id, details)) ? 'applied' : 'unchanged'
 }
 

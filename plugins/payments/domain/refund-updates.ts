@@ -3,13 +3,13 @@
 // arrive in, the charge is re-read on the tenant's connected account and its current refunded amount
 // becomes the local one: higher goes through the usual refund transition (payment.refunded, email),
 // lower reverses what a failed or canceled refund had recorded (documents updated, no customer email).
+
 import { trusted } from '@masterstage/core'
 import type { PaymentStatus } from '../contract.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { applyRefund } from './payment-transitions.ts'
-
-const SETTLED: PaymentStatus[] = ['succeeded', 'partially_refunded', 'refunded']
+import { applyRefund, SETTLED } from './payment-transitions.ts'
+import { idOf } from './provider-ids.ts'
 
 /** Returns what happened (kept on the stored event, like the other handlers' outcomes). */
 export async function applyRefundUpdate(
@@ -104,10 +104,4 @@ async function reverseRefund(
     )
   }
   return result
-}
-
-function idOf(value: unknown): string | null {
-  if (typeof value === 'string') return value
-  if (value && typeof value === 'object' && typeof (value as any).id === 'string') return (value as any).id
-  return null
 }

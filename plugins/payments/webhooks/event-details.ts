@@ -1,6 +1,8 @@
 // What a provider event's object tells the processing: success details, the tenant its metadata names,
 // ids that may come expanded. Shared by the per-event and the batched processing.
+
 import type { FulfilDetails } from '../domain/payment-transitions.ts'
+import { idOf } from '../domain/provider-ids.ts'
 
 /** What a success event tells about the payment, or null when the event is not a success. */
 export function successDetails(type: string, object: Record<string, any>): FulfilDetails | null {
@@ -40,8 +42,4 @@ export function sameTenant(object: Record<string, any>, tenantId: string): boole
   return !named || named === tenantId
 }
 
-export function idOf(value: unknown): string | null {
-  if (typeof value === 'string') return value
-  if (value && typeof value === 'object' && typeof (value as any).id === 'string') return (value as any).id
-  return null
-}
+export { idOf }

@@ -3,21 +3,18 @@
 // monotonic rules as domain/payment-transitions.ts, then one bulkWrite per collection, the domain events
 // (outbox: one emitMany) and one bulkWrite marking the events processed, committed together. A batch that
 // fails is rolled back whole; the caller then processes its events one by one (process-webhook-event.ts).
+
 import { currentScope, trusted } from '@masterstage/core'
 import type { ClientSession } from 'mongoose'
 import type { PaymentStatus } from '../contract.ts'
 import { checkFulfilment, unappliedPaymentEvent, unappliedPaymentFields } from '../domain/fulfilment-check.ts'
 import type { FulfilDetails } from '../domain/payment-transitions.ts'
+import { FULFILLABLE, SETTLED, UNAPPLIED } from '../domain/payment-transitions.ts'
 import type { Invoice } from '../models/invoice-model.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { ProviderEvent } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { idOf, sameTenant, successDetails } from './event-details.ts'
-
-const FULFILLABLE: PaymentStatus[] = ['pending', 'processing', 'failed', 'expired']
-const SETTLED: PaymentStatus[] = ['succeeded', 'partially_refunded', 'refunded']
-/** Money moved but not applied to the invoice (domain/fulfilment-check.ts): refunds touch only the payment. */
-const UNAPPLIED: PaymentStatus[] = ['duplicate', 'needs_review']
 
 /**
  * Types the batch applies in memory; any other goes through the per-event path: account.updated, and

@@ -1,6 +1,6 @@
 // Public registration: validates, upserts the one lead of (tenant, email) atomically and queues the
 // follow-up job that announces it (lead.created once, lead.updated on repeats) and ensures the attendee user.
-import { currentScope, type MasterstageParams, validationError } from '@masterstage/core'
+import { currentScope, isDuplicateKeyError, type MasterstageParams, validationError } from '@masterstage/core'
 import mongoose from 'mongoose'
 import type { Logger } from 'pino'
 import { type RegistrationInput, validateRegistration } from '../domain/registration-input.ts'
@@ -79,7 +79,7 @@ export class RegistrationService {
       try {
         return { lead: await this.insertLead(input, now), created: true }
       } catch (error) {
-        if (!isDuplicateKey(error) || attempt >= MAX_UPSERT_ATTEMPTS) throw error
+        if (!isDuplicateKeyError(error) || attempt >= MAX_UPSERT_ATTEMPTS) throw error
       }
       const lead = await this.updateLead(input, now)
       // Deleted between the insert and the update (an erasure request): insert it again.
@@ -134,9 +134,4 @@ export class RegistrationService {
       { returnDocument: 'after' }
     ).lean()
   }
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  const e = error as { code?: number; writeErrors?: { code?: number }[] }
-  return e.code === 11000 || e.writeErrors?.[0]?.code === 11000
 }

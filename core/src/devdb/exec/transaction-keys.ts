@@ -73,20 +73,19 @@ export function checkUniqueForTransaction(
   }
 }
 
-// The open transaction (other than `self`) whose uncommitted writes give another document one of `doc`'s
-// unique keys: a plain write waits for it, as mongod's write-conflict retries do.
+// The open transaction whose uncommitted writes give another document one of `doc`'s unique keys: a plain
+// (non-transactional) write waits for it, as mongod's write-conflict retries do.
 export function uniqueKeyOwner(
   coll: Collection,
   doc: Document,
   docKey: string,
-  self: Transaction | null,
   locks: LockTable
 ): Transaction | null {
   for (const index of coll.indexes.values()) {
     if (!index.unique || index.spec.name === '_id_') continue
     const wanted = keySet(index, doc)
     if (!wanted) continue
-    const owner = heldByOpenTransaction(coll.ns, index, wanted, docKey, self, locks)
+    const owner = heldByOpenTransaction(coll.ns, index, wanted, docKey, null, locks)
     if (owner) return owner
   }
   return null

@@ -40,7 +40,7 @@ export class Writer {
       }
     }
     if (incoming && !this.txn) {
-      const owner = uniqueKeyOwner(coll, incoming, encodeKey(incoming._id), null, this.engine.locks)
+      const owner = uniqueKeyOwner(coll, incoming, encodeKey(incoming._id), this.engine.locks)
       if (owner) return owner.done
     }
     return null

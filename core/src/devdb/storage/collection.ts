@@ -69,10 +69,10 @@ export class Collection {
     })
   }
 
-  checkUnique(doc: Document, docKey: string, ignore?: (docKey: string) => boolean): void {
+  checkUnique(doc: Document, docKey: string): void {
     for (const index of this.indexes.values()) {
       if (!index.unique || index.spec.name === '_id_') continue
-      if (index.findDuplicate(doc, docKey, ignore) !== null) throw index.duplicateKeyError(this.ns, doc)
+      if (index.findDuplicate(doc, docKey) !== null) throw index.duplicateKeyError(this.ns, doc)
     }
   }
 

@@ -116,6 +116,27 @@ export function eventFor(
   }
 }
 
+/** Stripe's `checkout.session.completed` for a session opened by openInvoice. */
+export function sessionCompleted(session: Record<string, any>, paymentStatus: 'paid' | 'unpaid') {
+  return eventFor(session.account, 'checkout.session.completed', {
+    ...session,
+    status: 'complete',
+    payment_status: paymentStatus
+  })
+}
+
+/** Stripe's `payment_intent.succeeded` for the whole amount of a session opened by openInvoice. */
+export function intentSucceeded(session: Record<string, any>) {
+  return eventFor(session.account, 'payment_intent.succeeded', {
+    id: session.payment_intent,
+    object: 'payment_intent',
+    amount: session.amount_total,
+    amount_received: session.amount_total,
+    status: 'succeeded',
+    metadata: session.metadata
+  })
+}
+
 export function sign(payload: string, options: { secret?: string; timestamp?: number } = {}): string {
   return signer.webhooks.generateTestHeaderString({
     payload,

@@ -14,6 +14,7 @@ import {
   outboxCount,
   paymentOf,
   type StripeScenario,
+  sessionCompleted,
   sign,
   startStripeScenario
 } from '../support/stripe-scenario.ts'
@@ -29,18 +30,10 @@ const storedEvents = () => scenario.harness.runtime.models.webhookEvents.countDo
 const receiptsTo = (email: string) =>
   scenario.harness.mailer.sent.filter((mail) => mail.to === email && /payment received/.test(mail.subject))
 
-function completed(session: Record<string, any>, paymentStatus: 'paid' | 'unpaid') {
-  return eventFor(session.account, 'checkout.session.completed', {
-    ...session,
-    status: 'complete',
-    payment_status: paymentStatus
-  })
-}
-
 describe('signature checks (400, nothing stored, nothing changes)', () => {
   it('refuses a missing, forged, re-serialized or stale signature', async () => {
     const { session, paymentId } = await openInvoice(scenario)
-    const event = completed(session, 'paid')
+    const event = sessionCompleted(session, 'paid')
     const payload = JSON.stringify(event)
     const before = await storedEvents()
     const cases = [
@@ -75,7 +68,7 @@ describe('signature checks (400, nothing stored, nothing changes)', () => {
 describe('processing', () => {
   it('fulfils a paid completion: payment and invoice paid, payment.succeeded recorded, one receipt with a PDF', async () => {
     const { session, paymentId, invoice } = await openInvoice(scenario, 25_000)
-    const response = await deliver(scenario, completed(session, 'paid'))
+    const response = await deliver(scenario, sessionCompleted(session, 'paid'))
     expect(response.status).toBe(200)
     const payment = await eventually(
       async () => {
@@ -103,7 +96,7 @@ describe('processing', () => {
 
   it('turns 10 concurrent deliveries of one event into one effect and one email', async () => {
     const { session, paymentId, invoice } = await openInvoice(scenario)
-    const event = completed(session, 'paid')
+    const event = sessionCompleted(session, 'paid')
     const responses = await Promise.all(Array.from({ length: 10 }, () => deliver(scenario, event)))
     expect(responses.every((response) => response.status === 200)).toBe(true)
     expect(responses.filter((response) => response.body.duplicate === false)).toHaveLength(1)
@@ -137,7 +130,7 @@ describe('processing', () => {
       15_000,
       'partial refund'
     )
-    const late = completed(session, 'paid')
+    const late = sessionCompleted(session, 'paid')
     expect((await deliver(scenario, late)).status).toBe(200)
     const processed: Record<string, unknown> = {
       _id: trusted({ $in: [refunded.id, late.id] }),
@@ -166,7 +159,7 @@ describe('processing', () => {
       metadata: session.metadata
     }
     await deliver(scenario, eventFor(session.account, 'payment_intent.succeeded', intent))
-    await deliver(scenario, completed(session, 'paid'))
+    await deliver(scenario, sessionCompleted(session, 'paid'))
     await eventually(
       async () => (await paymentOf(scenario, paymentId))?.status === 'succeeded',
       15_000,
@@ -178,7 +171,7 @@ describe('processing', () => {
 
   it('does not fulfil an unpaid completion until the async payment succeeds', async () => {
     const { session, paymentId, invoice } = await openInvoice(scenario)
-    await deliver(scenario, completed(session, 'unpaid'))
+    await deliver(scenario, sessionCompleted(session, 'unpaid'))
     await eventually(
       async () => (await paymentOf(scenario, paymentId))?.status === 'processing',
       15_000,
@@ -209,7 +202,7 @@ describe('processing', () => {
       account: 'acct_someone_else',
       payment_status: 'paid'
     })
-    const live = { ...completed(session, 'paid'), livemode: true }
+    const live = { ...sessionCompleted(session, 'paid'), livemode: true }
     expect((await deliver(scenario, unknown)).body).toMatchObject({ received: true, state: 'unrouted' })
     expect((await deliver(scenario, live)).body).toMatchObject({ received: true, state: 'ignored' })
     const stored = await scenario.harness.runtime.models.webhookEvents
@@ -225,7 +218,7 @@ describe('processing', () => {
 
   it('flags a dispute on the payment and invoice and alerts the staff once', async () => {
     const { session, paymentId, invoice } = await openInvoice(scenario)
-    await deliver(scenario, completed(session, 'paid'))
+    await deliver(scenario, sessionCompleted(session, 'paid'))
     await eventually(
       async () => (await paymentOf(scenario, paymentId))?.status === 'succeeded',
       15_000,
@@ -271,7 +264,7 @@ describe('events of an account not routed yet', () => {
     // Stripe delivering before our route write (a fresh connection) looks like this: no route yet.
     await runtime.models.routes.deleteOne({ _id: accountHash })
     forgetRoute(runtime, accountHash) // the endpoint's in-memory copy of the route, from earlier tests
-    const event = completed(session, 'paid')
+    const event = sessionCompleted(session, 'paid')
     const answers = await Promise.all([1, 2, 3].map(() => deliver(scenario, event)))
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
     expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(1)

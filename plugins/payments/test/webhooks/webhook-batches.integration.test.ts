@@ -14,12 +14,14 @@ import {
   deliver,
   eventFor,
   eventually,
+  intentSucceeded,
   invoiceOf,
   openInvoice,
   outboxCount,
   paymentOf,
   runWithTenant,
   type StripeScenario,
+  sessionCompleted,
   startStripeScenario
 } from '../support/stripe-scenario.ts'
 
@@ -32,25 +34,6 @@ afterAll(() => scenario?.close())
 
 const tenantId = () => scenario.harness.tenants.ava._id
 const runtime = () => scenario.harness.runtime
-
-function completed(session: Record<string, any>, paymentStatus: 'paid' | 'unpaid') {
-  return eventFor(session.account, 'checkout.session.completed', {
-    ...session,
-    status: 'complete',
-    payment_status: paymentStatus
-  }) as ProviderEvent
-}
-
-function intentSucceeded(session: Record<string, any>) {
-  return eventFor(session.account, 'payment_intent.succeeded', {
-    id: session.payment_intent,
-    object: 'payment_intent',
-    amount: session.amount_total,
-    amount_received: session.amount_total,
-    status: 'succeeded',
-    metadata: session.metadata
-  }) as ProviderEvent
-}
 
 function refunded(session: Record<string, any>, amountRefunded: number) {
   return eventFor(session.account, 'charge.refunded', {
@@ -105,7 +88,7 @@ describe('one batch', () => {
   it('applies duplicates (same id, and two success events of one payment) once', async () => {
     const a = await openInvoice(scenario, 12_000)
     const b = await openInvoice(scenario, 13_000)
-    const aCompleted = completed(a.session, 'paid')
+    const aCompleted = sessionCompleted(a.session, 'paid')
     const aIntent = intentSucceeded(a.session)
     const bIntent = intentSucceeded(b.session)
     await storeOnly([aCompleted, aIntent, bIntent])
@@ -142,17 +125,17 @@ describe('one batch', () => {
     const expiredLate = await openInvoice(scenario)
     const events = [
       refunded(refundFirst.session, 4_000),
-      completed(refundFirst.session, 'paid'),
+      sessionCompleted(refundFirst.session, 'paid'),
       intentSucceeded(intentFirst.session),
-      completed(intentFirst.session, 'paid'),
-      completed(delayed.session, 'unpaid'),
+      sessionCompleted(intentFirst.session, 'paid'),
+      sessionCompleted(delayed.session, 'unpaid'),
       eventFor(delayed.session.account, 'checkout.session.async_payment_succeeded', {
         ...delayed.session,
         status: 'complete',
         payment_status: 'paid'
       }) as ProviderEvent,
-      completed(unpaidOnly.session, 'unpaid'),
-      completed(expiredLate.session, 'paid'),
+      sessionCompleted(unpaidOnly.session, 'unpaid'),
+      sessionCompleted(expiredLate.session, 'paid'),
       eventFor(expiredLate.session.account, 'checkout.session.expired', {
         ...expiredLate.session,
         status: 'expired'
@@ -203,7 +186,7 @@ describe('one batch', () => {
   it('leaves nothing applied when it dies before committing, and the stored events replay once', async () => {
     const a = await openInvoice(scenario)
     const b = await openInvoice(scenario)
-    const events = [completed(a.session, 'paid'), completed(b.session, 'paid')]
+    const events = [sessionCompleted(a.session, 'paid'), sessionCompleted(b.session, 'paid')]
     // Received two minutes ago: the reconciliation sweep takes stored events that stayed unprocessed.
     await storeOnly(events, new Date(Date.now() - 120_000))
     const bus = runtime().ctx.events
@@ -315,9 +298,9 @@ describe('a poisoned event in a batch', () => {
       runtime().models.invoices.deleteOne({ _id: poisoned.invoice._id }).exec()
     )
     const events = [
-      completed(good[0].session, 'paid'),
-      completed(poisoned.session, 'paid'),
-      completed(good[1].session, 'paid')
+      sessionCompleted(good[0].session, 'paid'),
+      sessionCompleted(poisoned.session, 'paid'),
+      sessionCompleted(good[1].session, 'paid')
     ]
     await storeOnly(events)
     const queued: string[] = []
@@ -353,10 +336,10 @@ describe('concurrent delivery of the same ids', () => {
     for (let index = 0; index < 30; index++) opened.push(await openInvoice(scenario, 2_000 + index))
     const events = opened.flatMap(({ session }, index) =>
       index % 3 === 0
-        ? [completed(session, 'paid'), intentSucceeded(session)]
+        ? [sessionCompleted(session, 'paid'), intentSucceeded(session)]
         : index % 3 === 1
           ? [intentSucceeded(session), refunded(session, session.amount_total)]
-          : [completed(session, 'paid')]
+          : [sessionCompleted(session, 'paid')]
     )
     const ids = events.map((event) => event.id)
     // Every event four times at once over HTTP, while replays (the job's path, reading the stored copy)
@@ -463,7 +446,7 @@ describe('receipts stored in groups', () => {
     const model = runtime().models.webhookEvents
     const insertMany = model.insertMany
     const { session, paymentId } = await openInvoice(scenario)
-    const event = completed(session, 'paid')
+    const event = sessionCompleted(session, 'paid')
     model.insertMany = (async () => {
       throw new Error('connection reset')
     }) as unknown as typeof insertMany

@@ -7,8 +7,8 @@ import { forgetRoute, routeOf } from '../../webhooks/account-route-cache.ts'
 import { PROCESS_WEBHOOK_JOB } from '../../webhooks/process-after-answer.ts'
 import {
   deliver,
-  eventFor,
   eventually,
+  intentSucceeded,
   openInvoice,
   outboxCount,
   paymentOf,
@@ -23,23 +23,12 @@ beforeAll(async () => {
 })
 afterAll(() => scenario?.close())
 
-function succeeded(session: Record<string, any>) {
-  return eventFor(session.account, 'payment_intent.succeeded', {
-    id: session.payment_intent,
-    object: 'payment_intent',
-    amount: session.amount_total,
-    amount_received: session.amount_total,
-    status: 'succeeded',
-    metadata: session.metadata
-  })
-}
-
 describe('a burst of success events', () => {
   it('is processed in this process beyond the in-flight bound, one success per payment', async () => {
     const { runtime } = scenario.harness
     const opened = []
     for (let index = 0; index < 12; index++) opened.push(await openInvoice(scenario, 1_000 + index))
-    const events = opened.map(({ session }) => succeeded(session))
+    const events = opened.map(({ session }) => intentSucceeded(session))
     const queued: string[] = []
     const enqueue = runtime.ctx.jobs.enqueue
     runtime.ctx.jobs.enqueue = ((name: string, ...rest: unknown[]) => {
@@ -47,7 +36,8 @@ describe('a burst of success events', () => {
       return (enqueue as any).call(runtime.ctx.jobs, name, ...rest)
     }) as typeof enqueue
     try {
-      // Every event twice, all at once: 24 deliveries against 8 in flight.
+      // Every event twice, all at once: 24 deliveries, more than the batches in flight take; the rest wait
+      // in memory (within MAX_WAITING), none through the durable job.
       const answers = await Promise.all([...events, ...events].map((event) => deliver(scenario, event)))
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
       expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(events.length)
