@@ -2,7 +2,7 @@
 // profile, and give the request a REST client carrying that tenant and the attendee's session token.
 import { randomUUID } from 'node:crypto'
 import { createRestClient } from '@masterstage/core/client'
-import type { Handle, HandleServerError, RequestEvent } from '@sveltejs/kit'
+import type { Handle, HandleServerError, RequestEvent, ServerInit } from '@sveltejs/kit'
 import { sequence } from '@sveltejs/kit/hooks'
 import { formOriginHandle } from '$lib/server/form-origin.ts'
 import { logger } from '$lib/server/logger.ts'
@@ -12,7 +12,21 @@ import { siteFor } from '$lib/server/site-cache.ts'
 import { TENANT_COOKIE, tenantReferenceOf } from '$lib/server/tenant-host.ts'
 import { followTenantChanges } from '$lib/server/tenant-invalidations.ts'
 
-followTenantChanges()
+/** How long the server waits at start to be subscribed to tenant changes before it serves anyway. */
+const FOLLOW_TENANTS_WAIT_MS = 3_000
+
+// Subscribed before the first request: a page cached before the subscription could otherwise outlive a
+// tenant edit made in between. If Redis is slow or down, serve anyway (SITE_CACHE_MS bounds staleness).
+export const init: ServerInit = async () => {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    followTenantChanges(),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, FOLLOW_TENANTS_WAIT_MS)
+    })
+  ])
+  clearTimeout(timer)
+}
 
 /** The visitor's address (adapter-node: the socket, or ADDRESS_HEADER behind a proxy). */
 function clientAddress(event: RequestEvent): string | undefined {

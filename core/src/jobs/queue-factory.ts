@@ -53,6 +53,7 @@ export function createQueueFactory(options: QueueFactoryOptions): QueueFactory {
         queue.on('error', (error) =>
           options.logger.warn({ queue: name, err: { message: error.message } }, 'queue error')
         )
+        observeWorkerNaming(queue)
         byName.set(name, queue)
       }
       return queue
@@ -71,6 +72,17 @@ export function createQueueFactory(options: QueueFactoryOptions): QueueFactory {
       return closing
     }
   }
+}
+
+/**
+ * Bull names a worker's blocking connection (CLIENT SETNAME, metadata only) from `process()` without
+ * awaiting it; when that connection is closed first (a shutdown right after start, Redis down) the
+ * rejection is unhandled and would end the process. Observe it here.
+ */
+function observeWorkerNaming(queue: Bull.Queue): void {
+  const named = queue as unknown as { setWorkerName(): Promise<void> }
+  const setWorkerName = named.setWorkerName.bind(queue)
+  named.setWorkerName = () => setWorkerName().catch(() => undefined)
 }
 
 /** Adds a job, failing fast (instead of queueing in memory) when Redis is unreachable. */

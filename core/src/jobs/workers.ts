@@ -21,9 +21,17 @@ export async function startJobWorkers(
   const started: Bull.Queue[] = []
   for (const definition of registry.definitions()) {
     const queue = factory.queue(definition.queue)
-    queue.process(definition.concurrency ?? 1, (job: Bull.Job<JobEnvelope>) =>
-      runJob(definition, job, logger)
-    )
+    // Bull's process() settles only when the queue stops, and rejects when its connections are closed
+    // while it is still starting (a shutdown right after boot): unobserved, that would end the process.
+    queue
+      .process(definition.concurrency ?? 1, (job: Bull.Job<JobEnvelope>) => runJob(definition, job, logger))
+      .catch((error: Error) => {
+        if ((queue as unknown as { closing?: unknown }).closing) return
+        logger.error(
+          { code: 'JOB_WORKER_FAILED', queue: definition.queue, err: { message: error.message } },
+          'job worker could not start'
+        )
+      })
     queue.on('failed', (job, error) => {
       const final = job.attemptsMade >= (job.opts.attempts ?? 1)
       logger.warn(

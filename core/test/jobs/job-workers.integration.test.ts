@@ -131,6 +131,26 @@ describe('job workers', () => {
     expect(Date.now() - started).toBeLessThan(2_000)
   })
 
+  it('shuts down right after starting without an unhandled rejection', async () => {
+    const unhandled: unknown[] = []
+    const record = (reason: unknown) => void unhandled.push(reason)
+    process.on('unhandledRejection', record)
+    try {
+      for (let round = 0; round < 5; round++) {
+        const { factory, registry } = setup()
+        for (const name of ['notes.a', 'notes.b', 'notes.c'])
+          registry.define({ queue: name, concurrency: 2, handle: async () => undefined })
+        const started = await startJobWorkers(registry, factory, logger)
+        // Workers are still connecting their blocking clients when the process is asked to stop.
+        await Promise.all([started.stop(), factory.close()])
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    } finally {
+      process.off('unhandledRejection', record)
+    }
+    expect(unhandled.map((reason) => String((reason as Error)?.stack ?? reason))).toEqual([])
+  })
+
   it('refuses to define the same queue twice and to enqueue unknown jobs', async () => {
     const { registry } = setup()
     registry.define({ queue: 'notes.a', handle: async () => undefined })

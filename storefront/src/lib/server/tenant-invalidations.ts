@@ -9,12 +9,18 @@ import { logger } from './logger.ts'
 import { settings } from './settings.ts'
 import { invalidateSites } from './site-cache.ts'
 
-let started = false
+let started: Promise<void> | undefined
 
-export function followTenantChanges(): void {
-  if (started || !settings.redisUrl || settings.siteCacheMs <= 0) return
-  started = true
-  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
+/** Starts following once; settles when subscribed, or when Redis turned out unreachable (logged). */
+export function followTenantChanges(): Promise<void> {
+  const redisUrl = settings.redisUrl
+  if (!redisUrl || settings.siteCacheMs <= 0) return Promise.resolve()
+  started ??= subscribeToTenantChanges(redisUrl)
+  return started
+}
+
+function subscribeToTenantChanges(redisUrl: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
   redis.on('error', () => undefined)
   const listening = startInvalidationBroadcast(redis, `${settings.queuePrefix}:cache-invalidations`, logger)
   // adapter-node's graceful shutdown waits for the event loop to drain: open Redis connections would hold it.
@@ -24,7 +30,7 @@ export function followTenantChanges(): void {
       .catch(() => undefined)
       .finally(() => redis.disconnect())
   })
-  listening
+  return listening
     .then((broadcast) => {
       broadcast.on('tenants', () => invalidateSites())
       // Started before this listener existed: anything cached while not yet subscribed may be stale.
