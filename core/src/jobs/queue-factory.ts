@@ -2,6 +2,7 @@
 // retention, and a close() that drains active jobs before disconnecting.
 import Bull from 'bull'
 import type { Logger } from 'pino'
+import { EnqueueBatch } from './enqueue-batch.ts'
 import { DEFAULT_QUEUE_SETTINGS, defaultJobOptions } from './job-options.ts'
 import { createRedisConnections } from './redis-connections.ts'
 
@@ -85,7 +86,22 @@ function observeWorkerNaming(queue: Bull.Queue): void {
   named.setWorkerName = () => setWorkerName().catch(() => undefined)
 }
 
-/** Adds a job, failing fast (instead of queueing in memory) when Redis is unreachable. */
+/** One batch per factory (its queues share one command connection); fakes of the interface get theirs too. */
+const batches = new WeakMap<QueueFactory, EnqueueBatch>()
+
+function batchOf(factory: QueueFactory): EnqueueBatch {
+  let batch = batches.get(factory)
+  if (!batch) {
+    batch = new EnqueueBatch((queue) => new RedisUnavailableError(`Enqueue on ${queue.name} timed out`))
+    batches.set(factory, batch)
+  }
+  return batch
+}
+
+/**
+ * Adds a job, failing fast (instead of queueing in memory) when Redis is unreachable. Jobs added in the
+ * same turn of the event loop go to Redis together (enqueue-batch.ts); each keeps its id and options.
+ */
 export async function addJobNow(
   factory: QueueFactory,
   queueName: string,
@@ -97,10 +113,21 @@ export async function addJobNow(
   if (!factory.isRedisReady() && !(await factory.waitRedisReady(timeoutMs)))
     throw new RedisUnavailableError('Redis is not reachable')
   const queue = factory.queue(queueName)
+  // A repeatable job is a schedule, not a job: Bull's add handles it (addBulk would not).
+  if (options.repeat) return addWithTimeout(queue, data, options, timeoutMs)
+  return batchOf(factory).add(queue, data, options, timeoutMs)
+}
+
+async function addWithTimeout(
+  queue: Bull.Queue,
+  data: unknown,
+  options: Bull.JobOptions,
+  timeoutMs: number
+): Promise<Bull.Job> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new RedisUnavailableError(`Enqueue on ${queueName} timed out`)),
+      () => reject(new RedisUnavailableError(`Enqueue on ${queue.name} timed out`)),
       timeoutMs
     )
   })

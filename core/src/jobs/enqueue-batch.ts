@@ -1,0 +1,85 @@
+// Coalesces the jobs a process enqueues within one turn of the event loop into one Bull addBulk per queue
+// (one MULTI of the add scripts: one socket write and one reply instead of a round trip per job, which
+// under concurrent requests was as costly as each request's database write). Every caller still gets its
+// own job with its own id and options, and fails on its own timeout.
+import type Bull from 'bull'
+
+interface PendingJob {
+  data: unknown
+  options: Bull.JobOptions
+  timeoutMs: number
+  resolve(job: Bull.Job): void
+  reject(error: Error): void
+}
+
+export class EnqueueBatch {
+  readonly #onTimeout: (queue: Bull.Queue) => Error
+  #pending = new Map<Bull.Queue, PendingJob[]>()
+  #scheduled = false
+
+  /** `onTimeout` builds the error of a caller whose job Redis did not confirm within its timeout. */
+  constructor(onTimeout: (queue: Bull.Queue) => Error) {
+    this.#onTimeout = onTimeout
+  }
+
+  add(queue: Bull.Queue, data: unknown, options: Bull.JobOptions, timeoutMs: number): Promise<Bull.Job> {
+    return new Promise<Bull.Job>((resolve, reject) => {
+      let jobs = this.#pending.get(queue)
+      if (!jobs) {
+        jobs = []
+        this.#pending.set(queue, jobs)
+      }
+      jobs.push({ data, options, timeoutMs, resolve, reject })
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        // After the I/O callbacks of this turn: every request answered in it joins the same batch.
+        setImmediate(() => this.#flush())
+      }
+    })
+  }
+
+  #flush(): void {
+    const pending = this.#pending
+    this.#pending = new Map()
+    this.#scheduled = false
+    for (const [queue, jobs] of pending) this.#send(queue, jobs)
+  }
+
+  #send(queue: Bull.Queue, jobs: PendingJob[]): void {
+    const timers = this.#startTimers(queue, jobs)
+    const added: Promise<Bull.Job[]> =
+      jobs.length === 1
+        ? queue.add(jobs[0].data, jobs[0].options).then((job) => [job])
+        : queue.addBulk(jobs.map((job) => ({ data: job.data, opts: job.options })))
+    added.then(
+      (results) => {
+        for (const timer of timers) clearTimeout(timer)
+        results.forEach((job, index) => {
+          // addBulk reports a failed add inside the transaction as a job without an id.
+          if (job.id === null || job.id === undefined)
+            jobs[index].reject(new Error(`Enqueue on ${queue.name} failed in Redis`))
+          else jobs[index].resolve(job)
+        })
+      },
+      (error: Error) => {
+        for (const timer of timers) clearTimeout(timer)
+        for (const job of jobs) job.reject(error)
+      }
+    )
+  }
+
+  /** One timer per distinct timeout in the batch (usually one), not one per job. */
+  #startTimers(queue: Bull.Queue, jobs: PendingJob[]): NodeJS.Timeout[] {
+    const byTimeout = new Map<number, PendingJob[]>()
+    for (const job of jobs) {
+      const group = byTimeout.get(job.timeoutMs)
+      if (group) group.push(job)
+      else byTimeout.set(job.timeoutMs, [job])
+    }
+    return [...byTimeout].map(([timeoutMs, group]) =>
+      setTimeout(() => {
+        for (const job of group) job.reject(this.#onTimeout(queue))
+      }, timeoutMs)
+    )
+  }
+}
