@@ -4,11 +4,9 @@
 // becomes the local one: higher goes through the usual refund transition (payment.refunded, email),
 // lower reverses what a failed or canceled refund had recorded (documents updated, no customer email).
 
-import { trusted } from '@masterstage/core'
-import type { PaymentStatus } from '../contract.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { applyRefund, SETTLED } from './payment-transitions.ts'
+import { applyRefund, reverseRefund } from './payment-transitions.ts'
 import { idOf } from './provider-ids.ts'
 
 /** Returns what happened (kept on the stored event, like the other handlers' outcomes). */
@@ -32,7 +30,19 @@ export async function applyRefundUpdate(
     return `refund: ${await applyRefund(runtime, payment, refundedMinor, charge.paymentIntentId ?? undefined)}`
   }
   if (refundedMinor < payment.amountRefundedMinor) {
-    return `refund reversed: ${await reverseRefund(runtime, payment, refundedMinor, refund)}`
+    const result = await reverseRefund(runtime, payment, refundedMinor)
+    if (result === 'applied')
+      runtime.ctx.logger.warn(
+        {
+          tenantId: payment.tenantId,
+          paymentId: payment._id,
+          refundId: refund.id,
+          refundStatus: refund.status,
+          refundedMinor
+        },
+        'refund failed or canceled: refunded amount reduced'
+      )
+    return `refund reversed: ${result}`
   }
   return 'unchanged'
 }
@@ -50,58 +60,4 @@ async function paymentOf(
   }
   const intentId = chargeIntentId ?? idOf(refund.payment_intent)
   return intentId ? ((await payments.findOne({ paymentIntentId: intentId }).lean()) as Payment | null) : null
-}
-
-/** The refunded amount went down: the payment (and its invoice, when it paid it) go back accordingly. */
-async function reverseRefund(
-  runtime: PaymentsRuntime,
-  payment: Payment,
-  refundedMinor: number,
-  refund: Record<string, any>
-): Promise<'applied' | 'unchanged'> {
-  const applied = SETTLED.includes(payment.status)
-  const status: PaymentStatus = !applied
-    ? payment.status
-    : refundedMinor <= 0
-      ? 'succeeded'
-      : refundedMinor >= payment.amountMinor
-        ? 'refunded'
-        : 'partially_refunded'
-  const result = await runtime.connection.transaction(async (session) => {
-    // On the state read: a concurrent change makes this a no-op; the next event re-reads the charge.
-    const updated = await runtime.models.payments.updateOne(
-      {
-        _id: payment._id,
-        status: payment.status,
-        amountRefundedMinor: trusted({ $gt: refundedMinor })
-      },
-      { $set: { amountRefundedMinor: refundedMinor, status } },
-      { session }
-    )
-    if (updated.modifiedCount !== 1) return 'unchanged' as const
-    if (applied) {
-      await runtime.models.invoices.updateOne(
-        { _id: payment.invoiceId, paymentId: payment._id },
-        {
-          $set: { status: status === 'succeeded' ? 'paid' : status, amountRefundedMinor: refundedMinor },
-          $inc: { documentVersion: 1 }
-        },
-        { session }
-      )
-    }
-    return 'applied' as const
-  })
-  if (result === 'applied') {
-    runtime.ctx.logger.warn(
-      {
-        tenantId: payment.tenantId,
-        paymentId: payment._id,
-        refundId: refund.id,
-        refundStatus: refund.status,
-        refundedMinor
-      },
-      'refund failed or canceled: refunded amount reduced'
-    )
-  }
-  return result
 }
