@@ -152,8 +152,9 @@ export class DurableEventBus implements EventBus {
   }
 
   /**
-   * `emit` for several events with caller-chosen ids: one read of the ids (inside the caller's session, so
-   * it sees the transaction's own writes) and one insertMany of those not stored yet. An id already stored,
+   * `emit` for several events with caller-chosen ids. In a transaction: one read of the ids (inside the
+   * caller's session, so it sees the transaction's own writes) and one insertMany of those not stored yet;
+   * outside one: one unordered insertMany, then a read of the ids it found stored. An id already stored,
    * or repeated earlier in the same call, returns the stored event as emit does. Outside a transaction the
    * new events are dispatched once inserted; inside one they are left to the relay after commit.
    */
@@ -165,10 +166,14 @@ export class DurableEventBus implements EventBus {
     const tenantId = options.tenantId !== undefined ? options.tenantId : (scope?.tenantId ?? null)
     const causationId = options.causationId ?? scope?.requestId
     const leaseUntil = options.session ? now : new Date(now.getTime() + this.#options.dispatchLeaseMs)
-    const ids = [...new Set(events.map((event) => event.id))]
-    const found = await this.store.outbox
-      .find({ _id: { $in: ids } }, options.session ? { session: options.session } : {})
-      .toArray()
+    // Inside a transaction the stored ids are read first (a duplicate key would abort the caller's
+    // transaction); outside one the unordered insert itself tells which ids were stored, and only those
+    // are read back.
+    const found = options.session
+      ? await this.store.outbox
+          .find({ _id: { $in: [...new Set(events.map((event) => event.id))] } }, { session: options.session })
+          .toArray()
+      : []
     const known = new Map(found.map((document) => [document._id, document]))
     const fresh: OutboxDocument[] = []
     for (const event of events) {

@@ -172,6 +172,30 @@ export class EventStore {
     await this.outbox.updateOne({ _id: eventId, dispatchedAt: null }, { $set: { leaseUntil: new Date(0) } })
   }
 
+  /**
+   * Ids of up to `limit` undispatched events whose lease expired, oldest first: one query per relay pass
+   * (taking them one by one with a sorted findOneAndUpdate examined every waiting event per event).
+   */
+  async undispatchedIds(limit: number): Promise<string[]> {
+    const waiting = await this.outbox
+      .find(
+        { dispatchedAt: null, leaseUntil: { $lte: new Date() } },
+        { projection: { _id: 1 }, sort: { occurredAt: 1 }, limit }
+      )
+      .toArray()
+    return waiting.map((document) => document._id)
+  }
+
+  /** Leases the event `eventId` for `leaseMs` if it is still undispatched and unleased; null otherwise. */
+  async leaseUndispatched(eventId: string, leaseMs: number): Promise<OutboxDocument | null> {
+    const now = new Date()
+    return this.outbox.findOneAndUpdate(
+      { _id: eventId, dispatchedAt: null, leaseUntil: { $lte: now } },
+      { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } },
+      { returnDocument: 'after' }
+    )
+  }
+
   /** Takes the oldest undispatched event whose lease expired, leasing it for `leaseMs`. */
   async leaseNextUndispatched(leaseMs: number): Promise<OutboxDocument | null> {
     const now = new Date()

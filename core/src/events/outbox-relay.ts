@@ -10,7 +10,7 @@ export interface OutboxRelayOptions {
   logger: Logger
   /** How often to look for undispatched events. */
   pollMs?: number
-  /** Events dispatched per poll, at most. */
+  /** Events read per pass, at most; a full pass is followed by the next one at once. */
   batchSize?: number
   leaseMs?: number
 }
@@ -29,18 +29,28 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let stopped = false
   let running: Promise<number> | undefined
   let timer: NodeJS.Timeout | undefined
+  // The last pass found a full batch waiting: the next one starts at once instead of after pollMs, so a
+  // burst (a webhook batch's events, written in its transaction) is dispatched as fast as Redis takes it.
+  let full = false
 
   async function pass(): Promise<number> {
     // While Redis is unreachable there is nothing to do; leasing events would only delay other relays.
+    full = false
     if (!options.queues.isRedisReady()) return 0
     let dispatched = 0
-    while (dispatched < batchSize && !stopped) {
-      const event = await options.bus.store.leaseNextUndispatched(leaseMs)
-      if (!event) break
-      if (!(await options.bus.dispatch(event))) break
+    // One read of the waiting ids per pass; each is then leased by id (another relay, or the emitter,
+    // may have taken it meanwhile: it is skipped).
+    const waiting = await options.bus.store.undispatchedIds(batchSize)
+    for (const id of waiting) {
+      if (stopped) break
+      const event = await options.bus.store.leaseUndispatched(id, leaseMs)
+      if (!event) continue
+      // Redis refused: the rest waits for the next poll.
+      if (!(await options.bus.dispatch(event))) return dispatched
       dispatched++
     }
     if (dispatched) logger.info({ dispatched }, 'outbox relay dispatched events')
+    full = waiting.length === batchSize && !stopped
     return dispatched
   }
 
@@ -53,14 +63,17 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const schedule = () => {
     if (stopped) return
-    timer = setTimeout(async () => {
-      try {
-        await runOnce()
-      } catch (error) {
-        logger.warn({ err: { message: (error as Error).message } }, 'outbox relay pass failed')
-      }
-      schedule()
-    }, pollMs)
+    timer = setTimeout(
+      async () => {
+        try {
+          await runOnce()
+        } catch (error) {
+          logger.warn({ err: { message: (error as Error).message } }, 'outbox relay pass failed')
+        }
+        schedule()
+      },
+      full ? 0 : pollMs
+    )
   }
   schedule()
 

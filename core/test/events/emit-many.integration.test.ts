@@ -88,6 +88,27 @@ describe('emitMany', () => {
     expect(await f.bus.store.outbox.findOne({ _id: 'b' as any })).toMatchObject({ payload: { text: 'b1' } })
   })
 
+  it('outside a transaction, new ids cost one insertMany and no read', async () => {
+    const f = await fixtureFor('emit-many-no-read')
+    f.bus.subscribe('note.created', 'counter.note-created', async (event) => f.effect(event.id))
+    await f.startWorkers()
+    const calls = countOutboxCalls(f)
+    const results = await f.bus.emitMany([note('p', 'p1'), note('q', 'q1'), note('p', 'p2')], {
+      tenantId: 't1'
+    })
+    // (The delivery workers read their event by findOne meanwhile; the ids' read would be a find.)
+    expect(calls.filter((call) => call === 'find')).toHaveLength(0)
+    expect(calls.filter((call) => call === 'insertMany')).toHaveLength(1)
+    vi.restoreAllMocks()
+    expect(results.map((event) => [event.id, (event.payload as any).text])).toEqual([
+      ['p', 'p1'],
+      ['q', 'q1'],
+      ['p', 'p1']
+    ])
+    for (const id of ['p', 'q'])
+      await waitUntil(async () => (await f.effectCount(id)) === 1, 5000, `effect of ${id}`)
+  })
+
   it('stores the same document shape as emit', async () => {
     const f = await fixtureFor('emit-many-shape')
     f.bus.subscribe('note.created', 'noop.note-created', async () => undefined)

@@ -122,6 +122,51 @@ describe('outbox relay', () => {
     expect(await f.bus.store.leaseNextUndispatched(10_000)).toBeNull()
   })
 
+  it('dispatches a burst larger than its batch in back-to-back passes, leasing each event once', async () => {
+    const f = await fixtureFor('relay-burst')
+    f.bus.subscribe('note.archived', 'noop.note-archived', async () => undefined)
+    const now = new Date()
+    const ids = Array.from({ length: 23 }, (_, index) => `b${index}`)
+    // As a transaction leaves them: undispatched, lease free, for the relay.
+    await f.bus.store.outbox.insertMany(
+      ids.map((id, index) => ({
+        _id: id,
+        name: 'note.archived',
+        tenantId: 't1',
+        occurredAt: new Date(now.getTime() + index),
+        payload: { noteId: id },
+        dispatchedAt: null,
+        leaseUntil: new Date(0)
+      }))
+    )
+    // A second relay takes some of them first: each event is still dispatched once.
+    expect((await f.bus.store.leaseUndispatched('b3', 60_000))?._id).toBe('b3')
+    expect(await f.bus.store.leaseUndispatched('b3', 60_000)).toBeNull()
+    const started = Date.now()
+    const relay = startOutboxRelay({
+      bus: f.bus,
+      queues: f.queues,
+      logger: silentLogger,
+      pollMs: 1000,
+      batchSize: 5,
+      leaseMs: 2000
+    })
+    cleanups.push(() => relay.stop())
+    const others = ids.filter((id) => id !== 'b3')
+    await waitUntil(
+      async () =>
+        (await f.bus.store.outbox.countDocuments({ _id: { $in: others }, dispatchedAt: { $ne: null } })) ===
+        22,
+      5000,
+      'the burst dispatched'
+    )
+    // Five passes of five: one poll interval (then back to back), not one per pass (at least 4 s).
+    expect(Date.now() - started).toBeLessThan(3500)
+    expect(await f.bus.store.outbox.findOne({ _id: 'b3' })).toMatchObject({ dispatchedAt: null })
+    const queue = f.queues.queue(EVENT_DELIVERY_QUEUE)
+    expect(await queue.getJob(deliveryId('b0', 'noop.note-archived'))).not.toBeNull()
+  })
+
   it('does not repeat the effect when a stalled job is re-run after its worker died', async () => {
     const settings = { lockDuration: 800, lockRenewTime: 400, stalledInterval: 300, maxStalledCount: 2 }
     const f = await fixtureFor('relay-stalled', { queueSettings: settings })
