@@ -2,11 +2,17 @@
 // to end by the payments plugin (raw body, verify, store under the unique event id, queue, update the
 // payment, emit payment.succeeded) beside a bare Koa route doing HMAC verification and one driver
 // insertOne, same run, same database. Reports events/s of each, the ratio (aim ≥ 0.70), duplicate
-// effects (must be 0) and refused bad signatures (must be all). The client runs in a child process.
+// effects (must be 0) and refused bad signatures (must be all), and the server process's CPU per event for
+// each (the database engine's own process not included). The client runs in a child process.
+// BENCH_CPU_PROFILE=<file.cpuprofile> writes a CPU profile of the platform run.
 import { fork } from 'node:child_process'
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
+import { Session } from 'node:inspector/promises'
 import type { AddressInfo } from 'node:net'
+import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import Koa from 'koa'
 import { MongoClient } from 'mongodb'
@@ -93,6 +99,52 @@ function send(url: string, deliveries: Delivery[]): Promise<SendResult> {
     )
     child.send({ url, deliveries })
   })
+}
+
+/** The CPU (µs) used so far by the database engine when it runs as this process's child (Linux), else 0. */
+function engineCpuUs(): number {
+  try {
+    const children = readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)
+    )
+    const engine = children.find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('devdb/cli.ts')
+    )
+    if (!engine) return 0
+    // utime and stime, in clock ticks (100 per second), after the parenthesised command name.
+    const fields = readFileSync(`/proc/${engine}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10_000
+  } catch {
+    return 0
+  }
+}
+
+/** `send` with the CPU this process spent meanwhile (server, plus its trailing work for the platform). */
+async function measured(
+  url: string,
+  deliveries: Delivery[]
+): Promise<SendResult & { cpuUs: number; engineUs: number }> {
+  const before = process.cpuUsage()
+  const engineBefore = engineCpuUs()
+  const result = await send(url, deliveries)
+  const used = process.cpuUsage(before)
+  return { ...result, cpuUs: used.user + used.system, engineUs: engineCpuUs() - engineBefore }
+}
+
+/** Starts a CPU profile of this process when BENCH_CPU_PROFILE names a file; the returned stop writes it. */
+async function startProfile(): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_CPU_PROFILE
+  if (!file) return async () => {}
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 200 })
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    await writeFile(file, JSON.stringify(profile))
+    session.disconnect()
+  }
 }
 
 interface SendResult {
@@ -307,7 +359,10 @@ async function main() {
 
   // Interleave: bare, platform, bare; the platform is compared with the mean of the two bare runs (the
   // second one shares the machine with the platform's trailing receipt emails, as the platform run did).
-  const bareRuns = [await send(bare.url, buildDeliveries(account, paymentIds).deliveries)]
+  const bareRuns = [await measured(bare.url, buildDeliveries(account, paymentIds).deliveries)]
+  const stopProfile = await startProfile()
+  const platformCpu = process.cpuUsage()
+  const platformEngine = engineCpuUs()
   const platformSend = await send(`http://127.0.0.1:${port}/webhooks/payments/stripe`, deliveries)
   // From the first delivery (the sender's own start-up is not the platform's time).
   const platformStarted = platformSend.startedAt - performance.timeOrigin
@@ -329,7 +384,10 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   const platformMs = performance.now() - platformStarted
-  bareRuns.push(await send(bare.url, buildDeliveries(account, paymentIds).deliveries))
+  const platformCpuUsed = process.cpuUsage(platformCpu)
+  const platformEngineUs = engineCpuUs() - platformEngine
+  await stopProfile()
+  bareRuns.push(await measured(bare.url, buildDeliveries(account, paymentIds).deliveries))
   const bareMs = bareRuns.reduce((sum, run) => sum + run.ms, 0) / bareRuns.length
   const succeeded = await (app.get('events') as any).store.outbox.countDocuments({
     name: 'payment.succeeded'
@@ -349,7 +407,15 @@ async function main() {
     /** HTTP answers only (verify + store + enqueue), before asynchronous processing finished. */
     platformAcceptedPerSecond: Math.round((EVENTS / platformSend.ms) * 1000),
     bareEventsPerSecond: Math.round(bareRate),
+    /** Server process CPU per delivery until every event was processed (receipts' share included). */
+    platformCpuUsPerEvent: Math.round((platformCpuUsed.user + platformCpuUsed.system) / EVENTS),
+    /** Per delivery, the first bare run (the second shares the process with trailing receipts). */
+    bareCpuUsPerEvent: Math.round(bareRuns[0].cpuUs / EVENTS),
+    /** The engine's own process (embedded engine only), per delivery, same windows. */
+    platformEngineCpuUsPerEvent: Math.round(platformEngineUs / EVENTS),
+    bareEngineCpuUsPerEvent: Math.round(bareRuns[0].engineUs / EVENTS),
     ratio: Number((platformRate / bareRate).toFixed(2)),
+    loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
     target: 0.7,
     duplicateEffects: succeeded - uniqueGood,
     paymentsSucceeded: paid,

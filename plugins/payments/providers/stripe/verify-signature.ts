@@ -24,9 +24,9 @@ export function verifyStripeSignature(
   }
   if (timestamp < 0 || signatures.length === 0)
     throw new WebhookSignatureError('Unable to extract timestamp and signatures from header')
-  const signed = Buffer.concat([Buffer.from(`${timestamp}.`), rawBody])
   const matches = secrets.some((secret) => {
-    const expected = createHmac('sha256', secret).update(signed).digest()
+    // `<t>.` then the body, fed in two parts: no copy of the body per request.
+    const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest()
     return signatures.some((given) => timingSafeEqual(given, expected))
   })
   if (!matches)
