@@ -3,7 +3,11 @@
 // a document changed through API process A while a rep watches through API process B. The origin resolves
 // the audience (tenant-scoped channel names, from the document's own tenant) and the payload clients may
 // see; every other process hands both to its local connections. A process never re-publishes what it
-// received, so nothing loops.
+// received, so nothing loops. A process alone on the topic (Redis counts the receivers of each publish: its
+// own subscriber only) stops publishing until another process announces itself with a hello on subscribing,
+// so a single API process, or a worker nobody listens to, does not serialize and send every event for
+// nobody. (An event raised in the instant between a new process subscribing and its hello arriving is
+// missed by it, like any event raised before it started.)
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { Application } from '../app/declarations.ts'
@@ -13,6 +17,8 @@ export interface RealtimeRelay {
   forward(path: string, event: string, channels: readonly string[], payload: unknown): void
   close(): Promise<void>
 }
+
+const RECHECK_MS = 5_000
 
 interface RelayedEvent {
   path: string
@@ -36,11 +42,35 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
   let pending: string[] = []
   let flushing: NodeJS.Immediate | undefined
   let closed = false
+  // Until Redis tells otherwise (the hello's receivers), events are published.
+  let othersListening = true
+  let subscribed = false
+  /** A publish reached `receivers` subscribers; this process's own subscriber is one of them. */
+  const noteReceivers = (receivers: number) => {
+    othersListening = receivers > (subscribed ? 1 : 0)
+  }
+
+  // An empty message: processes that stopped publishing for want of listeners start again, and its
+  // receivers tell this one whether anybody else listens.
+  const hello = () => {
+    if (closed) return
+    redis
+      .publish(topic, `${ownPrefix}"events":[]}`)
+      .then(noteReceivers)
+      .catch(() => undefined)
+  }
+  // While alone, asked again now and then: a hello missed during a Redis reconnect is not missed forever.
+  const recheck = setInterval(() => {
+    if (!othersListening) hello()
+  }, RECHECK_MS)
+  recheck.unref()
 
   const subscriber = redis.duplicate()
   subscriber.on('error', () => undefined)
   subscriber.on('message', (_topic: string, raw: string) => {
     if (raw.startsWith(ownPrefix)) return
+    // Another process is on the topic (its hello or its events): publish again.
+    othersListening = true
     let message: RelayMessage
     try {
       message = JSON.parse(raw)
@@ -52,6 +82,8 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
   })
   try {
     await subscriber.subscribe(topic)
+    subscribed = true
+    hello()
   } catch (error) {
     // Without Redis each process still reaches its own sockets; other processes' events are missed.
     logger?.warn({ err: { message: (error as Error).message } }, 'realtime relay unavailable')
@@ -64,17 +96,20 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
     if (events.length === 0) return
     // The events are JSON already: the message is assembled around them, nothing here can throw.
     const message = `${ownPrefix}"events":[${events.join(',')}]}`
-    redis.publish(topic, message).catch((error: Error) => {
-      logger?.warn(
-        { events: events.length, err: { message: error.message } },
-        'realtime events not relayed to other processes'
-      )
-    })
+    redis
+      .publish(topic, message)
+      .then(noteReceivers)
+      .catch((error: Error) => {
+        logger?.warn(
+          { events: events.length, err: { message: error.message } },
+          'realtime events not relayed to other processes'
+        )
+      })
   }
 
   return {
     forward(path, event, channels, payload) {
-      if (closed || channels.length === 0) return
+      if (closed || channels.length === 0 || !othersListening) return
       let serialized: string
       try {
         // Serialized now, inside the publisher's own error handling: a payload JSON cannot carry (a
@@ -92,6 +127,7 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
     },
     async close() {
       closed = true
+      clearInterval(recheck)
       if (flushing) clearImmediate(flushing)
       flush()
       try {
