@@ -1,6 +1,7 @@
-// Registration throughput: the full public endpoint (tenant resolution, rate limits, validation, atomic lead
-// upsert, follow-up job enqueued in Redis, board notification) beside a bare Koa route doing the same
-// validation and one driver insertOne on the same unique index, interleaved in one run; plus p99 at a fixed
+// Registration throughput: the full public endpoint (tenant resolution, rate limits, validation, the
+// masterclass checked against the tenant's catalogue, atomic lead upsert, follow-up job enqueued in Redis,
+// board notification) beside a bare Koa route doing the same validation (the catalogue from a map in
+// memory) and one driver insertOne on the same unique index, interleaved in one run; plus p99 at a fixed
 // arrival rate of half the bare route's throughput. 200 tenants, 5% repeated emails. Topology as deployed:
 // the measured process is the API alone (jobs run in the worker process, core/src/worker.ts), the database
 // comes from startBenchDatabase() (its own process by default), the load from a forked child process.
@@ -17,7 +18,9 @@ import pino from 'pino'
 import { createApp } from '../core/src/app/create-app.ts'
 import { startServer } from '../core/src/app/server.ts'
 import type { Config } from '../core/src/config/config.ts'
+import { runAsSystem } from '../core/src/context/request-scope.ts'
 import { rateLimitMiddleware } from '../core/src/rate-limit/rate-limit-middleware.ts'
+import masterclassesPlugin from '../plugins/masterclasses/plugin.ts'
 import { validateRegistration } from '../plugins/pipeline/domain/registration-input.ts'
 import pipelinePlugin from '../plugins/pipeline/plugin.ts'
 import { startBenchDatabase } from './lib/bench-database.ts'
@@ -33,6 +36,8 @@ interface Target {
   url: string
   /** Per request: the tenant reference sent in X-Tenant. */
   tenants: string[]
+  /** The masterclass registered for, per tenant reference (one in each tenant's catalogue). */
+  masterclassOf: Record<string, string>
 }
 
 interface LoadOrder {
@@ -82,7 +87,7 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
       const body = JSON.stringify({
         name: 'Bench Person',
         email,
-        masterclassId: 'mc-bench',
+        masterclassId: order.target.masterclassOf[tenant],
         consent: true,
         utmSource: 'bench',
         utmCampaign: 'load'
@@ -193,7 +198,11 @@ function cpuMs(dbPid: number | undefined): { server: number; database?: number }
 
 // --- servers --------------------------------------------------------------------------------------
 
-async function startBareRoute(mongoUri: string, tenantIds: Map<string, string>) {
+async function startBareRoute(
+  mongoUri: string,
+  tenantIds: Map<string, string>,
+  openMasterclasses: Map<string, Set<string>>
+) {
   const client = await MongoClient.connect(mongoUri, { maxPoolSize: 20 })
   const leads = client.db().collection('bare_leads')
   await leads.createIndex({ tenantId: 1, email: 1 }, { unique: true })
@@ -202,11 +211,11 @@ async function startBareRoute(mongoUri: string, tenantIds: Map<string, string>) 
   app.use(async (ctx) => {
     if (ctx.method !== 'POST' || ctx.path !== '/register') ctx.throw(404)
     const tenantId = tenantIds.get(String(ctx.get('x-tenant')))
-    if (!tenantId) ctx.throw(404, 'Unknown tenant')
+    if (!tenantId) return ctx.throw(404, 'Unknown tenant')
     const result = validateRegistration(ctx.request.body)
-    if (!result.ok) {
+    if (!result.ok || !openMasterclasses.get(tenantId)?.has(result.value.masterclassId)) {
       ctx.status = 400
-      ctx.body = { errors: result.errors }
+      ctx.body = { errors: result.ok ? [{ path: 'masterclassId', message: 'is not open' }] : result.errors }
       return
     }
     const { honeypotFilled: _h, ...lead } = result.value
@@ -263,7 +272,7 @@ async function main(): Promise<void> {
   const app = await createApp({
     config,
     logger: pino({ level: 'silent' }),
-    plugins: [pipelinePlugin],
+    plugins: [masterclassesPlugin, pipelinePlugin],
     // One load generator is one IP: lift the platform's per-IP ceiling (the hit on Redis still happens).
     wiring: {
       rateLimitMiddleware: (a) =>
@@ -274,10 +283,26 @@ async function main(): Promise<void> {
   const agency = await (app as any).service('agencies').create({ slug: 'bench-agency', name: 'Bench' })
   const slugs: string[] = []
   const idsBySlug = new Map<string, string>()
+  const masterclassOf: Record<string, string> = {}
+  const openMasterclasses = new Map<string, Set<string>>()
   for (let i = 0; i < TENANTS; i++) {
     const tenant = await (app as any)
       .service('tenants')
       .create({ slug: `bench-${i}`, name: `Bench ${i}`, agencyId: agency._id })
+    await (app as any).service('tenants').enablePlugin({ tenantId: tenant._id, plugin: 'masterclasses' })
+    const masterclass = await runAsSystem('bench', String(tenant._id), () =>
+      (app as any).service('masterclasses/masterclasses').create({
+        title: `Bench class ${i}`,
+        description: 'Live training',
+        hostId: randomBytes(12).toString('hex'),
+        startTime: new Date(Date.now() + 86_400_000).toISOString(),
+        endTime: new Date(Date.now() + 90_000_000).toISOString(),
+        price: { amount: 4_900, currency: 'USD' },
+        maxAttendees: 100
+      })
+    )
+    masterclassOf[tenant.slug] = String(masterclass._id)
+    openMasterclasses.set(String(tenant._id), new Set([String(masterclass._id)]))
     await (app as any).service('tenants').enablePlugin({
       tenantId: tenant._id,
       plugin: 'pipeline',
@@ -288,20 +313,23 @@ async function main(): Promise<void> {
   }
   const bare = await startBareRoute(
     db.uriFor(`bench_registration_bare_${randomBytes(3).toString('hex')}`),
-    idsBySlug
+    idsBySlug,
+    openMasterclasses
   )
   const allTargets: Target[] = [
     {
       key: 'a',
       label: 'bare Koa: validation + driver insertOne (unique index)',
       url: bare.url,
-      tenants: slugs
+      tenants: slugs,
+      masterclassOf
     },
     {
       key: 'b',
       label: 'full endpoint POST /pipeline/registrations',
       url: `${server.url}/pipeline/registrations`,
-      tenants: slugs
+      tenants: slugs,
+      masterclassOf
     }
   ]
   // BENCH_PROFILE=b (or a) runs that variant's closed loop alone, for `node --cpu-prof`; no ratios.

@@ -8,6 +8,7 @@ import { ExportService } from './export-service.ts'
 import { LeadTracker } from './lead-tracker.ts'
 import { toLeadView } from './lead-view.ts'
 import { LeadsService } from './leads-service.ts'
+import { MasterclassCatalogue } from './masterclass-catalogue.ts'
 import { MetricsService } from './metrics-service.ts'
 import { RegistrationService } from './registration-service.ts'
 
@@ -41,12 +42,14 @@ export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
     logger: ctx.logger,
     onLeadChanged: (lead) => publish(lead, 'patched')
   })
+  const catalogue = new MasterclassCatalogue({ app: ctx.app })
   runtime = {
     models,
     tracker,
     registrations: new RegistrationService({
       models,
       logger: ctx.logger,
+      catalogue: (tenantId, masterclassId) => catalogue.check(tenantId, masterclassId),
       enqueue: (job, data, options) => ctx.jobs.enqueue(job, data, options),
       onLeadChanged: (lead, created) => publish(lead, created ? 'created' : 'patched')
     }),

@@ -1,10 +1,12 @@
-// Public registration: validates, upserts the one lead of (tenant, email) atomically and queues the
-// follow-up job that announces it (lead.created once, lead.updated on repeats) and ensures the attendee user.
+// Public registration: validates, checks the masterclass against the tenant's catalogue, upserts the one
+// lead of (tenant, email) atomically and queues the follow-up job that announces it (lead.created once,
+// lead.updated on repeats) and ensures the attendee user.
 import { currentScope, isDuplicateKeyError, type MasterstageParams, validationError } from '@masterstage/core'
 import mongoose from 'mongoose'
 import type { Logger } from 'pino'
 import { type RegistrationInput, validateRegistration } from '../domain/registration-input.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
+import type { CatalogueVerdict } from './masterclass-catalogue.ts'
 
 export const REGISTRATION_FOLLOW_UP_JOB = 'registration-follow-up'
 
@@ -17,6 +19,8 @@ export interface RegistrationReceipt {
 export interface RegistrationDeps {
   models: PipelineModels
   logger: Logger
+  /** 'open' when the tenant's catalogue takes registrations for the masterclass (masterclass-catalogue.ts). */
+  catalogue(tenantId: string, masterclassId: string): CatalogueVerdict | Promise<CatalogueVerdict>
   enqueue(job: string, data: unknown, options: { jobId: string }): Promise<void>
   onLeadChanged?: (lead: any, created: boolean) => void
 }
@@ -45,6 +49,12 @@ export class RegistrationService {
         'registration refused: honeypot filled'
       )
       return { received: true, masterclassId: input.masterclassId }
+    }
+    const tenantId = currentScope()?.tenantId ?? params.tenant?.id
+    if (!tenantId || (await this.deps.catalogue(tenantId, input.masterclassId)) !== 'open') {
+      throw validationError('Invalid registration', [
+        { path: 'masterclassId', message: 'is not a masterclass open for registration' }
+      ])
     }
     // One database write on the request path (two for a repeat); announcing (events, history, user) is the follow-up job's,
     // queued right after the write and retried until done (the announce sweep catches a lost enqueue).

@@ -13,7 +13,9 @@ import {
   type RunningWebApp,
   startWebApp
 } from '../../../../core/test/client/support/web-apps.ts'
+import masterclassesPlugin from '../../../masterclasses/plugin.ts'
 import pipelinePlugin from '../../plugin.ts'
+import { seedCatalogue } from '../support/catalogue.ts'
 import { call } from '../support/pipeline-test-app.ts'
 
 const REP = { email: 'sam@agency.test', password: 'sales-rep-pass-1' }
@@ -23,20 +25,26 @@ let apiUrl = ''
 let dashboard: RunningWebApp
 let browser: Browser
 let tenant: { _id: string }
+/** Two masterclasses of the tenant's catalogue (registration refuses others). */
+let mc: { one: string; two: string }
 
 beforeAll(async () => {
   await ensureBuilt('dashboard')
   // As in production and `npm start`: event handlers run in a separate worker process, whose lead moves
   // reach the boards' sockets (held by the API process) through core's realtime relay.
-  api = await startPlatformApi('pipeline-board-e2e', { plugins: [pipelinePlugin], worker: 'process' })
+  api = await startPlatformApi('pipeline-board-e2e', {
+    plugins: [masterclassesPlugin, pipelinePlugin],
+    worker: 'process'
+  })
   apiUrl = api.url
   const agency = await seedAgency(api.app, 'northwind', 'Northwind')
   tenant = await seedTenant(api.app, {
     slug: 'ava-studio',
     name: 'Ava Studio',
     agencyId: agency._id,
-    plugins: ['pipeline']
+    plugins: ['masterclasses', 'pipeline']
   })
+  mc = await seedCatalogue(api.app, tenant._id, ['one', 'two'])
   for (const [user, role] of [
     [REP, 'sales_rep'],
     [HOST, 'host']
@@ -70,7 +78,7 @@ describe('pipeline board in the browser', () => {
         apiUrl,
         'POST',
         '/pipeline/registrations',
-        { name: 'Live Person', email: 'live.person@example.com', masterclassId: 'mc-1', consent: true },
+        { name: 'Live Person', email: 'live.person@example.com', masterclassId: mc.one, consent: true },
         { tenant: 'ava-studio' }
       )
       expect(registered.status).toBe(201)
@@ -114,7 +122,7 @@ describe('pipeline board in the browser', () => {
         apiUrl,
         'POST',
         '/pipeline/registrations',
-        { name: 'Worker Moved', email: 'worker.moved@example.com', masterclassId: 'mc-1', consent: true },
+        { name: 'Worker Moved', email: 'worker.moved@example.com', masterclassId: mc.one, consent: true },
         { tenant: 'ava-studio' }
       )
       expect(second.status).toBe(201)
@@ -163,7 +171,7 @@ describe('pipeline board in the browser', () => {
           apiUrl,
           'POST',
           '/pipeline/registrations',
-          { name: 'Filtered Person', email, masterclassId: 'mc-2', consent: true, utmSource },
+          { name: 'Filtered Person', email, masterclassId: mc.two, consent: true, utmSource },
           { tenant: 'ava-studio' }
         )
         expect(registered.status).toBe(201)
@@ -174,7 +182,7 @@ describe('pipeline board in the browser', () => {
       await page.waitForLoadState('networkidle')
       // Filter the way a rep does: the form, then the link carries the same filters.
       await page.getByLabel('Source').fill('instagram')
-      await page.getByLabel('Masterclass').fill('mc-2')
+      await page.getByLabel('Masterclass').fill(mc.two)
       await page.getByRole('button', { name: 'Filter' }).click()
       await page.waitForURL(/source=instagram/)
       await expect.poll(() => page.getByTestId('lead-card').count(), { timeout: 15_000 }).toBe(2)

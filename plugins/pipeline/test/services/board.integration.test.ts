@@ -6,12 +6,21 @@ import { emitAndWait } from '../support/emit-and-wait.ts'
 import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
 let t: PipelineTestApp
+/** Catalogue entries: ava's masterclasses one and two, marco's one (registration refuses others). */
+let mc: { one: string; two: string; marcoOne: string }
 const register = (email: string, tenant: string, extra: Record<string, unknown> = {}) =>
   call(
     t.url,
     'POST',
     '/pipeline/registrations',
-    { name: `Name ${email}`, email, masterclassId: 'mc-1', consent: 'on', utmSource: 'ig', ...extra },
+    {
+      name: `Name ${email}`,
+      email,
+      masterclassId: tenant === t.tenants.marco.slug ? mc.marcoOne : mc.one,
+      consent: 'on',
+      utmSource: 'ig',
+      ...extra
+    },
     { tenant }
   )
 const get = async (path: string, user: 'avaHost' | 'avaRep' | 'marcoHost' | 'northAdmin', headers = {}) =>
@@ -49,10 +58,12 @@ async function liveBoard(
 
 beforeAll(async () => {
   t = await startPipelineTestApp('pipeline-board')
+  const ava = await t.catalogue(t.tenants.ava._id, ['one', 'two'])
+  mc = { ...ava, marcoOne: (await t.catalogue(t.tenants.marco._id, ['one'])).one }
   for (const [email, extra] of [
-    ['b1@example.com', { utmSource: 'ig', masterclassId: 'mc-1' }],
-    ['b2@example.com', { utmSource: 'tiktok', masterclassId: 'mc-2', company: '=HYPERLINK("x")' }],
-    ['b3@example.com', { utmSource: 'ig', masterclassId: 'mc-2' }]
+    ['b1@example.com', { utmSource: 'ig', masterclassId: mc.one }],
+    ['b2@example.com', { utmSource: 'tiktok', masterclassId: mc.two, company: '=HYPERLINK("x")' }],
+    ['b3@example.com', { utmSource: 'ig', masterclassId: mc.two }]
   ] as const) {
     expect((await register(email, t.tenants.ava.slug, extra)).status).toBe(201)
   }
@@ -78,7 +89,7 @@ describe('board reads', () => {
     )
     expect(dated.body.total).toBe(3)
     expect((await get('/pipeline/leads?to=2000-01-01T00:00:00.000Z', 'avaRep')).body.total).toBe(0)
-    const filtered = await get('/pipeline/leads?source=ig&masterclassId=mc-2', 'avaRep')
+    const filtered = await get(`/pipeline/leads?source=ig&masterclassId=${mc.two}`, 'avaRep')
     expect(filtered.body.data.map((l: any) => l.email)).toEqual(['b3@example.com'])
     const marco = await call(t.url, 'GET', '/pipeline/leads', undefined, {
       tenant: t.tenants.marco.slug,

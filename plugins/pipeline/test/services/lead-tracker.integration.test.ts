@@ -7,13 +7,15 @@ import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '..
 
 let t: PipelineTestApp
 let tenant: string
+/** A masterclass of ava's catalogue (registration refuses others). */
+let masterclassId: string
 
 async function newLead(email: string): Promise<any> {
   const response = await call(
     t.url,
     'POST',
     '/pipeline/registrations',
-    { name: 'Lead', email, masterclassId: 'mc-1', consent: true, utmSource: 'tiktok' },
+    { name: 'Lead', email, masterclassId, consent: true, utmSource: 'tiktok' },
     { tenant: t.tenants.ava.slug }
   )
   expect(response.status).toBe(201)
@@ -52,6 +54,7 @@ const move = async (
 beforeAll(async () => {
   t = await startPipelineTestApp('pipeline-tracker')
   tenant = t.tenants.ava._id
+  ;({ one: masterclassId } = await t.catalogue(tenant, ['one']))
 })
 afterAll(async () => {
   await t?.close()
@@ -82,7 +85,7 @@ describe('lead tracker: events', () => {
     })
     await emitAndWait(t, tenant, 'attendance.joined', {
       customerEmail: 'JOURNEY@example.com',
-      masterclassId: 'mc-1'
+      masterclassId
     })
     expect((await leadById(lead._id)).status).toBe('ATTENDED')
     await emitAndWait(t, tenant, 'appointment.booked', {

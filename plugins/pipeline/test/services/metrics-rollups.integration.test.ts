@@ -13,6 +13,8 @@ import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '..
 
 let t: PipelineTestApp
 let tenant: string
+/** Two masterclasses of the tenant's catalogue, alternated by registration. */
+let masterclasses: string[]
 const silent = pino({ level: 'silent' })
 
 async function register(n: number, utmSource: string): Promise<any> {
@@ -21,7 +23,7 @@ async function register(n: number, utmSource: string): Promise<any> {
     t.url,
     'POST',
     '/pipeline/registrations',
-    { name: `Rollup ${n}`, email, masterclassId: `mc-${n % 2}`, consent: true, utmSource },
+    { name: `Rollup ${n}`, email, masterclassId: masterclasses[n % 2], consent: true, utmSource },
     { tenant: t.tenants.ava.slug }
   )
   expect(response.status).toBe(201)
@@ -69,6 +71,8 @@ function negativeCounters(docs: any[]): string[] {
 beforeAll(async () => {
   t = await startPipelineTestApp('pipeline-rollups')
   tenant = t.tenants.ava._id
+  const catalogue = await t.catalogue(tenant, ['even', 'odd'])
+  masterclasses = [catalogue.even, catalogue.odd]
 })
 afterAll(async () => {
   await t?.close()

@@ -5,12 +5,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
 let t: PipelineTestApp
-const form = (email: string) => ({ name: 'Ana', email, masterclassId: 'mc-1', consent: true })
+/** One masterclass of each tenant's catalogue, by tenant slug (registration refuses others). */
+const masterclassOf: Record<string, string> = {}
+const form = (email: string, tenant: string) => ({
+  name: 'Ana',
+  email,
+  masterclassId: masterclassOf[tenant],
+  consent: true
+})
 
 beforeAll(async () => {
   t = await startPipelineTestApp('pipeline-limits', {
     settings: { registrationLimits: { perIpPerMinute: 3, perTenantPerMinute: 1000 } }
   })
+  // zed enables the pipeline in the tests below; it needs a catalogue first.
+  await (t.app as any)
+    .service('tenants')
+    .enablePlugin({ tenantId: t.tenants.zed._id, plugin: 'masterclasses' })
+  for (const { _id, slug } of Object.values(t.tenants))
+    masterclassOf[slug] = (await t.catalogue(_id, ['one'])).one
 })
 afterAll(async () => {
   await t?.close()
@@ -21,9 +34,15 @@ describe('registration rate limits', () => {
     const statuses: number[] = []
     let last: any
     for (let i = 0; i < 5; i++) {
-      last = await call(t.url, 'POST', '/pipeline/registrations', form(`ip-${i}@example.com`), {
-        tenant: t.tenants.ava.slug
-      })
+      last = await call(
+        t.url,
+        'POST',
+        '/pipeline/registrations',
+        form(`ip-${i}@example.com`, t.tenants.ava.slug),
+        {
+          tenant: t.tenants.ava.slug
+        }
+      )
       statuses.push(last.status)
     }
     expect(statuses).toEqual([201, 201, 201, 429, 429])
@@ -43,9 +62,15 @@ describe('registration rate limits', () => {
     })
     const statuses: number[] = []
     for (let i = 0; i < 4; i++) {
-      const res = await call(t.url, 'POST', '/pipeline/registrations', form(`tenant-${i}@example.com`), {
-        tenant: zed.slug
-      })
+      const res = await call(
+        t.url,
+        'POST',
+        '/pipeline/registrations',
+        form(`tenant-${i}@example.com`, zed.slug),
+        {
+          tenant: zed.slug
+        }
+      )
       statuses.push(res.status)
     }
     expect(statuses).toEqual([201, 201, 429, 429])
@@ -64,7 +89,9 @@ describe('registration rate limits', () => {
   it('changed limits apply to the next registration', async () => {
     const zed = t.tenants.zed
     const register = (i: number) =>
-      call(t.url, 'POST', '/pipeline/registrations', form(`reload-${i}@example.com`), { tenant: zed.slug })
+      call(t.url, 'POST', '/pipeline/registrations', form(`reload-${i}@example.com`, zed.slug), {
+        tenant: zed.slug
+      })
     // The previous test spent zed's tenant budget of 2.
     expect((await register(0)).status).toBe(429)
     await (t.app as any).service('tenants').enablePlugin({
@@ -78,7 +105,9 @@ describe('registration rate limits', () => {
   it('internal calls (imports, other plugins) are never rate limited', async () => {
     const service = (t.app as any).service('pipeline/registrations')
     for (let i = 0; i < 5; i++) {
-      await t.asTenant(t.tenants.marco._id, () => service.create(form(`internal-${i}@example.com`)))
+      await t.asTenant(t.tenants.marco._id, () =>
+        service.create(form(`internal-${i}@example.com`, t.tenants.marco.slug))
+      )
     }
     expect(await t.asTenant(t.tenants.marco._id, () => t.model('lead').countDocuments({}))).toBe(5)
   })

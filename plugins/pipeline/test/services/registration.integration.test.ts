@@ -1,15 +1,18 @@
 // Public registration over real HTTP: one lead (and one attendee user) per person per tenant even under
-// a flood of concurrent identical requests; bad input answers 400 with field messages and stores nothing.
+// a flood of concurrent identical requests; bad input, and a masterclass the tenant's catalogue does not
+// hold open, answer 400 with field messages and store nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
 let t: PipelineTestApp
+/** Catalogue entries: ava's spring and autumn masterclasses, marco's spring one. */
+let mc: { spring: string; autumn: string; marcoSpring: string }
 const register = (body: unknown, tenant = t.tenants.ava.slug, headers: Record<string, string> = {}) =>
   call(t.url, 'POST', '/pipeline/registrations', body, { tenant, headers })
-const form = (email: string) => ({
+const form = (email: string, masterclassId = mc.spring) => ({
   name: 'Ana Lima',
   email,
-  masterclassId: 'mc-spring',
+  masterclassId,
   consent: true,
   utmSource: 'instagram',
   utmCampaign: 'spring'
@@ -18,6 +21,9 @@ const leadsOf = (tenantId: string) => t.asTenant(tenantId, () => t.model('lead')
 
 beforeAll(async () => {
   t = await startPipelineTestApp('pipeline-registration')
+  const ava = await t.catalogue(t.tenants.ava._id, ['spring', 'autumn'])
+  const marco = await t.catalogue(t.tenants.marco._id, ['spring'])
+  mc = { ...ava, marcoSpring: marco.spring }
 })
 afterAll(async () => {
   await t?.close()
@@ -27,12 +33,12 @@ describe('registration', () => {
   it('creates the lead with a normalized email, its source and a creation history entry', async () => {
     const response = await register(form('  New.Person@Example.COM '))
     expect(response.status).toBe(201)
-    expect(response.body).toEqual({ received: true, masterclassId: 'mc-spring' })
+    expect(response.body).toEqual({ received: true, masterclassId: mc.spring })
     const [lead] = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === 'new.person@example.com')
     expect(lead).toMatchObject({
       status: 'NEW',
       funnelRank: 0,
-      masterclassId: 'mc-spring',
+      masterclassId: mc.spring,
       source: { utmSource: 'instagram', utmCampaign: 'spring' },
       tenantId: t.tenants.ava._id,
       registrations: 1
@@ -105,8 +111,8 @@ describe('registration', () => {
     expect(first).toMatchObject({
       name: 'Ana Lima',
       phone: '+351 912 345 678',
-      masterclassId: 'mc-spring',
-      masterclassIds: ['mc-spring'],
+      masterclassId: mc.spring,
+      masterclassIds: [mc.spring],
       source: { utmSource: 'instagram', utmCampaign: 'spring' },
       status: 'NEW',
       funnelRank: 0,
@@ -126,7 +132,7 @@ describe('registration', () => {
         .sort()
     ).toEqual([])
 
-    const repeat = { ...form(email), name: 'Ana M. Lima', masterclassId: 'mc-autumn', company: 'Lima Lda' }
+    const repeat = { ...form(email), name: 'Ana M. Lima', masterclassId: mc.autumn, company: 'Lima Lda' }
     expect((await register(repeat)).status).toBe(201)
     const [second] = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === email)
     expect(String(second._id)).toBe(String(first._id))
@@ -134,8 +140,8 @@ describe('registration', () => {
       name: 'Ana M. Lima',
       company: 'Lima Lda',
       phone: '+351 912 345 678',
-      masterclassId: 'mc-spring',
-      masterclassIds: ['mc-spring', 'mc-autumn'],
+      masterclassId: mc.spring,
+      masterclassIds: [mc.spring, mc.autumn],
       status: 'NEW',
       registrations: 2
     })
@@ -146,7 +152,7 @@ describe('registration', () => {
 
   it('the same email in another tenant is another lead', async () => {
     expect((await register(form('both@example.com'), t.tenants.ava.slug)).status).toBe(201)
-    expect((await register(form('both@example.com'), t.tenants.marco.slug)).status).toBe(201)
+    expect((await register(form('both@example.com', mc.marcoSpring), t.tenants.marco.slug)).status).toBe(201)
     expect(
       (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === 'both@example.com')
     ).toHaveLength(1)
@@ -168,27 +174,53 @@ describe('registration', () => {
   })
 })
 
+const NOT_OPEN = 'is not a masterclass open for registration'
+
 describe('registration: bad input gets 400 with field messages and stores nothing', () => {
-  const cases: [string, unknown, Record<string, string>][] = [
-    ['missing email', { ...form(''), email: undefined }, { email: 'is required' }],
-    ['bad email', form('not-an-email'), { email: 'must be an email address like ana@example.com' }],
+  const marcoForm = (email: string) => form(email, mc.marcoSpring)
+  const cases: [string, () => unknown, Record<string, string>][] = [
+    ['missing email', () => ({ ...marcoForm(''), email: undefined }), { email: 'is required' }],
+    [
+      'bad email',
+      () => marcoForm('not-an-email'),
+      { email: 'must be an email address like ana@example.com' }
+    ],
     [
       'script tags',
-      { ...form('xss@example.com'), name: '<script>alert(1)</script>' },
+      () => ({ ...marcoForm('xss@example.com'), name: '<script>alert(1)</script>' }),
       { name: 'must not contain < or >' }
     ],
-    ['$-operator objects', { ...form('x@example.com'), email: { $gt: '' } }, { email: 'must be text' }],
+    [
+      '$-operator objects',
+      () => ({ ...marcoForm('x@example.com'), email: { $gt: '' } }),
+      { email: 'must be text' }
+    ],
     [
       '$-operator keys',
-      { ...form('y@example.com'), $where: 'sleep(1000)' },
+      () => ({ ...marcoForm('y@example.com'), $where: 'sleep(1000)' }),
       { $where: 'is not a registration field' }
     ],
-    ['no consent', { ...form('c@example.com'), consent: false }, { consent: 'must be given to register' }]
+    [
+      'no consent',
+      () => ({ ...marcoForm('c@example.com'), consent: false }),
+      { consent: 'must be given to register' }
+    ],
+    ['unknown masterclass', () => form('unknown.mc@example.com', 'mc-spring'), { masterclassId: NOT_OPEN }],
+    [
+      'unknown masterclass id of the right shape',
+      () => form('unknown.id@example.com', '0123456789abcdef01234567'),
+      { masterclassId: NOT_OPEN }
+    ],
+    [
+      "another tenant's masterclass",
+      () => form('other.mc@example.com', mc.spring),
+      { masterclassId: NOT_OPEN }
+    ]
   ]
   for (const [label, body, errors] of cases) {
     it(label, async () => {
       const before = (await leadsOf(t.tenants.marco._id)).length
-      const response = await register(body, t.tenants.marco.slug)
+      const response = await register(body(), t.tenants.marco.slug)
       expect(response.status).toBe(400)
       expect(response.body.data.code).toBe('VALIDATION_FAILED')
       const fields = Object.fromEntries(response.body.errors.map((e: any) => [e.path, e.message]))
@@ -196,6 +228,32 @@ describe('registration: bad input gets 400 with field messages and stores nothin
       expect((await leadsOf(t.tenants.marco._id)).length).toBe(before)
     })
   }
+
+  it('a masterclass that has started, or was removed from the catalogue, is refused', async () => {
+    const started = await t.catalogue(t.tenants.marco._id, ['started'], { startsInMs: -60_000 })
+    const leaving = await t.catalogue(t.tenants.marco._id, ['leaving'])
+    // Accepted while it is in the catalogue (and now cached)...
+    expect((await register(form('leaving@example.com', leaving.leaving), t.tenants.marco.slug)).status).toBe(
+      201
+    )
+    await t.asTenant(t.tenants.marco._id, () =>
+      (t.app as any).service('masterclasses/masterclasses').remove(leaving.leaving)
+    )
+    const before = (await leadsOf(t.tenants.marco._id)).length
+    for (const masterclassId of [started.started, leaving.leaving]) {
+      const response = await register(form('late@example.com', masterclassId), t.tenants.marco.slug)
+      expect(response.status).toBe(400)
+      expect(response.body.errors).toEqual([{ path: 'masterclassId', message: NOT_OPEN }])
+    }
+    expect((await leadsOf(t.tenants.marco._id)).length).toBe(before)
+  })
+
+  it('a masterclass added to the catalogue takes registrations at once', async () => {
+    expect((await register(form('warm@example.com', mc.marcoSpring), t.tenants.marco.slug)).status).toBe(201)
+    const added = await t.catalogue(t.tenants.marco._id, ['added'])
+    const response = await register(form('new.class@example.com', added.added), t.tenants.marco.slug)
+    expect(response.status).toBe(201)
+  })
 
   it('a 10 MB body is refused before it is parsed or stored', async () => {
     const before = (await leadsOf(t.tenants.marco._id)).length

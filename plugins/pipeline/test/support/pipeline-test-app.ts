@@ -1,6 +1,7 @@
 // Test support: core's test platform (@masterstage/core/testing: createApp with durable events and
-// in-process workers, fresh harness database, unique Redis prefix) with the pipeline plugin, seeded with two
-// agencies, three tenants (two with pipeline enabled) and staff, and a token per user.
+// in-process workers, fresh harness database, unique Redis prefix) with the masterclasses and pipeline
+// plugins, seeded with two agencies, three tenants (two with both enabled) and staff, and a token per user.
+// Registrations need a masterclass of the tenant's catalogue: `catalogue()` creates them.
 import type { Application, Config } from '@masterstage/core'
 import { runAsSystem } from '@masterstage/core'
 import {
@@ -15,8 +16,10 @@ import {
   startTestPlatform,
   TEST_PASSWORD
 } from '@masterstage/core/testing'
+import masterclassesPlugin from '../../../masterclasses/plugin.ts'
 import type { PipelineModels } from '../../models/pipeline-models.ts'
 import pipelinePlugin from '../../plugin.ts'
+import { type CatalogueEntry, seedCatalogue } from './catalogue.ts'
 
 export { type HttpResponse, pause } from '@masterstage/core/testing'
 export const PASSWORD = TEST_PASSWORD
@@ -52,6 +55,15 @@ export interface PipelineTestApp {
   model(name: 'lead' | 'lead-history' | 'revenue-entry' | 'metrics-rollup'): any
   /** The plugin's models bundle (as its services get it); use inside asTenant. */
   models(): PipelineModels
+  /**
+   * Creates masterclasses in a tenant's catalogue (open for registration unless `startsInMs` is not in the
+   * future) and returns their ids by key: `(await t.catalogue(ava._id, ['spring'])).spring`.
+   */
+  catalogue<K extends string>(
+    tenantId: string,
+    keys: readonly K[],
+    entry?: CatalogueEntry
+  ): Promise<Record<K, string>>
   close(): Promise<void>
 }
 
@@ -60,7 +72,7 @@ const DEFAULT_SETTINGS = { registrationLimits: { perIpPerMinute: 10_000, perTena
 async function seedPipeline(app: Application, name: string, settings: Record<string, unknown>) {
   const north = await seedAgency(app, `north-${name}`.slice(0, 30), 'Northstar')
   const south = await seedAgency(app, `south-${name}`.slice(0, 30), 'Southwind')
-  const pipeline = [{ name: 'pipeline', settings }]
+  const pipeline = ['masterclasses', { name: 'pipeline', settings }]
   const pick = ({ _id, slug }: SeededTenant) => ({ _id, slug })
   const tenants = {
     ava: pick(await seedTenant(app, { slug: 'ava-fit', agencyId: north._id, plugins: pipeline })),
@@ -94,7 +106,7 @@ export async function startPipelineTestApp(
   options: { settings?: Record<string, unknown>; config?: Partial<Config> } = {}
 ): Promise<PipelineTestApp> {
   const platform = await startTestPlatform(name, {
-    plugins: [pipelinePlugin],
+    plugins: [masterclassesPlugin, pipelinePlugin],
     config: { ...PIPELINE_CONFIG, ...options.config },
     events: { durable: {} },
     email: 'configured',
@@ -121,6 +133,7 @@ export async function startPipelineTestApp(
       Revenue: connection.model('pipeline.revenue-entry') as any,
       Rollup: connection.model('pipeline.metrics-rollup') as any
     }),
+    catalogue: (tenantId, keys, entry) => seedCatalogue(app, tenantId, keys, entry),
     close: () => platform.close()
   }
 }
