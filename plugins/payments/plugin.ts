@@ -21,7 +21,11 @@ import { paymentsSettingsSchema } from './settings.ts'
 import { emailSubscribers } from './subscribers/emails.ts'
 import { invoiceOnLeadSubscriber, invoiceOnLeadUpdateSubscriber } from './subscribers/invoice-on-lead.ts'
 import { unappliedPaymentSubscribers } from './subscribers/unapplied-payments.ts'
-import { PROCESS_WEBHOOK_JOB } from './webhooks/process-after-answer.ts'
+import {
+  PROCESS_WEBHOOK_JOB,
+  PROCESS_WEBHOOKS_JOB,
+  processStoredEvents
+} from './webhooks/process-after-answer.ts'
 import { processWebhookEvent } from './webhooks/process-webhook-event.ts'
 import { receiveWebhook } from './webhooks/receive-webhook.ts'
 
@@ -112,6 +116,13 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         backoffMs: 2000,
         concurrency: 8,
         handle: (data: { eventId: string }) => processWebhookEvent(current(), data.eventId)
+      },
+      {
+        name: PROCESS_WEBHOOKS_JOB,
+        attempts: 8,
+        backoffMs: 2000,
+        concurrency: 4,
+        handle: (data: { eventIds: string[] }) => processStoredEvents(current(), data.eventIds)
       },
       {
         name: 'reconcile',

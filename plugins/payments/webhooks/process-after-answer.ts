@@ -1,18 +1,22 @@
 // Processing of freshly stored webhook events after the endpoint answered: in this process when it runs
-// the workers (demo, single process; no queue round trips), otherwise through the durable job. Events wait
+// the workers (demo, single process; no queue round trips), otherwise through the durable job, one job per
+// group of a tenant's events stored in the same turn of the event loop (PROCESS_WEBHOOKS_JOB). Events wait
 // in a bounded in-memory line; it is drained in batches of one tenant's events (up to MAX_BATCH, arrival
 // order), at most MAX_IN_FLIGHT batches at once, each applied in one transaction
 // (process-webhook-batch.ts). A batch that fails is retried event by event, so one poisoned event cannot
-// hold the others back; an event that fails alone goes to the durable job (with its backoff). The events
+// hold the others back; an event that fails alone goes to the per-event durable job (with its backoff). The events
 // are stored before the 2xx, so a crash here loses nothing: what was waiting in memory is still
 // `received` in the database and the reconciliation sweep replays it.
-import { runAsSystem } from '@masterstage/core'
+import { currentScope, runAsSystem, trusted } from '@masterstage/core'
+import type { WebhookEvent } from '../models/webhook-event-model.ts'
 import type { ProviderEvent } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { batchable, processWebhookBatch } from './process-webhook-batch.ts'
 import { processWebhookEvent } from './process-webhook-event.ts'
 
 export const PROCESS_WEBHOOK_JOB = 'process-webhook-event'
+/** One job for up to MAX_BATCH stored events of one tenant, processed as one batch. */
+export const PROCESS_WEBHOOKS_JOB = 'process-webhook-events'
 
 // A batch waits on the database most of its time (two reads, a few bulk writes, one emitMany of its domain
 // events, the commit), so several batches at once keep it busy (measured with per-event emits, 1,500
@@ -49,7 +53,8 @@ export async function processAfterAnswer(
     lines.set(runtime, line)
   }
   if (!runtime.ctx.config.runWorkersInProcess || line.waiting.length >= MAX_WAITING) {
-    await enqueueProcessing(runtime, event.id, tenantId)
+    // Not awaited: the event is stored, and a lost enqueue is replayed by the reconciliation sweep.
+    enqueueGrouped(runtime, event.id, tenantId)
     return
   }
   line.waiting.push({ event, tenantId })
@@ -122,6 +127,65 @@ export async function processBatch(
       'webhook processing after the answer failed'
     )
   )
+}
+
+interface Queued {
+  byTenant: Map<string, string[]>
+  scheduled: boolean
+}
+
+const queued = new WeakMap<PaymentsRuntime, Queued>()
+
+/** Gathers the events stored in this turn of the event loop, then one job per tenant and MAX_BATCH. */
+function enqueueGrouped(runtime: PaymentsRuntime, eventId: string, tenantId: string): void {
+  let queue = queued.get(runtime)
+  if (!queue) {
+    queue = { byTenant: new Map(), scheduled: false }
+    queued.set(runtime, queue)
+  }
+  queue.byTenant.set(tenantId, [...(queue.byTenant.get(tenantId) ?? []), eventId])
+  if (queue.scheduled) return
+  queue.scheduled = true
+  setImmediate(() => {
+    const groups = queue.byTenant
+    queue.byTenant = new Map()
+    queue.scheduled = false
+    for (const [tenant, ids] of groups)
+      for (let index = 0; index < ids.length; index += MAX_BATCH) {
+        const eventIds = ids.slice(index, index + MAX_BATCH)
+        // Each event is in one group only: its first event's id names the job.
+        runtime.ctx.jobs
+          .enqueue(PROCESS_WEBHOOKS_JOB, { eventIds }, { jobId: `webhooks:${eventIds[0]}`, tenantId: tenant })
+          .catch((error) =>
+            runtime.ctx.logger.warn(
+              { events: eventIds.length, err: { message: (error as Error).message } },
+              'webhooks stored, processing deferred to the sweep'
+            )
+          )
+      }
+  })
+}
+
+/**
+ * The grouped job (in its tenant's scope): the events of `eventIds` still to process, read in one query
+ * and applied like fresh ones (one batch, the per-event fallback, a failing event to the per-event job).
+ */
+export async function processStoredEvents(runtime: PaymentsRuntime, eventIds: string[]): Promise<void> {
+  const tenantId = currentScope()?.tenantId
+  if (!tenantId) throw new Error('webhook events are processed in their tenant scope')
+  const stored = (await runtime.models.webhookEvents
+    .find({
+      _id: trusted({ $in: eventIds }),
+      tenantId,
+      state: trusted({ $in: ['received', 'failed'] })
+    } as Record<string, unknown>)
+    .lean()) as WebhookEvent[]
+  const byId = new Map(stored.map((event) => [event._id, event]))
+  const events = eventIds.flatMap((id) => {
+    const event = byId.get(id)
+    return event ? [JSON.parse(event.payload) as ProviderEvent] : []
+  })
+  if (events.length > 0) await processBatch(runtime, tenantId, events)
 }
 
 /** Queue failures are tolerated: the event is stored and the reconciliation sweep replays it. */

@@ -4,7 +4,7 @@
 import { trusted } from '@masterstage/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { forgetRoute, routeOf } from '../../webhooks/account-route-cache.ts'
-import { PROCESS_WEBHOOK_JOB } from '../../webhooks/process-after-answer.ts'
+import { PROCESS_WEBHOOK_JOB, PROCESS_WEBHOOKS_JOB } from '../../webhooks/process-after-answer.ts'
 import {
   deliver,
   eventually,
@@ -60,6 +60,49 @@ describe('a burst of success events', () => {
         amountMinor: session.amount_total,
         paymentIntentId: session.payment_intent
       })
+      expect(await outboxCount(scenario, 'payment.succeeded', { 'payload.paymentId': paymentId })).toBe(1)
+    }
+  }, 120_000)
+})
+
+describe('a burst in a process that does not run the workers', () => {
+  it('goes to the durable queue as one job per group of stored events, each payment once', async () => {
+    const { runtime } = scenario.harness
+    const opened = []
+    for (let index = 0; index < 6; index++) opened.push(await openInvoice(scenario, 2_000 + index))
+    const events = opened.map(({ session }) => intentSucceeded(session))
+    const queued: { name: string; data: any }[] = []
+    const enqueue = runtime.ctx.jobs.enqueue
+    runtime.ctx.jobs.enqueue = ((name: string, data: unknown, ...rest: unknown[]) => {
+      queued.push({ name, data })
+      return (enqueue as any).call(runtime.ctx.jobs, name, data, ...rest)
+    }) as typeof enqueue
+    // As an API process without workers decides; the job itself is run by this test app's workers.
+    const config = runtime.ctx.config as { runWorkersInProcess: boolean }
+    config.runWorkersInProcess = false
+    try {
+      const answers = await Promise.all([...events, ...events].map((event) => deliver(scenario, event)))
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
+      await eventually(
+        async () =>
+          (await runtime.models.webhookEvents.countDocuments({
+            _id: trusted({ $in: events.map((event) => event.id) }),
+            state: 'processed'
+          })) === events.length,
+        30_000,
+        'every event processed through the queue'
+      )
+    } finally {
+      config.runWorkersInProcess = true
+      runtime.ctx.jobs.enqueue = enqueue
+    }
+    // Each stored event in exactly one grouped job, fewer jobs than events, none per event.
+    expect(queued.filter((job) => job.name === PROCESS_WEBHOOK_JOB)).toEqual([])
+    const grouped = queued.filter((job) => job.name === PROCESS_WEBHOOKS_JOB)
+    expect(grouped.flatMap((job) => job.data.eventIds).sort()).toEqual(events.map((event) => event.id).sort())
+    expect(grouped.length).toBeLessThan(events.length)
+    for (const { paymentId } of opened) {
+      expect((await paymentOf(scenario, paymentId))?.status).toBe('succeeded')
       expect(await outboxCount(scenario, 'payment.succeeded', { 'payload.paymentId': paymentId })).toBe(1)
     }
   }, 120_000)
