@@ -85,4 +85,24 @@ describe('docker compose configuration', () => {
     expect(web.REDIS_URL).toBe('redis://redis:6379')
     expect(web.QUEUE_PREFIX).toBe(envFile('docker/env/platform.env').QUEUE_PREFIX)
   })
+
+  it("keeps the operator's secrets file out of every image", () => {
+    for (const file of ['platform.Dockerfile.dockerignore', 'web.Dockerfile.dockerignore']) {
+      const patterns = read(`docker/${file}`)
+        .split('\n')
+        .map((line) => line.trim())
+      // A bare `.env` would match only at the context root (the repo), not docker/.env.
+      expect(patterns, file).toContain('**/.env')
+      expect(patterns, file).toContain('**/*.local.env')
+    }
+  })
+
+  it('lets the storefront serve every tenant host: no fixed ORIGIN, the scheme stated instead', () => {
+    const service = (name: string) => read('docker/compose.yaml').split(`\n  ${name}:\n`)[1].split('\n\n')[0]
+    const storefront = service('storefront')
+    expect(storefront).not.toMatch(/^\s+ORIGIN:/m)
+    expect(storefront).toMatch(/^\s+SITE_PROTOCOL: https?$/m)
+    // The dashboard has one origin, which its CSRF checks need.
+    expect(service('dashboard')).toMatch(/^\s+ORIGIN: http:\/\/localhost:3001$/m)
+  })
 })

@@ -195,10 +195,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!encryptionKeyText) reader.problem('PLATFORM_ENCRYPTION_KEY', `is required${devHint}`)
   const encryptionKey = parseEncryptionKey(reader, encryptionKeyText)
 
-  const jwtExpiresIn = reader.raw('JWT_EXPIRES_IN') ?? '1d'
-  if (!/^\d+(s|m|h|d)?$/.test(jwtExpiresIn)) {
-    reader.problem('JWT_EXPIRES_IN', `must be a duration like 900, 15m, 12h or 7d (got '${jwtExpiresIn}')`)
+  const jwtExpiresInText = reader.raw('JWT_EXPIRES_IN') ?? '1d'
+  if (!/^\d+(s|m|h|d)?$/.test(jwtExpiresInText)) {
+    reader.problem(
+      'JWT_EXPIRES_IN',
+      `must be a duration like 900, 15m, 12h or 7d (got '${jwtExpiresInText}')`
+    )
   }
+  // A bare number means seconds; jsonwebtoken would read the string '900' as 900 milliseconds.
+  const jwtExpiresIn = /^\d+$/.test(jwtExpiresInText) ? `${jwtExpiresInText}s` : jwtExpiresInText
   const logLevel = reader.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info')
   const runWorkersInProcess = reader.boolean('RUN_WORKERS_IN_PROCESS', nodeEnv !== 'production')
   const bodyLimitBytes = reader.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024)

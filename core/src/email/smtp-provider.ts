@@ -17,13 +17,21 @@ export interface SmtpEmailProviderOptions {
   timeoutMs?: number
 }
 
-export function createSmtpEmailProvider(options: SmtpEmailProviderOptions): EmailProvider {
-  const url = new URL(options.smtpUrl)
-  const timeoutMs = options.timeoutMs ?? 30_000
-  const transport = nodemailer.createTransport({
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
+
+/**
+ * nodemailer's transport settings for an SMTP URL. `smtps:` is TLS from the start; `smtp:` must upgrade with
+ * STARTTLS before credentials or mail are sent (otherwise a stripped STARTTLS offer would send AUTH in clear
+ * text), except to a relay on this machine, which often offers no TLS.
+ */
+export function smtpTransportOptions(smtpUrl: string, timeoutMs: number) {
+  const url = new URL(smtpUrl)
+  const implicitTls = url.protocol === 'smtps:'
+  return {
     host: url.hostname,
-    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
-    secure: url.protocol === 'smtps:',
+    port: Number(url.port || (implicitTls ? 465 : 587)),
+    secure: implicitTls,
+    requireTLS: !implicitTls && !LOOPBACK_HOSTS.has(url.hostname),
     auth: url.username
       ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
       : undefined,
@@ -32,7 +40,14 @@ export function createSmtpEmailProvider(options: SmtpEmailProviderOptions): Emai
     socketTimeout: timeoutMs,
     // nodemailer would otherwise log through its own logger, including the envelope.
     logger: false
-  })
+  }
+}
+
+export function createSmtpEmailProvider(options: SmtpEmailProviderOptions): EmailProvider {
+  const url = new URL(options.smtpUrl)
+  const transport = nodemailer.createTransport(
+    smtpTransportOptions(options.smtpUrl, options.timeoutMs ?? 30_000)
+  )
   const server = `${url.hostname}:${url.port}`
 
   async function deliver(message: EmailMessage): Promise<string> {

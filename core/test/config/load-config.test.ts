@@ -26,6 +26,16 @@ function problemsOf(env: NodeJS.ProcessEnv): { variable: string; message: string
 }
 
 describe('loadConfig', () => {
+  it('reads a bare JWT_EXPIRES_IN as seconds, so a token lives that long', async () => {
+    const config = loadConfig({ ...valid, JWT_EXPIRES_IN: '900' })
+    expect(config.jwtExpiresIn).toBe('900s')
+    const { default: jwt } = await import('jsonwebtoken')
+    const token = jwt.sign({ sub: 'u' }, 's'.repeat(32), { expiresIn: config.jwtExpiresIn as '900s' })
+    const claims = jwt.decode(token) as { iat: number; exp: number }
+    expect(claims.exp - claims.iat).toBe(900)
+    expect(loadConfig({ ...valid, JWT_EXPIRES_IN: '15m' }).jwtExpiresIn).toBe('15m')
+  })
+
   it('applies development defaults to a minimal environment', () => {
     const config = loadConfig(valid)
     expect(config).toMatchObject({

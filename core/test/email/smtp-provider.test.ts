@@ -1,7 +1,7 @@
 // The SMTP provider against a real (tiny, local) SMTP server: what goes over the wire, and auth.
 import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createSmtpEmailProvider } from '../../src/email/smtp-provider.ts'
+import { createSmtpEmailProvider, smtpTransportOptions } from '../../src/email/smtp-provider.ts'
 import { startTinySmtpServer, type TinySmtpServer } from './tiny-smtp-server.ts'
 
 const logger = pino({ level: 'silent' })
@@ -13,6 +13,18 @@ afterEach(async () => {
 })
 
 describe('smtp email provider', () => {
+  it('requires STARTTLS before credentials on smtp:// to another machine, not to a local relay', () => {
+    const remote = smtpTransportOptions('smtp://mailer:secret@mail.example.com', 1000)
+    expect(remote).toMatchObject({ host: 'mail.example.com', port: 587, secure: false, requireTLS: true })
+    expect(smtpTransportOptions('smtps://mailer:secret@mail.example.com', 1000)).toMatchObject({
+      port: 465,
+      secure: true,
+      requireTLS: false
+    })
+    expect(smtpTransportOptions('smtp://127.0.0.1:2525', 1000).requireTLS).toBe(false)
+    expect(smtpTransportOptions('smtp://localhost:25', 1000).requireTLS).toBe(false)
+  })
+
   it('sends envelope, headers and body to the SMTP server', async () => {
     server = await startTinySmtpServer()
     const provider = createSmtpEmailProvider({
