@@ -43,6 +43,26 @@ export const SLUG_PATTERN = '^[a-z0-9]+(?:-[a-z0-9]+)*$'
 export const HOSTNAME_PATTERN = '^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$'
 const COLOR = Type.String({ pattern: '^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$' })
 
+/**
+ * Brand copy: free texts under simple keys, except the keys apps read as settings. Those must be well formed
+ * (the storefront writes the locale's language into `<html lang>`, formatters throw on unknown values):
+ * `locale` a BCP-47 shaped tag (`en-GB`), `timezone` an IANA-shaped zone name (`Europe/London`, `UTC`),
+ * `currency` an ISO 4217 code (`GBP`).
+ */
+const brandCopySchema = Type.Record(
+  Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,64}$' }),
+  Type.String({ maxLength: 5000 }),
+  {
+    // Checked on top of the record's rule for every key (JSON Schema applies both; the record already
+    // says "string", so these only add the shape and a non-string gets one error, not two).
+    properties: {
+      locale: { pattern: '^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$', maxLength: 35 },
+      timezone: { pattern: '^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}$', maxLength: 64 },
+      currency: { pattern: '^[A-Z]{3}$' }
+    }
+  }
+)
+
 export const brandThemeSchema = Type.Object(
   {
     colors: Type.Object(
@@ -63,9 +83,7 @@ export const brandThemeSchema = Type.Object(
       { additionalProperties: false }
     ),
     logoUrl: Type.Optional(Type.String({ format: 'uri', maxLength: 2048 })),
-    copy: Type.Optional(
-      Type.Record(Type.String({ pattern: '^[a-zA-Z0-9_.-]{1,64}$' }), Type.String({ maxLength: 5000 }))
-    )
+    copy: Type.Optional(brandCopySchema)
   },
   { additionalProperties: false }
 )
