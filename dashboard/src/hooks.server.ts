@@ -1,10 +1,9 @@
 // Every dashboard request: who is signed in (from the session cookie, checked with the API), which
 // tenants they may access (asked from the API), the selected tenant, and a REST client for both.
 import { randomUUID } from 'node:crypto'
-import { createRestClient } from '@masterstage/core/client'
 import type { Handle, HandleServerError } from '@sveltejs/kit'
+import { apiClient } from '$lib/server/api-client.ts'
 import { logger } from '$lib/server/logger.ts'
-import { settings } from '$lib/server/settings.ts'
 import { clearSession, loadStaffContext, SESSION_COOKIE, TENANT_COOKIE } from '$lib/server/staff-session.ts'
 
 export const handle: Handle = async ({ event, resolve }) => {
@@ -24,8 +23,7 @@ export const handle: Handle = async ({ event, resolve }) => {
       clearSession(event.cookies)
     }
   }
-  event.locals.api = createRestClient({
-    apiUrl: settings.apiUrl,
+  event.locals.api = apiClient({
     accessToken: event.locals.accessToken,
     tenant: event.locals.tenant?._id,
     requestId

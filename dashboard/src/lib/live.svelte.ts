@@ -3,6 +3,7 @@
 
 import type { MasterstageClient } from '@masterstage/core/client'
 import { getContext, setContext } from 'svelte'
+import { clientMethods } from '$registry'
 
 const KEY = Symbol('masterstage-live')
 
@@ -25,9 +26,13 @@ export async function connectLive(
   options: { apiUrl: string; accessToken: string; tenant: string }
 ): Promise<() => void> {
   const { createSocketClient } = await import('@masterstage/core/client/socket-client.ts')
-  const connection = createSocketClient(options)
+  // Plugin services' custom methods (`pipeline/leads` move) exist on the client only when declared.
+  const connection = createSocketClient({ ...options, customMethods: clientMethods })
   connection.socket.on('disconnect', () => (live.status = 'offline'))
-  connection.socket.on('connect', () => (live.status = 'live'))
+  // "Live" only once the client is usable: the first connect still has to authenticate (see `ready`).
+  connection.socket.on('connect', () => {
+    if (live.client) live.status = 'live'
+  })
   connection.ready.then(
     () => {
       live.client = connection.client

@@ -2,8 +2,9 @@
 // the user is and which tenants they may access from the API on each request.
 
 import type { Role } from '@masterstage/core/auth/roles.ts'
-import { createRestClient, type MasterstageClient, toApiError } from '@masterstage/core/client'
+import { type MasterstageClient, toApiError } from '@masterstage/core/client'
 import type { Cookies } from '@sveltejs/kit'
+import { apiClient } from './api-client.ts'
 import { settings } from './settings.ts'
 
 export const SESSION_COOKIE = 'ms_staff_session'
@@ -72,7 +73,7 @@ export async function loadStaffContext(
 ): Promise<StaffContext | undefined> {
   const userId = subjectOf(accessToken)
   if (!userId) return undefined
-  const client = createRestClient({ apiUrl: settings.apiUrl, accessToken, requestId })
+  const client = apiClient({ accessToken, requestId })
   try {
     const user = (await client.service('users').get(userId)) as unknown as StaffUser
     if (user.role === 'attendee') return undefined
