@@ -1,8 +1,9 @@
 // Staff sign in with email and password (no tenant: staff accounts are platform-wide).
 
-import { createRestClient, loginWithPassword, toApiError } from '@masterstage/core/client'
+import { loginWithPassword, toApiError } from '@masterstage/core/client'
 import { fail, redirect } from '@sveltejs/kit'
-import { settings } from '$lib/server/settings.ts'
+import { apiClient } from '$lib/server/api-client.ts'
+import { safeRedirect } from '$lib/server/safe-redirect.ts'
 import { writeSession } from '$lib/server/staff-session.ts'
 import type { Actions, PageServerLoad } from './$types'
 
@@ -11,20 +12,12 @@ export const load: PageServerLoad = async ({ locals }) => {
   return {}
 }
 
-function safeNext(next: string | null): string {
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/'
-}
-
 export const actions: Actions = {
   default: async ({ request, cookies, url, locals, getClientAddress }) => {
     const form = await request.formData()
     const email = String(form.get('email') ?? '').trim()
     // The visitor's address, so the API's per-IP login limit counts people, not this server.
-    const client = createRestClient({
-      apiUrl: settings.apiUrl,
-      requestId: locals.requestId,
-      forwardedFor: getClientAddress()
-    })
+    const client = apiClient({ requestId: locals.requestId, forwardedFor: getClientAddress() })
     try {
       const { accessToken, user } = await loginWithPassword(client, email, String(form.get('password') ?? ''))
       if (user.role === 'attendee')
@@ -34,6 +27,6 @@ export const actions: Actions = {
       const apiError = toApiError(error)
       return fail(apiError.status === 429 ? 429 : 400, { email, message: apiError.message })
     }
-    redirect(303, safeNext(url.searchParams.get('next')))
+    redirect(303, safeRedirect(url.searchParams.get('next')))
   }
 }
