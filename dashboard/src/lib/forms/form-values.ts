@@ -52,6 +52,22 @@ export function brandInput(form: FormData): BrandInput {
   }
 }
 
+/**
+ * The copy to save: the tenant's current copy with the form's fields laid over it. The API replaces the
+ * whole theme, and a brand pack may carry copy keys the form has no input for; those are kept. A form
+ * field left empty removes its key.
+ */
+export function mergedCopy(
+  current: Readonly<Record<string, unknown>> | undefined,
+  submitted: Readonly<Record<string, string>>
+): Record<string, string> {
+  const copy: Record<string, string> = {}
+  for (const [key, value] of Object.entries(current ?? {})) {
+    if (typeof value === 'string' && !(COPY_FIELDS as readonly string[]).includes(key)) copy[key] = value
+  }
+  return { ...copy, ...submitted }
+}
+
 /** The submitted values keyed by input name, to refill the form after an error (secrets excluded). */
 export function echo(form: FormData): Record<string, string> {
   const values: Record<string, string> = {}

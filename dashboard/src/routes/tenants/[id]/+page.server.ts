@@ -2,7 +2,7 @@
 
 import { toApiError } from '@masterstage/core/client'
 import { error, fail } from '@sveltejs/kit'
-import { brandField, brandInput, echo, renameErrors } from '$lib/forms/form-values.ts'
+import { brandField, brandInput, echo, mergedCopy, renameErrors } from '$lib/forms/form-values.ts'
 import { isAdmin } from '$lib/nav.ts'
 import { contrastErrors } from '$lib/server/contrast-errors.ts'
 import { enableCheckedPlugins, pluginCatalog } from '$lib/server/plugin-forms.ts'
@@ -57,6 +57,7 @@ export const actions: Actions = {
     const current = (await locals.api.service('tenants').get(params.id)) as any
     // An inlined logo (from a brand pack) is kept unless a new URL is given.
     if (!brand.theme.logoUrl && current.theme?.logoUrl) brand.theme.logoUrl = current.theme.logoUrl
+    brand.theme.copy = mergedCopy(current.theme?.copy, brand.theme.copy)
     try {
       await locals.api.service('tenants').patch(params.id, brand as any)
     } catch (cause) {
