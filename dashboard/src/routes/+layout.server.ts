@@ -1,4 +1,4 @@
-// Every dashboard page: sign-in required (except /signin), role-aware navigation, the tenant switcher's
+// Every dashboard page: sign-in required (except signing in and setting a password from an emailed link), role-aware navigation, the tenant switcher's
 // list (exactly what the API returned) and what the browser needs for the live connection.
 import { redirect } from '@sveltejs/kit'
 import { coreNav } from '$lib/nav.ts'
@@ -6,10 +6,12 @@ import { pluginNav } from '$lib/plugins/contributions.ts'
 import { settings } from '$lib/server/settings.ts'
 import type { LayoutServerLoad } from './$types'
 
+const PUBLIC_PATHS = new Set(['/signin', '/reset-password'])
+
 export const load: LayoutServerLoad = async ({ locals, url }) => {
   const { user, tenant } = locals
   if (!user) {
-    if (url.pathname !== '/signin')
+    if (!PUBLIC_PATHS.has(url.pathname))
       redirect(303, `/signin?next=${encodeURIComponent(url.pathname + url.search)}`)
     return { user: null, tenants: [], tenant: null, nav: [], live: null }
   }

@@ -1,7 +1,7 @@
 // Team: staff of the agency (filter by role, paged by the API), inviting hosts and sales reps (account
-// without password + an emailed link to set one), and assigning reps to tenants.
+// without password + an emailed link to set one, which can be sent again), and assigning reps to tenants.
 
-import { toApiError } from '@masterstage/core/client'
+import { type ApiError, type MasterstageClient, toApiError } from '@masterstage/core/client'
 import { error, fail } from '@sveltejs/kit'
 import { echo, text } from '$lib/forms/form-values.ts'
 import { isAdmin } from '$lib/nav.ts'
@@ -38,7 +38,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 }
 
 export const actions: Actions = {
-  invite: async ({ request, locals }) => {
+  invite: async ({ request, locals, getClientAddress }) => {
     const form = await request.formData()
     const role = text(form, 'role')
     const tenantIds = form.getAll('tenantIds').map(String)
@@ -48,7 +48,8 @@ export const actions: Actions = {
     if (Object.keys(errors).length > 0) return fail(400, { action: 'invite', values: echo(form), errors })
     const agencyId =
       locals.user!.agencyId ?? locals.tenants.find((tenant) => tenant._id === tenantIds[0])?.agencyId
-    const api = agencyClient(locals)
+    // The admin's address: the API limits invitation emails per IP, which must not be this server's.
+    const api = agencyClient(locals, getClientAddress())
     try {
       await (api.service('users') as any).createStaff({
         email: text(form, 'email'),
@@ -66,20 +67,42 @@ export const actions: Actions = {
         message: apiError.message
       })
     }
-    // The invitation is the emailed set-password link; a failure here leaves the account to re-invite.
-    await (api.service as any)('password-reset-requests')
-      .create({ email: text(form, 'email') })
-      .catch(() => undefined)
+    // The invitation is the emailed set-password link. The account exists now: if the email is refused
+    // (e.g. rate limited), the admin is told and can send it again (`resend`) instead of re-inviting.
+    const sent = await sendInvitation(api, text(form, 'email'))
+    if (sent !== true)
+      return fail(sent.status, {
+        action: 'invite',
+        values: {},
+        errors: {},
+        unsent: text(form, 'email'),
+        message: `The account of ${text(form, 'email')} was created, but the invitation email was not sent: ${sent.message}`
+      })
     return { action: 'invite', invited: text(form, 'email') }
+  },
+  resend: async ({ request, locals, getClientAddress }) => {
+    const email = text(await request.formData(), 'email')
+    const sent = await sendInvitation(agencyClient(locals, getClientAddress()), email)
+    if (sent !== true)
+      return fail(sent.status, {
+        action: 'invite',
+        values: {},
+        errors: {},
+        unsent: email,
+        message: `The invitation email to ${email} was not sent: ${sent.message}`
+      })
+    return { action: 'invite', invited: email }
   },
   assign: async ({ request, locals }) => {
     const form = await request.formData()
     const userId = text(form, 'userId')
+    // A platform admin has no agency: the API then takes the agency of the chosen tenants.
+    const agencyId = locals.user!.agencyId ?? text(form, 'agencyId')
     try {
       await (agencyClient(locals).service('users') as any).setAccess({
         userId,
         role: 'sales_rep',
-        agencyId: locals.user!.agencyId ?? text(form, 'agencyId'),
+        ...(agencyId && { agencyId }),
         tenantIds: form.getAll('tenantIds').map(String)
       })
     } catch (cause) {
@@ -92,5 +115,15 @@ export const actions: Actions = {
       })
     }
     return { action: 'assign', userId, saved: true }
+  }
+}
+
+/** Emails the set-password link; true, or why the API refused (the form shows it). */
+async function sendInvitation(api: MasterstageClient, email: string): Promise<true | ApiError> {
+  try {
+    await (api.service as any)('password-reset-requests').create({ email })
+    return true
+  } catch (cause) {
+    return toApiError(cause)
   }
 }
