@@ -11,6 +11,7 @@ import { settings } from '$lib/server/settings.ts'
 import { siteFor } from '$lib/server/site-cache.ts'
 import { TENANT_COOKIE, tenantReferenceOf } from '$lib/server/tenant-host.ts'
 import { followTenantChanges } from '$lib/server/tenant-invalidations.ts'
+import { htmlLang, withHtmlLang } from '$lib/theme/html-lang.ts'
 
 /** How long the server waits at start to be subscribed to tenant changes before it serves anyway. */
 const FOLLOW_TENANTS_WAIT_MS = 3_000
@@ -65,8 +66,8 @@ const tenantHandle: Handle = async ({ event, resolve }) => {
     requestId,
     forwardedFor: clientAddress(event)
   })
-  const lang = (site?.theme?.copy?.locale ?? 'en').split('-')[0]
-  return resolve(event, { transformPageChunk: ({ html }) => html.replace('%lang%', lang) })
+  const lang = htmlLang(site?.theme?.copy?.locale)
+  return resolve(event, { transformPageChunk: ({ html }) => withHtmlLang(html, lang) })
 }
 
 // Cross-site form posts are refused before any tenant lookup or action runs.

@@ -20,8 +20,14 @@ export interface ThemeStyle {
   accessible: boolean
 }
 
-const FONT = /^[\w\s,'"-]{1,80}$/
+// The CSS is inlined in a <style> element outside Svelte's escaping (+layout.svelte), so a tenant value is
+// used only when it cannot leave its declaration: hex colors, and font lists of names made of letters,
+// digits, spaces and hyphens, each bare or in balanced quotes (no `<`, `;`, `}` or an unclosed string).
+const FAMILY = `(?:[\\w -]+|"[\\w -]+"|'[\\w -]+')`
+const FONT = new RegExp(`^(?=.{1,80}$)${FAMILY}(?:, *${FAMILY})*$`)
 const COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/
+const isColor = (value: unknown): value is string => typeof value === 'string' && COLOR.test(value)
+const isFont = (value: unknown): value is string => typeof value === 'string' && FONT.test(value)
 
 // Computed once per fetched profile (the site cache hands out the same object until it refetches).
 const computed = new WeakMap<PublicSite, ThemeStyle>()
@@ -37,14 +43,12 @@ export function themeStyle(site: PublicSite): ThemeStyle {
 
 function computeThemeStyle(site: PublicSite): ThemeStyle {
   const theme = site.theme
-  const colors = theme?.colors && COLOR.test(theme.colors.text) ? theme.colors : FALLBACK_COLORS
+  const colors = tenantColors(theme?.colors) ?? FALLBACK_COLORS
   const checks = checkThemeContrast(colors)
   const accessible = checks.every((check) => check.passed)
-  const used = accessible ? { ...FALLBACK_COLORS, ...stripUndefined(colors) } : FALLBACK_COLORS
+  const used = accessible ? { ...FALLBACK_COLORS, ...colors } : FALLBACK_COLORS
   const fonts =
-    theme?.fonts && FONT.test(theme.fonts.heading) && FONT.test(theme.fonts.body)
-      ? theme.fonts
-      : FALLBACK_FONTS
+    theme?.fonts && isFont(theme.fonts.heading) && isFont(theme.fonts.body) ? theme.fonts : FALLBACK_FONTS
   const variables: Record<string, string> = {
     '--brand-primary': used.primary,
     '--brand-on-primary': readableOn(used.primary),
@@ -62,8 +66,16 @@ function computeThemeStyle(site: PublicSite): ThemeStyle {
   return { css: `:root { ${body} }`, checks, accessible }
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined && COLOR.test(String(v)))
-  ) as Partial<T>
+/**
+ * The tenant's colors when the required ones are hex colors (else null: the fallback palette); optional
+ * ones that are not are left out. The contrast check throws on anything else, which would fail every page.
+ */
+function tenantColors(colors: unknown): typeof FALLBACK_COLORS | null {
+  if (!colors || typeof colors !== 'object') return null
+  const given = colors as Record<string, unknown>
+  if (!isColor(given.primary) || !isColor(given.background) || !isColor(given.text)) return null
+  const valid = Object.entries(given).filter(
+    ([name, value]) => name in FALLBACK_COLORS && isColor(value)
+  ) as [keyof typeof FALLBACK_COLORS, string][]
+  return { ...FALLBACK_COLORS, ...Object.fromEntries(valid) }
 }

@@ -8,7 +8,13 @@ export const GET: RequestHandler = ({ locals }) => {
   const logoUrl = locals.site?.theme?.logoUrl
   if (!logoUrl) error(404, { message: 'No logo', code: 'NOT_FOUND' })
   const inline = SVG_DATA_URL.exec(logoUrl)
-  if (!inline) redirect(302, logoUrl)
+  if (!inline) {
+    // Only to a web address, as the URL parser normalises it (no raw newline reaches the header): a
+    // tenant's javascript: or data: URL must not be opened from its own storefront host.
+    const target = webAddress(logoUrl)
+    if (!target) error(404, { message: 'No logo', code: 'NOT_FOUND' })
+    redirect(302, target)
+  }
   return new Response(Buffer.from(inline[1], 'base64'), {
     headers: {
       'content-type': 'image/svg+xml',
@@ -17,4 +23,13 @@ export const GET: RequestHandler = ({ locals }) => {
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'"
     }
   })
+}
+
+function webAddress(value: string): string | null {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null
+  } catch {
+    return null
+  }
 }
