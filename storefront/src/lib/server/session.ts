@@ -9,8 +9,18 @@ export function sessionCookieName(tenantSlug: string): string {
   return `ms_session_${tenantSlug.replaceAll('-', '_')}`
 }
 
+/**
+ * The attendee's token, or undefined. A cookie whose token names no user (`sub` unreadable) is no session
+ * and is cleared here: otherwise /signin (signed in? go to /account) and /account (no user? go to /signin)
+ * would send the visitor back and forth for ever, and every API call would carry a token it refuses.
+ */
 export function readSession(cookies: Cookies, tenantSlug: string): string | undefined {
-  return cookies.get(sessionCookieName(tenantSlug)) || undefined
+  const token = cookies.get(sessionCookieName(tenantSlug)) || undefined
+  if (token && !tokenSubject(token)) {
+    clearSession(cookies, tenantSlug)
+    return undefined
+  }
+  return token
 }
 
 export function writeSession(cookies: Cookies, tenantSlug: string, accessToken: string): void {
@@ -24,7 +34,9 @@ export function writeSession(cookies: Cookies, tenantSlug: string, accessToken: 
 }
 
 export function clearSession(cookies: Cookies, tenantSlug: string): void {
-  cookies.delete(sessionCookieName(tenantSlug), { path: '/' })
+  // Same `secure` as when written: SvelteKit's default (secure unless on localhost) would make a browser
+  // on a plain-http host ignore the deletion, and a refused session would bounce /account ↔ /signin.
+  cookies.delete(sessionCookieName(tenantSlug), { path: '/', secure: settings.secureCookies })
 }
 
 /** The user id in a JWT (`sub`), read without verifying: the API verifies the token on every call. */

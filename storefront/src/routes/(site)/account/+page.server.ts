@@ -10,7 +10,11 @@ import type { PageServerLoad } from './$types'
 export const load: PageServerLoad = async (event) => {
   const { locals, cookies } = event
   const userId = tokenSubject(locals.accessToken)
-  if (!userId) redirect(303, '/signin')
+  if (!userId) {
+    // The hook already drops an unreadable session; cleared here too, so /signin can never bounce back.
+    if (locals.accessToken) clearSession(cookies, locals.site!.slug)
+    redirect(303, '/signin')
+  }
   let user: { _id: string; email: string; name?: string; role: string }
   try {
     user = (await locals.api.service('users').get(userId)) as any

@@ -11,14 +11,15 @@ import type { Actions, PageServerLoad } from './$types'
 const INCOMPLETE =
   'This sign-in link is incomplete. Copy the whole link from the email, or ask for a new one.'
 
-export const load: PageServerLoad = async ({ url, locals, setHeaders }) => {
+export const load: PageServerLoad = async ({ url, setHeaders }) => {
   // The address carries the token: no request to another site may send it on as a referrer. Not
   // `no-referrer`: with it browsers send `Origin: null` on the button's own POST, which the cross-site
   // form check (rightly) refuses; `same-origin` keeps the Origin for this site only.
   setHeaders({ 'referrer-policy': 'same-origin' })
   const token = url.searchParams.get('token')
   if (!token) error(400, { message: INCOMPLETE, code: 'VALIDATION_FAILED' })
-  if (locals.accessToken) redirect(303, '/account')
+  // Shown even to a visitor with a session: it may be stale (expired, revoked), and sending them to
+  // /account would lose the link; pressing the button replaces whatever session the cookie holds.
   return { token }
 }
 
