@@ -3,6 +3,7 @@
 
 import type { UiContributionModule, UiLoadContext } from '@masterstage/core/client'
 import { storefront } from '$registry'
+import { matchPagePath } from './page-path.ts'
 
 type LazyModule = () => Promise<unknown>
 
@@ -27,23 +28,12 @@ export interface PageMatch {
   load: LazyModule
 }
 
-/** Matches `masterclasses/abc` against declared paths like `masterclasses/[id]`. */
+/** The first enabled plugin page whose declared path fits `path` (already decoded by SvelteKit). */
 export function matchPage(path: string, enabledPlugins: readonly string[]): PageMatch | null {
-  const parts = path.split('/').filter(Boolean)
   for (const page of storefront.pages) {
     if (!enabledPlugins.includes(page.plugin)) continue
-    const pattern = page.path.split('/').filter(Boolean)
-    if (pattern.length !== parts.length) continue
-    const params: Record<string, string> = {}
-    const matches = pattern.every((segment, index) => {
-      const dynamic = /^\[(\w+)\]$/.exec(segment)
-      if (dynamic) {
-        params[dynamic[1]] = decodeURIComponent(parts[index])
-        return true
-      }
-      return segment === parts[index]
-    })
-    if (matches) return { plugin: page.plugin, title: page.title, params, load: page.load }
+    const params = matchPagePath(page.path, path)
+    if (params) return { plugin: page.plugin, title: page.title, params, load: page.load }
   }
   return null
 }
