@@ -1,8 +1,8 @@
 // Profiles variant (d)/(e): the platform stack in its own process under `node --cpu-prof`, load from
 // load-generator processes, the database from startBenchDatabase() (its own process by default). Prints
 // the hottest functions (self time) and leaves the .cpuprofile for Chrome DevTools. `node bench/lib/profile-platform.ts [seconds-per-workload]`;
-// PROFILE_WORKLOADS=get,post,unguarded,doc,koa,feathers picks workloads (koa and feathers: variants b and c
-// in the same process, for comparison).
+// PROFILE_WORKLOADS=get,post,unguarded,doc,docpost,koa,feathers picks workloads (koa and feathers: variants b
+// and c in the same process, for comparison; doc and docpost: variant e's GET and 1 KB POST).
 import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -37,9 +37,9 @@ for (const workload of workloads) {
           ? { url: `${ready.bareKoaUrl}/items/42`, method: 'GET' as const, expectStatus: 200 }
           : workload === 'feathers'
             ? { url: `${ready.feathersUrl}/items/42`, method: 'GET' as const, expectStatus: 200 }
-            : workload === 'post'
+            : workload === 'post' || workload === 'docpost'
               ? {
-                  url: `${ready.url}/bench/items`,
+                  url: `${ready.url}/bench/${workload === 'post' ? 'items' : 'documents'}`,
                   method: 'POST' as const,
                   body: oneKilobyteItem(),
                   expectStatus: 201

@@ -1,6 +1,7 @@
 // Structured logging (pino) with secrets redacted at any depth: credentials, tokens, API keys,
 // cookies, tenant plugin secrets and connection strings never reach a log line.
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino'
+import { batchedDestination } from './batched-destination.ts'
 
 export type { Logger }
 
@@ -78,11 +79,12 @@ export interface CreateLoggerOptions {
 }
 
 /**
- * An asynchronous destination (file descriptor or path): lines of concurrent requests coalesce into one
- * write instead of a write syscall per line; pino flushes it on process exit.
+ * An asynchronous destination (file descriptor or path): the lines of one event-loop turn are handed to
+ * the writer as one chunk (batched-destination.ts) and written without blocking; queued lines are written
+ * out on process exit.
  */
 export function asyncDestination(dest: number | string = 1): DestinationStream {
-  return pino.destination({ dest, sync: false })
+  return batchedDestination(pino.destination({ dest, sync: false }))
 }
 
 /** Writes out buffered lines (asynchronous destination); resolves at once for other destinations. */
