@@ -6,6 +6,7 @@ import socketio from '@feathersjs/socketio'
 import type { Connection } from 'mongoose'
 import type { Logger } from 'pino'
 import { configureAccess } from '../auth/configure-access.ts'
+import { parseAuthenticationStage } from '../auth/parse-authentication-stage.ts'
 import type { Config } from '../config/config.ts'
 import { connectDatabase } from '../data/connect.ts'
 import { configureEvents } from '../events/configure-events.ts'
@@ -64,7 +65,7 @@ export function platformWiring(app: Application): PlatformWiring {
 
 /**
  * Order: config/logger/connection → Koa middleware (request id, access log, errors, health,
- * raw-body routes, body parser, rate limit, tenant) → REST → Socket.io → events → access → plugins. `app.setup()` (listen) starts plugins.
+ * raw-body routes, body parser, rate limit, tenant, credentials) → REST → Socket.io → events → access → plugins. `app.setup()` (listen) starts plugins.
  */
 export async function createApp(options: CreateAppOptions): Promise<Application> {
   const { config } = options
@@ -87,7 +88,7 @@ export async function createApp(options: CreateAppOptions): Promise<Application>
   }
 
   // One middleware for the whole front (platform-front.ts): request id, access log, errors, health,
-  // raw-body routes, body parser, rate limit, tenant, in that order.
+  // raw-body routes, body parser, rate limit, tenant, credentials, in that order.
   app.use(
     platformFront({
       app,
@@ -99,10 +100,16 @@ export async function createApp(options: CreateAppOptions): Promise<Application>
         textLimit: config.bodyLimitBytes,
         multipart: false
       } as any),
-      stages: [wiring.rateLimitMiddleware(app), wiring.resolveTenantMiddleware(app)]
+      stages: [
+        wiring.rateLimitMiddleware(app),
+        wiring.resolveTenantMiddleware(app),
+        parseAuthenticationStage(app)
+      ]
     })
   )
-  app.configure(rest())
+  // Credentials are read by the front's last stage (synchronously for the JWT header): Feathers' own
+  // parsing middleware is told there is nothing left for it to parse.
+  app.configure(rest({ authentication: { strategies: [] } }))
   app.configure(
     socketio(
       {

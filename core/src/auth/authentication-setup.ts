@@ -42,6 +42,28 @@ class MasterstageAuthenticationService extends AuthenticationService {
   // Feathers' parse looks the strategies up and filters them on every request: the same list, kept until
   // the names asked for or the registered strategies change.
   override async parse(req: any, res: any, ...names: string[]) {
+    for (const strategy of this.parseStrategies(names).strategies) {
+      const value = await strategy.parse(req, res)
+      if (value !== null) return value
+    }
+    return null
+  }
+
+  /**
+   * parse() without a promise when every parsing strategy also parses synchronously (`parseNow`, as the
+   * JWT strategy does): the same answer, or undefined when some strategy can only answer asynchronously.
+   */
+  parseNow(req: any, res: any, ...names: string[]): Record<string, unknown> | null | undefined {
+    const { strategies } = this.parseStrategies(names)
+    for (const strategy of strategies) {
+      if (typeof strategy.parseNow !== 'function') return undefined
+      const value = strategy.parseNow(req, res)
+      if (value !== null) return value
+    }
+    return null
+  }
+
+  private parseStrategies(names: string[]) {
     let memo = this.parseMemo
     if (!memo || !sameNames(memo.names, names)) {
       const strategies = this.getStrategies(...names).filter(
@@ -50,11 +72,7 @@ class MasterstageAuthenticationService extends AuthenticationService {
       memo = { names, strategies }
       this.parseMemo = memo
     }
-    for (const strategy of memo.strategies) {
-      const value = await strategy.parse(req, res)
-      if (value !== null) return value
-    }
-    return null
+    return memo
   }
 
   override register(name: string, strategy: any) {

@@ -30,6 +30,11 @@ export class TokenVersionJwtStrategy extends JWTStrategy {
 
   /** Feathers' parse, with the scheme patterns compiled once instead of per request. */
   override async parse(req: any) {
+    return this.parseNow(req)
+  }
+
+  /** parse() without a promise (the platform front's authentication stage). */
+  parseNow(req: any): { strategy: string; accessToken: string } | null {
     const { value: configuration, schemes } = this.memo()
     const headerValue = req.headers?.[String(configuration.header).toLowerCase()]
     if (!headerValue || typeof headerValue !== 'string') return null
