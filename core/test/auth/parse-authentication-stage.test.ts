@@ -35,7 +35,7 @@ describe('parseAuthenticationStage', () => {
   })
 
   it('leaves requests without credentials, or with another scheme, unauthenticated', () => {
-    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }]) {
+    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }] as Record<string, string>[]) {
       const ctx = ctxWith(headers)
       expect(parseAuthenticationStage(appWith(syncService)).stage(ctx)).toBeUndefined()
       expect(ctx.feathers).toEqual({ provider: 'rest' })
