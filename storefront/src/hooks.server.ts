@@ -12,6 +12,7 @@ import { siteFor } from '$lib/server/site-cache.ts'
 import { TENANT_COOKIE, tenantReferenceOf } from '$lib/server/tenant-host.ts'
 import { followTenantChanges } from '$lib/server/tenant-invalidations.ts'
 import { htmlLang, withHtmlLang } from '$lib/theme/html-lang.ts'
+import { clientMethods } from '$registry'
 
 /** How long the server waits at start to be subscribed to tenant changes before it serves anyway. */
 const FOLLOW_TENANTS_WAIT_MS = 3_000
@@ -64,7 +65,9 @@ const tenantHandle: Handle = async ({ event, resolve }) => {
     tenant: site?.id ?? found?.reference,
     accessToken: event.locals.accessToken,
     requestId,
-    forwardedFor: clientAddress(event)
+    forwardedFor: clientAddress(event),
+    // Plugin services' custom methods (from the manifests), so plugin storefront code can call them.
+    customMethods: clientMethods
   })
   const lang = htmlLang(site?.theme?.copy?.locale)
   return resolve(event, { transformPageChunk: ({ html }) => withHtmlLang(html, lang) })
