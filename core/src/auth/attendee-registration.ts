@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import type { Application, MasterstageParams, ResolvedTenant } from '../app/declarations.ts'
 import { trusted } from '../data/trusted-filter.ts'
 import { rateLimited } from '../errors/codes.ts'
-import type { RateLimitResult } from '../rate-limit/redis-rate-limiter.ts'
+import { countHit, warnAndFailOpen } from '../rate-limit/count-hit.ts'
 import {
   type RegistrationReceipt,
   registrationReceipt,
@@ -34,19 +34,15 @@ type InsertUser = (document: Partial<UserDocument>) => Promise<PublicUser>
  * Fails open like the other registration limit: sign-up keeps working while Redis is down.
  */
 async function countRegistration(app: Application, subject: string): Promise<void> {
-  let result: RateLimitResult
-  try {
-    result = await app.get('access').rateLimiter.hit(REGISTRATION_EMAIL_RULE, subject)
-  } catch (error) {
-    app
-      .get('logger')
-      ?.warn(
-        { code: 'REGISTRATION_LIMIT_UNAVAILABLE', err: { message: (error as Error).message } },
-        'registration limit unavailable, failing open'
-      )
-    return
-  }
-  if (!result.allowed) throw rateLimited(result.retryAfterSeconds)
+  const outcome = await countHit(
+    app.get('access').rateLimiter,
+    REGISTRATION_EMAIL_RULE,
+    subject,
+    warnAndFailOpen(() => app.get('logger'), 'registration limit unavailable, failing open', {
+      code: 'REGISTRATION_LIMIT_UNAVAILABLE'
+    })
+  )
+  if (outcome && !outcome.allowed) throw rateLimited(outcome.retryAfterSeconds)
 }
 
 export async function registerAttendee(

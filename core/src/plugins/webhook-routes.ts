@@ -8,7 +8,7 @@ import type { Application } from '../app/declarations.ts'
 import { useBeforeBodyParser } from '../app/raw-body-routes.ts'
 import { runAsSystem } from '../context/request-scope.ts'
 import { ErrorCode } from '../errors/codes.ts'
-import type { RateLimitResult } from '../rate-limit/redis-rate-limiter.ts'
+import { countHit, warnAndFailOpen } from '../rate-limit/count-hit.ts'
 import type { PluginContext } from './plugin-context.ts'
 import type { PluginWebhookRoute } from './plugin-manifest.ts'
 
@@ -98,19 +98,14 @@ async function withinRateLimit(app: Application, ctx: Context, mounted: MountedR
     points: limit.points,
     durationSeconds: limit.durationSeconds
   }
-  let result: RateLimitResult | undefined =
-    'hitLocally' in limiter ? limiter.hitLocally(rule, ctx.ip) : undefined
-  if (!result) {
-    try {
-      result = await limiter.hit(rule, ctx.ip)
-    } catch (error) {
-      app
-        .get('logger')
-        ?.warn({ err: { message: (error as Error).message } }, 'webhook rate limit unavailable, failing open')
-      return true
-    }
-  }
-  if (result.allowed) return true
+  let result = countHit(
+    limiter,
+    rule,
+    ctx.ip,
+    warnAndFailOpen(() => app.get('logger'), 'webhook rate limit unavailable, failing open')
+  )
+  if (result instanceof Promise) result = await result
+  if (!result || result.allowed) return true
   ctx.status = 429
   ctx.set('Retry-After', String(result.retryAfterSeconds))
   ctx.body = {

@@ -2,6 +2,7 @@
 import type { FeathersError } from '@feathersjs/errors'
 import type { Application, HookContext, NextFunction } from '../app/declarations.ts'
 import { rateLimited, serviceUnavailable } from '../errors/codes.ts'
+import { countHit } from './count-hit.ts'
 import type { RateLimitRule } from './redis-rate-limiter.ts'
 
 const RETRY_WHEN_LIMITER_DOWN_SECONDS = 5
@@ -38,6 +39,10 @@ export function rateLimit(options: RateLimitOptions) {
     options.name === undefined
       ? undefined
       : { name: options.name, points: options.points, durationSeconds: options.durationSeconds }
+  const unavailableFor = (app: Application, limit: string) => (error: Error) => {
+    app.get('logger')?.warn({ err: { message: error?.message }, limit }, 'rate limit unavailable')
+    if (options.onRedisDown === 'closed') throw limiterUnavailable()
+  }
   return async (context: HookContext, next: NextFunction) => {
     // Internal calls (jobs, other services) are the platform's own work: never limited.
     if (context.params.provider === undefined) return next()
@@ -51,20 +56,10 @@ export function rateLimit(options: RateLimitOptions) {
       points: options.points,
       durationSeconds: options.durationSeconds
     }
-    let result: Awaited<ReturnType<typeof limiter.hit>>
-    try {
-      // Counted locally (the common case of batched counting): the same decision without hit()'s promise.
-      result =
-        (batched ? access!.httpLimiter.hitLocally(rule, subject) : undefined) ??
-        (await limiter.hit(rule, subject))
-    } catch (error) {
-      app
-        .get('logger')
-        ?.warn({ err: { message: (error as Error).message }, limit: rule.name }, 'rate limit unavailable')
-      if (options.onRedisDown === 'closed') throw limiterUnavailable()
-      return next()
-    }
-    if (!result.allowed) throw rateLimited(result.retryAfterSeconds)
+    // Counted locally (the common case of batched counting): the same decision without hit()'s promise.
+    let outcome = countHit(limiter, rule, subject, unavailableFor(app, rule.name))
+    if (outcome instanceof Promise) outcome = await outcome
+    if (outcome && !outcome.allowed) throw rateLimited(outcome.retryAfterSeconds)
     return next()
   }
 }

@@ -6,7 +6,8 @@ import type { Middleware } from '@feathersjs/koa'
 import type { Application } from '../app/declarations.ts'
 import { type StagedMiddleware, stagedMiddleware } from '../app/request-stage.ts'
 import { rateLimited } from '../errors/codes.ts'
-import type { RateLimitResult, RateLimitRule } from './redis-rate-limiter.ts'
+import { countHit, type HitOutcome, warnAndFailOpen } from './count-hit.ts'
+import type { RateLimitRule } from './redis-rate-limiter.ts'
 
 export const HTTP_IP_RULE: RateLimitRule = { name: 'http-ip', points: 600, durationSeconds: 60 }
 
@@ -16,13 +17,8 @@ export const HTTP_IP_RULE: RateLimitRule = { name: 'http-ip', points: 600, durat
  * runs only the stage, since its error handling sets that header itself.
  */
 export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): StagedMiddleware {
-  const failOpen = (error: unknown) => {
-    app
-      .get('logger')
-      ?.warn({ err: { message: (error as Error).message } }, 'rate limit unavailable, failing open')
-    return undefined
-  }
-  const judge = (result: RateLimitResult | undefined) => {
+  const unavailable = warnAndFailOpen(() => app.get('logger'), 'rate limit unavailable, failing open')
+  const judge = (result: HitOutcome) => {
     if (result && !result.allowed) throw rateLimited(result.retryAfterSeconds)
   }
   const stage = (ctx: any): void | Promise<void> => {
@@ -34,16 +30,9 @@ export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): Sta
     const access = app.get('access')
     const limiter = access?.httpLimiter ?? access?.rateLimiter
     if (!limiter) return
-    const applied = rule ?? access.httpLimit ?? HTTP_IP_RULE
-    const local = 'hitLocally' in limiter ? limiter.hitLocally(applied, ip) : undefined
-    if (local) return judge(local)
-    let pending: Promise<RateLimitResult | undefined>
-    try {
-      pending = limiter.hit(applied, ip)
-    } catch (error) {
-      return failOpen(error)
-    }
-    return pending.then(judge, (error) => judge(failOpen(error)))
+    const outcome = countHit(limiter, rule ?? access.httpLimit ?? HTTP_IP_RULE, ip, unavailable)
+    if (outcome instanceof Promise) return outcome.then(judge)
+    judge(outcome)
   }
   const staged = stagedMiddleware(stage)
   const middleware = (async (ctx, next) => {
