@@ -9,7 +9,7 @@ import { fork } from 'node:child_process'
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { Agent, request } from 'node:http'
+import { Agent, createServer, request } from 'node:http'
 import { Session } from 'node:inspector/promises'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
@@ -205,6 +205,15 @@ async function sendHere(url: string, deliveries: Delivery[]): Promise<SendResult
   }
 }
 
+/** A port free now (a random one collided with the sender's and driver's ephemeral ports). */
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
 /** The baseline: what any webhook endpoint must do at minimum, with nothing of the platform. */
 async function startBare(mongoUri: string): Promise<{ url: string; close(): Promise<void> }> {
   const client = await new MongoClient(mongoUri).connect()
@@ -254,7 +263,7 @@ async function startBare(mongoUri: string): Promise<{ url: string; close(): Prom
 async function main() {
   const db = await startBenchDatabase()
   const mongoUri = db.uriFor(`bench_webhooks_${randomBytes(3).toString('hex')}`)
-  const port = 40000 + Math.floor(Math.random() * 20000)
+  const port = await freePort()
   const config: Config = {
     env: 'test',
     port,
