@@ -2,8 +2,8 @@
 // 400 VALIDATION_FAILED), the pattern services copy: closed schemas with additionalProperties: false.
 import type { TSchema } from '@feathersjs/typebox'
 import type { HookContext, NextFunction } from '../app/declarations.ts'
-import { type FieldError, validationError } from '../errors/codes.ts'
-import { schemaErrors } from '../tenancy/schema-validation.ts'
+import { validationError } from '../errors/codes.ts'
+import { compiledSchema, type SchemaCheck } from '../tenancy/schema-validation.ts'
 
 export interface BodySchemas {
   create?: TSchema
@@ -12,14 +12,19 @@ export interface BodySchemas {
 }
 
 export function validateBody(schemas: BodySchemas) {
+  // Compiled once here, not looked up per call.
+  const checks: Partial<Record<string, SchemaCheck>> = {}
+  for (const method of ['create', 'update', 'patch'] as const) {
+    const schema = schemas[method]
+    if (schema) checks[method] = compiledSchema(schema)
+  }
   return async (context: HookContext, next?: NextFunction) => {
-    const schema = schemas[context.method as keyof BodySchemas]
-    if (schema) {
-      const many = Array.isArray(context.data)
-      const items: unknown[] = many ? context.data : [context.data]
-      const errors: FieldError[] = items.flatMap((item, index) =>
-        schemaErrors(schema, item, many ? String(index) : '')
-      )
+    const check = checks[context.method]
+    if (check) {
+      const data = context.data
+      const errors = Array.isArray(data)
+        ? data.flatMap((item, index) => check(item, String(index)))
+        : check(data)
       if (errors.length > 0) {
         throw validationError(
           `Invalid data: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,

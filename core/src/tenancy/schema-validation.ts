@@ -11,17 +11,36 @@ const ajv = addFormats(new Ajv({ allErrors: true, useDefaults: true, coerceTypes
   'hostname',
   'date-time'
 ])
-const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>()
+type ValidateFunction = ReturnType<typeof ajv.compile>
 
 /** Validates `data` in place (defaults applied). Returns [] when valid. `prefix` is prepended to paths. */
 export function schemaErrors(schema: TSchema, data: unknown, prefix = ''): FieldError[] {
-  let validate = compiled.get(schema)
-  if (!validate) {
-    validate = ajv.compile(schema)
-    compiled.set(schema, validate)
-  }
-  if (validate(data)) return []
-  return (validate.errors ?? []).map((error) => {
+  const errors = compiledSchema(schema)(data, prefix)
+  // A list of its own: callers add their own errors to it.
+  return errors === NO_ERRORS ? [] : errors
+}
+
+export type SchemaCheck = (data: unknown, prefix?: string) => FieldError[]
+
+const checks = new WeakMap<object, SchemaCheck>()
+
+/**
+ * schemaErrors bound to one schema, compiled now (hooks build theirs at setup, so no request compiles or
+ * looks the validator up). Valid data answers a shared empty list, which callers must not change.
+ */
+export function compiledSchema(schema: TSchema): SchemaCheck {
+  let check = checks.get(schema)
+  if (check) return check
+  const validate = ajv.compile(schema)
+  check = (data, prefix = '') => (validate(data) ? NO_ERRORS : fieldErrors(validate.errors ?? [], prefix))
+  checks.set(schema, check)
+  return check
+}
+
+const NO_ERRORS: FieldError[] = Object.freeze([]) as unknown as FieldError[]
+
+function fieldErrors(errors: NonNullable<ValidateFunction['errors']>, prefix: string): FieldError[] {
+  return errors.map((error) => {
     let path = error.instancePath.replace(/^\//, '').replaceAll('/', '.')
     if (error.keyword === 'required')
       path = path ? `${path}.${error.params.missingProperty}` : error.params.missingProperty
