@@ -62,8 +62,18 @@ export class EnqueueBatch {
         })
       },
       (error: Error) => {
-        for (const timer of timers) clearTimeout(timer)
-        for (const job of jobs) job.reject(error)
+        if (jobs.length === 1) {
+          for (const timer of timers) clearTimeout(timer)
+          jobs[0].reject(error)
+          return
+        }
+        // One job Bull cannot serialize (a BigInt, a cycle) rejects the whole bulk before anything is sent:
+        // add each on its own so only that caller fails (a Redis failure fails each of them the same way).
+        void Promise.allSettled(
+          jobs.map((job) => queue.add(job.data, job.options).then(job.resolve, job.reject))
+        ).then(() => {
+          for (const timer of timers) clearTimeout(timer)
+        })
       }
     )
   }

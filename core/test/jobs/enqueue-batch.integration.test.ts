@@ -113,4 +113,22 @@ describe('enqueue batch', () => {
     await expect(patient).resolves.toMatchObject({ id: 'b' })
     await expect(failed).rejects.toThrow(/failed in Redis/)
   })
+
+  it('fails only the caller whose job cannot be serialized; the rest of its batch is added', async () => {
+    const { factory } = setup()
+    await factory.waitRedisReady(2_000)
+    const queue = factory.queue('notes.mixed')
+    const batch = new EnqueueBatch((q) => new Error(`${q.name} timed out`))
+    const [good, bad, other] = await Promise.allSettled([
+      batch.add(queue, { n: 1 }, { jobId: 'good' }, 2_000),
+      batch.add(queue, { n: 10n }, { jobId: 'bad' }, 2_000),
+      batch.add(queue, { n: 3 }, { jobId: 'other' }, 2_000)
+    ])
+    expect(good).toMatchObject({ status: 'fulfilled', value: { id: 'good' } })
+    expect(other).toMatchObject({ status: 'fulfilled', value: { id: 'other' } })
+    expect(bad.status).toBe('rejected')
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/BigInt/)
+    expect((await queue.getJob('good'))?.data).toEqual({ n: 1 })
+    expect(await queue.getJob('bad')).toBeNull()
+  })
 })
