@@ -45,19 +45,30 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
   // Until Redis tells otherwise (the hello's receivers), events are published.
   let othersListening = true
   let subscribed = false
-  /** A publish reached `receivers` subscribers; this process's own subscriber is one of them. */
-  const noteReceivers = (receivers: number) => {
-    othersListening = receivers > (subscribed ? 1 : 0)
+  // Publishes are numbered so that a reply counted before another process announced itself cannot switch
+  // publishing off after its hello (replies and messages travel on different connections).
+  let publishes = 0
+  let heardOthersAt = 0
+  const ownSubscriberUp = () => subscribed && subscriber.status === 'ready'
+
+  /** Publishes one message; its receivers (Redis's count) say whether another process listens. */
+  const publishCounted = (message: string): Promise<void> => {
+    const sequence = ++publishes
+    const ownCountedAtSend = ownSubscriberUp()
+    return redis.publish(topic, message).then((receivers) => {
+      // Only a count that surely includes this process's own subscriber can say "alone"; while it is down
+      // or reconnecting the count cannot tell, so publishing goes on.
+      const ownCounted = ownCountedAtSend && ownSubscriberUp()
+      if (receivers > (ownCounted ? 1 : 0)) othersListening = true
+      else if (ownCounted && sequence > heardOthersAt) othersListening = false
+    })
   }
 
   // An empty message: processes that stopped publishing for want of listeners start again, and its
   // receivers tell this one whether anybody else listens.
   const hello = () => {
     if (closed) return
-    redis
-      .publish(topic, `${ownPrefix}"events":[]}`)
-      .then(noteReceivers)
-      .catch(() => undefined)
+    publishCounted(`${ownPrefix}"events":[]}`).catch(() => undefined)
   }
   // While alone, asked again now and then: a hello missed during a Redis reconnect is not missed forever.
   const recheck = setInterval(() => {
@@ -71,6 +82,7 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
     if (raw.startsWith(ownPrefix)) return
     // Another process is on the topic (its hello or its events): publish again.
     othersListening = true
+    heardOthersAt = publishes
     let message: RelayMessage
     try {
       message = JSON.parse(raw)
@@ -79,6 +91,10 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
     }
     if (message.origin === origin || !Array.isArray(message.events)) return
     for (const relayed of message.events) deliverLocally(app, relayed)
+  })
+  // Back after a dropped connection (ioredis subscribes again): others may have stopped publishing meanwhile.
+  subscriber.on('ready', () => {
+    if (subscribed) hello()
   })
   try {
     await subscriber.subscribe(topic)
@@ -96,15 +112,12 @@ export async function startRealtimeRelay(app: Application, redis: Redis): Promis
     if (events.length === 0) return
     // The events are JSON already: the message is assembled around them, nothing here can throw.
     const message = `${ownPrefix}"events":[${events.join(',')}]}`
-    redis
-      .publish(topic, message)
-      .then(noteReceivers)
-      .catch((error: Error) => {
-        logger?.warn(
-          { events: events.length, err: { message: error.message } },
-          'realtime events not relayed to other processes'
-        )
-      })
+    publishCounted(message).catch((error: Error) => {
+      logger?.warn(
+        { events: events.length, err: { message: error.message } },
+        'realtime events not relayed to other processes'
+      )
+    })
   }
 
   return {

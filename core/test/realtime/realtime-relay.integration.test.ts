@@ -75,4 +75,38 @@ describe('realtime relay', () => {
     await pause(200)
     expect(first.delivered).toEqual([{ n: 3 }])
   })
+
+  it('keeps publishing through its own subscriber reconnecting, which must not read as being alone', async () => {
+    const prefix = `relay-test-${randomBytes(4).toString('hex')}`
+    const listener = await relayOn(prefix)
+    const redis = new Redis('redis://127.0.0.1:6379')
+    // The relay's subscriber is a duplicate of its connection: kept here to drop it like a network blip.
+    const duplicates: Redis[] = []
+    const duplicate = redis.duplicate.bind(redis)
+    redis.duplicate = ((...args: Parameters<Redis['duplicate']>) => {
+      const copy = duplicate(...args)
+      duplicates.push(copy)
+      return copy
+    }) as Redis['duplicate']
+    const sender = await startRealtimeRelay(fakeApp(prefix).app, redis)
+    cleanups.push(async () => {
+      await sender.close()
+      redis.disconnect()
+    })
+    await pause(100)
+    sender.forward('notes', 'created', [CHANNEL], { n: 1 })
+    await pause(100)
+    expect(listener.delivered).toEqual([{ n: 1 }])
+
+    // The subscriber drops and reconnects; an event forwarded meanwhile is counted by Redis without it.
+    const subscriber = duplicates[0]
+    const back = new Promise((resolve) => subscriber.once('ready', resolve))
+    subscriber.disconnect(true)
+    sender.forward('notes', 'created', [CHANNEL], { n: 2 })
+    await back
+    await pause(100)
+    for (const n of [3, 4]) sender.forward('notes', 'created', [CHANNEL], { n })
+    await pause(200)
+    expect(listener.delivered).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }])
+  })
 })
