@@ -54,30 +54,70 @@ export function resolveTenantNow(
       return toResolvedTenant(tenant)
     })
   }
-  const hostname = hostnameOf(source.host)
-  if (!hostname) return undefined
-  const baseDomain = app.get('config').baseDomain.toLowerCase()
-  if (hostname === baseDomain) return undefined
+  const target = source.host ? hostTarget(app.get('config'), source.host) : NO_TENANT
+  if (target === NO_TENANT) return undefined
+  return target.kind === 'slug'
+    ? found(directory, 'slug', target.key, bySlugAnswer)
+    : found(directory, 'domain', target.key, byDomainAnswer)
+}
+
+/** What a Host header addresses: a tenant slug under the base domain, a custom domain, or no tenant. */
+interface HostTarget {
+  kind: 'slug' | 'domain'
+  key: string
+}
+const NO_TENANT = null
+
+// Parsing a Host header (case, port, trailing dot, base domain, reserved labels) gives the same answer
+// every time: remembered per raw header, so a request makes one Map lookup instead of five string
+// operations. Per config (tests run apps with different base domains); bounded, as clients choose the
+// header: when full, it starts over.
+const MAX_REMEMBERED_HOSTS = 1024
+const targetsByConfig = new WeakMap<object, Map<string, HostTarget | typeof NO_TENANT>>()
+
+function hostTarget(config: { baseDomain: string }, host: string): HostTarget | typeof NO_TENANT {
+  let targets = targetsByConfig.get(config)
+  if (!targets) {
+    targets = new Map()
+    targetsByConfig.set(config, targets)
+  }
+  let target = targets.get(host)
+  if (target !== undefined) return target
+  target = parseHostTarget(host, config.baseDomain.toLowerCase())
+  if (targets.size >= MAX_REMEMBERED_HOSTS) targets.clear()
+  targets.set(host, target)
+  return target
+}
+
+function parseHostTarget(host: string, baseDomain: string): HostTarget | typeof NO_TENANT {
+  const hostname = hostnameOf(host)
+  if (!hostname || hostname === baseDomain) return NO_TENANT
   if (hostname.endsWith(`.${baseDomain}`)) {
     const label = hostname.slice(0, -(baseDomain.length + 1))
     // Platform subdomains (api., app., www.) and deeper names are not tenants.
-    if (label.includes('.') || RESERVED_SLUGS.has(label)) return undefined
-    return found(directory, 'slug', label, (tenant) => {
-      if (!tenant) throw tenantUnknown(label)
-      return toResolvedTenant(tenant)
-    })
+    if (label.includes('.') || RESERVED_SLUGS.has(label)) return NO_TENANT
+    return { kind: 'slug', key: label }
   }
-  return found(directory, 'domain', hostname, (tenant) => (tenant ? toResolvedTenant(tenant) : undefined))
+  return { kind: 'domain', key: hostname }
 }
+
+const bySlugAnswer = (tenant: TenantDocument | null, slug: string) => {
+  if (!tenant) throw tenantUnknown(slug)
+  return toResolvedTenant(tenant)
+}
+
+const byDomainAnswer = (tenant: TenantDocument | null) => (tenant ? toResolvedTenant(tenant) : undefined)
 
 function found<T>(
   directory: TenantDirectory,
   kind: 'slug' | 'domain',
   key: string,
-  answer: (tenant: TenantDocument | null) => T
+  answer: (tenant: TenantDocument | null, key: string) => T
 ): T | Promise<T> {
   // Not `??`: a cached null (no such tenant) is an answer too.
   const cached = directory.peek ? directory.peek(kind, key) : NOT_CACHED
-  if (cached !== NOT_CACHED) return answer(cached)
-  return (kind === 'slug' ? directory.bySlug(key) : directory.byDomain(key)).then(answer)
+  if (cached !== NOT_CACHED) return answer(cached, key)
+  return (kind === 'slug' ? directory.bySlug(key) : directory.byDomain(key)).then((tenant) =>
+    answer(tenant, key)
+  )
 }

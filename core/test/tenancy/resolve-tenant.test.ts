@@ -73,4 +73,24 @@ describe('resolveTenantNow', () => {
     expect(explicit).toBeInstanceOf(Promise)
     expect(await explicit).toMatchObject({ slug: 'brand' })
   })
+
+  it('gives the same answers for a Host header seen before, per base domain, and beyond the remembered hosts', async () => {
+    const { app, reads } = appWith(new Map([['brand', brand]]))
+    for (let round = 0; round < 2; round++) {
+      expect(resolveTenantNow(app, { host: 'localhost' })).toBeUndefined()
+      expect(resolveTenantNow(app, { host: 'www.localhost' })).toBeUndefined()
+      expect(resolveTenantNow(app, { host: 'a.b.localhost' })).toBeUndefined()
+      expect(await resolveTenantNow(app, { host: 'BRAND.localhost.:8080' })).toMatchObject({ slug: 'brand' })
+    }
+    // Another app with another base domain: its own answers for the same headers.
+    const other = appWith(new Map([['brand', brand]]))
+    const otherSettings = { access: other.app.get('access'), config: { baseDomain: 'example.test' } }
+    const otherApp = { get: (key: string) => (otherSettings as any)[key] } as any
+    expect(resolveTenantNow(otherApp, { host: 'example.test' })).toBeUndefined()
+    expect(await resolveTenantNow(otherApp, { host: 'brand.example.test' })).toMatchObject({ slug: 'brand' })
+    // Many made-up hosts (clients choose the header) do not change the answers for known ones.
+    for (let i = 0; i < 3000; i++) resolveTenantNow(app, { host: `www.localhost:${i}` })
+    expect(resolveTenantNow(app, { host: 'brand.localhost' })).toMatchObject({ slug: 'brand' })
+    expect(reads).toEqual(['brand'])
+  })
 })
