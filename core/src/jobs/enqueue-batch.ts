@@ -47,10 +47,10 @@ export class EnqueueBatch {
 
   #send(queue: Bull.Queue, jobs: PendingJob[]): void {
     const timers = this.#startTimers(queue, jobs)
-    const added: Promise<Bull.Job[]> =
+    const added =
       jobs.length === 1
-        ? queue.add(jobs[0].data, jobs[0].options).then((job) => [job])
-        : queue.addBulk(jobs.map((job) => ({ data: job.data, opts: job.options })))
+        ? addOne(queue, jobs[0]).then((job) => [job])
+        : settle(() => queue.addBulk(jobs.map((job) => ({ data: job.data, opts: job.options }))))
     added.then(
       (results) => {
         for (const timer of timers) clearTimeout(timer)
@@ -69,11 +69,11 @@ export class EnqueueBatch {
         }
         // One job Bull cannot serialize (a BigInt, a cycle) rejects the whole bulk before anything is sent:
         // add each on its own so only that caller fails (a Redis failure fails each of them the same way).
-        void Promise.allSettled(
-          jobs.map((job) => queue.add(job.data, job.options).then(job.resolve, job.reject))
-        ).then(() => {
-          for (const timer of timers) clearTimeout(timer)
-        })
+        void Promise.allSettled(jobs.map((job) => addOne(queue, job).then(job.resolve, job.reject))).then(
+          () => {
+            for (const timer of timers) clearTimeout(timer)
+          }
+        )
       }
     )
   }
@@ -91,5 +91,21 @@ export class EnqueueBatch {
         for (const job of group) job.reject(this.#onTimeout(queue))
       }, timeoutMs)
     )
+  }
+}
+
+function addOne(queue: Bull.Queue, job: PendingJob): Promise<Bull.Job> {
+  return settle(() => queue.add(job.data, job.options))
+}
+
+/**
+ * Bull can throw synchronously (bad options, a closed queue); the batch runs from setImmediate and from
+ * promise handlers, where that would end the process or go unhandled: the callers get it instead.
+ */
+function settle<T>(add: () => Promise<T>): Promise<T> {
+  try {
+    return add()
+  } catch (error) {
+    return Promise.reject(error)
   }
 }

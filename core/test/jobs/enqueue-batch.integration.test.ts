@@ -114,6 +114,27 @@ describe('enqueue batch', () => {
     await expect(failed).rejects.toThrow(/failed in Redis/)
   })
 
+  it('hands an add that throws synchronously to its callers instead of throwing from the flush', async () => {
+    const refuse = () => {
+      throw new Error('queue is closed')
+    }
+    const queue = {
+      name: 'notes.closed',
+      add: vi.fn(refuse),
+      addBulk: vi.fn(refuse)
+    } as unknown as Bull.Queue
+    const batch = new EnqueueBatch(() => new Error('timed out'))
+    await expect(batch.add(queue, { n: 1 }, {}, 1_000)).rejects.toThrow('queue is closed')
+    const both = [batch.add(queue, { n: 2 }, {}, 1_000), batch.add(queue, { n: 3 }, {}, 1_000)]
+    const results = await Promise.allSettled(both)
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected'])
+    for (const result of results)
+      expect((result as PromiseRejectedResult).reason.message).toBe('queue is closed')
+    // The bulk, then each job on its own (the fallback for one job that cannot be serialized).
+    expect(queue.addBulk).toHaveBeenCalledTimes(1)
+    expect(queue.add).toHaveBeenCalledTimes(3)
+  })
+
   it('fails only the caller whose job cannot be serialized; the rest of its batch is added', async () => {
     const { factory } = setup()
     await factory.waitRedisReady(2_000)
