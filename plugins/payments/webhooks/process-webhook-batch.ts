@@ -1,8 +1,9 @@
-// Processes several stored webhook events of one tenant in one transaction: one read of the payments and
-// one of the invoices they touch, the events applied in order to those documents in memory by the same
-// monotonic rules as domain/payment-transitions.ts, then one bulkWrite per collection, the domain events
-// (outbox: one emitMany) and one bulkWrite marking the events processed, committed together. A batch that
-// fails is rolled back whole; the caller then processes its events one by one (process-webhook-event.ts).
+// Processes stored webhook events of one tenant in one transaction: one read of the payments and one of
+// the invoices they touch, the events decided in order by the payment rules (domain/payment-rules.ts,
+// through event-step.ts) on in-memory copies of those documents, then one bulkWrite per collection, the
+// domain events (outbox: one emitMany) and one bulkWrite marking the events processed, committed together.
+// A batch that fails is rolled back whole; the caller then processes its events one by one, each a batch
+// of one (process-webhook-event.ts).
 
 import { currentScope, trusted } from '@masterstage/core'
 import type { ClientSession } from 'mongoose'
