@@ -26,6 +26,8 @@ export default definePlugin({
   name: PIPELINE_PLUGIN,
   version: '0.1.0',
   description: 'Registration, lead tracker, pipeline board, sales metrics and CSV export',
+  // A registration is for a masterclass of the tenant's catalogue (read through that plugin's service).
+  dependsOn: ['masterclasses'],
   config: {
     settings: Type.Object({
       registrationLimits: Type.Optional(
