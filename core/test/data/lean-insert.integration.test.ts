@@ -98,4 +98,50 @@ describe('insertLeanOne', () => {
     const stored = await unscoped(() => Hooked.collection.findOne({ email: 'h@x.test' }))
     expect(stored?.tenantId).toBe('tenant-a')
   })
+
+  it('sends one turn’s inserts as one command, each caller with its own outcome', async () => {
+    const asB = <T>(fn: () => Promise<T>) => runAsSystem('test', 'tenant-b', fn) as Promise<T>
+    await asA(() => insertLeanOne(Contact, { _id: new mongoose.Types.ObjectId(), email: 'taken@x.test' }))
+    const insertMany = vi.spyOn(Contact.collection, 'insertMany')
+    const insertOne = vi.spyOn(Contact.collection, 'insertOne')
+    const docs = [
+      { _id: new mongoose.Types.ObjectId(), email: 'g1@x.test' },
+      { _id: new mongoose.Types.ObjectId(), email: 'taken@x.test' }, // duplicate for tenant-a
+      { _id: new mongoose.Types.ObjectId(), email: 'taken@x.test' }, // the same email, tenant-b: fine
+      { _id: new mongoose.Types.ObjectId(), email: 'g2@x.test' }
+    ]
+    const outcomes = await Promise.allSettled([
+      asA(() => insertLeanOne(Contact, docs[0])),
+      asA(() => insertLeanOne(Contact, docs[1])),
+      asB(() => insertLeanOne(Contact, docs[2])),
+      asA(() => insertLeanOne(Contact, docs[3]))
+    ])
+    expect(insertMany).toHaveBeenCalledTimes(1)
+    // Only the refused document is tried again alone, for insertOne's exact error.
+    expect(insertOne).toHaveBeenCalledTimes(1)
+    expect(insertOne.mock.calls[0][0]).toBe(docs[1])
+    insertMany.mockRestore()
+    insertOne.mockRestore()
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled'
+    ])
+    // The duplicate is insertOne's error for that document alone (what callers test for an upsert retry).
+    const duplicate = (outcomes[1] as PromiseRejectedResult).reason
+    expect(duplicate).toMatchObject({ name: 'MongoServerError', code: 11000 })
+    expect(duplicate.keyValue).toMatchObject({ email: 'taken@x.test' })
+    expect(JSON.stringify(duplicate)).not.toContain(String(docs[1]._id))
+    const stored = await unscoped(() =>
+      Contact.collection.find({ _id: { $in: docs.map((doc) => doc._id) } }).toArray()
+    )
+    expect(stored.map((doc) => [String(doc._id), doc.tenantId]).sort()).toEqual(
+      [
+        [String(docs[0]._id), 'tenant-a'],
+        [String(docs[2]._id), 'tenant-b'],
+        [String(docs[3]._id), 'tenant-a']
+      ].sort()
+    )
+  })
 })
