@@ -215,6 +215,17 @@ export class DurableEventBus implements EventBus {
    * event to the relay) when Redis cannot take the jobs now.
    */
   async dispatch(event: OutboxDocument): Promise<boolean> {
+    if (!(await this.enqueueDeliveries(event))) return false
+    await this.store.markDispatched(event._id)
+    return true
+  }
+
+  /**
+   * `dispatch` without the dispatched mark, for a caller that marks several events at once (the relay).
+   * Until marked, the event stays leased; a crash in between re-dispatches it after the lease, which the
+   * deliveries' job ids and exactly-once records absorb.
+   */
+  async enqueueDeliveries(event: OutboxDocument): Promise<boolean> {
     try {
       for (const subscription of this.#byEvent.get(event.name) ?? []) {
         await this.#enqueueDelivery(event._id, subscription)
@@ -227,7 +238,6 @@ export class DurableEventBus implements EventBus {
       await this.store.releaseLease(event._id).catch(() => undefined)
       return false
     }
-    await this.store.markDispatched(event._id)
     return true
   }
 

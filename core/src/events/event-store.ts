@@ -167,6 +167,15 @@ export class EventStore {
     )
   }
 
+  /** markDispatched for several events at once (a relay pass). */
+  async markDispatchedMany(eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return
+    await this.outbox.updateMany(
+      { _id: { $in: eventIds } },
+      { $set: { dispatchedAt: new Date() }, $unset: { leaseUntil: '' } }
+    )
+  }
+
   /** Lets the relay take the event on its next poll (after a failed enqueue). */
   async releaseLease(eventId: string): Promise<void> {
     await this.outbox.updateOne({ _id: eventId, dispatchedAt: null }, { $set: { leaseUntil: new Date(0) } })

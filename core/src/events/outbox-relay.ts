@@ -37,21 +37,30 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     // While Redis is unreachable there is nothing to do; leasing events would only delay other relays.
     full = false
     if (!options.queues.isRedisReady()) return 0
-    let dispatched = 0
     // One read of the waiting ids per pass; each is then leased by id (another relay, or the emitter,
     // may have taken it meanwhile: it is skipped).
     const waiting = await options.bus.store.undispatchedIds(batchSize)
-    for (const id of waiting) {
-      if (stopped) break
-      const event = await options.bus.store.leaseUndispatched(id, leaseMs)
-      if (!event) continue
-      // Redis refused: the rest waits for the next poll.
-      if (!(await options.bus.dispatch(event))) return dispatched
-      dispatched++
+    // Marked dispatched together at the end of the pass (one write instead of one per event).
+    const enqueued: string[] = []
+    let refused = false
+    try {
+      for (const id of waiting) {
+        if (stopped) break
+        const event = await options.bus.store.leaseUndispatched(id, leaseMs)
+        if (!event) continue
+        // Redis refused: the rest waits for the next poll.
+        if (!(await options.bus.enqueueDeliveries(event))) {
+          refused = true
+          break
+        }
+        enqueued.push(id)
+      }
+    } finally {
+      await options.bus.store.markDispatchedMany(enqueued)
     }
-    if (dispatched) logger.info({ dispatched }, 'outbox relay dispatched events')
-    full = waiting.length === batchSize && !stopped
-    return dispatched
+    if (enqueued.length > 0) logger.info({ dispatched: enqueued.length }, 'outbox relay dispatched events')
+    full = waiting.length === batchSize && !stopped && !refused
+    return enqueued.length
   }
 
   function runOnce(): Promise<number> {

@@ -142,6 +142,19 @@ describe('outbox relay', () => {
     // A second relay takes some of them first: each event is still dispatched once.
     expect((await f.bus.store.leaseUndispatched('b3', 60_000))?._id).toBe('b3')
     expect(await f.bus.store.leaseUndispatched('b3', 60_000)).toBeNull()
+    // Marked dispatched once per pass, not once per event.
+    const marks: number[] = []
+    const markMany = f.bus.store.markDispatchedMany.bind(f.bus.store)
+    f.bus.store.markDispatchedMany = async (eventIds: string[]) => {
+      if (eventIds.length > 0) marks.push(eventIds.length)
+      return markMany(eventIds)
+    }
+    const markOne = f.bus.store.markDispatched.bind(f.bus.store)
+    let singleMarks = 0
+    f.bus.store.markDispatched = async (eventId: string) => {
+      singleMarks++
+      return markOne(eventId)
+    }
     const started = Date.now()
     const relay = startOutboxRelay({
       bus: f.bus,
@@ -163,6 +176,9 @@ describe('outbox relay', () => {
     // Five passes of five: one poll interval (then back to back), not one per pass (at least 4 s).
     expect(Date.now() - started).toBeLessThan(3500)
     expect(await f.bus.store.outbox.findOne({ _id: 'b3' })).toMatchObject({ dispatchedAt: null })
+    expect(singleMarks).toBe(0)
+    expect(marks.reduce((sum, count) => sum + count, 0)).toBe(22)
+    expect(marks.length).toBeLessThanOrEqual(5)
     const queue = f.queues.queue(EVENT_DELIVERY_QUEUE)
     expect(await queue.getJob(deliveryId('b0', 'noop.note-archived'))).not.toBeNull()
   })
