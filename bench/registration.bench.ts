@@ -28,6 +28,8 @@ import { benchSettings } from './lib/bench-settings.ts'
 import { median } from './lib/compare-variants.ts'
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200)
+/** Each fixed-rate round first sends this long at its rate, unmeasured (each round is a new load process). */
+const FIXED_RATE_WARMUP_MS = 1000
 const REPEAT_SHARE = 0.05
 
 interface Target {
@@ -46,6 +48,8 @@ interface LoadOrder {
   connections: number
   /** Open loop at this many requests per second instead of closed loop. */
   ratePerSecond?: number
+  /** Load sent first and not measured (new connections, cold caches), before durationMs. */
+  warmupMs?: number
   seed: string
 }
 
@@ -81,8 +85,10 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
     if (recent.length > 1000) recent.shift()
     return entry
   }
+  let measuring = !order.warmupMs
   const send = () =>
     new Promise<void>((resolve) => {
+      const measured = measuring
       const { tenant, email } = next()
       const body = JSON.stringify({
         name: 'Bench Person',
@@ -107,8 +113,9 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
         (res) => {
           res.resume()
           res.on('end', () => {
-            if (res.statusCode === 201) latencies.push(performance.now() - started)
-            else {
+            if (res.statusCode === 201) {
+              if (measured) latencies.push(performance.now() - started)
+            } else {
               errors++
               firstError ??= `status ${res.statusCode}`
             }
@@ -123,15 +130,19 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
       })
       req.end(body)
     })
-  const started = performance.now()
+  const warmupEnd = performance.now() + (order.warmupMs ?? 0)
+  const started = warmupEnd
   const deadline = started + order.durationMs
   if (order.ratePerSecond) {
-    // Open loop: arrivals on a fixed schedule whatever the server's pace (latency includes queueing).
+    // Open loop: arrivals on a fixed schedule whatever the server's pace (latency includes queueing). The
+    // warm-up runs at the same rate, so the measured part starts in the steady state, not with a backlog
+    // of the first requests opening their connections at once.
     const interval = 1000 / order.ratePerSecond
     const inFlight: Promise<void>[] = []
-    for (let at = started; at < deadline; at += interval) {
+    for (let at = warmupEnd - (order.warmupMs ?? 0); at < deadline; at += interval) {
       const wait = at - performance.now()
       if (wait > 1) await new Promise((r) => setTimeout(r, wait))
+      measuring = at >= warmupEnd
       inFlight.push(send())
     }
     await Promise.all(inFlight)
@@ -402,6 +413,7 @@ async function main(): Promise<void> {
           durationMs: settings.durationMs,
           connections: 256,
           ratePerSecond: rate,
+          warmupMs: FIXED_RATE_WARMUP_MS,
           seed: `f${seed++}`
         })
         if (report.errors > 0)
