@@ -267,3 +267,41 @@ describe('withTransaction under contention', () => {
     expect(Math.max(...attempts)).toBeGreaterThan(1)
   })
 })
+
+describe('updates inside a transaction and unique keys', () => {
+  it('lets a document keep its key, and still refuses one taking another document’s key', async () => {
+    await rollups.insertMany([
+      { _id: 'a' as never, ...slot, count: 1 },
+      { _id: 'b' as never, ...slot, day: '2026-11-25', count: 1 }
+    ])
+    const first = await openTransaction()
+    try {
+      // Many updates of other fields of the same documents: their keys stay theirs.
+      for (let round = 0; round < 5; round++) {
+        await rollups.updateOne({ _id: 'a' as never }, { $inc: { count: 1 } }, { session: first })
+        await rollups.updateOne({ _id: 'b' as never }, { $inc: { count: 1 } }, { session: first })
+      }
+      const taken = await failure(
+        rollups.updateOne({ _id: 'b' as never }, { $set: { day: slot.day } }, { session: first })
+      )
+      expect(taken.code).toBe(11000)
+    } finally {
+      await finish(first)
+    }
+    const second = await openTransaction()
+    try {
+      await rollups.updateOne({ _id: 'a' as never }, { $inc: { count: 1 } }, { session: second })
+      // Moving a's key away first frees it for b within the same transaction.
+      await rollups.updateOne({ _id: 'a' as never }, { $set: { day: '2026-11-26' } }, { session: second })
+      await rollups.updateOne({ _id: 'b' as never }, { $set: { day: slot.day } }, { session: second })
+      await second.commitTransaction()
+    } finally {
+      await finish(second)
+    }
+    const stored = await rollups.find({}, { sort: { _id: 1 } }).toArray()
+    expect(stored.map((doc) => [doc._id, doc.day, doc.count])).toEqual([
+      ['a', '2026-11-26', 2],
+      ['b', slot.day, 1]
+    ])
+  })
+})

@@ -42,10 +42,14 @@ export function checkUniqueForTransaction(
 ): void {
   const overlay = txn.overlay(coll.ns)
   const changed = txn.changedSinceSnapshot(coll.ns)
+  const previous = versionSeenBy(coll, overlay, changed, docKey)
   for (const index of coll.indexes.values()) {
     if (!index.unique || index.spec.name === '_id_') continue
     const wanted = keySet(index, doc)
     if (!wanted) continue
+    // An update that keeps the keys this document already holds (in what this transaction sees) takes no
+    // new key: nothing to check, as mongod leaves that index entry alone.
+    if (previous && sameKeys(wanted, keySet(index, previous))) continue
     // Committed holders, except documents this transaction rewrites (their new version is checked below).
     const holder = index.findDuplicate(doc, docKey, (k) => overlay?.has(k) === true)
     if (holder !== null) {
@@ -108,6 +112,27 @@ function heldByOpenTransaction(
     }
   }
   return null
+}
+
+/**
+ * The version of `docKey` this transaction sees: its own write, else the committed one when nobody changed it
+ * after the snapshot (otherwise undefined: the full checks decide).
+ */
+function versionSeenBy(
+  coll: Collection,
+  overlay: Map<string, Document | null> | undefined,
+  changed: Map<string, Document | null> | null,
+  docKey: string
+): Document | null | undefined {
+  if (overlay?.has(docKey)) return overlay.get(docKey)
+  if (changed?.has(docKey)) return undefined
+  return coll.docs.get(docKey)
+}
+
+function sameKeys(wanted: Set<string>, held: Set<string> | null): boolean {
+  if (!held || held.size !== wanted.size) return false
+  for (const key of wanted) if (!held.has(key)) return false
+  return true
 }
 
 function keySet(index: IndexMap, doc: Document): Set<string> | null {

@@ -19,6 +19,12 @@ export class Transaction {
   readonly done: Promise<void>
 
   private readonly versions: VersionStore | null
+  // asOf per namespace, kept while no version is recorded there (a transaction writing many documents would
+  // otherwise walk every version of the namespace for each write).
+  private readonly changedCache = new Map<
+    string,
+    { stamp: number; changed: Map<string, Document | null> | null }
+  >()
 
   constructor(sessionId: string, txnNumber: number, snapshot: number, versions: VersionStore | null = null) {
     this.sessionId = sessionId
@@ -36,7 +42,13 @@ export class Transaction {
 
   // Documents of `ns` others changed since this transaction started, with their state at its start.
   changedSinceSnapshot(ns: string): Map<string, Document | null> | null {
-    return this.versions?.asOf(ns, this.snapshot) ?? null
+    if (!this.versions) return null
+    const stamp = this.versions.stampOf(ns)
+    const cached = this.changedCache.get(ns)
+    if (cached && cached.stamp === stamp) return cached.changed
+    const changed = this.versions.asOf(ns, this.snapshot)
+    this.changedCache.set(ns, { stamp, changed })
+    return changed
   }
 
   record(ns: string, docKey: string, doc: Document | null): void {
@@ -52,6 +64,7 @@ export class Transaction {
     this.state = state
     if (reason) this.abortReason = reason
     this.writes.clear()
+    this.changedCache.clear()
     this.finished?.()
     this.finished = null
   }

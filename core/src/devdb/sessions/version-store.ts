@@ -17,6 +17,9 @@ export class VersionStore {
 
   private count = 0
   private pruneAt = MIN_PRUNE
+  // Bumped by every version recorded in a namespace: asOf's answer for an open snapshot changes only then
+  // (pruning drops versions no open snapshot sees), so transactions can keep it until the stamp moves.
+  private readonly stamps = new Map<string, number>()
 
   get size(): number {
     return this.count
@@ -34,6 +37,12 @@ export class VersionStore {
     else if (versions[versions.length - 1].tick !== tick) versions.push({ tick, before })
     else return
     this.count++
+    this.stamps.set(ns, (this.stamps.get(ns) ?? 0) + 1)
+  }
+
+  /** Changes whenever a version is recorded in `ns`. */
+  stampOf(ns: string): number {
+    return this.stamps.get(ns) ?? 0
   }
 
   // Documents of `ns` changed after `snapshot`, each with its state at the snapshot (null: absent then).
