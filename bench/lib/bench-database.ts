@@ -37,7 +37,10 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
 
 function spawnDevDb(): ChildProcess {
   const cli = fileURLToPath(new URL('../../core/src/devdb/cli.ts', import.meta.url))
-  const child = spawn(process.execPath, [cli, '--port', '0'], {
+  // BENCH_DB_CPU_PROFILE=<dir>: the engine writes a CPU profile there when it stops (where its time goes).
+  const profileDir = process.env.BENCH_DB_CPU_PROFILE
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
+  const child = spawn(process.execPath, [...profile, cli, '--port', '0'], {
     env: { ...process.env, DEVDB_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit']
   })

@@ -91,4 +91,39 @@ describe('explain and index use', () => {
       code: 2
     })
   })
+
+  it('answers a tenant-scoped $or over two indexed fields with one index scan per branch', async () => {
+    const filter = {
+      tenantId: 'big1',
+      $or: [
+        { email: { $in: ['u1@x', 'u6@x', 'u11@x'] } },
+        { createdAt: new Date(Date.UTC(2024, 0, 1) + 21_000) }
+      ]
+    }
+    const users = db.collection('users')
+    const found = await users.find(filter).toArray()
+    // u11 is tenant big1 (11 % 5), u1/u6 are 'small' (i < 20); the second branch is document 21 (big1).
+    expect(found.map((doc) => doc._id).sort()).toEqual([21])
+    const plan = await users.find(filter).explain('executionStats')
+    expect(plan.executionStats.nReturned).toBe(1)
+    // Not the tenant's ~400 keys: only the branches' own.
+    expect(plan.executionStats.totalKeysExamined).toBeLessThanOrEqual(2)
+    // A document matching both branches comes back once.
+    const both = await users
+      .find({
+        tenantId: 'small',
+        $or: [{ email: 'u3@x' }, { createdAt: new Date(Date.UTC(2024, 0, 1) + 3_000) }]
+      })
+      .toArray()
+    expect(both.map((doc) => doc._id)).toEqual([3])
+  })
+
+  it('keeps one plan for an $or with a branch no index serves, and its answers are the same', async () => {
+    const users = db.collection('users')
+    const filter = { tenantId: 'small', $or: [{ email: 'u2@x' }, { nickname: 'none' }] }
+    expect((await users.find(filter).toArray()).map((doc) => doc._id)).toEqual([2])
+    const plan = await users.find(filter).explain('executionStats')
+    // The tenant prefix of one index: the tenant's 20 keys.
+    expect(plan.executionStats.totalKeysExamined).toBe(20)
+  })
 })

@@ -45,6 +45,10 @@ export class Collection {
     skip?: (docKey: string) => boolean,
     plan = this.plan(filter)
   ): void {
+    if (plan.branches) {
+      this.#forEachOrCandidate(plan.branches, stats, visit, skip)
+      return
+    }
     if (!plan.index) {
       stats.indexName = null
       for (const [docKey, doc] of this.docs) {
@@ -67,6 +71,30 @@ export class Collection {
       stats.docsExamined++
       return visit(docKey, doc)
     })
+  }
+
+  // An OR plan: each branch's index scan in turn, a document matching several branches visited once.
+  #forEachOrCandidate(
+    branches: Plan[],
+    stats: ScanStats,
+    visit: (docKey: string, doc: Document) => boolean,
+    skip?: (docKey: string) => boolean
+  ): void {
+    stats.indexName = branches.map((branch) => branch.index!.spec.name).join(' OR ')
+    const yielded = new Set<string>()
+    for (const branch of branches) {
+      let stopped = false
+      branch.index!.scan(branch, (docKey, doc) => {
+        stats.keysExamined++
+        if (yielded.has(docKey)) return true
+        yielded.add(docKey)
+        if (skip?.(docKey)) return true
+        stats.docsExamined++
+        stopped = !visit(docKey, doc)
+        return !stopped
+      })
+      if (stopped) return
+    }
   }
 
   checkUnique(doc: Document, docKey: string): void {

@@ -8,6 +8,8 @@ export interface Plan extends IndexScan {
   index: IndexMap | null
   // True when the scan returns documents in the requested sort order (directions set accordingly).
   sorted: boolean
+  // An OR plan (index null): one index scan per branch of a top-level $or, candidates deduplicated.
+  branches?: Plan[]
 }
 
 const NO_PLAN: Plan = { index: null, prefix: [], sorted: false }
@@ -137,6 +139,13 @@ function candidate(
 }
 
 export function planQuery(filter: Document, indexes: Iterable<IndexMap>, sort?: Document): Plan {
+  const all = [...indexes]
+  const { plan, score } = bestPlan(filter, all, sort)
+  if (plan.sorted || !Array.isArray(filter.$or)) return plan
+  return orPlan(filter, all, score) ?? plan
+}
+
+function bestPlan(filter: Document, indexes: IndexMap[], sort?: Document): { plan: Plan; score: number } {
   const equalities = equalityFields(filter)
   const sortFields = sortSuffix(sort && Object.keys(sort).length > 0 ? sort : undefined, equalities)
   let best = NO_PLAN
@@ -148,5 +157,27 @@ export function planQuery(filter: Document, indexes: Iterable<IndexMap>, sort?: 
       best = found.plan
     }
   }
-  return best
+  return { plan: best, score: bestScore }
+}
+
+/** Most $or branches planned one by one (beyond, one plan for the whole filter). */
+const MAX_OR_BRANCHES = 16
+
+/**
+ * A top-level $or whose every branch (with the filter's other conditions, as mongod's contained-$or
+ * planning does) has an index plan better than the whole filter's: one scan per branch, like mongod's OR
+ * stage, instead of walking the shared prefix and testing every document against the $or.
+ */
+function orPlan(filter: Document, indexes: IndexMap[], wholeScore: number): Plan | null {
+  const branches = filter.$or as unknown[]
+  if (branches.length === 0 || branches.length > MAX_OR_BRANCHES) return null
+  const { $or: _or, ...rest } = filter
+  const plans: Plan[] = []
+  for (const branch of branches) {
+    if (!plainOperators(branch)) return null
+    const { plan, score } = bestPlan({ $and: [rest, branch] }, indexes)
+    if (!plan.index || score <= wholeScore) return null
+    plans.push(plan)
+  }
+  return { index: null, prefix: [], sorted: false, branches: plans }
 }
