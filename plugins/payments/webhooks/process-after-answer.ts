@@ -91,12 +91,16 @@ function takeBatch(line: Line): { tenantId: string; events: ProviderEvent[] } {
   return { tenantId, events }
 }
 
-/** Exported for tests: processes one tenant's fresh events, batched where possible; never throws. */
+/**
+ * Processes one tenant's events, batched where possible; never throws. Answers the ids of events it could
+ * neither apply nor hand to the per-event job (empty when all are taken care of).
+ */
 export async function processBatch(
   runtime: PaymentsRuntime,
   tenantId: string,
   events: ProviderEvent[]
-): Promise<void> {
+): Promise<string[]> {
+  const unhandled: string[] = []
   await runAsSystem('payments.webhook', tenantId, async () => {
     const unique = [...new Map(events.map((event) => [event.id, event])).values()]
     const batched = unique.filter(batchable)
@@ -118,18 +122,21 @@ export async function processBatch(
     for (let index = 0; index < single.length; index += FALLBACK_CONCURRENCY) {
       await Promise.all(
         single.slice(index, index + FALLBACK_CONCURRENCY).map((event) =>
-          processWebhookEvent(runtime, event.id, { event, tenantId }).catch(
-            () => enqueueProcessing(runtime, event.id, tenantId) // retried with the job's backoff
-          )
+          processWebhookEvent(runtime, event.id, { event, tenantId }).catch(async () => {
+            // Retried with the per-event job's backoff; if even that cannot be queued, the caller decides.
+            if (!(await enqueueProcessing(runtime, event.id, tenantId))) unhandled.push(event.id)
+          })
         )
       )
     }
-  }).catch((error) =>
+  }).catch((error) => {
     runtime.ctx.logger.error(
       { tenantId, err: { message: (error as Error).message } },
-      'webhook processing after the answer failed'
+      'webhook processing failed'
     )
-  )
+    for (const event of events) if (!unhandled.includes(event.id)) unhandled.push(event.id)
+  })
+  return unhandled
 }
 
 interface Queued {
@@ -188,25 +195,37 @@ export async function processStoredEvents(runtime: PaymentsRuntime, eventIds: st
     const event = byId.get(id)
     return event ? [JSON.parse(event.payload) as ProviderEvent] : []
   })
-  if (events.length > 0) await processBatch(runtime, tenantId, events)
+  if (events.length === 0) return
+  const unhandled = await processBatch(runtime, tenantId, events)
+  // Failing the job retries the group with its backoff (it re-reads only events still unprocessed), rather
+  // than leaving them to the reconciliation sweep minutes later.
+  if (unhandled.length > 0)
+    throw new Error(
+      `${unhandled.length} of ${events.length} webhook events not processed; the job retries them`
+    )
 }
 
-/** Queue failures are tolerated: the event is stored and the reconciliation sweep replays it. */
+/**
+ * Queue failures are tolerated: the event is stored and the reconciliation sweep replays it. Answers whether
+ * the job was queued.
+ */
 export async function enqueueProcessing(
   runtime: PaymentsRuntime,
   eventId: string,
   tenantId: string
-): Promise<void> {
+): Promise<boolean> {
   try {
     await runtime.ctx.jobs.enqueue(
       PROCESS_WEBHOOK_JOB,
       { eventId },
       { jobId: `webhook:${eventId}`, tenantId }
     )
+    return true
   } catch (error) {
     runtime.ctx.logger.warn(
       { eventId, err: { message: (error as Error).message } },
       'webhook stored, processing deferred to the sweep'
     )
+    return false
   }
 }

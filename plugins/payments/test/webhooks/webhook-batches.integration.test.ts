@@ -6,7 +6,11 @@ import { runAsSystem, trusted } from '@masterstage/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reconcilePayments } from '../../jobs/reconcile-payments.ts'
 import type { ProviderEvent } from '../../providers/payment-provider.ts'
-import { PROCESS_WEBHOOK_JOB, processBatch } from '../../webhooks/process-after-answer.ts'
+import {
+  PROCESS_WEBHOOK_JOB,
+  processBatch,
+  processStoredEvents
+} from '../../webhooks/process-after-answer.ts'
 import { processWebhookBatch } from '../../webhooks/process-webhook-batch.ts'
 import { processWebhookEvent } from '../../webhooks/process-webhook-event.ts'
 import { insertReceipt } from '../../webhooks/receipt-group.ts'
@@ -290,6 +294,39 @@ describe('one batch and the one-payment-per-invoice rule', () => {
 })
 
 describe('a poisoned event in a batch', () => {
+  it('fails the grouped job (so Bull retries it) when a failing event cannot be handed to its own job', async () => {
+    const good = await openInvoice(scenario)
+    const poisoned = await openInvoice(scenario)
+    await runWithTenant(scenario, () =>
+      runtime().models.invoices.deleteOne({ _id: poisoned.invoice._id }).exec()
+    )
+    const events = [sessionCompleted(good.session, 'paid'), sessionCompleted(poisoned.session, 'paid')]
+    await storeOnly(events)
+    const jobs = runtime().ctx.jobs
+    const enqueue = jobs.enqueue
+    jobs.enqueue = (async () => {
+      throw new Error('Redis is not reachable')
+    }) as typeof enqueue
+    try {
+      await expect(
+        runWithTenant(scenario, () =>
+          processStoredEvents(
+            runtime(),
+            events.map((event) => event.id)
+          )
+        )
+      ).rejects.toThrow(/1 of 2 webhook events not processed/)
+    } finally {
+      jobs.enqueue = enqueue
+    }
+    expect((await paymentOf(scenario, good.paymentId))?.status).toBe('succeeded')
+    // The retry re-reads only what is still unprocessed: the good event is not applied twice.
+    expect(await states(events.map((event) => event.id))).toEqual({
+      [events[0].id]: 'processed',
+      [events[1].id]: 'failed'
+    })
+  })
+
   it('does not block the others: they are processed, it fails alone and goes to the retrying job', async () => {
     const good = [await openInvoice(scenario), await openInvoice(scenario)]
     const poisoned = await openInvoice(scenario)
