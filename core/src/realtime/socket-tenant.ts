@@ -6,6 +6,7 @@
 import { clientIp } from '../app/client-ip.ts'
 import type { Application } from '../app/declarations.ts'
 import { rateLimited } from '../errors/codes.ts'
+import { countHit, warnAndFailOpen } from '../rate-limit/count-hit.ts'
 import { resolveTenant, TENANT_HEADER } from '../tenancy/resolve-tenant.ts'
 import { joinUserChannels } from './connection-channels.ts'
 
@@ -18,12 +19,12 @@ function firstString(...values: unknown[]): string | undefined {
 
 async function handshakeAllowed(app: Application, ip: string): Promise<void> {
   const { rateLimiter, limits } = app.get('access')
-  const result = await rateLimiter.hit(limits.socketHandshakeIp, ip || 'unknown-ip').catch((error: Error) => {
-    app
-      .get('logger')
-      ?.warn({ err: { message: error.message } }, 'socket handshake limit unavailable, failing open')
-    return undefined
-  })
+  const result = await countHit(
+    rateLimiter,
+    limits.socketHandshakeIp,
+    ip || 'unknown-ip',
+    warnAndFailOpen(() => app.get('logger'), 'socket handshake limit unavailable, failing open')
+  )
   if (result && !result.allowed) throw rateLimited(result.retryAfterSeconds)
 }
 
