@@ -9,6 +9,12 @@ export interface ExpiringCacheOptions {
   maxEntries: number
   /** Whether entries may be served and stored right now; evaluated per call. */
   enabled?: () => boolean
+  /**
+   * An entry expired less than this many ms ago is still answered by `get`, at once, while one load
+   * refreshes it in the background (the expiry is a safety net behind invalidations, so requests need not
+   * wait on it). 0 (default): an expired entry waits for its load. Per value when a function.
+   */
+  serveStaleForMs?: number | ((value: any) => number)
 }
 
 /** What `peek` answers when `key` has no live entry (or the cache is disabled). */
@@ -26,11 +32,44 @@ export interface ExpiringCache<V> {
 
 export function createExpiringCache<V>({
   maxEntries,
-  enabled = () => true
+  enabled = () => true,
+  serveStaleForMs = 0
 }: ExpiringCacheOptions): ExpiringCache<V> {
   const entries = new Map<string, { value: V; expiresAt: number }>()
   const loading = new Map<string, { generation: number; promise: Promise<V> }>()
   let generation = 0
+
+  /** One load of `key` (shared by concurrent callers of this generation), stored if still current. */
+  const reload = async (
+    key: string,
+    load: () => Promise<V>,
+    ttlMs: (value: V) => number,
+    useCache: boolean,
+    hadEntry: boolean
+  ): Promise<V> => {
+    const started = generation
+    // Joining is safe only for a load of this generation: an older one may hold pre-invalidation data.
+    const shared = useCache ? loading.get(key) : undefined
+    if (shared && shared.generation === started) return shared.promise
+    const promise = load()
+    if (useCache) {
+      const entry = { generation: started, promise }
+      loading.set(key, entry)
+      const forget = () => {
+        if (loading.get(key) === entry) loading.delete(key)
+      }
+      promise.then(forget, forget)
+    }
+    const value = await promise
+    const ttl = ttlMs(value)
+    if (ttl > 0 && started === generation && enabled()) {
+      entries.delete(key)
+      entries.set(key, { value, expiresAt: Date.now() + ttl })
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
+    } else if (hadEntry) entries.delete(key)
+    return value
+  }
+
   return {
     peek(key) {
       if (!enabled()) return NOT_CACHED
@@ -44,33 +83,21 @@ export function createExpiringCache<V>({
       const useCache = enabled()
       if (!useCache && entries.size > 0) entries.clear()
       const hit = useCache ? entries.get(key) : undefined
-      if (hit && hit.expiresAt > Date.now()) {
+      const now = Date.now()
+      if (hit && hit.expiresAt > now) {
         // Map order is insertion order: re-inserting makes this the most recently used entry.
         entries.delete(key)
         entries.set(key, hit)
         return hit.value
       }
-      const started = generation
-      // Joining is safe only for a load of this generation: an older one may hold pre-invalidation data.
-      const shared = useCache ? loading.get(key) : undefined
-      if (shared && shared.generation === started) return shared.promise
-      const promise = load()
-      if (useCache) {
-        const entry = { generation: started, promise }
-        loading.set(key, entry)
-        const forget = () => {
-          if (loading.get(key) === entry) loading.delete(key)
-        }
-        promise.then(forget, forget)
+      const staleFor =
+        typeof serveStaleForMs === 'function' && hit ? serveStaleForMs(hit.value) : serveStaleForMs
+      if (hit && now - hit.expiresAt < (staleFor as number)) {
+        // A failed refresh leaves the entry, which stops being served once serveStaleForMs has passed.
+        reload(key, load, ttlMs, useCache, false).catch(() => undefined)
+        return hit.value
       }
-      const value = await promise
-      const ttl = ttlMs(value)
-      if (ttl > 0 && started === generation && enabled()) {
-        entries.delete(key)
-        entries.set(key, { value, expiresAt: Date.now() + ttl })
-        if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
-      } else if (hit) entries.delete(key)
-      return value
+      return reload(key, load, ttlMs, useCache, hit !== undefined)
     },
     invalidate(key) {
       generation++

@@ -65,7 +65,14 @@ export function createTenantDirectory(
     maxEntries = TENANT_CACHE_MAX_ENTRIES,
     enabled
   } = options
-  const cache = createExpiringCache<unknown>({ maxEntries, enabled })
+  // Expired tenants are answered while one read refreshes them: with many tenants, some expire every
+  // moment, and their requests would otherwise wait on a read (the slowest percentile of the request path).
+  // "No such tenant" is never answered stale: a tenant created a moment later must be found.
+  const cache = createExpiringCache<unknown>({
+    maxEntries,
+    enabled,
+    serveStaleForMs: (value) => (value === null ? 0 : ttlMs)
+  })
   const cached = <T>(key: string, load: () => Promise<T>): Promise<T> =>
     cache.get(key, load, (value) => (value === null ? notFoundTtlMs : ttlMs)) as Promise<T>
 

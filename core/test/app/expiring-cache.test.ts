@@ -147,4 +147,69 @@ describe('expiring cache', () => {
     cache.invalidate('a')
     expect(cache.peek('a')).toBe(NOT_CACHED)
   })
+
+  it('answers a recently expired entry at once while one load refreshes it, and not past serveStaleForMs', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 10, serveStaleForMs: 200 })
+    let version = 1
+    let release: () => void = () => undefined
+    const loads: number[] = []
+    const load = () => {
+      loads.push(version)
+      const value = `v${version}`
+      return new Promise<string>((resolve) => {
+        release = () => resolve(value)
+      })
+    }
+    const first = cache.get('t', load, () => 20)
+    release()
+    expect(await first).toBe('v1')
+    await new Promise((resolve) => setTimeout(resolve, 40)) // expired, within the stale window
+    version = 2
+    // Both callers get the old value without waiting; one refresh runs.
+    expect(await cache.get('t', load, () => 20)).toBe('v1')
+    expect(await cache.get('t', load, () => 20)).toBe('v1')
+    expect(loads).toEqual([1, 2])
+    release()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(cache.peek('t')).toBe('v2')
+    // Long past expiry: the caller waits for the load.
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    version = 3
+    const late = cache.get('t', load, () => 20)
+    release()
+    expect(await late).toBe('v3')
+  })
+
+  it('never answers stale after an invalidation, nor a value the option excludes', async () => {
+    const cache = createExpiringCache<string | null>({
+      maxEntries: 10,
+      serveStaleForMs: (value) => (value === null ? 0 : 10_000)
+    })
+    await cache.get(
+      'gone',
+      async () => null,
+      () => 10
+    )
+    await cache.get(
+      't',
+      async () => 'old',
+      () => 10
+    )
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(
+      await cache.get(
+        'gone',
+        async () => 'created',
+        () => 10
+      )
+    ).toBe('created')
+    cache.invalidate('*')
+    expect(
+      await cache.get(
+        't',
+        async () => 'new',
+        () => 10
+      )
+    ).toBe('new')
+  })
 })
