@@ -2,6 +2,7 @@
 export * from './api-error.ts'
 export * from './custom-methods.ts'
 export * from './rest-client.ts'
+export * from './same-origin-path.ts'
 export * from './theme-contrast.ts'
 export type * from './types.ts'
 export type * from './ui-contract.ts'
