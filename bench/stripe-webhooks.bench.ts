@@ -3,8 +3,11 @@
 // payment, emit payment.succeeded) beside a bare Koa route doing HMAC verification and one driver
 // insertOne, same run, same database. Reports events/s of each, the ratio (aim ≥ 0.70), duplicate
 // effects (must be 0) and refused bad signatures (must be all), and the server process's CPU per event for
-// each (the database engine's own process not included). The client runs in a child process.
-// BENCH_CPU_PROFILE=<file.cpuprofile> writes a CPU profile of the platform run.
+// each and of the database engine's own process. The client runs in a child process. Both sides are warmed
+// up (BENCH_WEBHOOK_WARMUP_EVENTS, 1,000), then BENCH_ROUNDS (3) rounds of BENCH_WEBHOOK_EVENTS (3,000)
+// run interleaved (bare first, then platform first, ...) and the median of the rounds' ratios is reported;
+// the receipts a platform run causes are drained before the next run starts.
+// BENCH_CPU_PROFILE=<file.cpuprofile> writes a CPU profile of the measured rounds.
 import { fork } from 'node:child_process'
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -24,8 +27,11 @@ import { runAsSystem } from '../core/src/context/request-scope.ts'
 import { createPaymentsPlugin } from '../plugins/payments/plugin.ts'
 import type { PaymentsRuntime } from '../plugins/payments/runtime.ts'
 import { startBenchDatabase } from './lib/bench-database.ts'
+import { median } from './lib/compare-variants.ts'
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 3000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const WARMUP_EVENTS = Number(process.env.BENCH_WEBHOOK_WARMUP_EVENTS ?? 1000)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const SECRET = 'whsec_bench'
 const SENDER_FLAG = '--webhook-sender'
@@ -39,13 +45,14 @@ interface Delivery {
 
 function buildDeliveries(
   account: string,
-  paymentIds: string[]
+  paymentIds: string[],
+  count: number
 ): { deliveries: Delivery[]; uniqueGood: number } {
   const deliveries: Delivery[] = []
   const sent: Delivery[] = []
   let uniqueGood = 0
   const padding = 'x'.repeat(2600)
-  for (let index = 0; index < EVENTS; index++) {
+  for (let index = 0; index < count; index++) {
     if (sent.length > 0 && Math.random() < 0.1) {
       deliveries.push(sent[Math.floor(Math.random() * sent.length)])
       continue
@@ -205,6 +212,22 @@ async function sendHere(url: string, deliveries: Delivery[]): Promise<SendResult
   }
 }
 
+/** Waits until the outbox holds `count` receipts (one per payment that succeeded so far). */
+async function receiptsDrained(outboxDir: string, count: number): Promise<void> {
+  const deadline = performance.now() + Number(process.env.BENCH_TIMEOUT_MS ?? 600_000)
+  const sent = () => {
+    try {
+      return readdirSync(outboxDir).filter((name) => name.endsWith('.json')).length
+    } catch {
+      return 0
+    }
+  }
+  while (sent() < count) {
+    if (performance.now() > deadline) throw new Error(`receipts did not drain: ${sent()} of ${count}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 /** A port free now (a random one collided with the sender's and driver's ephemeral ports). */
 async function freePort(): Promise<number> {
   const probe = createServer()
@@ -315,7 +338,8 @@ async function main() {
     .enablePlugin({ tenantId: tenant._id, plugin: 'payments', settings: {} })
   const tenantId = String(tenant._id)
   const account = 'acct_bench'
-  const paymentIds = Array.from({ length: EVENTS }, () => randomUUID())
+  // Every run pays its own pending payments: the warm-up's, then each round's.
+  const paymentIds = Array.from({ length: WARMUP_EVENTS + ROUNDS * EVENTS }, () => randomUUID())
   await runAsSystem('bench', tenantId, async () => {
     const r = runtime!
     await r.models.routes.create({
@@ -363,41 +387,78 @@ async function main() {
       }))
     )
   })
-  const { deliveries, uniqueGood } = buildDeliveries(account, paymentIds)
   const bare = await startBare(mongoUri)
-
-  // Interleave: bare, platform, bare; the platform is compared with the mean of the two bare runs (the
-  // second one shares the machine with the platform's trailing receipt emails, as the platform run did).
-  const bareRuns = [await measured(bare.url, buildDeliveries(account, paymentIds).deliveries)]
-  const stopProfile = await startProfile()
-  const platformCpu = process.cpuUsage()
-  const platformEngine = engineCpuUs()
-  const platformSend = await send(`http://127.0.0.1:${port}/webhooks/payments/stripe`, deliveries)
-  // From the first delivery (the sender's own start-up is not the platform's time).
-  const platformStarted = platformSend.startedAt - performance.timeOrigin
-  // An event answered other than 200 (or 400 for a bad signature) was not stored: waiting would never end.
-  if (platformSend.errors > 0) throw new Error(`${platformSend.errors} deliveries were not accepted`)
-  // End to end: until every unique good event is processed, i.e. its effects are committed (payment and
-  // invoice updated, payment.succeeded in the outbox, then the event marked processed). The receipt
-  // email is an effect of that event run by its durable handler: it is not waited for, but it runs in
-  // this process meanwhile and takes its share of the CPU.
   const r = runtime!
-  while ((await r.models.webhookEvents.countDocuments({ state: 'processed' })) < uniqueGood) {
-    if (performance.now() - platformStarted > Number(process.env.BENCH_TIMEOUT_MS ?? 600_000)) {
-      const states = await r.models.webhookEvents.aggregate([{ $group: { _id: '$state', n: { $sum: 1 } } }])
-      const failed = await r.models.webhookEvents.findOne({ state: 'failed' }).lean()
-      throw new Error(
-        `processing did not finish in time: ${JSON.stringify(states)} ${failed ? `e.g. ${failed.reason}` : ''}`
-      )
+  const platformUrl = `http://127.0.0.1:${port}/webhooks/payments/stripe`
+  let processedSoFar = 0
+
+  /** One platform run, end to end: until every unique good event of it is processed (its effects
+   * committed: payment and invoice updated, payment.succeeded in the outbox, the event marked processed).
+   * The receipt emails those events cause run in this process meanwhile and take their share of the CPU;
+   * they are not waited for, but drained before the next run so that no run pays for an earlier one. */
+  async function platformRun(deliveries: Delivery[], uniqueGood: number) {
+    const cpu = process.cpuUsage()
+    const engine = engineCpuUs()
+    const sent = await send(platformUrl, deliveries)
+    // From the first delivery (the sender's own start-up is not the platform's time).
+    const started = sent.startedAt - performance.timeOrigin
+    // An event answered other than 200 (or 400 for a bad signature) was not stored: waiting would never end.
+    if (sent.errors > 0) throw new Error(`${sent.errors} deliveries were not accepted`)
+    processedSoFar += uniqueGood
+    while ((await r.models.webhookEvents.countDocuments({ state: 'processed' })) < processedSoFar) {
+      if (performance.now() - started > Number(process.env.BENCH_TIMEOUT_MS ?? 600_000)) {
+        const states = await r.models.webhookEvents.aggregate([{ $group: { _id: '$state', n: { $sum: 1 } } }])
+        const failed = await r.models.webhookEvents.findOne({ state: 'failed' }).lean()
+        throw new Error(
+          `processing did not finish in time: ${JSON.stringify(states)} ${failed ? `e.g. ${failed.reason}` : ''}`
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20))
     }
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    const ms = performance.now() - started
+    const used = process.cpuUsage(cpu)
+    const engineUs = engineCpuUs() - engine
+    await receiptsDrained(config.email.outboxDir!, processedSoFar)
+    return { ...sent, acceptedMs: sent.ms, ms, cpuUs: used.user + used.system, engineUs }
   }
-  const platformMs = performance.now() - platformStarted
-  const platformCpuUsed = process.cpuUsage(platformCpu)
-  const platformEngineUs = engineCpuUs() - platformEngine
+
+  const warmup = buildDeliveries(account, paymentIds.slice(0, WARMUP_EVENTS), WARMUP_EVENTS)
+  await measured(bare.url, buildDeliveries(account, paymentIds, WARMUP_EVENTS).deliveries)
+  await platformRun(warmup.deliveries, warmup.uniqueGood)
+
+  // Rounds interleaved (bare first, then platform first, ...); the median of the rounds' ratios is reported.
+  const rounds: {
+    bare: Awaited<ReturnType<typeof measured>>
+    platform: Awaited<ReturnType<typeof platformRun>>
+  }[] = []
+  let badSent = 0
+  let badRefused = 0
+  let errors = 0
+  let uniqueGoodTotal = 0
+  const stopProfile = await startProfile()
+  for (let round = 0; round < ROUNDS; round++) {
+    const from = WARMUP_EVENTS + round * EVENTS
+    const run = buildDeliveries(account, paymentIds.slice(from, from + EVENTS), EVENTS)
+    const bareDeliveries = buildDeliveries(account, paymentIds, EVENTS).deliveries
+    let bareResult: Awaited<ReturnType<typeof measured>>
+    let platformResult: Awaited<ReturnType<typeof platformRun>>
+    if (round % 2 === 0) {
+      bareResult = await measured(bare.url, bareDeliveries)
+      platformResult = await platformRun(run.deliveries, run.uniqueGood)
+    } else {
+      platformResult = await platformRun(run.deliveries, run.uniqueGood)
+      bareResult = await measured(bare.url, bareDeliveries)
+    }
+    rounds.push({ bare: bareResult, platform: platformResult })
+    badSent += platformResult.badSent
+    badRefused += platformResult.refused
+    errors += platformResult.errors
+    uniqueGoodTotal += run.uniqueGood
+    console.error(
+      `  round ${round + 1}/${ROUNDS}: platform ${Math.round((EVENTS / platformResult.ms) * 1000)}/s, bare ${Math.round((EVENTS / bareResult.ms) * 1000)}/s`
+    )
+  }
   await stopProfile()
-  bareRuns.push(await measured(bare.url, buildDeliveries(account, paymentIds).deliveries))
-  const bareMs = bareRuns.reduce((sum, run) => sum + run.ms, 0) / bareRuns.length
   const succeeded = await (app.get('events') as any).store.outbox.countDocuments({
     name: 'payment.succeeded'
   })
@@ -406,31 +467,35 @@ async function main() {
     tenantId,
     async () => await r.models.payments.countDocuments({ status: 'succeeded' }).exec()
   )
-  const platformRate = (EVENTS / platformMs) * 1000
-  const bareRate = (EVENTS / bareMs) * 1000
+  const perSecond = (ms: number) => (EVENTS / ms) * 1000
+  const perEvent = (us: number) => Math.round(us / EVENTS)
   const report = {
     engine: db.engine,
     events: EVENTS,
-    uniqueGoodEvents: uniqueGood,
-    platformEventsPerSecond: Math.round(platformRate),
+    rounds: ROUNDS,
+    warmupEvents: WARMUP_EVENTS,
+    uniqueGoodEvents: uniqueGoodTotal,
+    ratios: rounds.map((round) => Number((round.bare.ms / round.platform.ms).toFixed(2))),
+    ratio: Number(median(rounds.map((round) => round.bare.ms / round.platform.ms)).toFixed(2)),
+    platformEventsPerSecond: Math.round(median(rounds.map((round) => perSecond(round.platform.ms)))),
     /** HTTP answers only (verify + store + enqueue), before asynchronous processing finished. */
-    platformAcceptedPerSecond: Math.round((EVENTS / platformSend.ms) * 1000),
-    bareEventsPerSecond: Math.round(bareRate),
+    platformAcceptedPerSecond: Math.round(
+      median(rounds.map((round) => perSecond(round.platform.acceptedMs)))
+    ),
+    bareEventsPerSecond: Math.round(median(rounds.map((round) => perSecond(round.bare.ms)))),
     /** Server process CPU per delivery until every event was processed (receipts' share included). */
-    platformCpuUsPerEvent: Math.round((platformCpuUsed.user + platformCpuUsed.system) / EVENTS),
-    /** Per delivery, the first bare run (the second shares the process with trailing receipts). */
-    bareCpuUsPerEvent: Math.round(bareRuns[0].cpuUs / EVENTS),
+    platformCpuUsPerEvent: perEvent(median(rounds.map((round) => round.platform.cpuUs))),
+    bareCpuUsPerEvent: perEvent(median(rounds.map((round) => round.bare.cpuUs))),
     /** The engine's own process (embedded engine only), per delivery, same windows. */
-    platformEngineCpuUsPerEvent: Math.round(platformEngineUs / EVENTS),
-    bareEngineCpuUsPerEvent: Math.round(bareRuns[0].engineUs / EVENTS),
-    ratio: Number((platformRate / bareRate).toFixed(2)),
+    platformEngineCpuUsPerEvent: perEvent(median(rounds.map((round) => round.platform.engineUs))),
+    bareEngineCpuUsPerEvent: perEvent(median(rounds.map((round) => round.bare.engineUs))),
     loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
     target: 0.7,
-    duplicateEffects: succeeded - uniqueGood,
+    duplicateEffects: succeeded - uniqueGoodTotal - warmup.uniqueGood,
     paymentsSucceeded: paid,
-    badSignaturesSent: platformSend.badSent,
-    badSignaturesRefused: platformSend.refused,
-    unexpectedErrors: platformSend.errors
+    badSignaturesSent: badSent,
+    badSignaturesRefused: badRefused,
+    unexpectedErrors: errors
   }
   console.log(JSON.stringify(report, null, 2))
   await bare.close()
