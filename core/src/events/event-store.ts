@@ -23,6 +23,8 @@ export interface OutboxDocument {
   dispatchedAt: Date | null
   /** Whoever holds an unexpired lease is dispatching it; the relay takes expired ones. */
   leaseUntil?: Date
+  /** Token of the relay pass that took the lease (leaseUndispatchedMany reads back what it won). */
+  leasedBy?: string
 }
 
 export type DeliveryStatus = 'running' | 'retrying' | 'completed' | 'failed' | 'pending'
@@ -195,24 +197,22 @@ export class EventStore {
     return waiting.map((document) => document._id)
   }
 
-  /** Leases the event `eventId` for `leaseMs` if it is still undispatched and unleased; null otherwise. */
-  async leaseUndispatched(eventId: string, leaseMs: number): Promise<OutboxDocument | null> {
+  /**
+   * Leases those of `eventIds` still undispatched and unleased for `leaseMs`, in one write, and returns
+   * them (in `eventIds` order): the ids another relay or the emitter holds are left out. Two writes for a
+   * relay pass instead of one findAndModify per event.
+   */
+  async leaseUndispatchedMany(eventIds: string[], leaseMs: number): Promise<OutboxDocument[]> {
+    if (eventIds.length === 0) return []
     const now = new Date()
-    return this.outbox.findOneAndUpdate(
-      { _id: eventId, dispatchedAt: null, leaseUntil: { $lte: now } },
-      { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } },
-      { returnDocument: 'after' }
+    const token = randomUUID()
+    await this.outbox.updateMany(
+      { _id: { $in: eventIds }, dispatchedAt: null, leaseUntil: { $lte: now } },
+      { $set: { leaseUntil: new Date(now.getTime() + leaseMs), leasedBy: token } }
     )
-  }
-
-  /** Takes the oldest undispatched event whose lease expired, leasing it for `leaseMs`. */
-  async leaseNextUndispatched(leaseMs: number): Promise<OutboxDocument | null> {
-    const now = new Date()
-    return this.outbox.findOneAndUpdate(
-      { dispatchedAt: null, leaseUntil: { $lte: now } },
-      { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } },
-      { sort: { occurredAt: 1 }, returnDocument: 'after' }
-    )
+    const leased = await this.outbox.find({ _id: { $in: eventIds }, leasedBy: token }).toArray()
+    const byId = new Map(leased.map((document) => [document._id, document]))
+    return eventIds.flatMap((id) => byId.get(id) ?? [])
   }
 
   /**

@@ -117,9 +117,25 @@ describe('outbox relay', () => {
         leaseUntil: new Date(0)
       }))
     )
-    const leased = await Promise.all(ids.map(() => f.bus.store.leaseNextUndispatched(10_000)))
-    expect(leased.map((event) => event?._id).sort()).toEqual(ids)
-    expect(await f.bus.store.leaseNextUndispatched(10_000)).toBeNull()
+    // Four relays at once over overlapping id sets: every event is leased by exactly one of them.
+    const leased = await Promise.all([
+      f.bus.store.leaseUndispatchedMany(['e1', 'e2', 'e3'], 10_000),
+      f.bus.store.leaseUndispatchedMany(['e2', 'e3', 'e4'], 10_000),
+      f.bus.store.leaseUndispatchedMany(ids, 10_000),
+      f.bus.store.leaseUndispatchedMany(['e4', 'e1'], 10_000)
+    ])
+    expect(
+      leased
+        .flat()
+        .map((event) => event._id)
+        .sort()
+    ).toEqual(ids)
+    expect(await f.bus.store.leaseUndispatchedMany(ids, 10_000)).toEqual([])
+    // Once the lease has passed the events can be leased again (a relay that died mid-pass).
+    await f.bus.store.outbox.updateMany({}, { $set: { leaseUntil: new Date(0) } })
+    const again = await f.bus.store.leaseUndispatchedMany(['e3', 'e1'], 10_000)
+    expect(again.map((event) => event._id)).toEqual(['e3', 'e1'])
+    expect(again[0].payload).toEqual({ noteId: 'e3' })
   })
 
   it('dispatches a burst larger than its batch in back-to-back passes, leasing each event once', async () => {
@@ -140,8 +156,10 @@ describe('outbox relay', () => {
       }))
     )
     // A second relay takes some of them first: each event is still dispatched once.
-    expect((await f.bus.store.leaseUndispatched('b3', 60_000))?._id).toBe('b3')
-    expect(await f.bus.store.leaseUndispatched('b3', 60_000)).toBeNull()
+    expect((await f.bus.store.leaseUndispatchedMany(['b3'], 60_000)).map((event) => event._id)).toEqual([
+      'b3'
+    ])
+    expect(await f.bus.store.leaseUndispatchedMany(['b3'], 60_000)).toEqual([])
     // Marked dispatched once per pass, not once per event.
     const marks: number[] = []
     const markMany = f.bus.store.markDispatchedMany.bind(f.bus.store)
@@ -154,6 +172,14 @@ describe('outbox relay', () => {
     f.bus.store.markDispatched = async (eventId: string) => {
       singleMarks++
       return markOne(eventId)
+    }
+    // A pass's deliveries go to Redis together (one addBulk), not one round trip per event.
+    const deliveryQueue = f.queues.queue(EVENT_DELIVERY_QUEUE)
+    const bulkSizes: number[] = []
+    const addBulk = deliveryQueue.addBulk.bind(deliveryQueue)
+    deliveryQueue.addBulk = (jobs) => {
+      bulkSizes.push(jobs.length)
+      return addBulk(jobs)
     }
     const started = Date.now()
     const relay = startOutboxRelay({
@@ -179,6 +205,8 @@ describe('outbox relay', () => {
     expect(singleMarks).toBe(0)
     expect(marks.reduce((sum, count) => sum + count, 0)).toBe(22)
     expect(marks.length).toBeLessThanOrEqual(5)
+    expect(bulkSizes.length).toBeGreaterThan(0)
+    expect(Math.max(...bulkSizes)).toBeGreaterThan(1)
     const queue = f.queues.queue(EVENT_DELIVERY_QUEUE)
     expect(await queue.getJob(deliveryId('b0', 'noop.note-archived'))).not.toBeNull()
   })
