@@ -1,6 +1,8 @@
 // `npm start` (first run only): gives the demo tenants something to show — upcoming masterclasses from
 // tenants/demo/masterclasses.json — created through the masterclasses plugin's service in each tenant's
-// scope. Safe to repeat: a tenant that already has masterclasses is left alone.
+// scope, and, with the payments sandbox, a connected sandbox payment account (so the demo's pay links
+// work without a host first clicking Connect). Safe to repeat: a tenant that already has masterclasses
+// or a connected account is left alone.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { runCli } from './lib/cli.ts'
@@ -18,6 +20,7 @@ interface DemoMasterclass {
 type DemoContent = Record<string, { host: string; masterclasses: DemoMasterclass[] }>
 
 const MASTERCLASSES = 'masterclasses/masterclasses'
+const CONNECT = 'payments/connect'
 const DAY_MS = 86_400_000
 
 await runCli('npm run demo:content', async () => {
@@ -54,9 +57,35 @@ await runCli('npm run demo:content', async () => {
       console.log(
         `  ${slug}: ${created > 0 ? `${created} masterclass(es) created` : 'already has masterclasses'}`
       )
+      const payments = await runAsSystem('seed-demo-content', tenantId, () =>
+        connectSandboxAccount(service, hostUser)
+      )
+      console.log(`  ${slug}: ${payments}`)
     }
   })
 })
+
+/**
+ * The host's own Connect flow (`payments/connect`: create, then the status read the dashboard does on
+ * return), only with the sandbox: a real Stripe account needs the host to complete Stripe's onboarding.
+ */
+async function connectSandboxAccount(service: (path: string) => any, host: any): Promise<string> {
+  let status: { connected: boolean; provider: string }
+  try {
+    status = await service(CONNECT).find({ user: host })
+  } catch (error) {
+    if ((error as any)?.data?.code === 'PLUGIN_DISABLED') return 'payments not enabled'
+    throw error
+  }
+  if (status.provider !== 'sandbox')
+    return `payments provider ${status.provider}: the host connects in the dashboard`
+  if (status.connected) return 'sandbox payment account already connected'
+  await service(CONNECT).create({ idempotencyKey: 'demo-seed-connect' }, { user: host })
+  const after = await service(CONNECT).find({ user: host })
+  if (!after.connected || !after.chargesEnabled)
+    throw new Error('the sandbox payment account did not finish onboarding')
+  return 'sandbox payment account connected'
+}
 
 function rows(result: any): any[] {
   return Array.isArray(result) ? result : (result?.data ?? [])

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   else {
     step('seeding the demo agency, tenants and users (once)')
     await runToCompletion('seed', [join('scripts', 'src', 'apply-tenants.ts'), '--demo-users'], env)
-    step('seeding demo masterclasses (once)')
+    step('seeding demo masterclasses and sandbox payment accounts (once)')
     await runToCompletion('seed', [join('scripts', 'src', 'seed-demo-content.ts')], env)
     await markDemoSeedApplied(mongoUri)
   }

@@ -127,6 +127,36 @@ describe('npm start', { timeout: 300_000 }, () => {
     const wrong = await login(port, 'ava-fit', 'jamie@attendee.test', 'not-the-password')
     expect(wrong.status).toBe(401)
 
+    // The seed connected the demo tenant's sandbox payment account: an invoice's checkout opens the
+    // sandbox's hosted page (without it: 409, "This brand has not connected a payment account yet").
+    expect(running.output()).toContain('ava-fit: sandbox payment account connected')
+    const host = (await login(port, 'ava-fit', 'ava@ava-fit.test', 'demo-host-ava')).json.accessToken
+    const connect = await call(port, 'ava-fit', 'GET', '/payments/connect', undefined, host)
+    expect(connect.json).toMatchObject({ connected: true, provider: 'sandbox', chargesEnabled: true })
+    const invoice = await call(
+      port,
+      'ava-fit',
+      'POST',
+      '/payments/invoices',
+      {
+        customer: { name: 'Jamie Lead', email: 'jamie@attendee.test' },
+        lineItems: [{ description: 'Strong in 12 weeks', quantity: 1, unitAmountMinor: 4900 }]
+      },
+      host
+    )
+    expect(invoice.status).toBe(201)
+    const checkout = await call(
+      port,
+      'ava-fit',
+      'POST',
+      '/payments/checkout',
+      { invoiceId: invoice.json._id },
+      host
+    )
+    expect(checkout.status).toBe(201)
+    expect(checkout.json.checkoutUrl).toMatch(/\/payments-sandbox\/checkout\/cs_test_sbx\w+$/)
+    expect((await fetch(checkout.json.checkoutUrl)).status).toBe(200)
+
     running.child.kill('SIGTERM')
     expect(await running.exited).toBe(0)
     expect(running.output()).toContain('▸ stopped')
