@@ -16,7 +16,11 @@ export interface WebhookEvent {
   livemode: boolean
   /** Provider creation time (unix seconds): orders events for diagnostics, never for correctness. */
   created: number
-  /** The verified raw body as received (kept verbatim: metadata keys may hold characters MongoDB field names cannot). */
+  /**
+   * The verified raw body as received, except that the connected account id is replaced by its routing
+   * hash (`withoutAccountId`, receive-webhook.ts); a string, not a document: metadata keys may hold
+   * characters MongoDB field names cannot.
+   */
   payload: string
   state: WebhookEventState
   reason?: string

@@ -216,6 +216,47 @@ describe('processing', () => {
     expect((await paymentOf(scenario, paymentId))?.status).toBe('pending')
   })
 
+  it('stores events with the connected account id replaced by its routing hash, and still processes them', async () => {
+    const { session, paymentId } = await openInvoice(scenario)
+    const accountId = scenario.accounts.ava
+    const hash = scenario.harness.runtime.accountHash(accountId)
+    const completed = sessionCompleted(session, 'paid')
+    // The account's own object names it as its id, and an unrouted account is stored the same way.
+    const updated = eventFor(accountId, 'account.updated', {
+      id: accountId,
+      object: 'account',
+      charges_enabled: true,
+      payouts_enabled: true,
+      details_submitted: true,
+      requirements: { currently_due: [] }
+    })
+    const unrouted = eventFor('acct_not_routed_yet', 'charge.refunded', { id: 'ch_x', object: 'charge' })
+    for (const event of [completed, updated, unrouted])
+      expect((await deliver(scenario, event)).status).toBe(200)
+    expect(JSON.stringify(completed)).toContain(accountId)
+    await eventually(
+      async () => (await paymentOf(scenario, paymentId))?.status === 'succeeded',
+      15_000,
+      'payment succeeded'
+    )
+    const stored = await eventually(
+      async () => {
+        const events = await scenario.harness.runtime.models.webhookEvents
+          .find({ _id: trusted({ $in: [completed.id, updated.id, unrouted.id] }) })
+          .lean()
+        return events.filter((event: any) => event.state === 'processed').length === 2 && events
+      },
+      15_000,
+      'events processed'
+    )
+    for (const event of stored as any[]) {
+      expect(JSON.stringify(event)).not.toMatch(/acct_/)
+      expect(JSON.parse(event.payload).account).toBe(event.accountHash)
+    }
+    expect(JSON.parse(stored.find((event: any) => event._id === completed.id).payload).account).toBe(hash)
+    expect(stored.find((event: any) => event._id === updated.id).reason).toBe('account status updated')
+  })
+
   it('flags a dispute on the payment and invoice and alerts the staff once', async () => {
     const { session, paymentId, invoice } = await openInvoice(scenario)
     await deliver(scenario, sessionCompleted(session, 'paid'))
