@@ -1,9 +1,13 @@
-// The two processing paths decide alike: the same event sequence applied to one payment as one batch (all
-// events folded in memory, one commit) and to a twin payment event by event (the job/replay path, one
-// commit per event) ends in the same payment, invoice, domain events and recorded outcomes.
+// The three processing paths decide alike, and as the payment rules (domain/payment-rules.ts) say: the same
+// event sequence applied to one payment as one batch (all events folded in memory, one commit), to a twin
+// event by event (the job/replay path, one commit per event), and to a third twin through `transition()`
+// (domain/payment-transitions.ts: the path reconciliation and refund updates write through) ends in the
+// expected payment, invoice and domain events, and the first two record the same outcomes.
 import { runAsSystem, trusted } from '@masterstage/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { transition } from '../../domain/payment-transitions.ts'
 import type { ProviderEvent } from '../../providers/payment-provider.ts'
+import { eventStep } from '../../webhooks/event-step.ts'
 import { processWebhookBatch } from '../../webhooks/process-webhook-batch.ts'
 import { processWebhookEvent } from '../../webhooks/process-webhook-event.ts'
 import {
@@ -69,29 +73,109 @@ const disputed = (status: string) => (s: Session) =>
     payment_intent: s.payment_intent
   })
 
-const SEQUENCES: Record<string, ((session: Session) => ProviderEvent)[]> = {
-  'refund before the completion': [refunded(4_000), completed(true)],
-  'intent success before the completion': [intent, completed(true)],
-  'unpaid completion, then the async success': [
-    completed(false),
-    sessionEvent('checkout.session.async_payment_succeeded', 'complete')
-  ],
-  'async failure, then a success': [
-    completed(false),
-    sessionEvent('checkout.session.async_payment_failed', 'complete'),
-    intent
-  ],
-  'expiry after the success': [completed(true), sessionEvent('checkout.session.expired', 'expired')],
-  'expiry, then a late success': [sessionEvent('checkout.session.expired', 'expired'), completed(true)],
-  'decline, then a full refund': [intentFailed, refunded(10_000)],
-  'refunds growing, repeated': [completed(true), refunded(3_000), refunded(3_000), refunded(10_000)],
-  'disputes opened twice, then closed': [
-    completed(true),
-    disputed('needs_response'),
-    disputed('needs_response'),
-    disputed('lost')
-  ],
-  'amount mismatch, then its refund': [underpaid, refunded(9_000)]
+type Build = (session: Session) => ProviderEvent
+interface Expected {
+  payment: string
+  amountRefundedMinor: number
+  invoice: string
+  /** Domain events of the payment, by name, sorted. */
+  emitted: string[]
+}
+
+// Invoices of 10,000; the expectations follow the rules: payments only move forward, a refund implies the
+// success, an expiry only while nothing happened, a success after a decline or expiry still counts, an
+// amount that does not match the invoice is kept for review and its refund touches only the payment.
+const SEQUENCES: Record<string, { events: Build[]; expected: Expected }> = {
+  'refund before the completion': {
+    events: [refunded(4_000), completed(true)],
+    expected: {
+      payment: 'partially_refunded',
+      amountRefundedMinor: 4_000,
+      invoice: 'partially_refunded',
+      emitted: ['payment.refunded', 'payment.succeeded']
+    }
+  },
+  'intent success before the completion': {
+    events: [intent, completed(true)],
+    expected: {
+      payment: 'succeeded',
+      amountRefundedMinor: 0,
+      invoice: 'paid',
+      emitted: ['payment.succeeded']
+    }
+  },
+  'unpaid completion, then the async success': {
+    events: [completed(false), sessionEvent('checkout.session.async_payment_succeeded', 'complete')],
+    expected: {
+      payment: 'succeeded',
+      amountRefundedMinor: 0,
+      invoice: 'paid',
+      emitted: ['payment.succeeded']
+    }
+  },
+  'async failure, then a success': {
+    events: [completed(false), sessionEvent('checkout.session.async_payment_failed', 'complete'), intent],
+    expected: {
+      payment: 'succeeded',
+      amountRefundedMinor: 0,
+      invoice: 'paid',
+      emitted: ['payment.failed', 'payment.succeeded']
+    }
+  },
+  'expiry after the success': {
+    events: [completed(true), sessionEvent('checkout.session.expired', 'expired')],
+    expected: {
+      payment: 'succeeded',
+      amountRefundedMinor: 0,
+      invoice: 'paid',
+      emitted: ['payment.succeeded']
+    }
+  },
+  'expiry, then a late success': {
+    events: [sessionEvent('checkout.session.expired', 'expired'), completed(true)],
+    expected: {
+      payment: 'succeeded',
+      amountRefundedMinor: 0,
+      invoice: 'paid',
+      emitted: ['payment.failed', 'payment.succeeded']
+    }
+  },
+  'decline, then a full refund': {
+    events: [intentFailed, refunded(10_000)],
+    expected: {
+      payment: 'refunded',
+      amountRefundedMinor: 10_000,
+      invoice: 'refunded',
+      emitted: ['payment.failed', 'payment.refunded', 'payment.succeeded']
+    }
+  },
+  'refunds growing, repeated': {
+    events: [completed(true), refunded(3_000), refunded(3_000), refunded(10_000)],
+    expected: {
+      payment: 'refunded',
+      amountRefundedMinor: 10_000,
+      invoice: 'refunded',
+      emitted: ['payment.refunded', 'payment.refunded', 'payment.succeeded']
+    }
+  },
+  'disputes opened twice, then closed': {
+    events: [completed(true), disputed('needs_response'), disputed('needs_response'), disputed('lost')],
+    expected: {
+      payment: 'succeeded',
+      amountRefundedMinor: 0,
+      invoice: 'paid',
+      emitted: ['payment.disputed', 'payment.disputed', 'payment.succeeded']
+    }
+  },
+  'amount mismatch, then its refund': {
+    events: [underpaid, refunded(9_000)],
+    expected: {
+      payment: 'needs_review',
+      amountRefundedMinor: 9_000,
+      invoice: 'open',
+      emitted: ['payment.mismatched']
+    }
+  }
 }
 
 async function storeOnly(events: ProviderEvent[]) {
@@ -159,13 +243,25 @@ async function outcome(opened: Awaited<ReturnType<typeof openInvoice>>, events: 
   }
 }
 
-describe('batched and per-event processing', () => {
-  for (const [name, sequence] of Object.entries(SEQUENCES)) {
-    it(`agree: ${name}`, async () => {
+/** What the rules' expectation says about an outcome. */
+function summary(result: Awaited<ReturnType<typeof outcome>>): Expected {
+  return {
+    payment: result.payment.status,
+    amountRefundedMinor: result.payment.amountRefundedMinor,
+    invoice: result.invoice.status,
+    emitted: result.emitted.map((entry: string) => entry.split(' ')[0]).sort()
+  }
+}
+
+describe('batched, per-event and transition() processing', () => {
+  for (const [name, { events: sequence, expected }] of Object.entries(SEQUENCES)) {
+    it(`agree with the rules: ${name}`, async () => {
       const batched = await openInvoice(scenario, 10_000)
       const single = await openInvoice(scenario, 10_000)
+      const transitioned = await openInvoice(scenario, 10_000)
       const batchEvents = sequence.map((build) => build(batched.session))
       const singleEvents = sequence.map((build) => build(single.session))
+      const transitionEvents = sequence.map((build) => build(transitioned.session))
       await storeOnly([...batchEvents, ...singleEvents])
       await runAsSystem('test', tenantId(), async () => {
         await processWebhookBatch(
@@ -173,12 +269,24 @@ describe('batched and per-event processing', () => {
           batchEvents.map((event) => ({ id: event.id, event }))
         )
         for (const event of singleEvents) await processWebhookEvent(runtime(), event.id)
+        // Not stored as webhook events: each event's rule written by transition(), one transaction each.
+        for (const event of transitionEvents)
+          await transition(
+            runtime(),
+            transitioned.paymentId,
+            (payment, invoice, context) => eventStep(event, payment, invoice, context).step
+          )
       })
-      const expected = await outcome(single, singleEvents)
-      expect(await outcome(batched, batchEvents)).toEqual(expected)
-      // Something happened, and every event is recorded as processed.
-      expect(expected.recorded.every((entry) => entry?.[0] === 'processed')).toBe(true)
-      expect(expected.payment.status).not.toBe('pending')
+      const bySingle = await outcome(single, singleEvents)
+      const byBatch = await outcome(batched, batchEvents)
+      const byTransition = await outcome(transitioned, transitionEvents)
+      expect(summary(bySingle)).toEqual(expected)
+      expect(summary(byBatch)).toEqual(expected)
+      expect(summary(byTransition)).toEqual(expected)
+      // Beyond the expectation: every field compared, and the two webhook paths record the same outcomes.
+      expect(byBatch).toEqual(bySingle)
+      expect({ ...byTransition, recorded: bySingle.recorded }).toEqual(bySingle)
+      expect(bySingle.recorded.every((entry) => entry?.[0] === 'processed')).toBe(true)
     })
   }
 })
