@@ -3,7 +3,9 @@
 // before it is marked sent leaves a claim that expires after `leaseMs`, and the retry sends again: at
 // most one duplicate in that narrow window, never a lost email. (Redis SETNX would be cheaper but Redis
 // here is not durable, so a restart could forget keys; MongoDB is the system of record.)
+
 import type { Connection } from 'mongoose'
+import { isDuplicateKeyError } from '../data/duplicate-key.ts'
 
 export type SentLogClaim = { kind: 'claimed' } | { kind: 'sent'; messageId: string } | { kind: 'in-progress' }
 
@@ -37,7 +39,7 @@ export function createMongoEmailSentLog(connection: Connection, leaseMs = 60_000
         })
         return { kind: 'claimed' }
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error
+        if (!isDuplicateKeyError(error)) throw error
       }
       const existing = await collection().findOne({ _id: key })
       if (existing?.status === 'sent') return { kind: 'sent', messageId: existing.messageId ?? '' }

@@ -1,7 +1,9 @@
 // The agencies service: the companies that run tenants. Platform admins manage them; an agency admin sees
 // and renames its own agency.
+
 import type { Application, AuthenticatedUser, MasterstageParams } from '../app/declarations.ts'
 import { canManageAgency } from '../auth/policy.ts'
+import { isDuplicateKeyError } from '../data/duplicate-key.ts'
 import { conflict, forbidden, notFound, validationError } from '../errors/codes.ts'
 import { plainQuery } from './query-guard.ts'
 import { schemaErrors } from './schema-validation.ts'
@@ -69,8 +71,7 @@ export class AgenciesService {
     try {
       return publicAgency((await this.models.Agency.create(input)).toObject())
     } catch (error) {
-      if ((error as { code?: number }).code === 11000)
-        throw conflict(`Slug ${input.slug} is taken`, { field: 'slug' })
+      if (isDuplicateKeyError(error)) throw conflict(`Slug ${input.slug} is taken`, { field: 'slug' })
       throw error
     }
   }

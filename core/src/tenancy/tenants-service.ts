@@ -1,9 +1,11 @@
 // The tenants service: one tenant per influencer brand. Platform level (not tenant-scoped); who may see or
 // change which tenant is decided by auth/policy.ts. Secrets of enabled plugins never leave the server.
+
 import mongoose, { Types } from 'mongoose'
 import type { Application, AuthenticatedUser, MasterstageParams } from '../app/declarations.ts'
 import { ALL_KEYS } from '../app/invalidation-broadcast.ts'
 import { canManageTenant } from '../auth/policy.ts'
+import { isDuplicateKeyError } from '../data/duplicate-key.ts'
 import { conflict, forbidden, notFound, validationError } from '../errors/codes.ts'
 import { type PlatformEvent, writeWithPlatformEvent } from './platform-events.ts'
 import { plainQuery } from './query-guard.ts'
@@ -143,8 +145,7 @@ export class TenantsService {
       )
     } catch (error) {
       await releaseDomains(this.access.tenancy, String(_id), domains)
-      if ((error as { code?: number }).code === 11000)
-        throw conflict(`Slug ${input.slug} is taken`, { field: 'slug' })
+      if (isDuplicateKeyError(error)) throw conflict(`Slug ${input.slug} is taken`, { field: 'slug' })
       throw error
     }
     await this.access.invalidations.publish('tenants', ALL_KEYS)
