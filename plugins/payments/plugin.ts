@@ -14,6 +14,7 @@ import { InvoiceRemindersService } from './services/invoice-reminders-service.ts
 import { InvoicesService } from './services/invoices-service.ts'
 import { MyDocumentsService } from './services/my-documents-service.ts'
 import { PaymentsService } from './services/payments-service.ts'
+import { checkoutIpLimit } from './services/public-rate-limits.ts'
 import { RefundsService } from './services/refunds-service.ts'
 import { RevenueService } from './services/revenue-service.ts'
 import { MONEY_ROLES } from './services/service-params.ts'
@@ -76,7 +77,9 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         path: 'checkout',
         create: () => new CheckoutService(current),
         methods: ['create'],
-        access: { create: 'public' }
+        access: { create: 'public' },
+        // Every public method carries a per-IP limit (services/public-rate-limits.ts).
+        hooks: { around: { create: [checkoutIpLimit] } }
       },
       {
         path: 'connect',
