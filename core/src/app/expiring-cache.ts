@@ -3,7 +3,9 @@
 // started before an invalidation never stores its (possibly stale) result; and while `enabled()` is false
 // (the cross-process invalidation broadcast is not subscribed) nothing is served or stored, since an
 // entry could then outlive a change made by another process. Concurrent misses of one key share one load
-// (an expired hot tenant or user would otherwise be read once per waiting request).
+// (an expired hot tenant or user would otherwise be read once per waiting request). With `ttlJitter`,
+// entries loaded together (every tenant after a start or an invalidation) expire spread out, so their
+// refreshes do not arrive as one burst of reads.
 
 export interface ExpiringCacheOptions {
   maxEntries: number
@@ -15,6 +17,14 @@ export interface ExpiringCacheOptions {
    * wait on it). 0 (default): an expired entry waits for its load. Per value when a function.
    */
   serveStaleForMs?: number | ((value: any) => number)
+  /**
+   * Each stored entry's TTL is shortened by a random share of it up to this (0.2: kept 80–100 % of its
+   * TTL), so entries stored at one moment expire, and are refreshed, spread over a fifth of their TTL.
+   * 0 (default): exactly the TTL.
+   */
+  ttlJitter?: number
+  /** The clock (ms); tests pass their own. */
+  now?: () => number
 }
 
 /** What `peek` answers when `key` has no live entry (or the cache is disabled). */
@@ -25,6 +35,11 @@ export interface ExpiringCache<V> {
   peek(key: string): V | typeof NOT_CACHED
   /** The live entry for `key`, or `load()`'s result, kept `ttlMs(value)` ms (0 or less: not kept). */
   get(key: string, load: () => Promise<V>, ttlMs: (value: V) => number): Promise<V>
+  /**
+   * Loads `key` again whether or not it has an entry (joining a load of it already in flight) and stores
+   * the result like `get`; other keys and their loads are left alone (unlike `invalidate`).
+   */
+  refresh(key: string, load: () => Promise<V>, ttlMs: (value: V) => number): Promise<V>
   /** Drops one key, or everything for '*'. Loads in flight when it is called are not stored. */
   invalidate(key: string): void
   readonly size: number
@@ -33,7 +48,9 @@ export interface ExpiringCache<V> {
 export function createExpiringCache<V>({
   maxEntries,
   enabled = () => true,
-  serveStaleForMs = 0
+  serveStaleForMs = 0,
+  ttlJitter = 0,
+  now: clock = Date.now
 }: ExpiringCacheOptions): ExpiringCache<V> {
   const entries = new Map<string, { value: V; expiresAt: number }>()
   const loading = new Map<string, { generation: number; promise: Promise<V> }>()
@@ -64,7 +81,8 @@ export function createExpiringCache<V>({
     const ttl = ttlMs(value)
     if (ttl > 0 && started === generation && enabled()) {
       entries.delete(key)
-      entries.set(key, { value, expiresAt: Date.now() + ttl })
+      const kept = ttlJitter > 0 ? ttl * (1 - ttlJitter * Math.random()) : ttl
+      entries.set(key, { value, expiresAt: clock() + kept })
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
     } else if (hadEntry) entries.delete(key)
     return value
@@ -74,7 +92,7 @@ export function createExpiringCache<V>({
     peek(key) {
       if (!enabled()) return NOT_CACHED
       const hit = entries.get(key)
-      if (!hit || hit.expiresAt <= Date.now()) return NOT_CACHED
+      if (!hit || hit.expiresAt <= clock()) return NOT_CACHED
       entries.delete(key)
       entries.set(key, hit)
       return hit.value
@@ -83,7 +101,7 @@ export function createExpiringCache<V>({
       const useCache = enabled()
       if (!useCache && entries.size > 0) entries.clear()
       const hit = useCache ? entries.get(key) : undefined
-      const now = Date.now()
+      const now = clock()
       if (hit && hit.expiresAt > now) {
         // Map order is insertion order: re-inserting makes this the most recently used entry.
         entries.delete(key)
@@ -98,6 +116,10 @@ export function createExpiringCache<V>({
         return hit.value
       }
       return reload(key, load, ttlMs, useCache, hit !== undefined)
+    },
+    refresh(key, load, ttlMs) {
+      const useCache = enabled()
+      return reload(key, load, ttlMs, useCache, useCache && entries.has(key))
     },
     invalidate(key) {
       generation++

@@ -10,6 +10,8 @@ import type { TenancyModels, TenantDocument } from './tenancy-models.ts'
 export const TENANT_CACHE_TTL_MS = 5_000
 export const TENANT_NOT_FOUND_TTL_MS = 1_000
 export const TENANT_CACHE_MAX_ENTRIES = 5_000
+/** Entries are kept 80–100 % of their TTL (expiring-cache.ts's ttlJitter). */
+export const TENANT_CACHE_TTL_JITTER = 0.2
 const OBJECT_ID = /^[0-9a-f]{24}$/
 
 export interface TenantDirectory {
@@ -53,6 +55,8 @@ export interface TenantDirectoryOptions {
   maxEntries?: number
   /** False while cross-process invalidations cannot arrive: every lookup then reads the database. */
   enabled?: () => boolean
+  /** The cache's clock (ms); tests pass their own. */
+  now?: () => number
 }
 
 export function createTenantDirectory(
@@ -63,15 +67,20 @@ export function createTenantDirectory(
     ttlMs = TENANT_CACHE_TTL_MS,
     notFoundTtlMs = TENANT_NOT_FOUND_TTL_MS,
     maxEntries = TENANT_CACHE_MAX_ENTRIES,
-    enabled
+    enabled,
+    now
   } = options
   // Expired tenants are answered while one read refreshes them: with many tenants, some expire every
   // moment, and their requests would otherwise wait on a read (the slowest percentile of the request path).
-  // "No such tenant" is never answered stale: a tenant created a moment later must be found.
+  // "No such tenant" is never answered stale: a tenant created a moment later must be found. Tenants read
+  // together (after a start or an invalidation, every active one) would otherwise also expire together and
+  // be refreshed in one burst of reads every TTL, a stall of the event loop: their expiries are spread.
   const cache = createExpiringCache<unknown>({
     maxEntries,
     enabled,
-    serveStaleForMs: (value) => (value === null ? 0 : ttlMs)
+    serveStaleForMs: (value) => (value === null ? 0 : ttlMs),
+    ttlJitter: TENANT_CACHE_TTL_JITTER,
+    now
   })
   const cached = <T>(key: string, load: () => Promise<T>): Promise<T> =>
     cache.get(key, load, (value) => (value === null ? notFoundTtlMs : ttlMs)) as Promise<T>

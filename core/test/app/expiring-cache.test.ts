@@ -212,4 +212,53 @@ describe('expiring cache', () => {
       )
     ).toBe('new')
   })
+
+  it('spreads the expiries of entries stored together with ttlJitter, on the clock it is given', async () => {
+    const time = { now: 1_000_000 }
+    const cache = createExpiringCache<string>({ maxEntries: 100, ttlJitter: 0.2, now: () => time.now })
+    const keys = Array.from({ length: 50 }, (_, n) => `k${n}`)
+    for (const key of keys)
+      await cache.get(
+        key,
+        async () => key,
+        () => 10_000
+      )
+    const live = () => keys.filter((key) => cache.peek(key) !== NOT_CACHED).length
+    time.now += 7_999
+    expect(live()).toBe(50)
+    time.now += 1_000
+    // About half expired at 90 % of the TTL; all of them by the TTL.
+    expect(live()).toBeGreaterThan(0)
+    expect(live()).toBeLessThan(50)
+    time.now += 1_001
+    expect(live()).toBe(0)
+  })
+
+  it('refreshes one key on demand, joining its load in flight, without dropping other keys or their loads', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 10 })
+    let version = 0
+    let release: () => void = () => undefined
+    const slow = () =>
+      new Promise<string>((resolve) => {
+        const value = `v${++version}`
+        release = () => resolve(value)
+      })
+    await cache.get(
+      'other',
+      async () => 'O',
+      () => 60_000
+    )
+    const first = cache.get('k', slow, () => 60_000)
+    release()
+    expect(await first).toBe('v1')
+    const refreshing = cache.refresh('k', slow, () => 60_000)
+    const joined = cache.refresh('k', slow, () => 60_000)
+    // The live entry is answered until the refresh lands.
+    expect(cache.peek('k')).toBe('v1')
+    release()
+    expect(await Promise.all([refreshing, joined])).toEqual(['v2', 'v2'])
+    expect(version).toBe(2)
+    expect(cache.peek('k')).toBe('v2')
+    expect(cache.peek('other')).toBe('O')
+  })
 })

@@ -95,4 +95,22 @@ describe('tenant directory cache', () => {
     expect(directory.peek!('id', id)).toBe(NOT_CACHED)
     expect(reads).toEqual([`id:${id}`, `id:${id}`])
   })
+
+  it('spreads the expiries of tenants read together, so their refreshes are not one burst', async () => {
+    const slugs = Array.from({ length: 50 }, (_, n) => `t${n}`)
+    const { models, reads } = fakeModels(new Map(slugs.map((slug) => [slug, { slug }])))
+    const time = { now: 1_000_000 }
+    const directory = createTenantDirectory(models, { ttlMs: 5_000, now: () => time.now })
+    for (const slug of slugs) await directory.bySlug(slug)
+    const expired = () => slugs.filter((slug) => directory.peek!('slug', slug) === NOT_CACHED).length
+    time.now += 3_999
+    expect(expired()).toBe(0)
+    time.now += 500
+    // Some, not all, expired at 90 % of the TTL.
+    expect(expired()).toBeGreaterThan(0)
+    expect(expired()).toBeLessThan(50)
+    time.now += 501
+    expect(expired()).toBe(50)
+    expect(reads.length).toBe(50)
+  })
 })

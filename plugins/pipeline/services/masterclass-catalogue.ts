@@ -1,21 +1,37 @@
 // Which masterclasses a tenant takes registrations for: its catalogue entries that have not started yet
 // (what the storefront form offers), read through the masterclasses plugin's public service (plugins never
-// import each other) and cached per tenant, so a registration costs no read. The cache is dropped by that
-// service's events in this process; other processes' changes are seen after at most `ttlMs`, and an id
-// missing from a cache older than `missRefreshMs` reloads it (a masterclass created elsewhere a moment ago
-// is taken, while a flood of unknown ids costs at most one read per tenant per `missRefreshMs`).
-import { type Application, ErrorCode, runAsSystem } from '@masterstage/core'
+// import each other) and cached per tenant in core's expiring cache, so a registration costs no read. The
+// cache is dropped by that service's events in this process; other processes' changes are seen within
+// `ttlMs` plus one read: an expired catalogue is answered at once while one read refreshes it (with many
+// tenants some expire every moment, and their registrations would otherwise wait on that read: the slowest
+// percentile of the endpoint), and expiries are spread (ttlJitter) so catalogues loaded together are not
+// refreshed in one burst. An id missing from a catalogue older than `missRefreshMs` reloads it (a masterclass
+// created elsewhere a moment ago is taken, while a flood of unknown ids costs at most one read per tenant
+// per `missRefreshMs`).
+import {
+  type Application,
+  createExpiringCache,
+  ErrorCode,
+  type ExpiringCache,
+  runAsSystem
+} from '@masterstage/core'
 
 /** The masterclasses plugin's service (contract: MASTERCLASSES_PATH), named here without importing it. */
 export const CATALOGUE_SERVICE_PATH = 'masterclasses/masterclasses'
 /** The service's page cap (its query schema's maxLimit): larger catalogues are read in pages. */
 const PAGE = 100
+/** Catalogues kept; a tenant beyond it is read again on its next registration. */
+const MAX_TENANTS = 10_000
+/** Expiries spread over the last fifth of the TTL (expiring-cache.ts's ttlJitter). */
+const TTL_JITTER = 0.2
 
 export type CatalogueVerdict = 'open' | 'closed'
 
 export interface MasterclassCatalogueOptions {
   app: Application
   ttlMs?: number
+  /** How long after its expiry a catalogue is still answered while it is read again (default: ttlMs). */
+  serveStaleForMs?: number
   missRefreshMs?: number
   now?: () => number
 }
@@ -31,10 +47,7 @@ export class MasterclassCatalogue {
   readonly #ttlMs: number
   readonly #missRefreshMs: number
   readonly #now: () => number
-  readonly #byTenant = new Map<string, TenantCatalogue>()
-  readonly #loading = new Map<string, Promise<TenantCatalogue>>()
-  /** Bumped per tenant by a change: a load that started before it must not be cached. */
-  readonly #generation = new Map<string, number>()
+  readonly #cache: ExpiringCache<TenantCatalogue>
   #listening = false
 
   constructor(options: MasterclassCatalogueOptions) {
@@ -42,56 +55,50 @@ export class MasterclassCatalogue {
     this.#ttlMs = options.ttlMs ?? 15_000
     this.#missRefreshMs = options.missRefreshMs ?? 1_000
     this.#now = options.now ?? Date.now
+    this.#cache = createExpiringCache<TenantCatalogue>({
+      maxEntries: MAX_TENANTS,
+      serveStaleForMs: options.serveStaleForMs ?? this.#ttlMs,
+      ttlJitter: TTL_JITTER,
+      now: this.#now
+    })
   }
 
   /** 'open' when the id is in the tenant's catalogue and has not started; a cached answer is synchronous. */
   check(tenantId: string, masterclassId: string): CatalogueVerdict | Promise<CatalogueVerdict> {
-    const now = this.#now()
-    const cached = this.#byTenant.get(tenantId)
-    if (cached && now - cached.loadedAt < this.#ttlMs) {
+    const cached = this.#cache.peek(tenantId)
+    // peek answers the NOT_CACHED symbol (not exported by core's index) when there is no live entry.
+    if (typeof cached === 'object') {
       const startsAt = cached.startsAt.get(masterclassId)
-      if (startsAt !== undefined) return startsAt > now ? 'open' : 'closed'
-      if (now - cached.loadedAt < this.#missRefreshMs) return 'closed'
+      if (startsAt !== undefined) return startsAt > this.#now() ? 'open' : 'closed'
+      if (this.#now() - cached.loadedAt < this.#missRefreshMs) return 'closed'
+      // Not in a catalogue older than missRefreshMs: maybe created elsewhere since; one read finds out.
+      return this.#cache
+        .refresh(tenantId, this.#loader(tenantId), this.#ttl)
+        .then(this.#verdict(masterclassId))
     }
-    return this.#load(tenantId).then((loaded) => {
-      const startsAt = loaded.startsAt.get(masterclassId)
-      return startsAt !== undefined && startsAt > this.#now() ? 'open' : 'closed'
-    })
+    // Expired (answered from the stale catalogue while one read refreshes it) or never read (waits for it).
+    return this.#cache.get(tenantId, this.#loader(tenantId), this.#ttl).then(this.#verdict(masterclassId))
   }
 
   /** Forgets a tenant's catalogue (all of them without a tenant): the next check reads it again. */
   invalidate(tenantId?: string): void {
-    if (tenantId === undefined) {
-      for (const id of new Set([...this.#byTenant.keys(), ...this.#loading.keys()])) this.invalidate(id)
-      return
-    }
-    this.#byTenant.delete(tenantId)
-    this.#loading.delete(tenantId)
-    this.#generation.set(tenantId, (this.#generation.get(tenantId) ?? 0) + 1)
+    this.#cache.invalidate(tenantId ?? '*')
   }
 
-  #load(tenantId: string): Promise<TenantCatalogue> {
-    // Concurrent misses of one tenant share one read.
-    let loading = this.#loading.get(tenantId)
-    if (loading) return loading
-    const generation = this.#generation.get(tenantId) ?? 0
-    const loadedAt = this.#now()
-    loading = this.#read(tenantId, loadedAt).then(
-      (startsAt) => {
-        const loaded = { startsAt, loadedAt }
-        if ((this.#generation.get(tenantId) ?? 0) === generation) {
-          this.#byTenant.set(tenantId, loaded)
-          this.#loading.delete(tenantId)
-        }
-        return loaded
-      },
-      (error) => {
-        if (this.#loading.get(tenantId) === loading) this.#loading.delete(tenantId)
-        throw error
-      }
-    )
-    this.#loading.set(tenantId, loading)
-    return loading
+  readonly #ttl = () => this.#ttlMs
+
+  #verdict(masterclassId: string) {
+    return (catalogue: TenantCatalogue): CatalogueVerdict => {
+      const startsAt = catalogue.startsAt.get(masterclassId)
+      return startsAt !== undefined && startsAt > this.#now() ? 'open' : 'closed'
+    }
+  }
+
+  #loader(tenantId: string) {
+    return async (): Promise<TenantCatalogue> => {
+      const loadedAt = this.#now()
+      return { startsAt: await this.#read(tenantId, loadedAt), loadedAt }
+    }
   }
 
   async #read(tenantId: string, now: number): Promise<Map<string, number>> {

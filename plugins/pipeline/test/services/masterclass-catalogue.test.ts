@@ -35,6 +35,9 @@ function fakeApp(entries: Entry[], options: { installed?: boolean; disabledFor?:
   return { app, service }
 }
 
+/** Lets reads started in the background settle. */
+const flush = () => new Promise((resolve) => setImmediate(resolve))
+
 const clock = (start = Date.UTC(2026, 0, 1)) => {
   const time = { now: start }
   return { time, now: () => time.now }
@@ -83,12 +86,71 @@ describe('masterclass catalogue', () => {
     expect(await catalogue.check('a', 'three')).toBe('open')
     expect(service.reads).toBe(3)
 
-    // Removed elsewhere: seen once the TTL lapses.
+    // Removed elsewhere: seen once the TTL lapses, the first check after it answered from the expired
+    // catalogue while one read refreshes it.
     entries.splice(0, 1)
     expect(await catalogue.check('a', 'one')).toBe('open')
     time.now += 15_000
-    expect(await catalogue.check('a', 'one')).toBe('closed')
+    expect(await catalogue.check('a', 'one')).toBe('open')
     expect(service.reads).toBe(4)
+    await flush()
+    expect(catalogue.check('a', 'one')).toBe('closed')
+    expect(service.reads).toBe(4)
+  })
+
+  it('answers an expired catalogue at once while one read refreshes it, and waits once it is too old', async () => {
+    const { time, now } = clock()
+    const entries: Entry[] = [{ _id: 'one', tenantId: 'a', startTime: new Date(time.now + 3_600_000) }]
+    const { app, service } = fakeApp(entries)
+    let release: (() => void) | undefined
+    let started = 0
+    const find = service.find
+    service.find = async (params: any) => {
+      // Reads after the first are held until released: a check must not wait on them.
+      if (started++ > 0) await new Promise<void>((resolve) => (release = resolve))
+      return find(params)
+    }
+    const catalogue = new MasterclassCatalogue({ app, now, ttlMs: 15_000, serveStaleForMs: 15_000 })
+    expect(await catalogue.check('a', 'one')).toBe('open')
+    entries.push({ _id: 'two', tenantId: 'a', startTime: new Date(time.now + 3_600_000) })
+    time.now += 15_000
+    // Expired: ten checks answered from the old catalogue, one read in flight for all of them.
+    const answers = await Promise.all(Array.from({ length: 10 }, () => catalogue.check('a', 'one')))
+    expect(answers).toEqual(Array(10).fill('open'))
+    expect(started).toBe(2)
+    release!()
+    await flush()
+    expect(catalogue.check('a', 'two')).toBe('open')
+
+    // Unused for longer than the TTL and the stale window: the next check waits for a fresh read.
+    entries.splice(0, 1)
+    time.now += 30_001
+    const waiting = catalogue.check('a', 'one')
+    expect(waiting).toBeInstanceOf(Promise)
+    await flush()
+    release!()
+    expect(await waiting).toBe('closed')
+    expect(started).toBe(3)
+  })
+
+  it('spreads the expiries of catalogues read together over the last fifth of the TTL', async () => {
+    const { time, now } = clock()
+    const tenants = Array.from({ length: 50 }, (_, n) => `t${n}`)
+    const { app, service } = fakeApp(
+      tenants.map((tenantId) => ({ _id: 'one', tenantId, startTime: new Date(time.now + 3_600_000) }))
+    )
+    const catalogue = new MasterclassCatalogue({ app, now, ttlMs: 10_000 })
+    for (const tenant of tenants) await catalogue.check(tenant, 'one')
+    expect(service.reads).toBe(50)
+    // Before 80 % of the TTL none has expired; by the TTL every one has, and not all at the same moment.
+    const expiredBy = (elapsed: number) => {
+      time.now = Date.UTC(2026, 0, 1) + elapsed
+      return tenants.filter((tenant) => catalogue.check(tenant, 'one') instanceof Promise).length
+    }
+    expect(expiredBy(7_999)).toBe(0)
+    const midway = expiredBy(9_000)
+    expect(midway).toBeGreaterThan(0)
+    expect(midway).toBeLessThan(50)
   })
 
   it('shares one read among concurrent misses and does not keep a load that raced a change', async () => {
