@@ -1,6 +1,6 @@
 // Announces a registration after its write: the creation history entry and lead.created (once per lead),
 // lead.updated for a repeated registration. Deterministic event ids and a unique history key make every
-// rerun harmless; `announcedAt` tells the sweep which leads are done.
+// rerun harmless; `announcedRegistrations` tells the sweep which registrations are done.
 import type { EventBus } from '@masterstage/core'
 import type { PipelineModels } from '../models/pipeline-models.ts'
 import { recordHistory, syncLeadCount } from '../services/rollup-writer.ts'
@@ -46,4 +46,6 @@ export async function announceLead(
       { id: `lead.updated:${leadId}:registration-${registration}` }
     )
   }
+  // $max: a follow-up of an earlier registration finishing late never lowers it.
+  await models.Lead.updateOne({ _id: lead._id }, { $max: { announcedRegistrations: registration } })
 }

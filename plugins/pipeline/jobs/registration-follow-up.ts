@@ -67,20 +67,40 @@ export async function runRegistrationFollowUp(
   if (userId) await models.Lead.updateOne({ _id: lead._id }, { $set: { userId } })
 }
 
-/** Leads whose follow-up never ran (a lost enqueue) get it queued again; run every minute per tenant. */
+/** How far back the sweep looks for registrations whose follow-up never ran. */
+const SWEEP_WINDOW_MS = 7 * 24 * 3600_000
+/** A follow-up normally runs within seconds; only older registrations are the sweep's. */
+const SWEEP_GRACE_MS = 60_000
+
+/**
+ * Registrations whose follow-up never ran (a lost enqueue: Redis was down) get it queued again, first ones
+ * and repeats alike: a lead registered in the last week with fewer registrations announced than made.
+ * Run every minute per tenant; the window keeps it an index range of recent registrations.
+ */
 export async function sweepUnannounced(
   models: PipelineModels,
   enqueue: (data: RegistrationFollowUpData, jobId: string) => Promise<void>,
   now = new Date()
 ): Promise<number> {
   const stale = await models.Lead.aggregate([
-    { $match: { announcedAt: null, createdAt: { $lt: new Date(now.getTime() - 60_000) } } },
+    {
+      $match: {
+        lastRegisteredAt: {
+          $gte: new Date(now.getTime() - SWEEP_WINDOW_MS),
+          $lt: new Date(now.getTime() - SWEEP_GRACE_MS)
+        },
+        $expr: { $lt: [{ $ifNull: ['$announcedRegistrations', 0] }, '$registrations'] }
+      }
+    },
     { $limit: 500 },
-    { $project: { _id: 1 } }
+    { $project: { _id: 1, registrations: 1 } }
   ])
   for (const lead of stale) {
     const leadId = String(lead._id)
-    await enqueue({ leadId }, `registration-follow-up:${leadId}:sweep-${Math.floor(now.getTime() / 60_000)}`)
+    await enqueue(
+      { leadId, registration: lead.registrations },
+      `registration-follow-up:${leadId}:${lead.registrations}:sweep-${Math.floor(now.getTime() / 60_000)}`
+    )
   }
   return stale.length
 }

@@ -45,6 +45,9 @@ export const leadSchema = new Schema(
     lastRegisteredAt: { type: Date },
     /** Set once lead.created is recorded: a registration retried after a crash re-announces it. */
     announcedAt: { type: Date },
+    /** Registrations announced so far (lead.created, then lead.updated per repeat): fewer than
+     * `registrations` means a follow-up was lost (queue down) and the announce sweep queues it again. */
+    announcedRegistrations: { type: Number },
     /** The last move, so a retried handler can finish recording it (see services/lead-tracker.ts). */
     lastTransition: { type: Schema.Types.Mixed },
     /** What the metrics rollups count this lead as (services/rollup-writer.ts); absent until counted. */
@@ -60,4 +63,4 @@ leadSchema.index({ tenantId: 1, createdAt: -1 })
 leadSchema.index({ tenantId: 1, masterclassId: 1, createdAt: -1 })
 leadSchema.index({ tenantId: 1, 'source.utmSource': 1, createdAt: -1 })
 leadSchema.index({ tenantId: 1, assignedToId: 1, createdAt: -1 })
-leadSchema.index({ tenantId: 1, announcedAt: 1, createdAt: 1 })
+leadSchema.index({ tenantId: 1, lastRegisteredAt: 1 })

@@ -2,6 +2,7 @@
 // a flood of concurrent identical requests; bad input, and a masterclass the tenant's catalogue does not
 // hold open, answer 400 with field messages and store nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runRegistrationFollowUp, sweepUnannounced } from '../../jobs/registration-follow-up.ts'
 import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
 let t: PipelineTestApp
@@ -57,21 +58,65 @@ describe('registration', () => {
     expect(history[0]).toMatchObject({ from: null, to: 'NEW', trigger: 'registration' })
   })
 
-  it('answers and keeps the registration when the job queue is unreachable (the sweep follows up)', async () => {
+  it('answers and keeps the registration when the job queue is unreachable; the sweep follows up first and repeat registrations', async () => {
+    const email = 'queue.down@example.com'
     const jobs = t.app.get('jobs') as any
     const enqueue = jobs.enqueue
-    jobs.enqueue = async () => {
-      throw Object.assign(new Error('Redis is not reachable'), { name: 'RedisUnavailableError' })
+    const registerWhileQueueDown = async () => {
+      jobs.enqueue = async () => {
+        throw Object.assign(new Error('Redis is not reachable'), { name: 'RedisUnavailableError' })
+      }
+      try {
+        expect((await register(form(email))).status).toBe(201)
+      } finally {
+        jobs.enqueue = enqueue
+      }
     }
-    try {
-      const response = await register(form('queue.down@example.com'))
-      expect(response.status).toBe(201)
-    } finally {
-      jobs.enqueue = enqueue
+    const outbox = t.app.get('mongoose').collection('events_outbox')
+    const tenantId = t.tenants.ava._id
+    /**
+     * One sweep pass at `now`, running each follow-up it queues right away (as the worker would); answers
+     * whether it queued this test's lead (other tests' leads of the tenant may be in flight).
+     */
+    const sweepAt = async (now: Date): Promise<boolean> => {
+      const queued: string[] = []
+      await t.asTenant(tenantId, () =>
+        sweepUnannounced(
+          t.models(),
+          async (data) => {
+            queued.push(data.leadId)
+            await runRegistrationFollowUp(t.app, t.models(), tenantId, data)
+          },
+          now
+        )
+      )
+      return queued.includes(String(stored._id))
     }
-    const stored = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === 'queue.down@example.com')
-    expect(stored).toHaveLength(1)
-    expect(stored[0].announcedAt ?? null).toBeNull()
+    const leadOf = async () => (await leadsOf(tenantId)).filter((l: any) => l.email === email)
+
+    await registerWhileQueueDown()
+    const [stored] = await leadOf()
+    expect(stored.announcedAt ?? null).toBeNull()
+    // Within the grace minute the follow-up may still be on its way: the sweep leaves it.
+    expect(await sweepAt(new Date())).toBe(false)
+    const later = () => new Date(Date.now() + 61_000)
+    expect(await sweepAt(later())).toBe(true)
+    expect(await outbox.countDocuments({ name: 'lead.created', 'payload.email': email })).toBe(1)
+    const [announced] = await leadOf()
+    expect(announced).toMatchObject({ announcedRegistrations: 1 })
+    expect(announced.userId).toBeTruthy()
+    // Announced: the next pass has nothing to do.
+    expect(await sweepAt(later())).toBe(false)
+
+    // A repeat registration whose follow-up is lost is announced by the sweep too (lead.updated).
+    await registerWhileQueueDown()
+    const leadId = String(stored._id)
+    expect(await outbox.countDocuments({ name: 'lead.updated', 'payload.leadId': leadId })).toBe(0)
+    expect(await sweepAt(later())).toBe(true)
+    expect(await outbox.countDocuments({ name: 'lead.updated', 'payload.leadId': leadId })).toBe(1)
+    expect(await outbox.countDocuments({ name: 'lead.created', 'payload.email': email })).toBe(1)
+    expect((await leadOf())[0]).toMatchObject({ registrations: 2, announcedRegistrations: 2 })
+    expect(await sweepAt(later())).toBe(false)
   })
 
   it('a flood of concurrent identical registrations makes one lead, one lead.created and one user', async () => {
