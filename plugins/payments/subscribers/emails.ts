@@ -1,7 +1,7 @@
 // Customer and staff emails driven by the plugin's own events (invoice with pay link, receipt, refund
 // confirmation, dispute alert). Each send carries an idempotency key derived from the event, so a
 // redelivered event never sends a second email.
-import type { DomainEvent, EventHandlerContext, PluginSubscriber } from '@masterstage/core'
+import type { DomainEvent, PluginSubscriber } from '@masterstage/core'
 import { documentPdf } from '../documents/document-store.ts'
 import { formatMoney } from '../domain/money.ts'
 import { staffRecipients } from '../domain/staff-recipients.ts'
@@ -14,14 +14,12 @@ export function emailSubscribers(runtime: Runtime): PluginSubscriber<any>[] {
     {
       event: 'invoice.issued',
       name: 'payments.email-invoice',
-      handle: (event: DomainEvent<'invoice.issued'>, handler: EventHandlerContext) =>
-        sendInvoiceEmail(runtime(), event, handler)
+      handle: (event: DomainEvent<'invoice.issued'>) => sendInvoiceEmail(runtime(), event)
     },
     {
       event: 'payment.succeeded',
       name: 'payments.email-receipt',
-      handle: (event: DomainEvent<'payment.succeeded'>, handler: EventHandlerContext) =>
-        sendReceiptEmail(runtime(), event, handler)
+      handle: (event: DomainEvent<'payment.succeeded'>) => sendReceiptEmail(runtime(), event)
     },
     {
       event: 'payment.refunded',
@@ -36,17 +34,12 @@ export function emailSubscribers(runtime: Runtime): PluginSubscriber<any>[] {
   ]
 }
 
-async function sendInvoiceEmail(
-  runtime: PaymentsRuntime,
-  event: DomainEvent<'invoice.issued'>,
-  handler: EventHandlerContext
-) {
+async function sendInvoiceEmail(runtime: PaymentsRuntime, event: DomainEvent<'invoice.issued'>) {
   const { payload } = event
   const profile = await runtime.profile(event.tenantId!)
-  const pdf = await handler.once(
-    'render-invoice',
-    async () => (await documentPdf(runtime, payload.invoiceId, 'invoice'))?.toString('base64') ?? null
-  )
+  // The document store keeps one rendering per invoice version, so a retried delivery attaches the same
+  // bytes without a step record of its own.
+  const pdf = await documentPdf(runtime, payload.invoiceId, 'invoice')
   if (!pdf) throw new Error(`invoice ${payload.invoiceId} not found for its issued event`)
   const total = formatMoney(payload.totalMinor, payload.currency)
   await runtime.ctx.email.send({
@@ -67,24 +60,18 @@ async function sendInvoiceEmail(
       {
         filename: `${payload.invoiceNumber}.pdf`,
         contentType: 'application/pdf',
-        content: Buffer.from(pdf, 'base64')
+        content: pdf
       }
     ],
     idempotencyKey: `payments.invoice-email:${payload.invoiceId}`
   })
 }
 
-async function sendReceiptEmail(
-  runtime: PaymentsRuntime,
-  event: DomainEvent<'payment.succeeded'>,
-  handler: EventHandlerContext
-) {
+async function sendReceiptEmail(runtime: PaymentsRuntime, event: DomainEvent<'payment.succeeded'>) {
   const { payload } = event
   const profile = await runtime.profile(event.tenantId!)
-  const pdf = await handler.once(
-    'render-receipt',
-    async () => (await documentPdf(runtime, payload.invoiceId, 'receipt'))?.toString('base64') ?? null
-  )
+  // As for the invoice: the document store's rendering of this version, one per invoice version.
+  const pdf = await documentPdf(runtime, payload.invoiceId, 'receipt')
   if (!pdf) throw new Error(`receipt for invoice ${payload.invoiceId} could not be rendered`)
   const amount = formatMoney(payload.amountMinor, payload.currency)
   await runtime.ctx.email.send({
@@ -103,7 +90,7 @@ async function sendReceiptEmail(
       {
         filename: `receipt-${payload.invoiceNumber}.pdf`,
         contentType: 'application/pdf',
-        content: Buffer.from(pdf, 'base64')
+        content: pdf
       }
     ],
     idempotencyKey: `payments.receipt-email:${payload.paymentId}`
