@@ -11,6 +11,14 @@ import { assertQueryKeys, paging } from './service-params.ts'
 
 const STATUSES: InvoiceStatus[] = ['open', 'paid', 'partially_refunded', 'refunded', 'void']
 
+/** What a resent invoice email says instead of the pay link when the invoice is not payable. */
+const NOT_PAYABLE: Record<Exclude<InvoiceStatus, 'open'>, string> = {
+  paid: 'This invoice is paid: nothing is due. Thank you!',
+  partially_refunded: 'This invoice is paid and partly refunded: nothing is due.',
+  refunded: 'This invoice was refunded: nothing is due.',
+  void: 'This invoice is void: nothing is due.'
+}
+
 export interface InvoiceView extends Omit<Invoice, 'payToken'> {
   invoiceUrl: string
   receiptUrl: string | null
@@ -122,11 +130,23 @@ export class InvoicesService {
     const profile = await runtime.profile(invoice.tenantId)
     const { documentPdf } = await import('../documents/document-store.ts')
     const pdf = await documentPdf(runtime, invoice._id, 'invoice')
+    // Only an open invoice can be paid: for any other the pay link would answer 409, so the email says
+    // where the invoice stands instead (with the receipt once paid).
+    const { status } = invoice
+    const standing =
+      status === 'open'
+        ? `Pay securely online: ${runtime.links.payUrl(profile, invoice)}`
+        : [
+            NOT_PAYABLE[status],
+            ...(invoice.paymentId
+              ? [`Receipt: ${runtime.links.documentUrl(invoice.tenantId, invoice._id, 'receipt')}`]
+              : [])
+          ].join('\n')
     await runtime.ctx.email.send({
       tenantId: invoice.tenantId,
       to: invoice.customer.email,
-      subject: `${profile.name}: invoice ${invoice.number} (reminder)`,
-      text: `Your invoice ${invoice.number} is attached.\nPay securely online: ${runtime.links.payUrl(profile, invoice)}\n\n${profile.name}`,
+      subject: `${profile.name}: invoice ${invoice.number} (${status === 'open' ? 'reminder' : 'copy'})`,
+      text: `Your invoice ${invoice.number} is attached.\n${standing}\n\n${profile.name}`,
       attachments: pdf
         ? [{ filename: `${invoice.number}.pdf`, contentType: 'application/pdf', content: pdf }]
         : [],
