@@ -60,20 +60,23 @@ export class RegistrationService {
     // queued right after the write and retried until done (the announce sweep catches a lost enqueue).
     const { lead, created } = await this.upsertLead(input, new Date())
     const leadId = String(lead._id)
-    try {
-      await this.deps.enqueue(
+    // Queued, not waited for: the answer is the same whatever Redis says (the lead is stored; a lost
+    // enqueue is the sweep's), so the visitor does not wait for Redis' reply (a second round trip, up to
+    // the enqueue timeout while Redis is unreachable).
+    this.deps
+      .enqueue(
         REGISTRATION_FOLLOW_UP_JOB,
         { leadId, registration: lead.registrations },
         { jobId: `${REGISTRATION_FOLLOW_UP_JOB}:${leadId}:${lead.registrations}` }
       )
-    } catch (error) {
-      // Redis unreachable: the registration is stored, so the visitor gets their answer (not a 503 that
-      // invites a resubmission) and the announce sweep queues the follow-up once Redis is back.
-      this.deps.logger.warn(
-        { leadId, err: { message: (error as Error).message } },
-        'registration stored, follow-up left to the sweep'
-      )
-    }
+      .catch((error: Error) => {
+        // Redis unreachable: the registration is stored, so the visitor got their answer (not a 503 that
+        // invites a resubmission) and the announce sweep queues the follow-up once Redis is back.
+        this.deps.logger.warn(
+          { leadId, err: { message: error.message } },
+          'registration stored, follow-up left to the sweep'
+        )
+      })
     this.deps.onLeadChanged?.(lead, created)
     return { received: true, masterclassId: input.masterclassId }
   }

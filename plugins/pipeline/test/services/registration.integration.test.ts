@@ -58,6 +58,32 @@ describe('registration', () => {
     expect(history[0]).toMatchObject({ from: null, to: 'NEW', trigger: 'registration' })
   })
 
+  it('answers without waiting for Redis to confirm the follow-up job, which is queued for the stored lead', async () => {
+    const jobs = t.app.get('jobs') as any
+    const enqueue = jobs.enqueue
+    const queued: { job: string; data: any; options: any }[] = []
+    let confirm: (() => void) | undefined
+    // Redis that never answers (within this test): the visitor must not wait on it.
+    jobs.enqueue = (job: string, data: unknown, options: unknown) => {
+      queued.push({ job, data, options })
+      return new Promise<void>((resolve) => (confirm = resolve))
+    }
+    try {
+      expect((await register(form('slow.redis@example.com'))).status).toBe(201)
+    } finally {
+      jobs.enqueue = enqueue
+      confirm?.()
+    }
+    const [lead] = (await leadsOf(t.tenants.ava._id)).filter((l: any) => l.email === 'slow.redis@example.com')
+    expect(queued).toEqual([
+      {
+        job: 'pipeline.registration-follow-up',
+        data: { leadId: String(lead._id), registration: 1 },
+        options: { jobId: `registration-follow-up:${lead._id}:1` }
+      }
+    ])
+  })
+
   it('answers and keeps the registration when the job queue is unreachable; the sweep follows up first and repeat registrations', async () => {
     const email = 'queue.down@example.com'
     const jobs = t.app.get('jobs') as any
