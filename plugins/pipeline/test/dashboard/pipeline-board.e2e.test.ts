@@ -1,9 +1,10 @@
 // Browser test: two reps watch the pipeline board in two browsers (built dashboard, real API on the harness
 // database, Debian Chromium); a storefront registration appears on both boards live, and a move made
-// elsewhere moves the card on both. The export link downloads the CSV of the board's current filters.
+// elsewhere moves the card on both. The export link downloads the CSV of the board's current filters. The
+// sales metrics page draws its charts (conversion, revenue, time in stage, breakdown) with the right figures.
 import { readFile } from 'node:fs/promises'
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser } from '../../../../core/test/client/support/browser.ts'
 import { signInToDashboard } from '../../../../core/test/client/support/dashboard-session.ts'
@@ -27,6 +28,8 @@ let browser: Browser
 let tenant: { _id: string }
 /** Two masterclasses of the tenant's catalogue (registration refuses others). */
 let mc: { one: string; two: string }
+const STEPS = ['NEW->INVOICED', 'INVOICED->PAID', 'PAID->ATTENDED', 'ATTENDED->SCHEDULED', 'SCHEDULED->WON']
+type ChartData = { labels: string[]; datasets: { label: string; data: (number | null)[] }[] }
 
 beforeAll(async () => {
   await ensureBuilt('dashboard')
@@ -208,6 +211,106 @@ describe('pipeline board in the browser', () => {
 })
 
 describe('sales metrics page in the browser', () => {
+  /** What the Chart instance behind a canvas holds (chart-canvas.svelte copies it there once drawn). */
+  async function chartData(page: Page, testId: string): Promise<ChartData> {
+    const canvas = page.getByTestId(testId)
+    await expect.poll(() => canvas.getAttribute('data-chart'), { timeout: 15_000 }).not.toBeNull()
+    return JSON.parse((await canvas.getAttribute('data-chart'))!)
+  }
+
+  it('charts conversion, revenue, time in stage and a breakdown per source, masterclass or rep', async () => {
+    // One paid lead, so revenue and a third stage show: insta.one pays 123.45 EUR (handled in the worker).
+    const login = await call(apiUrl, 'POST', '/authentication', { strategy: 'local', ...HOST })
+    const leads = (
+      await call(apiUrl, 'GET', '/pipeline/leads', undefined, {
+        tenant: 'ava-studio',
+        token: login.body.accessToken
+      })
+    ).body.data
+    const payer = leads.find((lead: any) => lead.email === 'insta.one@example.com')
+    await (api.app.get('events') as any).emit(
+      'payment.succeeded',
+      { paymentId: 'pay-metrics', leadId: payer._id, amountMinor: 12_345, currency: 'eur' },
+      { tenantId: tenant._id, id: 'payment.succeeded:pay-metrics' }
+    )
+    const metricsOf = async (dimension: string) =>
+      (
+        await call(apiUrl, 'GET', `/pipeline/metrics?dimension=${dimension}`, undefined, {
+          tenant: 'ava-studio',
+          token: login.body.accessToken
+        })
+      ).body
+    await expect
+      .poll(async () => (await metricsOf('source')).totals.revenueMinor, { timeout: 20_000 })
+      .toEqual({ eur: 12_345 })
+
+    const context = await browser.newContext()
+    context.setDefaultTimeout(10_000)
+    const page = await context.newPage()
+    try {
+      await signInToDashboard(page, dashboard.url, HOST)
+      // Without a chosen dimension the breakdown is per source.
+      await page.goto(`${dashboard.url}/p/pipeline/metrics`, { waitUntil: 'networkidle' })
+      // By hand: five leads this period (live.person LOST from NEW, worker.moved INVOICED, insta.one PAID,
+      // insta.two and tok.one NEW); reached NEW 5, INVOICED 2, PAID 1.
+      expect(await chartData(page, 'conversion-chart')).toEqual({
+        labels: STEPS,
+        datasets: [
+          { label: 'Total', data: [40, 50, 0, null, null] },
+          { label: 'instagram', data: [50, 100, 0, null, null] },
+          { label: '(none)', data: [50, 0, null, null, null] },
+          { label: 'tiktok', data: [0, null, null, null, null] }
+        ]
+      })
+      expect(await chartData(page, 'revenue-chart')).toEqual({
+        labels: ['instagram', '(none)', 'tiktok'],
+        datasets: [{ label: 'EUR', data: [123.45, 0, 0] }]
+      })
+      // Time in stage: the bars are the answer's averages and medians in hours.
+      const bySource = await metricsOf('source')
+      const hours = (ms: number) => Math.round((ms / 3_600_000) * 100) / 100
+      const timeChart = await chartData(page, 'time-in-stage-chart')
+      expect(timeChart.labels).toEqual(bySource.timeInStage.map((stage: any) => stage.status))
+      expect(timeChart.labels).toContain('NEW')
+      expect(timeChart.datasets).toEqual([
+        { label: 'Average (h)', data: bySource.timeInStage.map((stage: any) => hours(stage.avgMs)) },
+        { label: 'Median (h)', data: bySource.timeInStage.map((stage: any) => hours(stage.medianMs)) }
+      ])
+      expect(await chartData(page, 'breakdown-chart')).toEqual({
+        labels: ['instagram', '(none)', 'tiktok'],
+        datasets: [{ label: 'New leads', data: [2, 2, 1] }]
+      })
+      await page.getByTestId('breakdown-measure').selectOption('revenue:eur')
+      await expect
+        .poll(async () => (await chartData(page, 'breakdown-chart')).datasets)
+        .toEqual([{ label: 'Revenue (EUR)', data: [123.45, 0, 0] }])
+
+      // The dimension selector reloads the figures per masterclass; the chosen measure stays.
+      await page.locator('form.period select[name="dimension"]').selectOption('masterclass')
+      await page.waitForURL(/dimension=masterclass/)
+      await expect
+        .poll(async () => {
+          const chart = await chartData(page, 'breakdown-chart')
+          return Object.fromEntries(chart.labels.map((label, i) => [label, chart.datasets[0].data[i]]))
+        })
+        .toEqual({ [mc.one]: 0, [mc.two]: 123.45 })
+      await page.getByTestId('breakdown-measure').selectOption('leads')
+      await expect
+        .poll(async () => {
+          const chart = await chartData(page, 'breakdown-chart')
+          return Object.fromEntries(chart.labels.map((label, i) => [label, chart.datasets[0].data[i]]))
+        })
+        .toEqual({ [mc.one]: 2, [mc.two]: 3 })
+    } catch (error) {
+      await page
+        .screenshot({ path: 'test-artifacts/screenshots/pipeline-metrics-charts.png', fullPage: true })
+        .catch(() => undefined)
+      throw error
+    } finally {
+      await context.close()
+    }
+  }, 120_000)
+
   it('shows conversion, revenue and time in stage per source for the period, filtered by the form', async () => {
     const context = await browser.newContext()
     context.setDefaultTimeout(10_000)
