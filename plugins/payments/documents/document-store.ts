@@ -1,5 +1,6 @@
 // Renders a document once per invoice document version and keeps the bytes, so the emailed link and
 // the dashboard serve the same PDF, and a refund or dispute (new version) renders a fresh one.
+import { isDuplicateKeyError } from '@masterstage/core'
 import { renderInvoicePdf, renderReceiptPdf } from '../documents/invoice-pdf.ts'
 import type { DocumentKind } from '../models/document-model.ts'
 import type { Invoice } from '../models/invoice-model.ts'
@@ -31,7 +32,7 @@ export async function documentPdf(
     await documents.create({ invoiceId, kind, version: invoice.documentVersion, pdf, renderedAt: new Date() })
   } catch (error) {
     // A concurrent render stored the same version first; both rendered identical content.
-    if ((error as any)?.code !== 11000) throw error
+    if (!isDuplicateKeyError(error)) throw error
   }
   return pdf
 }

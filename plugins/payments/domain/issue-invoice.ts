@@ -1,7 +1,7 @@
 // Issues an invoice: the next number of the tenant's series, the invoice and its `invoice.issued`
 // event are written in one transaction, so numbers are unique and gapless and the event is never lost.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { currentScope, type FieldError, validationError } from '@masterstage/core'
+import { currentScope, type FieldError, isDuplicateKeyError, validationError } from '@masterstage/core'
 import type { Invoice, InvoiceLineItem } from '../models/invoice-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 
@@ -93,7 +93,7 @@ export async function issueInvoice(
   await counters
     .updateOne({ series }, { $setOnInsert: { last: 0 } }, { upsert: true })
     .catch((error: unknown) => {
-      if ((error as any)?.code !== 11000) throw error
+      if (!isDuplicateKeyError(error)) throw error
     })
 
   const invoiceId = randomUUID()
@@ -160,7 +160,7 @@ export async function issueInvoice(
     return { invoice, created: true }
   } catch (error) {
     // A concurrent issue with the same dedupe key won; its transaction rolled ours back (no gap).
-    if ((error as any)?.code === 11000) {
+    if (isDuplicateKeyError(error)) {
       const winner = await invoices.findOne({ dedupeKey: input.dedupeKey }).select('+payToken').lean()
       if (winner) return { invoice: winner as Invoice, created: false }
     }

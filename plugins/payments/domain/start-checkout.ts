@@ -4,7 +4,7 @@
 // A declined card leaves the provider's session open; before a new attempt the previous session is
 // expired (idempotency key per payment), so two sessions of one invoice can never both be paid.
 import { randomUUID, timingSafeEqual } from 'node:crypto'
-import { conflict, currentScope, notFound } from '@masterstage/core'
+import { conflict, currentScope, isDuplicateKeyError, notFound } from '@masterstage/core'
 import type { Invoice } from '../models/invoice-model.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
@@ -145,7 +145,7 @@ async function currentAttempt(
     const [created] = await payments.create([document])
     return created.toObject() as Payment
   } catch (error) {
-    if ((error as any)?.code !== 11000) throw error
+    if (!isDuplicateKeyError(error)) throw error
     return (await payments.findOne({ invoiceId: invoice._id, attempt }).lean()) as Payment
   }
 }

@@ -2,7 +2,7 @@
 // the provider), `create` creates the connected account once and returns an onboarding link.
 import { randomUUID } from 'node:crypto'
 import type { MasterstageParams } from '@masterstage/core'
-import { validationError } from '@masterstage/core'
+import { isDuplicateKeyError, validationError } from '@masterstage/core'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { forgetRoute } from '../webhooks/account-route-cache.ts'
 import { routeAccountEvents } from '../webhooks/route-unrouted-events.ts'
@@ -119,7 +119,7 @@ export class ConnectService {
         statusUpdatedAt: new Date(0)
       })
       .catch((error: unknown) => {
-        if ((error as any)?.code !== 11000) throw error
+        if (!isDuplicateKeyError(error)) throw error
       })
     // Events Stripe sent before the route existed (account.updated of the new account) are processed now.
     await routeAccountEvents(runtime, tenantId, accountId)

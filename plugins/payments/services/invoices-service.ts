@@ -7,7 +7,7 @@ import type { InvoiceStatus } from '../contract.ts'
 import { issueInvoice } from '../domain/issue-invoice.ts'
 import type { Invoice } from '../models/invoice-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { assertQueryKeys, paging } from './service-params.ts'
+import { listQuery } from './service-params.ts'
 
 const STATUSES: InvoiceStatus[] = ['open', 'paid', 'partially_refunded', 'refunded', 'void']
 
@@ -41,16 +41,7 @@ export class InvoicesService {
   }
 
   async find(params: MasterstageParams) {
-    const query = assertQueryKeys(params, ['status', 'leadId', 'email'])
-    const { limit, skip } = paging(params)
-    const filter: Record<string, unknown> = {}
-    if (query.status !== undefined) {
-      if (!STATUSES.includes(query.status))
-        throw validationError('Invalid query', [
-          { path: 'status', message: `must be one of ${STATUSES.join(', ')}` }
-        ])
-      filter.status = query.status
-    }
+    const { query, limit, skip, filter } = listQuery(params, ['leadId', 'email'], STATUSES)
     if (query.leadId !== undefined) filter.leadId = String(query.leadId)
     if (query.email !== undefined) filter['customer.email'] = String(query.email).toLowerCase()
     const { invoices } = this.runtime().models

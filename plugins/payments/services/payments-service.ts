@@ -1,18 +1,21 @@
 // Staff payments list (status filter) and detail; payments change only through the provider's events.
 import type { MasterstageParams } from '@masterstage/core'
-import { notFound, trusted, validationError } from '@masterstage/core'
+import { notFound, trusted } from '@masterstage/core'
 import type { PaymentStatus } from '../contract.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { assertQueryKeys, paging } from './service-params.ts'
+import { listQuery } from './service-params.ts'
 
-const STATUSES: PaymentStatus[] = [
+const STATUSES: readonly PaymentStatus[] = [
   'pending',
   'processing',
   'failed',
   'expired',
   'succeeded',
   'partially_refunded',
-  'refunded'
+  'refunded',
+  // Money moved but not applied to the invoice: the dashboard filters on them (staff decide on these).
+  'duplicate',
+  'needs_review'
 ]
 
 export class PaymentsService {
@@ -23,16 +26,7 @@ export class PaymentsService {
   }
 
   async find(params: MasterstageParams) {
-    const query = assertQueryKeys(params, ['status', 'invoiceId', 'disputed'])
-    const { limit, skip } = paging(params)
-    const filter: Record<string, unknown> = {}
-    if (query.status !== undefined) {
-      if (!STATUSES.includes(query.status))
-        throw validationError('Invalid query', [
-          { path: 'status', message: `must be one of ${STATUSES.join(', ')}` }
-        ])
-      filter.status = query.status
-    }
+    const { query, limit, skip, filter } = listQuery(params, ['invoiceId', 'disputed'], STATUSES)
     if (query.invoiceId !== undefined) filter.invoiceId = String(query.invoiceId)
     if (query.disputed === 'true' || query.disputed === true)
       filter['dispute.id'] = trusted({ $exists: true })

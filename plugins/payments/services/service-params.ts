@@ -1,4 +1,5 @@
-// Small shared helpers of the plugin's services: the caller's tenant, paging and staff roles.
+// Small shared helpers of the plugin's services: the caller's tenant, list queries (closed keys, paging, status
+// filter) and staff roles.
 import type { MasterstageParams } from '@masterstage/core'
 import { currentScope, type FieldError, tenantRequired, validationError } from '@masterstage/core'
 import { PaymentsErrorCode } from '../domain/payments-errors.ts'
@@ -49,4 +50,26 @@ export function assertQueryKeys(params: MasterstageParams, allowed: readonly str
   }
   if (errors.length) throw validationError('Invalid query', errors)
   return query
+}
+
+/**
+ * The query of a staff list: only `status` and `filters` as keys (plain values), paging, and a `status`
+ * that must be one of `statuses`; the filter starts with that status.
+ */
+export function listQuery(
+  params: MasterstageParams,
+  filters: readonly string[],
+  statuses: readonly string[]
+): { query: Record<string, any>; limit: number; skip: number; filter: Record<string, unknown> } {
+  const query = assertQueryKeys(params, ['status', ...filters])
+  const { limit, skip } = paging(params)
+  const filter: Record<string, unknown> = {}
+  if (query.status !== undefined) {
+    if (!statuses.includes(query.status))
+      throw validationError('Invalid query', [
+        { path: 'status', message: `must be one of ${statuses.join(', ')}` }
+      ])
+    filter.status = query.status
+  }
+  return { query, limit, skip, filter }
 }

@@ -2,6 +2,7 @@
 // one unordered insertMany, so a burst costs one database round trip per group instead of one per event.
 // Each caller still learns the fate of its own document: inserted, already stored (duplicate key: a
 // redelivery, also within one group) or failed (its promise rejects, so the endpoint answers 5xx).
+import { isDuplicateKeyError } from '@masterstage/core'
 import type { WebhookEvent } from '../models/webhook-event-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 
@@ -66,7 +67,7 @@ async function write(runtime: PaymentsRuntime, entries: Entry[]): Promise<void> 
     entries.forEach((entry, index) => {
       const writeError = failed.get(index)
       if (!writeError) entry.resolve(true)
-      else if (writeError.code === 11000) entry.resolve(false)
+      else if (isDuplicateKeyError(writeError)) entry.resolve(false)
       else
         entry.reject(
           Object.assign(new Error(writeError.errmsg ?? 'insert failed'), { code: writeError.code })

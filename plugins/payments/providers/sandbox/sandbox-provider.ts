@@ -2,6 +2,7 @@
 // hosted page is paid, signs Stripe-format events and POSTs them to the real webhook route, so the
 // demo exercises exactly the processing code that runs against Stripe.
 import { createHash, randomBytes } from 'node:crypto'
+import { isDuplicateKeyError } from '@masterstage/core'
 import mongoose, { type Model } from 'mongoose'
 import Stripe from 'stripe'
 import type { CheckoutSessionInfo, PaymentProvider, ProviderEvent } from '../payment-provider.ts'
@@ -62,7 +63,7 @@ export function createSandboxProvider(options: SandboxProviderOptions): SandboxP
       })
       return created
     } catch (error) {
-      if ((error as any)?.code !== 11000) throw error
+      if (!isDuplicateKeyError(error)) throw error
       // Lost a race with a concurrent request using the same key: keep the winner's object only.
       await model.deleteOne({ _id: created._id })
       return replay((await model.findById(scope).lean())!, hash)
