@@ -156,6 +156,22 @@ describe('npm start', { timeout: 300_000 }, () => {
     expect(checkout.status).toBe(201)
     expect(checkout.json.checkoutUrl).toMatch(/\/payments-sandbox\/checkout\/cs_test_sbx\w+$/)
     expect((await fetch(checkout.json.checkoutUrl)).status).toBe(200)
+    // Paying on the sandbox page sends signed events to the API's webhook route; the worker marks it paid.
+    const paid = await fetch(checkout.json.checkoutUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'outcome=pay',
+      redirect: 'manual'
+    })
+    expect(paid.status).toBe(303)
+    const deadline = Date.now() + 30_000
+    let status = ''
+    while (status !== 'paid' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250))
+      status = (await call(port, 'ava-fit', 'GET', `/payments/invoices/${invoice.json._id}`, undefined, host))
+        .json.status
+    }
+    expect(status).toBe('paid')
 
     running.child.kill('SIGTERM')
     expect(await running.exited).toBe(0)
