@@ -1,20 +1,41 @@
 // Puts live connections into the channels their user may hear (on login, tenant switch) and takes them out
 // at once when the user's access changes, so a demoted or removed user stops receiving events immediately.
+// An agency admin's connection in agency scope (the agency-wide board) hears every tenant of its own agency.
 import type { RealTimeConnection } from '@feathersjs/feathers'
 import type { Application, AuthenticatedUser, ResolvedTenant } from '../app/declarations.ts'
-import { canAccessTenant } from '../auth/policy.ts'
+import { canAccessTenant, canUseAgencyView } from '../auth/policy.ts'
 import { STAFF_ROLES } from '../auth/roles.ts'
 import { attendeesChannel, staffChannel, TENANT_CHANNEL_PREFIX, userChannel } from './channel-names.ts'
 
-type Connection = RealTimeConnection & { user?: AuthenticatedUser; tenant?: ResolvedTenant }
+/** What a connection listens to beside its selected tenant: `agency` = every tenant of the admin's agency. */
+export type ConnectionScope = 'tenant' | 'agency'
 
-/** Tenants whose channels a connection joins: its selected tenant, or (no selection) the user's own tenants. */
+export type ChannelConnection = RealTimeConnection & {
+  user?: AuthenticatedUser
+  tenant?: ResolvedTenant
+  /** Set only through the tenant-selection call, which checks the user may have it. */
+  scope?: ConnectionScope
+}
+type Connection = ChannelConnection
+
+/**
+ * Tenants whose channels a connection joins: its selected tenant (with the agency scope, every tenant of the
+ * agency admin's agency, which the selected one must belong to), or (no selection) the user's own tenants.
+ */
 async function tenantsFor(
   app: Application,
   user: AuthenticatedUser,
-  tenant?: ResolvedTenant
+  tenant?: ResolvedTenant,
+  scope: ConnectionScope = 'tenant'
 ): Promise<string[]> {
-  if (tenant) return canAccessTenant(user, tenant) ? [tenant.id] : []
+  if (tenant) {
+    if (!canAccessTenant(user, tenant)) return []
+    // Checked again at every join (a login, a switch), not only at the selection: a user demoted from agency
+    // admin meanwhile falls back to the selected tenant.
+    if (scope === 'agency' && canUseAgencyView(user))
+      return app.get('access').tenants.agencyTenantIds(user.agencyId!)
+    return [tenant.id]
+  }
   if (user.role === 'platform_admin') return []
   if (user.role === 'agency_admin')
     return user.agencyId ? app.get('access').tenants.agencyTenantIds(user.agencyId) : []
@@ -36,7 +57,7 @@ export async function joinUserChannels(
   leaveTenantChannels(app, connection)
   if (!user) return
   const staff = STAFF_ROLES.includes(user.role)
-  for (const tenantId of await tenantsFor(app, user, connection.tenant)) {
+  for (const tenantId of await tenantsFor(app, user, connection.tenant, connection.scope)) {
     app.channel(staff ? staffChannel(tenantId) : attendeesChannel(tenantId)).join(connection)
     app.channel(userChannel(tenantId, user._id)).join(connection)
   }

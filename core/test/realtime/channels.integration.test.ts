@@ -145,6 +145,59 @@ describe('tenant selection', () => {
     expect(eventsAbout(host, zedNote._id)).toEqual([])
   })
 
+  it("agency scope: an agency admin's socket hears every tenant of its agency, never another agency's", async () => {
+    const admin = await socketOf('northAdmin', 'ava-fit')
+    const selected = await admin.call('create', 'tenant-selection', { tenant: 'ava-fit', scope: 'agency' })
+    expect(selected).toMatchObject({ tenant: { slug: 'ava-fit' }, scope: 'agency' })
+    const host = await socketOf('avaHost', 'ava-fit')
+    const [ava, marco, zed] = [
+      await createNote('ava-fit'),
+      await createNote('money-marco'),
+      await createNote('zed-cooks')
+    ]
+    await waitFor(() => eventsAbout(admin, marco._id).length > 0 && eventsAbout(host, ava._id).length > 0)
+    await pause(250)
+    expect(eventsAbout(admin, ava._id).map((event) => event.event)).toEqual(['notes/notes created'])
+    expect(eventsAbout(admin, marco._id).map((event) => event.event)).toEqual(['notes/notes created'])
+    expect(eventsAbout(admin, zed._id)).toEqual([])
+    // A host of tenant A stays in A.
+    expect(eventsAbout(host, marco._id)).toEqual([])
+    expect(eventsAbout(host, zed._id)).toEqual([])
+
+    // Calls keep going to the selected tenant; selecting another tenant of the agency keeps the scope.
+    const created = await admin.call('create', 'quiet', { text: 'in marco' })
+    expect(created.tenantId).toBe(seed.tenants.ava._id)
+    await admin.call('create', 'tenant-selection', { tenant: 'money-marco', scope: 'agency' })
+    expect((await admin.call('create', 'quiet', { text: 'in marco' })).tenantId).toBe(seed.tenants.marco._id)
+    const avaAgain = await createNote('ava-fit')
+    await waitFor(() => eventsAbout(admin, avaAgain._id).length > 0)
+
+    // Back to the tenant scope: the other tenants of the agency go quiet.
+    await admin.call('create', 'tenant-selection', { tenant: 'ava-fit' })
+    const [avaLast, marcoLast] = [await createNote('ava-fit'), await createNote('money-marco')]
+    await waitFor(() => eventsAbout(admin, avaLast._id).length > 0)
+    await pause(250)
+    expect(eventsAbout(admin, marcoLast._id)).toEqual([])
+  })
+
+  it('agency scope: only for agency admins, and only from a tenant of their own agency', async () => {
+    const host = await socketOf('avaHost', 'ava-fit')
+    await expect(
+      host.call('create', 'tenant-selection', { tenant: 'ava-fit', scope: 'agency' })
+    ).rejects.toMatchObject({ code: 403, data: { code: 'FORBIDDEN' } })
+    const southAdmin = await socketOf('southAdmin')
+    await expect(
+      southAdmin.call('create', 'tenant-selection', { tenant: 'ava-fit', scope: 'agency' })
+    ).rejects.toMatchObject({ code: 403 })
+    await expect(
+      southAdmin.call('create', 'tenant-selection', { tenant: 'zed-cooks', scope: 'everything' })
+    ).rejects.toMatchObject({ code: 400, data: { code: 'VALIDATION_FAILED' }, errors: [{ path: 'scope' }] })
+    // The refused host heard nothing of the agency's other tenants.
+    const marco = await createNote('money-marco')
+    await pause(250)
+    expect(eventsAbout(host, marco._id)).toEqual([])
+  })
+
   it('refuses a socket handshake for an unknown tenant', async () => {
     await expect(connectSocket(t.url, { tenant: 'ghost-brand' })).rejects.toThrow(/Unknown tenant/)
   })
