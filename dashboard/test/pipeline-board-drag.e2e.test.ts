@@ -2,7 +2,9 @@
 // plugin on the harness database, Debian Chromium). The move goes over the live socket through the
 // plugin's custom `move` method, which the dashboard's clients know from the generated registry. A second rep
 // in another browser sees a dragged card move without reloading; a move the transition table refuses snaps
-// back with the reason in the dragging rep's browser and changes nothing for the other rep.
+// back with the reason in the dragging rep's browser and changes nothing for the other rep. The agency board
+// of an agency admin is live for every tenant of the agency (never another agency's) and moves each lead in
+// its own tenant.
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,12 +18,16 @@ import { seedCatalogue } from '../../plugins/pipeline/test/support/catalogue.ts'
 
 const REP = { email: 'rep@drag.test', password: 'sales-rep-pass-1' }
 const OTHER_REP = { email: 'other-rep@drag.test', password: 'sales-rep-pass-2' }
+const AGENCY_ADMIN = { email: 'admin@dragwind.test', password: 'agency-admin-pass-1' }
 /** Wide enough for all seven columns, so drops land inside the window. */
 const WIDE = { viewport: { width: 1700, height: 1000 } }
 let api: RunningApi
 let dashboard: RunningWebApp
 let browser: Browser
 let masterclassId = ''
+/** Catalogue entries of the agency's second tenant and of a tenant of another agency. */
+let secondMasterclassId = ''
+let elsewhereMasterclassId = ''
 
 beforeAll(async () => {
   await ensureBuilt('dashboard')
@@ -34,6 +40,22 @@ beforeAll(async () => {
     plugins: ['masterclasses', 'pipeline']
   })
   masterclassId = (await seedCatalogue(api.app, tenant._id, ['one'])).one
+  const second = await seedTenant(api.app, {
+    slug: 'drag-two',
+    name: 'Drag Two',
+    agencyId: agency._id,
+    plugins: ['masterclasses', 'pipeline']
+  })
+  secondMasterclassId = (await seedCatalogue(api.app, second._id, ['one'])).one
+  const otherAgency = await seedAgency(api.app, 'elsewind', 'Elsewind')
+  const elsewhere = await seedTenant(api.app, {
+    slug: 'else-studio',
+    name: 'Else Studio',
+    agencyId: otherAgency._id,
+    plugins: ['masterclasses', 'pipeline']
+  })
+  elsewhereMasterclassId = (await seedCatalogue(api.app, elsewhere._id, ['one'])).one
+  await seedStaff(api.app, { ...AGENCY_ADMIN, role: 'agency_admin', agencyId: agency._id })
   for (const rep of [REP, OTHER_REP])
     await seedStaff(api.app, { ...rep, role: 'sales_rep', agencyId: agency._id, tenantIds: [tenant._id] })
   dashboard = await startWebApp('dashboard', { API_URL: api.url, PUBLIC_API_URL: api.url })
@@ -46,19 +68,24 @@ afterAll(async () => {
   await api?.close()
 })
 
-async function register(name: string, email: string): Promise<void> {
+async function register(
+  name: string,
+  email: string,
+  tenant = 'drag-studio',
+  mc = masterclassId
+): Promise<void> {
   const registered = await fetch(`${api.url}/pipeline/registrations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tenant': 'drag-studio' },
-    body: JSON.stringify({ name, email, masterclassId, consent: true })
+    headers: { 'content-type': 'application/json', 'x-tenant': tenant },
+    body: JSON.stringify({ name, email, masterclassId: mc, consent: true })
   })
   expect(registered.status).toBe(201)
 }
 
 /** Opens the board once, live, and marks the document: the mark is gone if the page ever reloads. */
-async function openLiveBoard(page: Page, rep: typeof REP): Promise<void> {
+async function openLiveBoard(page: Page, rep: typeof REP, query = ''): Promise<void> {
   await signInToDashboard(page, dashboard.url, rep)
-  await page.goto(`${dashboard.url}/p/pipeline`, { waitUntil: 'networkidle' })
+  await page.goto(`${dashboard.url}/p/pipeline${query}`, { waitUntil: 'networkidle' })
   await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live')
   await page.evaluate(() => ((window as any).__boardNotReloaded = true))
 }
@@ -157,6 +184,76 @@ describe('pipeline board drag and drop', () => {
             expect(await cardEmails(b, 'PAID')).toEqual([])
             expect(await b.locator('.pipeline [role="alert"]').count()).toBe(0)
             expect(await notReloaded(b)).toBe(true)
+          },
+          WIDE
+        )
+      },
+      WIDE
+    )
+  }, 120_000)
+
+  it('the agency board is live for every tenant of the agency and moves a lead in its own tenant', async () => {
+    await onPage(
+      browser,
+      'dashboard-board-agency',
+      async (admin) => {
+        await onPage(
+          browser,
+          'dashboard-board-agency-rep',
+          async (rep) => {
+            await openLiveBoard(admin, AGENCY_ADMIN, '?scope=agency')
+            await expect
+              .poll(() => admin.getByTestId('pipeline-board').getAttribute('data-live-scope'))
+              .toBe('agency')
+            await openLiveBoard(rep, REP)
+            await register('Agency One', 'agency.one@example.com')
+            await register('Agency Two', 'agency.two@example.com', 'drag-two', secondMasterclassId)
+            await register('Else Where', 'else.where@example.com', 'else-studio', elsewhereMasterclassId)
+
+            // Both tenants of the agency arrive live on the agency board; the rep's board stays its tenant's.
+            await expect
+              .poll(() => cardEmails(admin, 'NEW'), { timeout: 15_000 })
+              .toEqual(expect.arrayContaining(['agency.one@example.com', 'agency.two@example.com']))
+            await expect
+              .poll(() => cardEmails(rep, 'NEW'), { timeout: 15_000 })
+              .toContain('agency.one@example.com')
+            await new Promise((resolve) => setTimeout(resolve, 1_000))
+            expect(await cardEmails(admin, 'NEW')).not.toContain('else.where@example.com')
+            expect(await cardEmails(rep, 'NEW')).not.toContain('agency.two@example.com')
+
+            // Drag and drop on the agency board: each move goes to the lead's own tenant.
+            await admin
+              .locator('[data-testid="lead-card"]', { hasText: 'agency.two@example.com' })
+              .dragTo(admin.locator('[data-status="LOST"]'))
+            await expect
+              .poll(() => cardEmails(admin, 'LOST'), { timeout: 10_000 })
+              .toContain('agency.two@example.com')
+            await admin
+              .locator('[data-testid="lead-card"]', { hasText: 'agency.one@example.com' })
+              .dragTo(admin.locator('[data-status="LOST"]'))
+            // The rep of the first tenant sees that move live.
+            await expect
+              .poll(() => cardEmails(rep, 'LOST'), { timeout: 10_000 })
+              .toContain('agency.one@example.com')
+            expect(await admin.locator('.pipeline [role="alert"]').count()).toBe(0)
+            expect(await notReloaded(admin)).toBe(true)
+
+            const login = await fetch(`${api.url}/authentication`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ strategy: 'local', ...AGENCY_ADMIN })
+            })
+            const { accessToken } = await login.json()
+            for (const [tenant, email] of [
+              ['drag-two', 'agency.two@example.com'],
+              ['drag-studio', 'agency.one@example.com']
+            ]) {
+              const found = await fetch(`${api.url}/pipeline/leads?status=LOST`, {
+                headers: { authorization: `Bearer ${accessToken}`, 'x-tenant': tenant }
+              })
+              const page = await found.json()
+              expect(page.data.find((lead: any) => lead.email === email)?.status).toBe('LOST')
+            }
           },
           WIDE
         )
