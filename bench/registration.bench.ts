@@ -10,27 +10,34 @@ import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { Agent, createServer, request as httpRequest } from 'node:http'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import Koa from 'koa'
 import { koaBody } from 'koa-body'
-import { MongoClient } from 'mongodb'
+import { Collection, MongoClient } from 'mongodb'
 import pino from 'pino'
 import { createApp } from '../core/src/app/create-app.ts'
 import { startServer } from '../core/src/app/server.ts'
 import type { Config } from '../core/src/config/config.ts'
 import { runAsSystem } from '../core/src/context/request-scope.ts'
+import { insertCoalescer } from '../core/src/data/insert-coalescer.ts'
+import { EnqueueBatch } from '../core/src/jobs/enqueue-batch.ts'
 import { rateLimitMiddleware } from '../core/src/rate-limit/rate-limit-middleware.ts'
 import masterclassesPlugin from '../plugins/masterclasses/plugin.ts'
 import { validateRegistration } from '../plugins/pipeline/domain/registration-input.ts'
 import pipelinePlugin from '../plugins/pipeline/plugin.ts'
+import { MasterclassCatalogue } from '../plugins/pipeline/services/masterclass-catalogue.ts'
 import { startBenchDatabase } from './lib/bench-database.ts'
 import { benchSettings } from './lib/bench-settings.ts'
 import { median } from './lib/compare-variants.ts'
+import { currentStamps, LatencyBreakdown, probe, SENT_HEADER, wallNow } from './lib/latency-breakdown.ts'
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200)
 /** Each fixed-rate round first sends this long at its rate, unmeasured (each round is a new load process). */
 const FIXED_RATE_WARMUP_MS = 1000
 const REPEAT_SHARE = 0.05
+/** BENCH_DIAGNOSE=1: each fixed-rate round also prints where its slow requests spent their time. */
+const DIAGNOSE = process.env.BENCH_DIAGNOSE === '1'
 
 interface Target {
   key: string
@@ -51,6 +58,8 @@ interface LoadOrder {
   /** Load sent first and not measured (new connections, cold caches), before durationMs. */
   warmupMs?: number
   seed: string
+  /** Send each request's wall-clock send time (latency-breakdown.ts) and report this process's loop delay. */
+  diagnose?: boolean
 }
 
 interface LoadReport {
@@ -63,6 +72,9 @@ interface LoadReport {
   rps: number
   p50: number
   p99: number
+  /** Diagnose mode: wall-clock start of the measured part, and the load process's own event-loop delay. */
+  measuredFrom?: number
+  clientDelay?: string
 }
 
 // --- load worker (child process) ------------------------------------------------------------------
@@ -86,6 +98,8 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
     return entry
   }
   let measuring = !order.warmupMs
+  const clientDelay = order.diagnose ? monitorEventLoopDelay({ resolution: 2 }) : undefined
+  clientDelay?.enable()
   const send = () =>
     new Promise<void>((resolve) => {
       const measured = measuring
@@ -107,7 +121,8 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
-            'x-tenant': tenant
+            'x-tenant': tenant,
+            ...(order.diagnose && { [SENT_HEADER]: String(wallNow()) })
           }
         },
         (res) => {
@@ -157,7 +172,12 @@ async function runLoad(order: LoadOrder): Promise<LoadReport> {
   latencies.sort((a, b) => a - b)
   const pick = (q: number) => (latencies.length ? latencies[Math.floor((latencies.length - 1) * q)] : 0)
   agent.destroy()
+  clientDelay?.disable()
   return {
+    ...(clientDelay && {
+      measuredFrom: performance.timeOrigin + started,
+      clientDelay: `p99 ${(clientDelay.percentile(99) / 1e6).toFixed(1)} max ${(clientDelay.max / 1e6).toFixed(1)} ms`
+    }),
     requests: latencies.length,
     errors,
     firstError,
@@ -242,6 +262,7 @@ async function startBareRoute(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
   return {
+    server,
     url: `http://127.0.0.1:${port}/register`,
     close: async () => {
       await new Promise((resolve) => server.close(resolve))
@@ -327,6 +348,26 @@ async function main(): Promise<void> {
     idsBySlug,
     openMasterclasses
   )
+  const breakdowns = new Map<string, LatencyBreakdown>()
+  if (DIAGNOSE) {
+    breakdowns.set('a', new LatencyBreakdown(bare.server))
+    breakdowns.set('b', new LatencyBreakdown(server.server, Collection.prototype))
+    ;(app as any).service('pipeline/registrations').hooks({
+      around: {
+        create: [
+          async (_context: unknown, next: () => Promise<void>) => {
+            const stamps = currentStamps()
+            if (stamps) stamps.service = wallNow()
+            await next()
+            if (stamps) stamps.serviceEnd = wallNow()
+          }
+        ]
+      }
+    })
+    probe(insertCoalescer, 'insert', 'insert', 'inserted')
+    probe(EnqueueBatch.prototype, 'add', 'enqueue', 'enqueued')
+    probe(MasterclassCatalogue.prototype, 'check', 'catalogueWait', 'catalogueDone', true)
+  }
   const allTargets: Target[] = [
     {
       key: 'a',
@@ -408,14 +449,23 @@ async function main(): Promise<void> {
     const fixed = new Map<string, number[]>(targets.map((t) => [t.key, []]))
     for (let round = 0; round < settings.rounds; round++) {
       for (const target of round % 2 ? [...targets].reverse() : targets) {
+        breakdowns.get(target.key)?.begin()
         const report = await loadInChild({
           target,
           durationMs: settings.durationMs,
           connections: 256,
           ratePerSecond: rate,
           warmupMs: FIXED_RATE_WARMUP_MS,
-          seed: `f${seed++}`
+          seed: `f${seed++}`,
+          diagnose: DIAGNOSE
         })
+        const breakdown = breakdowns.get(target.key)
+        if (breakdown) {
+          console.log(
+            `  fixed round ${round + 1} (${target.key}): p99 ${report.p99.toFixed(1)} ms, load process loop delay ${report.clientDelay}`
+          )
+          for (const line of breakdown.end(target.key, report.measuredFrom!)) console.log(line)
+        }
         if (report.errors > 0)
           throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
         fixed.get(target.key)!.push(report.p99)
