@@ -5,7 +5,9 @@
 // Reported as the server process's CPU time per request (user + system, median of interleaved rounds),
 // which a busy shared machine distorts far less than throughput; the difference between neighbours is
 // what that part costs.
-// `node bench/lib/hook-costs.ts`; knobs as for every bench (BENCH_ROUNDS, BENCH_DURATION_MS, ...).
+// `node bench/lib/hook-costs.ts`; knobs as for every bench (BENCH_ROUNDS, BENCH_DURATION_MS, ...), and
+// HOOK_COSTS_ONLY (variant keys, e.g. `c4`) and HOOK_COSTS_WORKLOADS (`get,post,doc`) to measure a subset
+// quickly while trying a change (two variants alternated give a steadier difference than six).
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { oneKilobyteItem } from '../servers/item-store.ts'
@@ -123,6 +125,18 @@ const workloads: Workload[] = [
   }
 ]
 
+const onlyKeys = process.env.HOOK_COSTS_ONLY
+const onlyWorkloads = process.env.HOOK_COSTS_WORKLOADS?.split(',')
+const workloadKeys = ['get', 'post', 'doc']
+const selected = workloads
+  .filter((_, index) => !onlyWorkloads || onlyWorkloads.includes(workloadKeys[index]))
+  .map((workload) => ({
+    ...workload,
+    variants: workload.variants.filter((v) => !onlyKeys || onlyKeys.includes(v.key)),
+    ratios: workload.ratios.filter(([n, d]) => !onlyKeys || (onlyKeys.includes(n) && onlyKeys.includes(d)))
+  }))
+  .filter((workload) => workload.variants.length > 0)
+
 async function measure(workload: Workload, variant: Variant, durationMs: number) {
   const before = await cpuMicros()
   const result = await runLoad({
@@ -169,7 +183,7 @@ async function breakdown(workload: Workload): Promise<void> {
 }
 
 try {
-  for (const workload of workloads) await breakdown(workload)
+  for (const workload of selected) await breakdown(workload)
 } finally {
   await new Promise((resolve) => {
     child.once('exit', resolve)

@@ -1,7 +1,7 @@
 // Structured logging (pino) with secrets redacted at any depth: credentials, tokens, API keys,
 // cookies, tenant plugin secrets and connection strings never reach a log line.
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino'
-import { batchedDestination } from './batched-destination.ts'
+import { batchedDestination, type LineWriter } from './batched-destination.ts'
 
 export type { Logger }
 
@@ -72,19 +72,23 @@ export interface CreateLoggerOptions {
   level?: LoggerOptions['level']
   name?: string
   /**
-   * Defaults to stdout written asynchronously (lines of concurrent requests coalesce into one write; pino
-   * flushes it on process exit, createApp on shutdown). Tests pass a stream to inspect lines.
+   * Defaults to stdout written in batches (asyncDestination: no write per line on the request path; queued
+   * lines are written out on process exit and by createApp on shutdown). Tests pass a stream to inspect lines.
    */
   destination?: DestinationStream
 }
 
 /**
- * An asynchronous destination (file descriptor or path): the lines of one event-loop turn are handed to
- * the writer as one chunk (batched-destination.ts) and written without blocking; queued lines are written
- * out on process exit.
+ * The default destination (file descriptor or path): lines are encoded into batches (batched-destination.ts)
+ * written when nearly full (32 KiB), after at most 25 ms, or at once for an error line. A batch is written
+ * synchronously: one write(2) per batch costs less than an asynchronous write's threadpool round trip, and
+ * nothing is in flight when the process exits. Like pino's default destination, a stdout reader that stops
+ * reading stalls the process rather than letting lines pile up in memory.
  */
 export function asyncDestination(dest: number | string = 1): DestinationStream {
-  return batchedDestination(pino.destination({ dest, sync: false }))
+  // In buffer content mode SonicBoom writes Buffers (its type declarations only name strings).
+  const writer = pino.destination({ dest, sync: true, contentMode: 'buffer' }) as unknown as LineWriter
+  return batchedDestination(writer)
 }
 
 /** Writes out buffered lines (asynchronous destination); resolves at once for other destinations. */
