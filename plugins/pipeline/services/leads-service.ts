@@ -6,6 +6,7 @@ import {
   type FieldError,
   type MasterstageParams,
   notFound,
+  type PluginContext,
   queryNotAllowed,
   validationError
 } from '@masterstage/core'
@@ -13,6 +14,7 @@ import mongoose from 'mongoose'
 import { LEAD_STATUSES, type Lead, type LeadStatus } from '../contract.ts'
 import { leadMatch, parseLeadFilters } from '../domain/lead-filters.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
+import { isLeadOwnerCandidate, OWNER_REFUSED } from './lead-owner.ts'
 import type { LeadTracker } from './lead-tracker.ts'
 import { toLeadView } from './lead-view.ts'
 import { syncLeadCount } from './rollup-writer.ts'
@@ -39,11 +41,18 @@ export class LeadsService {
   private readonly models: PipelineModels
   private readonly tracker: LeadTracker
   private readonly events: EventBus
+  /** Shared with the wrapper Feathers mounts (it inherits from this object), so `setup` fills it for both. */
+  private readonly mounted: { app?: PluginContext['app'] } = {}
 
   constructor(models: PipelineModels, tracker: LeadTracker, events: EventBus) {
     this.models = models
     this.tracker = tracker
     this.events = events
+  }
+
+  /** Feathers calls this once mounted: the owner check reads users and tenants through the app. */
+  async setup(app: PluginContext['app']): Promise<void> {
+    this.mounted.app = app
   }
 
   async find(params: MasterstageParams = {}): Promise<LeadsPage> {
@@ -67,6 +76,7 @@ export class LeadsService {
   async patch(id: string, data: unknown): Promise<Lead> {
     const patch = validatePatch(data)
     const lead = await this.load(id)
+    if (patch.assignedToId) await this.assertOwnerCandidate(patch.assignedToId, String(lead.tenantId))
     const actor = currentScope()?.actor
     const set: Record<string, unknown> = {}
     const unset: Record<string, 1> = {}
@@ -120,6 +130,13 @@ export class LeadsService {
     })
     if (result.kind === 'missing') throw notFound('Lead not found')
     return toLeadView(result.lead)
+  }
+
+  private async assertOwnerCandidate(userId: string, tenantId: string): Promise<void> {
+    const { app } = this.mounted
+    // Fail closed: without the app (never mounted) no owner can be checked, so none is accepted.
+    if (!app || !(await isLeadOwnerCandidate(app, userId, tenantId)))
+      throw validationError('Invalid lead change', [{ path: 'assignedToId', message: OWNER_REFUSED }])
   }
 
   private async load(id: string): Promise<any> {
