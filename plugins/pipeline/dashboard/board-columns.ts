@@ -1,0 +1,49 @@
+// The board's columns are paged separately: each shows its newest cards (a page at first, one more per "load
+// more", `show.<STATUS>` in the URL so it works without JavaScript and survives a reload) and the server's
+// count of all its leads, which live changes then keep up to date.
+import { LEAD_STATUSES, type Lead, type LeadStatus } from '../contract.ts'
+
+/** Cards per column at first and per "load more". */
+export const COLUMN_PAGE = 50
+/** The leads service's largest page: beyond it a column says how many it holds (filters or the CSV help). */
+export const COLUMN_MAX = 500
+
+export type ColumnCounts = Record<LeadStatus, number>
+
+const param = (status: LeadStatus) => `show.${status}`
+
+/** How many cards each column shows, from the URL (whole pages, within 1..COLUMN_MAX pages). */
+export function shownOf(url: URL): ColumnCounts {
+  const shown = {} as ColumnCounts
+  for (const status of LEAD_STATUSES) {
+    const asked = Number(url.searchParams.get(param(status)))
+    const pages = Number.isInteger(asked) && asked > 0 ? Math.ceil(asked / COLUMN_PAGE) : 1
+    shown[status] = Math.min(pages * COLUMN_PAGE, COLUMN_MAX)
+  }
+  return shown
+}
+
+/** The same board with one more page of `status`'s column. */
+export function moreHref(url: URL, status: LeadStatus, shown: number): string {
+  const next = new URL(url)
+  next.searchParams.set(param(status), String(Math.min(shown + COLUMN_PAGE, COLUMN_MAX)))
+  return `${next.pathname}${next.search}`
+}
+
+/**
+ * Counts after one lead changed on the board (`before`: the card as shown, if it was; `after`: the card now,
+ * or undefined when it left the board's filters). A lead the board had not loaded (beyond a column's page)
+ * moves in from a column this cannot tell, so only its new column is counted: until the next load that old
+ * column shows one lead too many.
+ */
+export function countChange(
+  counts: ColumnCounts,
+  before: Lead | undefined,
+  after: Lead | undefined
+): ColumnCounts {
+  if (before?.status === after?.status) return counts
+  const next = { ...counts }
+  if (before) next[before.status] = Math.max(0, next[before.status] - 1)
+  if (after) next[after.status] += 1
+  return next
+}
