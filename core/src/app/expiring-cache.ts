@@ -33,8 +33,16 @@ export const NOT_CACHED: unique symbol = Symbol('not cached')
 export interface ExpiringCache<V> {
   /** The live entry for `key` without a load or a promise (hot paths), else NOT_CACHED. Counts as a use. */
   peek(key: string): V | typeof NOT_CACHED
-  /** The live entry for `key`, or `load()`'s result, kept `ttlMs(value)` ms (0 or less: not kept). */
-  get(key: string, load: () => Promise<V>, ttlMs: (value: V) => number): Promise<V>
+  /**
+   * The live entry for `key`, or `load()`'s result, kept `ttlMs(value)` ms (0 or less: not kept), and kept
+   * under `alsoKeys(value)` too (other names of the same value: one load then serves all of them).
+   */
+  get(
+    key: string,
+    load: () => Promise<V>,
+    ttlMs: (value: V) => number,
+    alsoKeys?: (value: V) => readonly string[]
+  ): Promise<V>
   /**
    * Loads `key` again whether or not it has an entry (joining a load of it already in flight) and stores
    * the result like `get`; other keys and their loads are left alone (unlike `invalidate`).
@@ -62,7 +70,9 @@ export function createExpiringCache<V>({
     load: () => Promise<V>,
     ttlMs: (value: V) => number,
     useCache: boolean,
-    hadEntry: boolean
+    hadEntry: boolean,
+    alsoKeys?: (value: V) => readonly string[],
+    previous?: { value: V }
   ): Promise<V> => {
     const started = generation
     // Joining is safe only for a load of this generation: an older one may hold pre-invalidation data.
@@ -71,19 +81,27 @@ export function createExpiringCache<V>({
     const promise = load()
     if (useCache) {
       const entry = { generation: started, promise }
-      loading.set(key, entry)
+      // A refresh also stands for the other names of the value it replaces: their callers join it
+      // instead of each starting a load of the same value.
+      const names = alsoKeys && previous ? [key, ...alsoKeys(previous.value)] : [key]
+      const mine = names.filter((name) => name === key || loading.get(name)?.generation !== started)
+      for (const name of mine) loading.set(name, entry)
       const forget = () => {
-        if (loading.get(key) === entry) loading.delete(key)
+        for (const name of mine) if (loading.get(name) === entry) loading.delete(name)
       }
       promise.then(forget, forget)
     }
     const value = await promise
     const ttl = ttlMs(value)
     if (ttl > 0 && started === generation && enabled()) {
-      entries.delete(key)
+      // One expiry for every name of the value: they expire together and one load refreshes them all.
       const kept = ttlJitter > 0 ? ttl * (1 - ttlJitter * Math.random()) : ttl
-      entries.set(key, { value, expiresAt: clock() + kept })
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
+      const entry = { value, expiresAt: clock() + kept }
+      for (const name of alsoKeys ? [key, ...alsoKeys(value)] : [key]) {
+        entries.delete(name)
+        entries.set(name, entry)
+      }
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
     } else if (hadEntry) entries.delete(key)
     return value
   }
@@ -97,7 +115,7 @@ export function createExpiringCache<V>({
       entries.set(key, hit)
       return hit.value
     },
-    async get(key, load, ttlMs) {
+    async get(key, load, ttlMs, alsoKeys) {
       const useCache = enabled()
       if (!useCache && entries.size > 0) entries.clear()
       const hit = useCache ? entries.get(key) : undefined
@@ -112,10 +130,10 @@ export function createExpiringCache<V>({
         typeof serveStaleForMs === 'function' && hit ? serveStaleForMs(hit.value) : serveStaleForMs
       if (hit && now - hit.expiresAt < (staleFor as number)) {
         // A failed refresh leaves the entry, which stops being served once serveStaleForMs has passed.
-        reload(key, load, ttlMs, useCache, false).catch(() => undefined)
+        reload(key, load, ttlMs, useCache, false, alsoKeys, hit).catch(() => undefined)
         return hit.value
       }
-      return reload(key, load, ttlMs, useCache, hit !== undefined)
+      return reload(key, load, ttlMs, useCache, hit !== undefined, alsoKeys, hit)
     },
     refresh(key, load, ttlMs) {
       const useCache = enabled()

@@ -82,28 +82,46 @@ export function createTenantDirectory(
     ttlJitter: TENANT_CACHE_TTL_JITTER,
     now
   })
-  const cached = <T>(key: string, load: () => Promise<T>): Promise<T> =>
-    cache.get(key, load, (value) => (value === null ? notFoundTtlMs : ttlMs)) as Promise<T>
+  // A tenant found by one key is kept under its id and slug too: the request path asks by slug (X-Tenant,
+  // Host) and by id (plugin settings), and one read per tenant per TTL then serves both (not one each).
+  const namesOf = (value: unknown): string[] => {
+    const tenant = value as TenantDocument | null
+    return tenant?._id && tenant.slug ? [`id:${String(tenant._id)}`, `slug:${tenant.slug}`] : []
+  }
+  const cached = <T>(key: string, load: () => Promise<T>, tenantNames = false): Promise<T> =>
+    cache.get(
+      key,
+      load,
+      (value) => (value === null ? notFoundTtlMs : ttlMs),
+      tenantNames ? namesOf : undefined
+    ) as Promise<T>
 
   const byId = (id: string) =>
     OBJECT_ID.test(id)
-      ? cached(`id:${id}`, () => models.Tenant.findById(id).lean<TenantDocument>().exec())
+      ? cached(`id:${id}`, () => models.Tenant.findById(id).lean<TenantDocument>().exec(), true)
       : Promise.resolve(null)
   const bySlug = (slug: string) =>
-    cached(`slug:${slug}`, () =>
-      models.Tenant.findOne({ slug: String(slug) })
-        .lean<TenantDocument>()
-        .exec()
+    cached(
+      `slug:${slug}`,
+      () =>
+        models.Tenant.findOne({ slug: String(slug) })
+          .lean<TenantDocument>()
+          .exec(),
+      true
     )
 
   return {
     byId,
     bySlug,
     byDomain: (hostname) =>
-      cached(`domain:${hostname}`, async () => {
-        const claim = await models.TenantDomain.findById(String(hostname)).lean().exec()
-        return claim ? models.Tenant.findById(claim.tenantId).lean<TenantDocument>().exec() : null
-      }),
+      cached(
+        `domain:${hostname}`,
+        async () => {
+          const claim = await models.TenantDomain.findById(String(hostname)).lean().exec()
+          return claim ? models.Tenant.findById(claim.tenantId).lean<TenantDocument>().exec() : null
+        },
+        true
+      ),
     byReference: async (reference) =>
       (OBJECT_ID.test(reference) ? await byId(reference) : null) ?? bySlug(reference),
     agencyTenantIds: (agencyId) =>

@@ -261,4 +261,28 @@ describe('expiring cache', () => {
     expect(cache.peek('k')).toBe('v2')
     expect(cache.peek('other')).toBe('O')
   })
+
+  it('keeps a value under its other names too (alsoKeys), not after an invalidation', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 10 })
+    const names = (value: string) => [`alias:${value}`]
+    await cache.get(
+      'k',
+      async () => 'v',
+      () => 60_000,
+      names
+    )
+    expect(cache.peek('alias:v')).toBe('v')
+    let release!: (value: string) => void
+    const slow = cache.get(
+      'j',
+      () => new Promise((resolve) => (release = resolve)),
+      () => 60_000,
+      names
+    )
+    cache.invalidate('*')
+    release('w')
+    expect(await slow).toBe('w')
+    expect(cache.peek('alias:w')).toBe(NOT_CACHED)
+    expect(cache.peek('j')).toBe(NOT_CACHED)
+  })
 })

@@ -113,4 +113,34 @@ describe('tenant directory cache', () => {
     expect(expired()).toBe(50)
     expect(reads.length).toBe(50)
   })
+
+  it('keeps a tenant found by slug under its id too, and refreshes both names with one read', async () => {
+    const id = '0123456789abcdef01234567'
+    const tenant = { _id: id, slug: 'brand' }
+    const { models, reads, hold, release } = fakeModels(
+      new Map([
+        ['brand', tenant],
+        [`id:${id}`, tenant]
+      ])
+    )
+    const time = { now: 1_000_000 }
+    const directory = createTenantDirectory(models, { ttlMs: 5_000, now: () => time.now })
+    expect(await directory.bySlug('brand')).toBe(tenant)
+    expect(directory.peek!('id', id)).toBe(tenant)
+    expect(await directory.byId(id)).toBe(tenant)
+    expect(reads).toEqual(['brand'])
+    // Expired: both names are answered from the old entry while one read refreshes them.
+    time.now += 5_001
+    let open!: () => void
+    hold(new Promise<void>((resolve) => (open = resolve)))
+    expect(await directory.bySlug('brand')).toBe(tenant)
+    expect(directory.peek!('id', id)).toBe(NOT_CACHED)
+    expect(await directory.byId(id)).toBe(tenant)
+    release()
+    open()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(reads).toEqual(['brand', 'brand'])
+    expect(directory.peek!('id', id)).toBe(tenant)
+    expect(directory.peek!('slug', 'brand')).toBe(tenant)
+  })
 })
