@@ -14,6 +14,7 @@ import pipelinePlugin from '../../plugins/pipeline/plugin.ts'
 import { seedCatalogue } from '../../plugins/pipeline/test/support/catalogue.ts'
 
 const REP = { email: 'rep@paging.test', password: 'sales-rep-pass-1' }
+const AGENCY_ADMIN = { email: 'admin@pagewind.test', password: 'agency-admin-pass-1' }
 /** More leads than one page of a column. */
 const LEADS = COLUMN_PAGE + 10
 let api: RunningApi
@@ -49,6 +50,7 @@ beforeAll(async () => {
   })
   masterclassId = (await seedCatalogue(api.app, tenant._id, ['one'])).one
   await seedStaff(api.app, { ...REP, role: 'sales_rep', agencyId: agency._id, tenantIds: [tenant._id] })
+  await seedStaff(api.app, { ...AGENCY_ADMIN, role: 'agency_admin', agencyId: agency._id })
   for (let i = 0; i < LEADS; i++) await register(i)
   dashboard = await startWebApp('dashboard', { API_URL: api.url, PUBLIC_API_URL: api.url })
   browser = await launchBrowser()
@@ -102,4 +104,28 @@ describe('pipeline board paging', () => {
       { viewport: { width: 1700, height: 1000 } }
     )
   }, 180_000)
+
+  it('the agency board stays live across the agency after loading more', async () => {
+    await onPage(
+      browser,
+      'dashboard-board-paging-agency',
+      async (page) => {
+        await signInToDashboard(page, dashboard.url, AGENCY_ADMIN)
+        await page.goto(`${dashboard.url}/p/pipeline?scope=agency`, { waitUntil: 'networkidle' })
+        const board = page.getByTestId('pipeline-board')
+        await expect.poll(() => board.getAttribute('data-live-scope'), { timeout: 15_000 }).toBe('agency')
+        const before = await count(page, 'NEW')
+        await column(page, 'NEW').getByTestId('load-more').click()
+        await page.waitForURL(/show\.NEW=100/)
+        await expect.poll(() => cards(page, 'NEW')).toBe(before)
+        expect(await board.getAttribute('data-live-scope')).toBe('agency')
+        await register(LEADS + 1)
+        await expect.poll(() => count(page, 'NEW'), { timeout: 15_000 }).toBe(before + 1)
+        expect(await column(page, 'NEW').locator('.email').allTextContents()).toContain(
+          `lead${LEADS + 1}@paging.test`
+        )
+      },
+      { viewport: { width: 1700, height: 1000 } }
+    )
+  }, 120_000)
 })
