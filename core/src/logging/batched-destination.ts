@@ -102,12 +102,10 @@ class BatchedDestination implements FlushableDestination {
 
   private arm(): void {
     this.timerArmed = true
-    if (this.timer) this.timer.refresh()
-    else {
-      this.timer = setTimeout(this.handOver, this.maxDelayMs)
-      // The exit drain writes what is queued; a pending batch must not keep the process alive.
-      this.timer.unref()
-    }
+    // A new timer per batch: a cleared timer cannot be refreshed back to life.
+    this.timer = setTimeout(this.handOver, this.maxDelayMs)
+    // The exit drain writes what is queued; a pending batch must not keep the process alive.
+    this.timer.unref()
   }
 
   private readonly handOver = (): void => {

@@ -130,4 +130,23 @@ describe('batchedDestination', () => {
     expect(chunks.join('')).toBe(lines.join(''))
     destination.release()
   })
+
+  it('keeps handing batches over on real timers, batch after batch (not only the first)', async () => {
+    vi.useRealTimers()
+    const { writer, chunks } = recordingWriter()
+    const destination = batchedDestination(writer, { maxDelayMs: 10 })
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    for (const line of ['a\n', 'b\n', 'c\n']) {
+      destination.write(line)
+      await pause(40)
+    }
+    // An early hand-over (an error line) between timed batches does not stop the timer either.
+    destination.lastLevel = 50
+    destination.write('e\n')
+    destination.lastLevel = 30
+    destination.write('f\n')
+    await pause(40)
+    expect(chunks).toEqual(['a\n', 'b\n', 'c\n', 'e\n', 'f\n'])
+    destination.release()
+  })
 })
