@@ -4,6 +4,7 @@ import type { MasterstageParams } from '@masterstage/core'
 import { validationError } from '@masterstage/core'
 import { startCheckout } from '../domain/start-checkout.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
+import { checkBody, checkoutBody } from './body-schemas.ts'
 
 export interface CheckoutData {
   invoiceId: string
@@ -17,7 +18,8 @@ export class CheckoutService {
     this.runtime = runtime
   }
 
-  async create(data: CheckoutData, params: MasterstageParams) {
+  async create(body: CheckoutData, params: MasterstageParams) {
+    const data = checkBody(checkoutBody, body, 'Invalid checkout request')
     const errors = []
     if (typeof data?.invoiceId !== 'string' || data.invoiceId.length > 64 || data.invoiceId === '')
       errors.push({ path: 'invoiceId', message: 'is required' })

@@ -79,11 +79,17 @@ describe('checkout', () => {
 
   it('charges the connected account from the tenant record with the tenant fee, whatever the request says', async () => {
     const invoice = await issue(12_345)
-    const response = await scenario.harness.http.post(
+    // An account named in the request is refused outright (closed body), before any provider call.
+    const sessionsBefore = scenario.fake.writesTo('/v1/checkout/sessions').length
+    const forged = await scenario.harness.http.post(
       '/payments/checkout',
       { invoiceId: invoice._id, stripeAccount: 'acct_attacker' },
       ava()
     )
+    expect(forged.status).toBe(400)
+    expect(forged.body.errors.map((error: { path: string }) => error.path)).toEqual(['stripeAccount'])
+    expect(scenario.fake.writesTo('/v1/checkout/sessions')).toHaveLength(sessionsBefore)
+    const response = await scenario.harness.http.post('/payments/checkout', { invoiceId: invoice._id }, ava())
     expect(response.status).toBe(201)
     const request = scenario.fake.writesTo('/v1/checkout/sessions').at(-1)!
     expect(request.stripeAccount).toBe(scenario.accounts.ava)
