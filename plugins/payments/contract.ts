@@ -11,7 +11,9 @@ export const PaymentsServicePath = {
   refunds: 'payments/refunds',
   revenue: 'payments/revenue',
   myDocuments: 'payments/my-documents',
-  invoiceReminders: 'payments/invoice-reminders'
+  invoiceReminders: 'payments/invoice-reminders',
+  webhookEvents: 'payments/webhook-events',
+  webhookEventReplays: 'payments/webhook-event-replays'
 } as const
 
 export type InvoiceStatus = 'open' | 'paid' | 'partially_refunded' | 'refunded' | 'void'

@@ -18,6 +18,7 @@ import { checkoutIpLimit } from './services/public-rate-limits.ts'
 import { RefundsService } from './services/refunds-service.ts'
 import { RevenueService } from './services/revenue-service.ts'
 import { MONEY_ROLES } from './services/service-params.ts'
+import { WebhookEventReplaysService, WebhookEventsService } from './services/webhook-events-service.ts'
 import { paymentsSettingsSchema } from './settings.ts'
 import { emailSubscribers } from './subscribers/emails.ts'
 import { invoiceOnLeadSubscriber, invoiceOnLeadUpdateSubscriber } from './subscribers/invoice-on-lead.ts'
@@ -98,6 +99,20 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         create: () => new RevenueService(current),
         methods: ['find'],
         access: { find: STAFF_ROLES }
+      },
+      {
+        // Failed provider events (after the job's retries) for the tenant's money staff, and their replay.
+        path: 'webhook-events',
+        create: () => new WebhookEventsService(current),
+        methods: ['find', 'replay'],
+        // Every staff member sees what failed (no payload); those who manage money replay.
+        access: { find: STAFF_ROLES, replay: MONEY_ROLES }
+      },
+      {
+        path: 'webhook-event-replays',
+        create: () => new WebhookEventReplaysService(current),
+        methods: ['create'],
+        access: { create: MONEY_ROLES }
       },
       {
         path: 'my-documents',

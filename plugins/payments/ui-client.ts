@@ -9,7 +9,8 @@ import type {
   MyInvoiceView,
   Page,
   PaymentView,
-  RevenueView
+  RevenueView,
+  WebhookEventView
 } from './ui-types.ts'
 
 interface StandardService {
@@ -46,6 +47,10 @@ export function paymentsApi(client: MasterstageClient) {
         refundId: string
         amountMinor: number
       }>,
+    webhookEvents: (query: Record<string, unknown>) =>
+      service(client, PaymentsServicePath.webhookEvents).find({ query }) as Promise<Page<WebhookEventView>>,
+    replayWebhookEvent: (id: string) =>
+      service(client, PaymentsServicePath.webhookEventReplays).create({ id }) as Promise<WebhookEventView>,
     connectStatus: () => service(client, PaymentsServicePath.connect).find() as Promise<ConnectStatusView>,
     connect: () =>
       service(client, PaymentsServicePath.connect).create({}) as Promise<{ onboardingUrl: string }>,

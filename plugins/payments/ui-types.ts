@@ -60,6 +60,16 @@ export interface PaymentView {
   succeededAt?: string
 }
 
+/** A stored provider event as staff see it (never its payload). */
+export interface WebhookEventView {
+  id: string
+  type: string
+  state: 'received' | 'processed' | 'failed'
+  reason: string | null
+  attempts: number
+  receivedAt: string
+}
+
 /** The Connect account status as the service answers it. */
 export type { ConnectStatus as ConnectStatusView } from './services/connect-service.ts'
 

@@ -1,0 +1,116 @@
+// `payments/webhook-events`: the tenant's stored provider events for its staff, above all those left
+// `failed` after the job's retries (until now only a log line), and a replay that queues a failed event once
+// more. Like core's events/deliveries view, but per tenant and without the payload: only id, type, state,
+// reason, attempts and arrival time leave the server.
+import { randomUUID } from 'node:crypto'
+import type { MasterstageParams } from '@masterstage/core'
+import { conflict, notFound, trusted, validationError } from '@masterstage/core'
+import { PaymentsErrorCode } from '../domain/payments-errors.ts'
+import type { WebhookEvent, WebhookEventState } from '../models/webhook-event-model.ts'
+import type { PaymentsRuntime } from '../runtime.ts'
+import { PROCESS_WEBHOOK_JOB } from '../webhooks/process-after-answer.ts'
+import { checkBody, replayBody } from './body-schemas.ts'
+import { assertQueryKeys, paging, scopeTenantId } from './service-params.ts'
+
+/** A tenant sees its routed events only: `ignored` and `unrouted` ones have no tenant yet. */
+const STATES: readonly WebhookEventState[] = ['received', 'processed', 'failed']
+
+export interface WebhookEventView {
+  id: string
+  type: string
+  state: WebhookEventState
+  reason: string | null
+  attempts: number
+  receivedAt: Date
+}
+
+// The only fields read: the payload never leaves the database through this service.
+const VIEW_FIELDS = { type: 1, state: 1, reason: 1, attempts: 1, receivedAt: 1 } as const
+
+export class WebhookEventsService {
+  readonly runtime: () => PaymentsRuntime
+
+  constructor(runtime: () => PaymentsRuntime) {
+    this.runtime = runtime
+  }
+
+  /** Newest first; `state` filters, `$limit`/`$skip` page, `total` counts the filter. */
+  async find(params: MasterstageParams) {
+    const query = assertQueryKeys(params, ['state'])
+    const { limit, skip } = paging(params)
+    const filter: Record<string, unknown> = { tenantId: scopeTenantId() }
+    if (query.state !== undefined) {
+      if (!(STATES as readonly string[]).includes(query.state))
+        throw validationError('Invalid query', [
+          { path: 'state', message: `must be one of ${STATES.join(', ')}` }
+        ])
+      filter.state = query.state
+    } else filter.state = trusted({ $in: [...STATES] })
+    const { webhookEvents } = this.runtime().models
+    const [total, rows] = await Promise.all([
+      webhookEvents.countDocuments(filter),
+      webhookEvents.find(filter).select(VIEW_FIELDS).sort({ receivedAt: -1 }).skip(skip).limit(limit).lean()
+    ])
+    return { total, limit, skip, data: (rows as WebhookEvent[]).map(view) }
+  }
+
+  /**
+   * `{ id }` of a failed event of the tenant: back to `received` and queued for the per-event job. The state
+   * change is the guard, so a double click (or two staff) queues it once; another tenant's event is a 404.
+   */
+  async replay(body: { id: string }): Promise<WebhookEventView> {
+    const data = checkBody(replayBody, body, 'Invalid replay')
+    const runtime = this.runtime()
+    const tenantId = scopeTenantId()
+    const { webhookEvents } = runtime.models
+    const replayed = (await webhookEvents
+      .findOneAndUpdate(
+        { _id: data.id, tenantId, state: 'failed' },
+        { $set: { state: 'received', reason: 'replay requested' } },
+        { new: true, projection: VIEW_FIELDS }
+      )
+      .lean()) as WebhookEvent | null
+    if (!replayed) {
+      const exists = await webhookEvents.exists({ _id: data.id, tenantId })
+      if (!exists) throw notFound('Webhook event not found')
+      throw conflict('Only a failed webhook event can be replayed', {
+        reason: PaymentsErrorCode.WEBHOOK_EVENT_NOT_FAILED
+      })
+    }
+    // A job id of its own: the exhausted job of the first failure still holds `webhook:<id>` in the queue.
+    await runtime.ctx.jobs.enqueue(
+      PROCESS_WEBHOOK_JOB,
+      { eventId: replayed._id },
+      { jobId: `webhook-replay:${replayed._id}:${randomUUID()}`, tenantId }
+    )
+    runtime.ctx.logger.info(
+      { tenantId, eventId: replayed._id, type: replayed.type },
+      'webhook event replay queued'
+    )
+    return view(replayed)
+  }
+}
+
+/** `payments/webhook-event-replays` create: the replay as a standard method for the dashboard's clients. */
+export class WebhookEventReplaysService {
+  readonly events: WebhookEventsService
+
+  constructor(runtime: () => PaymentsRuntime) {
+    this.events = new WebhookEventsService(runtime)
+  }
+
+  create(data: { id: string }) {
+    return this.events.replay(data)
+  }
+}
+
+function view(event: WebhookEvent): WebhookEventView {
+  return {
+    id: event._id,
+    type: event.type,
+    state: event.state,
+    reason: event.reason ?? null,
+    attempts: event.attempts,
+    receivedAt: event.receivedAt
+  }
+}
