@@ -1,5 +1,5 @@
 // App-wide types of the storefront: what hooks.server.ts puts on `locals` for every request.
-import type { MasterstageClient } from '@masterstage/core/client'
+import type { MasterstageClient, UiAttribution } from '@masterstage/core/client'
 import type { PublicSite } from '@masterstage/core/web-api/site-service.ts'
 
 declare global {
@@ -13,6 +13,8 @@ declare global {
       api: MasterstageClient
       accessToken?: string
       requestId: string
+      /** Where the visitor came from (lib/server/attribution): this visit's touch, else the stored one. */
+      attribution?: UiAttribution
     }
     interface Error {
       code?: string

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto'
 import { createRestClient } from '@masterstage/core/client'
 import type { Handle, HandleServerError, RequestEvent, ServerInit } from '@sveltejs/kit'
 import { sequence } from '@sveltejs/kit/hooks'
-import { formOriginHandle } from '$lib/server/form-origin.ts'
+import { attributionHandle } from '$lib/server/attribution/handle.ts'
+import { formOriginHandle, ownOrigin } from '$lib/server/form-origin.ts'
 import { logger } from '$lib/server/logger.ts'
 import { readSession } from '$lib/server/session.ts'
 import { settings } from '$lib/server/settings.ts'
@@ -79,7 +80,12 @@ const formOrigin = formOriginHandle({
   onRefused: (details) => logger.warn({ code: 'CROSS_SITE_FORM', ...details }, 'cross-site form refused')
 })
 
-export const handle = sequence(formOrigin, tenantHandle)
+// After the tenant is known: unknown hosts record no touch. Secure when visitors reach us over https.
+const attribution = attributionHandle({
+  secure: (url) => settings.secureCookies || ownOrigin(url, settings.siteProtocol).startsWith('https:')
+})
+
+export const handle = sequence(formOrigin, tenantHandle, attribution)
 
 export const handleError: HandleServerError = ({ error, event, status }) => {
   if (status === 404) return { message: 'Not found', code: 'NOT_FOUND' }

@@ -17,6 +17,21 @@ export interface UiUser {
   role: Role
 }
 
+/**
+ * Where a storefront visitor came from, computed and sanitized by the storefront (plugins never get raw
+ * headers or cookies): this visit's utm_* values or external referrer, else the ones its first-party cookie
+ * kept from an earlier visit. Values are trimmed and capped (UTM 100, referrer 500 characters).
+ */
+export interface UiAttribution {
+  utmSource?: string
+  utmMedium?: string
+  utmCampaign?: string
+  /** Origin + path of the external page that sent the visitor; never a query string. */
+  referrer?: string
+  /** Storefront path the visitor landed on (no query string). */
+  landingPath?: string
+}
+
 /** Passed to a contribution's `load` on the server (SSR); `client` carries tenant and user token. */
 export interface UiLoadContext {
   client: MasterstageClient
@@ -25,6 +40,8 @@ export interface UiLoadContext {
   /** Route parameters of a contributed page (`masterclasses/[id]` → { id }). */
   params: Record<string, string>
   url: URL
+  /** Storefront only: the visit's source; absent for direct visits without a recorded one. */
+  attribution?: UiAttribution
 }
 
 /** What a storefront section's form `action` answers: a redirect (success) or what to show in the form. */

@@ -6,6 +6,7 @@ export interface StoredLead {
   email: string
   name: string
   masterclassId: string
+  source?: { utmSource?: string; utmMedium?: string; utmCampaign?: string; referrer?: string }
 }
 
 export async function leadsWithEmail(

@@ -12,6 +12,7 @@ export function uiContext(
     client: event.locals.api,
     tenant: { id: site.id, slug: site.slug, name: site.name, enabledPlugins: site.enabledPlugins },
     params,
-    url: event.url
+    url: event.url,
+    ...(event.locals.attribution && { attribution: event.locals.attribution })
   }
 }

@@ -4,7 +4,7 @@
 // cached too, briefly, against host-header floods. Tenant changes clear both at once
 // (tenant-invalidations.ts); other data (a new masterclass) shows up within the TTL.
 import { createExpiringCache } from '@masterstage/core/app/expiring-cache.ts'
-import { createRestClient, toApiError } from '@masterstage/core/client'
+import { createRestClient, toApiError, type UiAttribution } from '@masterstage/core/client'
 import type { PublicSite } from '@masterstage/core/web-api/site-service.ts'
 import { settings } from './settings.ts'
 
@@ -28,16 +28,28 @@ export function siteFor(reference: string, requestId: string): Promise<PublicSit
 
 /**
  * A landing section's data for visitors who are not signed in: it depends only on the tenant (its
- * revision included, so an edit is never mixed with older data) and the URL, never on who asks.
+ * revision included, so an edit is never mixed with older data), the URL and the visit's attribution (a
+ * form carries it; it holds no visit time, so visitors of one campaign share entries), never on who asks.
  */
 export function anonymousSectionData(
   site: PublicSite,
   section: { plugin: string; id: string },
   url: URL,
+  attribution: UiAttribution | undefined,
   load: () => Promise<unknown>
 ): Promise<unknown> {
+  // Fixed field order: the same source gives the same key whichever way the object was built.
+  const source = attribution
+    ? JSON.stringify([
+        attribution.utmSource,
+        attribution.utmMedium,
+        attribution.utmCampaign,
+        attribution.referrer,
+        attribution.landingPath
+      ])
+    : ''
   return sectionData.get(
-    `${site.id}:${site.revision}:${section.plugin}:${section.id}:${url.search}`,
+    `${site.id}:${site.revision}:${section.plugin}:${section.id}:${url.search}:${source}`,
     load,
     burst
   )

@@ -22,7 +22,9 @@ export const load: PageServerLoad = async (event) => {
         return {
           plugin: section.plugin,
           id: section.id,
-          data: anonymous ? await anonymousSectionData(site, section, event.url, load) : await load(),
+          data: anonymous
+            ? await anonymousSectionData(site, section, event.url, context.attribution, load)
+            : await load(),
           failed: false
         }
       } catch (error) {

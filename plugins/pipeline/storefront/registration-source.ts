@@ -1,0 +1,53 @@
+// The source fields a registration form carries as hidden inputs: the page URL's utm_* and ?ref= first,
+// else the visit's attribution the storefront recorded (an earlier landing page, kept in its cookie). Only
+// values the registration API accepts are carried (rules of domain/registration-input.ts, kept in step by
+// its test): a refused hidden field would block a registration the visitor cannot correct.
+import type { UiAttribution } from '@masterstage/core/client'
+
+export const SOURCE_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign', 'referrer'] as const
+export type SourceField = (typeof SOURCE_FIELDS)[number]
+
+const UTM_PARAMS = [
+  ['utm_source', 'utmSource'],
+  ['utm_medium', 'utmMedium'],
+  ['utm_campaign', 'utmCampaign']
+] as const
+/** The API's UTM rule (registration-input.ts). */
+const UTM = /^[\p{L}\p{N} ._+%/-]{1,100}$/u
+const MAX_REFERRER_LENGTH = 500
+
+function utm(raw: string | null | undefined): string | undefined {
+  const value = raw?.trim()
+  return value && UTM.test(value) ? value : undefined
+}
+
+/** An http(s) URL as origin + path (a query string may carry personal data), within the API's limit. */
+function referrer(raw: string | null | undefined): string | undefined {
+  if (!raw) return undefined
+  let url: URL
+  try {
+    url = new URL(raw.trim())
+  } catch {
+    return undefined
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+  const value = `${url.origin}${url.pathname}`
+  return value.length <= MAX_REFERRER_LENGTH && !/[<>]/.test(value) ? value : undefined
+}
+
+export function registrationSource(
+  url: URL,
+  attribution?: UiAttribution
+): Partial<Record<SourceField, string>> {
+  const source: Partial<Record<SourceField, string>> = {}
+  const fromUrl = UTM_PARAMS.map(([param, field]) => [field, utm(url.searchParams.get(param))] as const)
+  // The URL's UTM values are one campaign: never mixed with another campaign's from the cookie.
+  const urlTagged = fromUrl.some(([, value]) => value !== undefined)
+  for (const [field, value] of fromUrl) {
+    const chosen = urlTagged ? value : utm(attribution?.[field])
+    if (chosen) source[field] = chosen
+  }
+  const ref = referrer(url.searchParams.get('ref')) ?? referrer(attribution?.referrer)
+  if (ref) source.referrer = ref
+  return source
+}

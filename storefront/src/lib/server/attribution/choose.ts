@@ -1,0 +1,43 @@
+// Which attribution a storefront request carries and what its cookie keeps from now on.
+//
+// Decision (issue #5): first touch, replaced by a later campaign. A visit tagged with utm_* values other
+// than the stored ones replaces the cookie (last campaign touch: the campaign that finally brought the
+// visitor back is the one to credit). An untagged external referrer is recorded only when nothing is stored
+// (first touch): untagged referrers also include payment-provider returns and webmail sign-in links, which
+// say nothing about acquisition and must not erase a campaign. Direct visits and internal navigation (a
+// Referer on the storefront's own host) never change the cookie, even with utm_* in an on-site link; the
+// same campaign again (a reload, the landing link reopened) keeps the first time and landing path.
+import type { UiAttribution } from '@masterstage/core/client'
+import type { Touch } from './touch.ts'
+
+export interface AttributionDecision {
+  /** What this request's plugin loads see: the new touch, else the stored one. */
+  attribution?: UiAttribution
+  /** The touch to write to the cookie, when it changes. */
+  store?: Touch
+}
+
+const UTM_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign'] as const
+
+const isCampaign = (touch: Touch) => UTM_FIELDS.some((field) => touch[field] !== undefined)
+const sameCampaign = (a: Touch, b: Touch) => UTM_FIELDS.every((field) => a[field] === b[field])
+
+/** The touch without its time: what loads may see. The time stays out so section data for visitors of the
+ * same campaign can be shared (site-cache.ts keys on this) and no visitor's visit time reaches another. */
+export function publicAttribution(touch: Touch): UiAttribution {
+  const { at: _at, ...attribution } = touch
+  return attribution
+}
+
+export function decideAttribution(
+  current: Touch | null,
+  stored: Touch | undefined,
+  referredInternally: boolean
+): AttributionDecision {
+  const kept = stored && { attribution: publicAttribution(stored) }
+  if (!current) return kept ?? {}
+  if (stored) {
+    if (referredInternally || !isCampaign(current) || sameCampaign(current, stored)) return kept!
+  }
+  return { attribution: publicAttribution(current), store: current }
+}

@@ -1,0 +1,129 @@
+// Registration source attribution in a real browser, with and without JavaScript: a visitor lands from an
+// external page with UTM parameters, browses the storefront (the query string is gone), comes back and
+// registers; the stored lead's source still names the campaign and the external referrer, from the
+// first-party cookie the storefront set on landing.
+import type { Browser, BrowserContextOptions } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
+import {
+  login,
+  type RunningApi,
+  seedAgency,
+  seedMasterclass,
+  seedStaff,
+  seedTenant,
+  startPlatformApi
+} from '../../core/test/client/support/platform-api.ts'
+import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import masterclasses from '../../plugins/masterclasses/plugin.ts'
+import pipeline from '../../plugins/pipeline/plugin.ts'
+import { leadsWithEmail } from './support/pipeline-leads.ts'
+
+let api: RunningApi
+let storefront: RunningWebApp
+let browser: Browser
+let tenantId = ''
+let masterclassId = ''
+let hostToken = ''
+const origin = () => `http://echo-yoga.localhost:${storefront.port}`
+const EXTERNAL = 'https://www.instagram.com/p/abc123/?igshid=personal-token&email=ana%40b.test'
+
+beforeAll(async () => {
+  await ensureBuilt('storefront')
+  api = await startPlatformApi('attribution-e2e', { plugins: [masterclasses, pipeline] })
+  const agency = await seedAgency(api.app, 'attribution-agency')
+  const tenant = await seedTenant(api.app, agency._id, {
+    slug: 'echo-yoga',
+    name: 'Echo Yoga',
+    primary: '#0b5394',
+    headline: 'Breathe with Echo',
+    plugins: ['masterclasses', 'pipeline']
+  })
+  tenantId = tenant._id
+  const host = await seedStaff(api.app, {
+    email: 'host@echo.test',
+    role: 'host',
+    password: 'host-password-1',
+    agencyId: agency._id,
+    tenantIds: [tenantId]
+  })
+  hostToken = await login(api, 'host@echo.test', 'host-password-1')
+  masterclassId = (await seedMasterclass(api, tenantId, hostToken, 'Yoga at dawn', host._id))._id
+  // Section data cached for a burst is keyed by the attribution too; caching stays on to cover that.
+  storefront = await startWebApp('storefront', { API_URL: api.url, SITE_CACHE_MS: '5000' })
+  browser = await launchBrowser()
+}, 600_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await storefront?.close()
+  await api?.close()
+})
+
+describe('registration source attribution', () => {
+  it.each([
+    ['with JavaScript', 'ana-js@echo.test', {}],
+    ['without JavaScript', 'ana-nojs@echo.test', { javaScriptEnabled: false }]
+  ] as [string, string, BrowserContextOptions][])(
+    'keeps the landing UTM values and external referrer through internal navigation (%s)',
+    async (name, email, options) => {
+      await onPage(
+        browser,
+        `attribution-${name}`,
+        async (page) => {
+          await page.goto(`${origin()}/?utm_source=instagram&utm_campaign=spring`, { referer: EXTERNAL })
+          const [cookie] = (await page.context().cookies(origin())).filter((c) => c.name === 'ms_attribution')
+          expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false })
+          expect(cookie.expires * 1000 - Date.now()).toBeGreaterThan(29 * 24 * 60 * 60 * 1000)
+
+          // Elsewhere on the storefront, then back home through the header link: no query string left.
+          await page.getByRole('link', { name: 'Sign in' }).click()
+          await page.waitForURL(`${origin()}/signin`)
+          await page.getByRole('link', { name: 'Echo Yoga' }).click()
+          await page.waitForURL(`${origin()}/`)
+          expect(new URL(page.url()).search).toBe('')
+
+          const form = page.getByTestId('registration-form')
+          await form.getByLabel('Name').fill('Ana Attributed')
+          await form.getByLabel('Email').fill(email)
+          await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(masterclassId)
+          await form.getByLabel('I agree to be contacted').check()
+          await form.getByRole('button', { name: 'Register' }).click()
+          await page.waitForURL(`**/registered?masterclass=${masterclassId}`)
+        },
+        options
+      )
+      const leads = await leadsWithEmail(api, hostToken, tenantId, email)
+      expect(leads).toHaveLength(1)
+      // The referrer without its query string (it carried personal data), no medium (none was given).
+      expect(leads[0].source).toEqual({
+        utmSource: 'instagram',
+        utmCampaign: 'spring',
+        referrer: 'https://www.instagram.com/p/abc123/'
+      })
+    }
+  )
+
+  it('credits nothing to a direct visit', async () => {
+    const email = 'direct@echo.test'
+    await onPage(
+      browser,
+      'attribution-direct',
+      async (page) => {
+        await page.goto(`${origin()}/`)
+        expect((await page.context().cookies(origin())).map((c) => c.name)).not.toContain('ms_attribution')
+        const form = page.getByTestId('registration-form')
+        await form.getByLabel('Name').fill('Dora Direct')
+        await form.getByLabel('Email').fill(email)
+        await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(masterclassId)
+        await form.getByLabel('I agree to be contacted').check()
+        await form.getByRole('button', { name: 'Register' }).click()
+        await page.waitForURL(`**/registered?masterclass=${masterclassId}`)
+      },
+      { javaScriptEnabled: false }
+    )
+    const leads = await leadsWithEmail(api, hostToken, tenantId, email)
+    expect(leads).toHaveLength(1)
+    expect(leads[0].source ?? {}).toEqual({})
+  })
+})
