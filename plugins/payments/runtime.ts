@@ -1,8 +1,13 @@
 // Everything the plugin's services, webhooks, jobs and subscribers share, built once at setup from the
 // plugin context: models, the selected provider, tenant profile and settings, links and document URLs.
-import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey } from 'node:crypto'
 import type { PluginContext } from '@masterstage/core'
 import type { Connection, Model } from 'mongoose'
+import {
+  createDocumentLinks,
+  type DocumentLinkCheck,
+  type DocumentLinkParts
+} from './documents/document-links.ts'
 import { createFieldCipher, type FieldCipher } from './domain/field-cipher.ts'
 import type { CheckoutFaults } from './domain/start-checkout.ts'
 import type { AccountRoute } from './models/account-route-model.ts'
@@ -66,8 +71,8 @@ export interface PaymentsRuntime {
   links: {
     payUrl(profile: TenantProfile, invoice: Pick<Invoice, '_id' | 'payToken'>): string
     storefrontUrl(profile: TenantProfile, path: string): string
-    documentUrl(tenantId: string, invoiceId: string, kind: 'invoice' | 'receipt'): string
-    verifyDocumentSignature(tenantId: string, invoiceId: string, kind: string, signature: string): boolean
+    documentUrl(tenantId: string, invoiceId: string, kind: 'invoice' | 'receipt', now?: number): string
+    checkDocumentLink(link: DocumentLinkParts, now?: number): DocumentLinkCheck
     webhookUrl(): string
     sandboxCheckoutUrl(): string
   }
@@ -115,8 +120,7 @@ export function createRuntime(
     provider = sandbox
   }
 
-  const documentSignature = (tenantId: string, invoiceId: string, kind: string) =>
-    createHmac('sha256', documentKey).update(`${tenantId}:${invoiceId}:${kind}`).digest('base64url')
+  const documentLinks = createDocumentLinks(documentKey, apiBase)
 
   const tenantDirectory = () =>
     (ctx.app as any).get('tenantDirectory') as { byId(id: string): Promise<any> } | undefined
@@ -170,13 +174,8 @@ export function createRuntime(
       payUrl: (profile, invoice) =>
         `${tenantStorefront(ctx, profile.slug)}/payments/pay/${invoice._id}?token=${encodeURIComponent(invoice.payToken)}`,
       storefrontUrl: (profile, path) => `${tenantStorefront(ctx, profile.slug)}${path}`,
-      documentUrl: (tenantId, invoiceId, kind) =>
-        `${apiBase}/payments-files/${tenantId}/${invoiceId}/${kind}.pdf?sig=${documentSignature(tenantId, invoiceId, kind)}`,
-      verifyDocumentSignature: (tenantId, invoiceId, kind, signature) => {
-        const expected = Buffer.from(documentSignature(tenantId, invoiceId, kind))
-        const given = Buffer.from(signature)
-        return expected.length === given.length && timingSafeEqual(expected, given)
-      },
+      documentUrl: documentLinks.documentUrl,
+      checkDocumentLink: documentLinks.checkDocumentLink,
       webhookUrl,
       sandboxCheckoutUrl
     }

@@ -7,6 +7,8 @@ export const PaymentsErrorCode = {
   /** A payment's amount or currency did not match the invoice; staff review it before anything else. */
   PAYMENT_IN_REVIEW: 'PAYMENT_IN_REVIEW',
   REFUND_NOT_ALLOWED: 'REFUND_NOT_ALLOWED',
+  /** A signed PDF link past its expiry (410): the signature was right, the link is too old. */
+  DOCUMENT_LINK_EXPIRED: 'DOCUMENT_LINK_EXPIRED',
   /** Only a webhook event left `failed` can be replayed (a processed or queued one is not run twice). */
   WEBHOOK_EVENT_NOT_FAILED: 'WEBHOOK_EVENT_NOT_FAILED',
   PROVIDER_FAILED: 'PROVIDER_FAILED',

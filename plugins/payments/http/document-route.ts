@@ -1,8 +1,10 @@
-// Serves invoice and receipt PDFs at /payments-files/<tenant>/<invoice>/<kind>.pdf?sig=…: the emailed
-// links work without a login because the signature (HMAC under the platform key) is the capability.
+// Serves invoice and receipt PDFs at /payments-files/<tenant>/<invoice>/<kind>.pdf?exp=…&sig=…: the emailed
+// links work without a login because the signature (documents/document-links.ts) is the capability, until
+// the link's expiry (410 then; a tampered link is a 404). A link serves the invoice's current document.
 import { runAsSystem } from '@masterstage/core'
 import type { Context, Next } from 'koa'
 import { documentPdf } from '../documents/document-store.ts'
+import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 
 const PATH = /^\/payments-files\/([\w-]{1,64})\/([\w-]{1,64})\/(invoice|receipt)\.pdf$/
@@ -13,10 +15,28 @@ export function documentRoute(runtime: () => PaymentsRuntime) {
     if (!match) return next()
     const [, tenantId, invoiceId, kind] = match
     const signature = typeof ctx.query.sig === 'string' ? ctx.query.sig : ''
+    const expires = typeof ctx.query.exp === 'string' ? ctx.query.exp : undefined
     const current = runtime()
-    if (!current.links.verifyDocumentSignature(tenantId, invoiceId, kind, signature)) {
+    const check = current.links.checkDocumentLink({ tenantId, invoiceId, kind, expires, signature })
+    if (check === 'invalid') {
       ctx.status = 404
-      ctx.body = { name: 'NotFound', message: 'Document not found', code: 404, data: { code: 'NOT_FOUND' } }
+      ctx.body = {
+        name: 'NotFound',
+        message: 'Document not found: the link is incomplete or was changed',
+        code: 404,
+        data: { code: 'NOT_FOUND' }
+      }
+      return
+    }
+    if (check === 'expired') {
+      ctx.status = 410
+      ctx.body = {
+        name: 'Gone',
+        message:
+          'This document link has expired: ask the sender for a new one, or sign in to see your invoices',
+        code: 410,
+        data: { code: 'NOT_FOUND', reason: PaymentsErrorCode.DOCUMENT_LINK_EXPIRED }
+      }
       return
     }
     const pdf = await runAsSystem('payments.documents', tenantId, () =>

@@ -78,7 +78,7 @@ describe('invoice resend', () => {
     expect(paid.subject).toMatch(/\(copy\)$/)
     expect(paid.text).not.toMatch(/Pay securely online|\/payments\/pay\//)
     expect(paid.text).toContain('This invoice is paid: nothing is due.')
-    expect(paid.text).toMatch(/Receipt: \S+\/receipt\.pdf\?sig=/)
+    expect(paid.text).toMatch(/Receipt: \S+\/receipt\.pdf\?exp=\d+&sig=/)
     expect((await checkout(token)).status).toBe(409)
 
     const charge = {
