@@ -168,7 +168,25 @@ export function createRuntime(
         .findOne({ provider: provider.name, tenantId })
         .select('+accountIdEncrypted')
         .lean()
-      return account ? secrets.decrypt(account.accountIdEncrypted) : null
+      if (!account) return null
+      const stored = account.accountIdEncrypted
+      const accountId = secrets.decrypt(stored, tenantId)
+      // Written before ciphertexts named their tenant: written again bound to it, once (the filter on the
+      // old value makes concurrent upgrades one write). Reading does not depend on it succeeding.
+      if (!secrets.isCurrent(stored)) {
+        await models.accounts
+          .updateOne(
+            { provider: provider.name, tenantId, accountIdEncrypted: stored },
+            { $set: { accountIdEncrypted: secrets.encrypt(accountId, tenantId) } }
+          )
+          .catch((error: unknown) =>
+            ctx.logger.warn(
+              { tenantId, err: { message: (error as Error).message } },
+              'account id re-encryption failed'
+            )
+          )
+      }
+      return accountId
     },
     links: {
       payUrl: (profile, invoice) =>

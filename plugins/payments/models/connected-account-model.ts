@@ -5,7 +5,7 @@ import { Schema } from 'mongoose'
 export interface ConnectedAccount {
   tenantId: string
   provider: 'stripe' | 'sandbox'
-  /** AES-256-GCM ciphertext of the provider account id (core's secret box). */
+  /** AES-256-GCM ciphertext of the provider account id, bound to the tenant (domain/field-cipher.ts). */
   accountIdEncrypted: string
   chargesEnabled: boolean
   payoutsEnabled: boolean

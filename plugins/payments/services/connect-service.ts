@@ -113,7 +113,7 @@ export class ConnectService {
     await runtime.models.accounts
       .create({
         provider: runtime.provider.name,
-        accountIdEncrypted: runtime.secrets.encrypt(accountId),
+        accountIdEncrypted: runtime.secrets.encrypt(accountId, tenantId),
         chargesEnabled: false,
         payoutsEnabled: false,
         detailsSubmitted: false,
