@@ -1,7 +1,9 @@
-// The invoice and receipt PDFs are structurally valid and show the number, amounts and status.
+// The invoice and receipt PDFs are structurally valid and show the number, amounts and status: checked with
+// the home-grown inspector (structure, exact lines) and with pdf.js (unpdf), an independent parser.
 import { describe, expect, it } from 'vitest'
 import { type DocumentInput, renderInvoicePdf, renderReceiptPdf } from '../../documents/invoice-pdf.ts'
 import { inspectPdf } from '../support/pdf-inspect.ts'
+import { parsePdf } from '../support/pdf-parse-independent.ts'
 
 const invoice: DocumentInput['invoice'] = {
   number: 'AVA-000042',
@@ -32,6 +34,38 @@ const invoice: DocumentInput['invoice'] = {
 }
 
 describe('invoice and receipt PDFs', () => {
+  it('are read by pdf.js (an independent parser): one page, the number and the amounts', async () => {
+    const invoicePdf = await parsePdf(
+      renderInvoicePdf({ invoice, payUrl: 'http://ava-fit.localhost/pay/abc' })
+    )
+    expect(invoicePdf.pageCount).toBe(1)
+    expect(invoicePdf.text).toContain('Invoice AVA-000042')
+    expect(invoicePdf.text).toContain('$199.00')
+    expect(invoicePdf.text).toContain('Jamie (Lead) Doe')
+    const payment = {
+      _id: 'p1',
+      amountMinor: 19_900,
+      paymentIntentId: 'pi_123',
+      succeededAt: new Date('2026-11-25')
+    }
+    const receiptPdf = await parsePdf(
+      renderReceiptPdf({
+        invoice: { ...invoice, status: 'partially_refunded', amountRefundedMinor: 5_000 },
+        payment
+      })
+    )
+    expect(receiptPdf.pageCount).toBe(1)
+    expect(receiptPdf.text).toContain('Receipt for invoice AVA-000042')
+    expect(receiptPdf.text).toContain('$199.00')
+    expect(receiptPdf.text).toContain('-$50.00')
+    // A damaged file is refused by the same parser: the checks above are not vacuous.
+    const damaged = Buffer.from(
+      renderInvoicePdf({ invoice }).toString('latin1').replace('/Root 1 0 R', '/Root 9 0 R'),
+      'latin1'
+    )
+    await expect(parsePdf(damaged)).rejects.toThrow()
+  })
+
   it('renders a valid invoice PDF containing the number, the amount and the pay link', () => {
     const pdf = renderInvoicePdf({ invoice, payUrl: 'http://ava-fit.localhost/pay/abc' })
     const inspected = inspectPdf(pdf)

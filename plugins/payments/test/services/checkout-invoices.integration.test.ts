@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reconcilePayments } from '../../jobs/reconcile-payments.ts'
 import { openCheckoutAsSystem } from '../../plugin.ts'
 import { inspectPdf } from '../support/pdf-inspect.ts'
+import { parsePdf } from '../support/pdf-parse-independent.ts'
 import {
   deliver,
   eventFor,
@@ -156,9 +157,14 @@ describe('invoices', () => {
     const pdf = await fetch(invoice.invoiceUrl)
     expect(pdf.status).toBe(200)
     expect(pdf.headers.get('content-type')).toBe('application/pdf')
-    const text = inspectPdf(Buffer.from(await pdf.arrayBuffer())).text
+    const bytes = Buffer.from(await pdf.arrayBuffer())
+    const text = inspectPdf(bytes).text
     expect(text).toContain(`Invoice ${invoice.number}`)
     expect(text).toContain('$77.77')
+    // The served file as pdf.js reads it.
+    const parsed = await parsePdf(bytes)
+    expect(parsed.text).toContain(`Invoice ${invoice.number}`)
+    expect(parsed.text).toContain('$77.77')
     const unsigned = await fetch(invoice.invoiceUrl.replace(/sig=[^&]+/, 'sig=forged'))
     expect(unsigned.status).toBe(404)
     const list = await scenario.harness.http.get('/payments/invoices', ava())
