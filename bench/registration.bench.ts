@@ -469,6 +469,9 @@ async function main(): Promise<void> {
         if (report.errors > 0)
           throw new Error(`${target.label}: ${report.errors} errors (${report.firstError})`)
         fixed.get(target.key)!.push(report.p99)
+        console.log(
+          `  fixed round ${round + 1} ${target.label}: p50 ${report.p50.toFixed(1)} ms, p99 ${report.p99.toFixed(1)} ms`
+        )
       }
     }
     const p99 = (key: string) => median(fixed.get(key)!)
