@@ -46,9 +46,10 @@ export class InvoicesService {
     if (query.leadId !== undefined) filter.leadId = String(query.leadId)
     if (query.email !== undefined) filter['customer.email'] = String(query.email).toLowerCase()
     const { invoices } = this.runtime().models
+    // _id breaks ties of issuedAt: a total order, so consecutive pages neither repeat nor skip an invoice.
     const [total, rows, sums] = await Promise.all([
       invoices.countDocuments(filter),
-      invoices.find(filter).sort({ issuedAt: -1 }).skip(skip).limit(limit).lean(),
+      invoices.find(filter).sort({ issuedAt: -1, _id: -1 }).skip(skip).limit(limit).lean(),
       invoices.aggregate([
         { $match: filter },
         {

@@ -31,9 +31,10 @@ export class PaymentsService {
     if (query.disputed === 'true' || query.disputed === true)
       filter['dispute.id'] = trusted({ $exists: true })
     const { payments } = this.runtime().models
+    // _id breaks ties of createdAt, so pages neither repeat nor skip a payment.
     const [total, data] = await Promise.all([
       payments.countDocuments(filter),
-      payments.find(filter).sort({ createdAt: -1 }).skip(skip).limit(limit).lean()
+      payments.find(filter).sort({ createdAt: -1, _id: -1 }).skip(skip).limit(limit).lean()
     ])
     return { total, limit, skip, data: data.map(view) }
   }

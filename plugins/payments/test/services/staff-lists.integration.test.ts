@@ -49,6 +49,38 @@ describe('staff lists', () => {
     expect(open.body.data.every((invoice: { status: string }) => invoice.status === 'open')).toBe(true)
   })
 
+  it('pages the invoices: every invoice once over the pages, newest first, with the total and totals of the filter', async () => {
+    const email = `pages-${Date.now()}@example.com`
+    for (let index = 0; index < 5; index += 1) {
+      const created = await scenario.harness.http.post(
+        '/payments/invoices',
+        {
+          customer: { name: 'Page Test', email },
+          lineItems: [{ description: 'Masterclass', quantity: 1, unitAmountMinor: 1_000 + index }]
+        },
+        { token: scenario.tokens.ava, tenant: scenario.harness.tenants.ava._id }
+      )
+      expect(created.status).toBe(201)
+    }
+    const pages = []
+    for (const skip of [0, 2, 4, 6]) {
+      const page = await get(`/payments/invoices?email=${encodeURIComponent(email)}&$limit=2&$skip=${skip}`)
+      expect(page.status).toBe(200)
+      expect({ total: page.body.total, limit: page.body.limit, skip: page.body.skip }).toEqual({
+        total: 5,
+        limit: 2,
+        skip
+      })
+      // Totals are over the whole filter, not the page.
+      expect(page.body.totals.usd.totalMinor).toBe(5 * 1_000 + 0 + 1 + 2 + 3 + 4)
+      pages.push(page.body.data as { _id: string; totalMinor: number }[])
+    }
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 1, 0])
+    const amounts = pages.flat().map((invoice) => invoice.totalMinor)
+    expect(amounts).toEqual([1_004, 1_003, 1_002, 1_001, 1_000])
+    expect(new Set(pages.flat().map((invoice) => invoice._id)).size).toBe(5)
+  })
+
   it('refuses an unknown status, an unknown filter and paging out of bounds, naming the field', async () => {
     for (const list of ['invoices', 'payments']) {
       const cases: [string, string][] = [

@@ -1,0 +1,39 @@
+// Paging of the dashboard's payments lists through plain GET links (`?page=N`): the page number from the URL,
+// the service query for it, and what the pager shows. The services page with $skip/$limit and answer the
+// total of the filter, so the dashboard never loads more than one page.
+
+export const INVOICES_PER_PAGE = 50
+
+/** A page number from the URL: a positive integer, anything else is the first page. */
+export function pageNumber(value: string | null): number {
+  if (value === null || !/^\d{1,6}$/.test(value)) return 1
+  return Math.max(1, Number(value))
+}
+
+export function pageQuery(page: number, perPage: number): { $skip: number; $limit: number } {
+  return { $skip: (page - 1) * perPage, $limit: perPage }
+}
+
+export interface Pager {
+  /** 1-based positions of the first and last row shown (0 and 0 when the page is empty). */
+  from: number
+  to: number
+  total: number
+  pages: number
+  previous: number | null
+  next: number | null
+}
+
+export function pager(total: number, page: number, perPage: number, shown: number): Pager {
+  const pages = Math.max(1, Math.ceil(total / perPage))
+  const from = shown > 0 ? (page - 1) * perPage + 1 : 0
+  return {
+    from,
+    to: shown > 0 ? from + shown - 1 : 0,
+    total,
+    pages,
+    // Past the last page (a stale link), "previous" leads back to the last one.
+    previous: page > 1 ? Math.min(page - 1, pages) : null,
+    next: page < pages ? page + 1 : null
+  }
+}
