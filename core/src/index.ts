@@ -4,7 +4,7 @@
 export { type CreateAppOptions, createApp, type PlatformWiring } from './app/create-app.ts'
 // -- contracts (shared)
 export * from './app/declarations.ts'
-export { createExpiringCache, type ExpiringCache } from './app/expiring-cache.ts'
+export { createExpiringCache, type ExpiringCache, NOT_CACHED } from './app/expiring-cache.ts'
 export { useBeforeBodyParser } from './app/raw-body-routes.ts'
 export * from './app/register-service.ts'
 export { REQUEST_ID_HEADER } from './app/request-id.ts'

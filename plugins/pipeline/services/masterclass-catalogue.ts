@@ -13,6 +13,7 @@ import {
   createExpiringCache,
   ErrorCode,
   type ExpiringCache,
+  NOT_CACHED,
   runAsSystem
 } from '@masterstage/core'
 
@@ -66,8 +67,7 @@ export class MasterclassCatalogue {
   /** 'open' when the id is in the tenant's catalogue and has not started; a cached answer is synchronous. */
   check(tenantId: string, masterclassId: string): CatalogueVerdict | Promise<CatalogueVerdict> {
     const cached = this.#cache.peek(tenantId)
-    // peek answers the NOT_CACHED symbol (not exported by core's index) when there is no live entry.
-    if (typeof cached === 'object') {
+    if (cached !== NOT_CACHED) {
       const startsAt = cached.startsAt.get(masterclassId)
       if (startsAt !== undefined) return startsAt > this.#now() ? 'open' : 'closed'
       if (this.#now() - cached.loadedAt < this.#missRefreshMs) return 'closed'
