@@ -125,6 +125,31 @@ export const ISOLATION_SEEDS: Record<string, IsolationSeed> = {
         return id
       })
   },
+  'payments/webhook-events': {
+    kind: 'documents',
+    seed: (ctx) =>
+      inTenant(ctx, async () => {
+        const id = `evt_${ctx.marker}`
+        // A failed event: the state the dashboard lists and a replay moves back to received.
+        await model(ctx, 'payments.webhook-event').create({
+          _id: id,
+          type: `payment_intent.${ctx.marker}`,
+          // Stored before routing decides the tenant, so the model's tenantId is explicit (null when unrouted).
+          tenantId: ctx.tenantId,
+          provider: 'sandbox',
+          livemode: false,
+          created: Math.floor(Date.now() / 1000),
+          payload: JSON.stringify({ id, note: ctx.marker }),
+          state: 'failed',
+          reason: `failed ${ctx.marker}`,
+          attempts: 10,
+          receivedAt: new Date(),
+          source: 'webhook'
+        })
+        return id
+      }),
+    customById: { replay: (id) => ({ id }) }
+  },
   'payments/revenue': { kind: 'view', why: 'totals over invoices and payments' },
   'payments/connect': { kind: 'view', why: "the tenant's connected payout account status" },
   'payments/my-documents': { kind: 'view', why: "the caller's own invoices and receipts" },
