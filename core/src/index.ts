@@ -11,6 +11,7 @@ export { REQUEST_ID_HEADER } from './app/request-id.ts'
 export { type RunningServer, type StopOptions, startServer, stopApp } from './app/server.ts'
 export { onShutdown } from './app/shutdown.ts'
 export { type SocketMiddleware, useSocketMiddleware } from './app/socket-middleware.ts'
+export { TurnBatch } from './app/turn-batch.ts'
 // -- tenancy & auth (B)
 export type { AccessRuntime } from './auth/access-runtime.ts'
 export { AUTHENTICATION_PATH } from './auth/authentication-setup.ts'

@@ -4,6 +4,7 @@
 // for it (a duplicate key: MongoServerError 11000 with keyPattern/keyValue), and one document failing never
 // fails the others. Documents carry their tenant already (stamped before they get here).
 import type { Collection, Document, MongoBulkWriteError } from 'mongodb'
+import { TurnBatch } from '../app/turn-batch.ts'
 
 interface PendingInsert {
   doc: Document
@@ -15,32 +16,13 @@ interface PendingInsert {
 const MAX_BATCH = 500
 
 export class InsertCoalescer {
-  #pending = new Map<Collection, PendingInsert[]>()
-  #scheduled = false
+  readonly #batch = new TurnBatch<Collection, PendingInsert>((collection, inserts) => {
+    for (let start = 0; start < inserts.length; start += MAX_BATCH)
+      void this.#send(collection, inserts.slice(start, start + MAX_BATCH))
+  })
 
   insert(collection: Collection, doc: Document): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let inserts = this.#pending.get(collection)
-      if (!inserts) {
-        inserts = []
-        this.#pending.set(collection, inserts)
-      }
-      inserts.push({ doc, resolve, reject })
-      if (!this.#scheduled) {
-        this.#scheduled = true
-        // After this turn's I/O callbacks: every request answered in the turn joins the same command.
-        setImmediate(() => this.#flush())
-      }
-    })
-  }
-
-  #flush(): void {
-    const pending = this.#pending
-    this.#pending = new Map()
-    this.#scheduled = false
-    for (const [collection, inserts] of pending)
-      for (let start = 0; start < inserts.length; start += MAX_BATCH)
-        void this.#send(collection, inserts.slice(start, start + MAX_BATCH))
+    return new Promise<void>((resolve, reject) => this.#batch.add(collection, { doc, resolve, reject }))
   }
 
   async #send(collection: Collection, inserts: PendingInsert[]): Promise<void> {

@@ -3,6 +3,7 @@
 // under concurrent requests was as costly as each request's database write). Every caller still gets its
 // own job with its own id and options, and fails on its own timeout.
 import type Bull from 'bull'
+import { TurnBatch } from '../app/turn-batch.ts'
 
 interface PendingJob {
   data: unknown
@@ -14,8 +15,7 @@ interface PendingJob {
 
 export class EnqueueBatch {
   readonly #onTimeout: (queue: Bull.Queue) => Error
-  #pending = new Map<Bull.Queue, PendingJob[]>()
-  #scheduled = false
+  readonly #batch = new TurnBatch<Bull.Queue, PendingJob>((queue, jobs) => this.#send(queue, jobs))
 
   /** `onTimeout` builds the error of a caller whose job Redis did not confirm within its timeout. */
   constructor(onTimeout: (queue: Bull.Queue) => Error) {
@@ -23,26 +23,9 @@ export class EnqueueBatch {
   }
 
   add(queue: Bull.Queue, data: unknown, options: Bull.JobOptions, timeoutMs: number): Promise<Bull.Job> {
-    return new Promise<Bull.Job>((resolve, reject) => {
-      let jobs = this.#pending.get(queue)
-      if (!jobs) {
-        jobs = []
-        this.#pending.set(queue, jobs)
-      }
-      jobs.push({ data, options, timeoutMs, resolve, reject })
-      if (!this.#scheduled) {
-        this.#scheduled = true
-        // After the I/O callbacks of this turn: every request answered in it joins the same batch.
-        setImmediate(() => this.#flush())
-      }
-    })
-  }
-
-  #flush(): void {
-    const pending = this.#pending
-    this.#pending = new Map()
-    this.#scheduled = false
-    for (const [queue, jobs] of pending) this.#send(queue, jobs)
+    return new Promise<Bull.Job>((resolve, reject) =>
+      this.#batch.add(queue, { data, options, timeoutMs, resolve, reject })
+    )
   }
 
   #send(queue: Bull.Queue, jobs: PendingJob[]): void {

@@ -7,7 +7,7 @@
 // hold the others back; an event that fails alone goes to the per-event durable job (with its backoff). The events
 // are stored before the 2xx, so a crash here loses nothing: what was waiting in memory is still
 // `received` in the database and the reconciliation sweep replays it.
-import { currentScope, runAsSystem, trusted } from '@masterstage/core'
+import { currentScope, runAsSystem, TurnBatch, trusted } from '@masterstage/core'
 import type { WebhookEvent } from '../models/webhook-event-model.ts'
 import type { ProviderEvent } from '../providers/payment-provider.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
@@ -139,41 +139,32 @@ export async function processBatch(
   return unhandled
 }
 
-interface Queued {
-  byTenant: Map<string, string[]>
-  scheduled: boolean
-}
-
-const queued = new WeakMap<PaymentsRuntime, Queued>()
+// Per runtime (tests run several): the events stored in one turn of the event loop, by tenant.
+const queued = new WeakMap<PaymentsRuntime, TurnBatch<string, string>>()
 
 /** Gathers the events stored in this turn of the event loop, then one job per tenant and MAX_BATCH. */
 function enqueueGrouped(runtime: PaymentsRuntime, eventId: string, tenantId: string): void {
-  let queue = queued.get(runtime)
-  if (!queue) {
-    queue = { byTenant: new Map(), scheduled: false }
-    queued.set(runtime, queue)
+  let batch = queued.get(runtime)
+  if (!batch) {
+    batch = new TurnBatch((tenant, ids) => enqueueGroups(runtime, tenant, ids))
+    queued.set(runtime, batch)
   }
-  queue.byTenant.set(tenantId, [...(queue.byTenant.get(tenantId) ?? []), eventId])
-  if (queue.scheduled) return
-  queue.scheduled = true
-  setImmediate(() => {
-    const groups = queue.byTenant
-    queue.byTenant = new Map()
-    queue.scheduled = false
-    for (const [tenant, ids] of groups)
-      for (let index = 0; index < ids.length; index += MAX_BATCH) {
-        const eventIds = ids.slice(index, index + MAX_BATCH)
-        // Each event is in one group only: its first event's id names the job.
-        runtime.ctx.jobs
-          .enqueue(PROCESS_WEBHOOKS_JOB, { eventIds }, { jobId: `webhooks:${eventIds[0]}`, tenantId: tenant })
-          .catch((error) =>
-            runtime.ctx.logger.warn(
-              { events: eventIds.length, err: { message: (error as Error).message } },
-              'webhooks stored, processing deferred to the sweep'
-            )
-          )
-      }
-  })
+  batch.add(tenantId, eventId)
+}
+
+function enqueueGroups(runtime: PaymentsRuntime, tenantId: string, ids: string[]): void {
+  for (let index = 0; index < ids.length; index += MAX_BATCH) {
+    const eventIds = ids.slice(index, index + MAX_BATCH)
+    // Each event is in one group only: its first event's id names the job.
+    runtime.ctx.jobs
+      .enqueue(PROCESS_WEBHOOKS_JOB, { eventIds }, { jobId: `webhooks:${eventIds[0]}`, tenantId })
+      .catch((error) =>
+        runtime.ctx.logger.warn(
+          { events: eventIds.length, err: { message: (error as Error).message } },
+          'webhooks stored, processing deferred to the sweep'
+        )
+      )
+  }
 }
 
 /**
