@@ -104,9 +104,10 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         // Failed provider events (after the job's retries) for the tenant's money staff, and their replay.
         path: 'webhook-events',
         create: () => new WebhookEventsService(current),
-        methods: ['find', 'replay'],
-        // Every staff member sees what failed (no payload); those who manage money replay.
-        access: { find: STAFF_ROLES, replay: MONEY_ROLES }
+        methods: ['find'],
+        // Every staff member sees what failed (no payload); those who manage money replay it through
+        // webhook-event-replays (a standard create, which every client can call).
+        access: { find: STAFF_ROLES }
       },
       {
         path: 'webhook-event-replays',

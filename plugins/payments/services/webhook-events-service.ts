@@ -77,12 +77,22 @@ export class WebhookEventsService {
         reason: PaymentsErrorCode.WEBHOOK_EVENT_NOT_FAILED
       })
     }
-    // A job id of its own: the exhausted job of the first failure still holds `webhook:<id>` in the queue.
-    await runtime.ctx.jobs.enqueue(
-      PROCESS_WEBHOOK_JOB,
-      { eventId: replayed._id },
-      { jobId: `webhook-replay:${replayed._id}:${randomUUID()}`, tenantId }
-    )
+    try {
+      // A job id of its own: the exhausted job of the first failure still holds `webhook:<id>` in the queue.
+      await runtime.ctx.jobs.enqueue(
+        PROCESS_WEBHOOK_JOB,
+        { eventId: replayed._id },
+        { jobId: `webhook-replay:${replayed._id}:${randomUUID()}`, tenantId }
+      )
+    } catch (error) {
+      // Not queued (Redis down): back to failed, so the replay can be asked for again (the sweep skips
+      // events past their attempts, and a `received` event would wait for nothing).
+      await webhookEvents.updateOne(
+        { _id: replayed._id, tenantId, state: 'received' },
+        { $set: { state: 'failed', reason: 'replay could not be queued' } }
+      )
+      throw error
+    }
     runtime.ctx.logger.info(
       { tenantId, eventId: replayed._id, type: replayed.type },
       'webhook event replay queued'

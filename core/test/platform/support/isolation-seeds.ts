@@ -147,8 +147,7 @@ export const ISOLATION_SEEDS: Record<string, IsolationSeed> = {
           source: 'webhook'
         })
         return id
-      }),
-    customById: { replay: (id) => ({ id }) }
+      })
   },
   'payments/revenue': { kind: 'view', why: 'totals over invoices and payments' },
   'payments/connect': { kind: 'view', why: "the tenant's connected payout account status" },

@@ -121,4 +121,25 @@ describe('failed webhook events', () => {
     expect(closed.status).toBe(400)
     expect(await outboxCount(scenario, 'payment.succeeded', { 'payload.paymentId': paymentId })).toBe(1)
   })
+
+  it('a replay that cannot be queued leaves the event failed, so it can be asked for again', async () => {
+    const { session } = await openInvoice(scenario, 7_000)
+    const event = sessionCompleted(session, 'paid')
+    await storeFailed(event, scenario.harness.tenants.ava._id)
+    const jobs = scenario.harness.app.get('jobs') as any
+    const enqueue = jobs.enqueue
+    jobs.enqueue = async () => {
+      throw Object.assign(new Error('Redis is not reachable'), { name: 'RedisUnavailableError' })
+    }
+    try {
+      expect((await replay(event.id)).status).toBeGreaterThanOrEqual(500)
+    } finally {
+      jobs.enqueue = enqueue
+    }
+    const stored = await runWithTenant(scenario, () =>
+      scenario.harness.runtime.models.webhookEvents.findOne({ _id: event.id }).lean()
+    )
+    expect(stored).toMatchObject({ state: 'failed', reason: 'replay could not be queued' })
+    expect((await replay(event.id)).status).toBe(201)
+  })
 })
