@@ -32,16 +32,18 @@ export function moreHref(url: URL, status: LeadStatus, shown: number): string {
 
 /**
  * Counts after one lead changed on the board (`before`: the card as shown, if it was; `after`: the card now,
- * or undefined when it left the board's filters). A lead the board had not loaded (beyond a column's page)
- * moves in from a column this cannot tell, so only its new column is counted: until the next load that old
- * column shows one lead too many.
+ * or undefined when it left the board's filters; `created`: a new lead, not an edit). An edited lead the
+ * board had not loaded (beyond a column's page) is already counted in a column this cannot tell: the counts
+ * stay (right for the usual note, tag or owner edit; a move of such a lead shows until the next load).
  */
 export function countChange(
   counts: ColumnCounts,
   before: Lead | undefined,
-  after: Lead | undefined
+  after: Lead | undefined,
+  created = false
 ): ColumnCounts {
   if (before?.status === after?.status) return counts
+  if (!before && !created) return counts
   const next = { ...counts }
   if (before) next[before.status] = Math.max(0, next[before.status] - 1)
   if (after) next[after.status] += 1

@@ -23,12 +23,14 @@ export const MAX_REGISTRATION_BYTES = 8 * 1024
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/
 const PHONE = /^\+?[0-9][0-9 ()./-]{4,22}$/
 const MASTERCLASS_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
-const UTM = /^[\p{L}\p{N} ._+%/-]{1,100}$/u
+/** A UTM value the API keeps (the storefront form carries only such values). */
+export const UTM = /^[\p{L}\p{N} ._+%/-]{1,100}$/u
 const MARKUP = /[<>]/
 const CONSENT_YES = new Set([true, 'true', 'on', 'yes', '1'])
 
 const TEXT_FIELDS = ['name', 'email', 'phone', 'company', 'masterclassId'] as const
-const SOURCE_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign', 'referrer'] as const
+export const SOURCE_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign', 'referrer'] as const
+export const MAX_REFERRER_LENGTH = 500
 const ALLOWED = new Set<string>([...TEXT_FIELDS, ...SOURCE_FIELDS, 'consent', HONEYPOT_FIELD])
 
 export type ValidationResult = { ok: true; value: RegistrationInput } | { ok: false; errors: FieldError[] }
@@ -108,7 +110,7 @@ export function validateRegistration(data: unknown): ValidationResult {
     const value = text(field, { required: false, max: 100, pattern: UTM, hint: 'must be a plain UTM value' })
     if (value !== undefined) source[field] = value
   }
-  const referrer = text('referrer', { required: false, max: 500 })
+  const referrer = text('referrer', { required: false, max: MAX_REFERRER_LENGTH })
   if (referrer !== undefined) {
     if (isHttpUrl(referrer)) source.referrer = referrer
     else if (!errors.some((e) => e.path === 'referrer')) fail('referrer', 'must be an http(s) URL')
@@ -133,7 +135,7 @@ export function validateRegistration(data: unknown): ValidationResult {
   }
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value)
     return url.protocol === 'http:' || url.protocol === 'https:'

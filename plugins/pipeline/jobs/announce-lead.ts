@@ -37,7 +37,6 @@ export async function announceLead(
       },
       { id: `lead.created:${leadId}` }
     )
-    await models.Lead.updateOne({ _id: lead._id }, { $set: { announcedAt: new Date() } })
   }
   if (registration > 1) {
     await events.emit(
@@ -46,6 +45,13 @@ export async function announceLead(
       { id: `lead.updated:${leadId}:registration-${registration}` }
     )
   }
-  // $max: a follow-up of an earlier registration finishing late never lowers it.
-  await models.Lead.updateOne({ _id: lead._id }, { $max: { announcedRegistrations: registration } })
+  // One write: announcedAt once (lead.created recorded), and $max so that a follow-up of an earlier
+  // registration finishing late never lowers the count.
+  await models.Lead.updateOne(
+    { _id: lead._id },
+    {
+      ...(!lead.announcedAt && { $set: { announcedAt: new Date() } }),
+      $max: { announcedRegistrations: registration }
+    }
+  )
 }

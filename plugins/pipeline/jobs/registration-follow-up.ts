@@ -89,7 +89,18 @@ export async function sweepUnannounced(
           $gte: new Date(now.getTime() - SWEEP_WINDOW_MS),
           $lt: new Date(now.getTime() - SWEEP_GRACE_MS)
         },
-        $expr: { $lt: [{ $ifNull: ['$announcedRegistrations', 0] }, '$registrations'] }
+        // Leads announced before the count existed (announcedAt set, no count) count as fully announced.
+        $expr: {
+          $lt: [
+            {
+              $ifNull: [
+                '$announcedRegistrations',
+                { $cond: [{ $ifNull: ['$announcedAt', false] }, '$registrations', 0] }
+              ]
+            },
+            '$registrations'
+          ]
+        }
       }
     },
     { $limit: 500 },

@@ -41,18 +41,14 @@ export class LeadsService {
   private readonly models: PipelineModels
   private readonly tracker: LeadTracker
   private readonly events: EventBus
-  /** Shared with the wrapper Feathers mounts (it inherits from this object), so `setup` fills it for both. */
-  private readonly mounted: { app?: PluginContext['app'] } = {}
+  /** The owner check reads users and tenants through the app. */
+  private readonly app: PluginContext['app']
 
-  constructor(models: PipelineModels, tracker: LeadTracker, events: EventBus) {
+  constructor(models: PipelineModels, tracker: LeadTracker, events: EventBus, app: PluginContext['app']) {
     this.models = models
     this.tracker = tracker
     this.events = events
-  }
-
-  /** Feathers calls this once mounted: the owner check reads users and tenants through the app. */
-  async setup(app: PluginContext['app']): Promise<void> {
-    this.mounted.app = app
+    this.app = app
   }
 
   async find(params: MasterstageParams = {}): Promise<LeadsPage> {
@@ -133,9 +129,7 @@ export class LeadsService {
   }
 
   private async assertOwnerCandidate(userId: string, tenantId: string): Promise<void> {
-    const { app } = this.mounted
-    // Fail closed: without the app (never mounted) no owner can be checked, so none is accepted.
-    if (!app || !(await isLeadOwnerCandidate(app, userId, tenantId)))
+    if (!(await isLeadOwnerCandidate(this.app, userId, tenantId)))
       throw validationError('Invalid lead change', [{ path: 'assignedToId', message: OWNER_REFUSED }])
   }
 

@@ -53,7 +53,7 @@ export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
       enqueue: (job, data, options) => ctx.jobs.enqueue(job, data, options),
       onLeadChanged: (lead, created) => publish(lead, created ? 'created' : 'patched')
     }),
-    leads: new LeadsService(models, tracker, ctx.events),
+    leads: new LeadsService(models, tracker, ctx.events, ctx.app),
     metrics: new MetricsService(models),
     export: new ExportService(models),
     handlers: leadEventHandlers(tracker, ctx.logger)

@@ -1,10 +1,12 @@
 // The source fields a registration form carries as hidden inputs: the page URL's utm_* and ?ref= first,
 // else the visit's attribution the storefront recorded (an earlier landing page, kept in its cookie). Only
-// values the registration API accepts are carried (rules of domain/registration-input.ts, kept in step by
-// its test): a refused hidden field would block a registration the visitor cannot correct.
+// values the registration API accepts are carried (its own rules, from domain/registration-input.ts): a
+// refused hidden field would block a registration the visitor cannot correct.
 import type { UiAttribution } from '@masterstage/core/client'
+import { isHttpUrl, MAX_REFERRER_LENGTH, SOURCE_FIELDS, UTM } from '../domain/registration-input.ts'
 
-export const SOURCE_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign', 'referrer'] as const
+export { SOURCE_FIELDS }
+
 export type SourceField = (typeof SOURCE_FIELDS)[number]
 
 const UTM_PARAMS = [
@@ -12,9 +14,6 @@ const UTM_PARAMS = [
   ['utm_medium', 'utmMedium'],
   ['utm_campaign', 'utmCampaign']
 ] as const
-/** The API's UTM rule (registration-input.ts). */
-const UTM = /^[\p{L}\p{N} ._+%/-]{1,100}$/u
-const MAX_REFERRER_LENGTH = 500
 
 function utm(raw: string | null | undefined): string | undefined {
   const value = raw?.trim()
@@ -23,14 +22,8 @@ function utm(raw: string | null | undefined): string | undefined {
 
 /** An http(s) URL as origin + path (a query string may carry personal data), within the API's limit. */
 function referrer(raw: string | null | undefined): string | undefined {
-  if (!raw) return undefined
-  let url: URL
-  try {
-    url = new URL(raw.trim())
-  } catch {
-    return undefined
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+  if (!raw || !isHttpUrl(raw.trim())) return undefined
+  const url = new URL(raw.trim())
   const value = `${url.origin}${url.pathname}`
   return value.length <= MAX_REFERRER_LENGTH && !/[<>]/.test(value) ? value : undefined
 }

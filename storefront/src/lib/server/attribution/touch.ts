@@ -16,7 +16,7 @@ const UTM_PARAMS = [
 /** Control characters and markup never belong in a tag; dropping the value beats storing it. */
 const UNSAFE = /[\p{Cc}<>]/u
 
-/** A request's attribution plus when it happened (kept in the cookie only, see attribution-cookie.ts). */
+/** A request's attribution plus when it happened (kept in the cookie only, see cookie-value.ts). */
 export interface Touch extends UiAttribution {
   /** ISO time of the touch. */
   at: string
