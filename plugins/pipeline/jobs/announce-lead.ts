@@ -1,5 +1,5 @@
 // Announces a registration after its write: the creation history entry and lead.created (once per lead),
-// lead.updated for a repeated registration. Deterministic event ids and a unique history key make every
+// lead.updated for each repeated registration. Deterministic event ids and a unique history key make every
 // rerun harmless; `announcedRegistrations` tells the sweep which registrations are done.
 import type { EventBus } from '@masterstage/core'
 import type { PipelineModels } from '../models/pipeline-models.ts'
@@ -38,13 +38,18 @@ export async function announceLead(
       { id: `lead.created:${leadId}` }
     )
   }
-  if (registration > 1) {
-    await events.emit(
-      'lead.updated',
-      { leadId, email: lead.email, masterclassId: lead.masterclassId, changed: ['registration'] },
-      { id: `lead.updated:${leadId}:registration-${registration}` }
-    )
+  // Every repeat up to this one not announced yet, not only this one: the follow-ups of earlier repeats
+  // may have been lost (queue down) while this one ran, or this is the sweep catching up on several. An
+  // announcement still in flight elsewhere has the same event id, so it is recorded once.
+  const repeats = []
+  for (let repeat = Math.max(2, announcedSoFar(lead, registration) + 1); repeat <= registration; repeat++) {
+    repeats.push({
+      name: 'lead.updated' as const,
+      payload: { leadId, email: lead.email, masterclassId: lead.masterclassId, changed: ['registration'] },
+      id: `lead.updated:${leadId}:registration-${repeat}`
+    })
   }
+  if (repeats.length > 0) await events.emitMany(repeats)
   // One write: announcedAt once (lead.created recorded), and $max so that a follow-up of an earlier
   // registration finishing late never lowers the count.
   await models.Lead.updateOne(
@@ -54,4 +59,13 @@ export async function announceLead(
       $max: { announcedRegistrations: registration }
     }
   )
+}
+
+/**
+ * Registrations already announced. Leads announced before the count existed (announcedAt, no count) had
+ * every earlier registration announced by its own follow-up: only this one is left.
+ */
+function announcedSoFar(lead: any, registration: number): number {
+  if (typeof lead.announcedRegistrations === 'number') return lead.announcedRegistrations
+  return lead.announcedAt ? registration - 1 : 0
 }

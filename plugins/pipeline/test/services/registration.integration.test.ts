@@ -19,6 +19,43 @@ const form = (email: string, masterclassId = mc.spring) => ({
   utmCampaign: 'spring'
 })
 const leadsOf = (tenantId: string) => t.asTenant(tenantId, () => t.model('lead').find({}).lean())
+const outbox = () => t.app.get('mongoose').collection('events_outbox')
+/** Past the sweep's grace minute. */
+const later = () => new Date(Date.now() + 61_000)
+
+/** A registration of ava's while Redis is down: stored and answered, its follow-up never queued. */
+async function registerWhileQueueDown(email: string): Promise<void> {
+  const jobs = t.app.get('jobs') as any
+  const enqueue = jobs.enqueue
+  jobs.enqueue = async () => {
+    throw Object.assign(new Error('Redis is not reachable'), { name: 'RedisUnavailableError' })
+  }
+  try {
+    expect((await register(form(email))).status).toBe(201)
+  } finally {
+    jobs.enqueue = enqueue
+  }
+}
+
+/**
+ * One sweep pass of ava's at `now`, running each follow-up it queues right away (as the worker would);
+ * answers whether it queued `leadId` (other tests' leads of the tenant may be in flight).
+ */
+async function sweepAt(now: Date, leadId: string): Promise<boolean> {
+  const tenantId = t.tenants.ava._id
+  const queued: string[] = []
+  await t.asTenant(tenantId, () =>
+    sweepUnannounced(
+      t.models(),
+      async (data) => {
+        queued.push(data.leadId)
+        await runRegistrationFollowUp(t.app, t.models(), tenantId, data)
+      },
+      now
+    )
+  )
+  return queued.includes(leadId)
+}
 
 beforeAll(async () => {
   t = await startPipelineTestApp('pipeline-registration')
@@ -86,63 +123,61 @@ describe('registration', () => {
 
   it('answers and keeps the registration when the job queue is unreachable; the sweep follows up first and repeat registrations', async () => {
     const email = 'queue.down@example.com'
-    const jobs = t.app.get('jobs') as any
-    const enqueue = jobs.enqueue
-    const registerWhileQueueDown = async () => {
-      jobs.enqueue = async () => {
-        throw Object.assign(new Error('Redis is not reachable'), { name: 'RedisUnavailableError' })
-      }
-      try {
-        expect((await register(form(email))).status).toBe(201)
-      } finally {
-        jobs.enqueue = enqueue
-      }
-    }
-    const outbox = t.app.get('mongoose').collection('events_outbox')
     const tenantId = t.tenants.ava._id
-    /**
-     * One sweep pass at `now`, running each follow-up it queues right away (as the worker would); answers
-     * whether it queued this test's lead (other tests' leads of the tenant may be in flight).
-     */
-    const sweepAt = async (now: Date): Promise<boolean> => {
-      const queued: string[] = []
-      await t.asTenant(tenantId, () =>
-        sweepUnannounced(
-          t.models(),
-          async (data) => {
-            queued.push(data.leadId)
-            await runRegistrationFollowUp(t.app, t.models(), tenantId, data)
-          },
-          now
-        )
-      )
-      return queued.includes(String(stored._id))
-    }
     const leadOf = async () => (await leadsOf(tenantId)).filter((l: any) => l.email === email)
 
-    await registerWhileQueueDown()
+    await registerWhileQueueDown(email)
     const [stored] = await leadOf()
+    const leadId = String(stored._id)
     expect(stored.announcedAt ?? null).toBeNull()
     // Within the grace minute the follow-up may still be on its way: the sweep leaves it.
-    expect(await sweepAt(new Date())).toBe(false)
-    const later = () => new Date(Date.now() + 61_000)
-    expect(await sweepAt(later())).toBe(true)
-    expect(await outbox.countDocuments({ name: 'lead.created', 'payload.email': email })).toBe(1)
+    expect(await sweepAt(new Date(), leadId)).toBe(false)
+    expect(await sweepAt(later(), leadId)).toBe(true)
+    expect(await outbox().countDocuments({ name: 'lead.created', 'payload.email': email })).toBe(1)
     const [announced] = await leadOf()
     expect(announced).toMatchObject({ announcedRegistrations: 1 })
     expect(announced.userId).toBeTruthy()
     // Announced: the next pass has nothing to do.
-    expect(await sweepAt(later())).toBe(false)
+    expect(await sweepAt(later(), leadId)).toBe(false)
 
     // A repeat registration whose follow-up is lost is announced by the sweep too (lead.updated).
-    await registerWhileQueueDown()
-    const leadId = String(stored._id)
-    expect(await outbox.countDocuments({ name: 'lead.updated', 'payload.leadId': leadId })).toBe(0)
-    expect(await sweepAt(later())).toBe(true)
-    expect(await outbox.countDocuments({ name: 'lead.updated', 'payload.leadId': leadId })).toBe(1)
-    expect(await outbox.countDocuments({ name: 'lead.created', 'payload.email': email })).toBe(1)
+    await registerWhileQueueDown(email)
+    expect(await outbox().countDocuments({ name: 'lead.updated', 'payload.leadId': leadId })).toBe(0)
+    expect(await sweepAt(later(), leadId)).toBe(true)
+    expect(await outbox().countDocuments({ name: 'lead.updated', 'payload.leadId': leadId })).toBe(1)
+    expect(await outbox().countDocuments({ name: 'lead.created', 'payload.email': email })).toBe(1)
     expect((await leadOf())[0]).toMatchObject({ registrations: 2, announcedRegistrations: 2 })
-    expect(await sweepAt(later())).toBe(false)
+    expect(await sweepAt(later(), leadId)).toBe(false)
+  })
+
+  it('several lost repeats of a lead are each announced once, by the sweep or by a later follow-up', async () => {
+    const email = 'many.lost@example.com'
+    const tenantId = t.tenants.ava._id
+    expect((await register(form(email))).status).toBe(201)
+    const [lead] = (await leadsOf(tenantId)).filter((l: any) => l.email === email)
+    const leadId = String(lead._id)
+    const announcedRepeats = async () =>
+      (await outbox().find({ name: 'lead.updated', 'payload.leadId': leadId }).toArray())
+        .map((event) => String(event._id))
+        .sort()
+    const repeatIds = (...numbers: number[]) => numbers.map((n) => `lead.updated:${leadId}:registration-${n}`)
+    await eventually(async () => (await leadsOf(tenantId)).find((l: any) => l.announcedRegistrations === 1))
+
+    // Repeats 2, 3 and 4 lost: one sweep announces each of them, a second sweep nothing more.
+    for (let i = 0; i < 3; i++) await registerWhileQueueDown(email)
+    expect(await sweepAt(later(), leadId)).toBe(true)
+    expect(await announcedRepeats()).toEqual(repeatIds(2, 3, 4))
+    expect(await sweepAt(later(), leadId)).toBe(false)
+    expect(await announcedRepeats()).toEqual(repeatIds(2, 3, 4))
+
+    // Repeat 5 lost, repeat 6 followed up normally: its follow-up announces 5 too, before any sweep.
+    await registerWhileQueueDown(email)
+    expect((await register(form(email))).status).toBe(201)
+    await eventually(async () => (await announcedRepeats()).length === 5)
+    expect(await announcedRepeats()).toEqual(repeatIds(2, 3, 4, 5, 6))
+    await eventually(async () => (await leadsOf(tenantId)).find((l: any) => l.announcedRegistrations === 6))
+    expect(await sweepAt(later(), leadId)).toBe(false)
+    expect(await outbox().countDocuments({ name: 'lead.created', 'payload.leadId': leadId })).toBe(1)
   })
 
   it('a flood of concurrent identical registrations makes one lead, one lead.created and one user', async () => {
