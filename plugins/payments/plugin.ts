@@ -1,6 +1,6 @@
 // The payments plugin manifest: invoices from leads, Stripe Connect checkout (or the offline sandbox),
 // verified idempotent webhooks, receipts, refunds and disputes, reconciliation, dashboard/storefront UI.
-import { definePlugin, type PluginContext, runAsSystem, STAFF_ROLES } from '@masterstage/core'
+import { definePlugin, type PluginContext, runAsSystem, STAFF_ROLES, validateBody } from '@masterstage/core'
 import { type CheckoutFaults, startCheckout } from './domain/start-checkout.ts'
 import { documentRoute } from './http/document-route.ts'
 import { sandboxPageRoute } from './http/sandbox-page.ts'
@@ -8,6 +8,15 @@ import { reconcilePayments } from './jobs/reconcile-payments.ts'
 import { paymentsModels } from './models/index.ts'
 import { type PaymentsPlatformConfig, readPlatformConfig } from './platform-config.ts'
 import { createRuntime, type PaymentsRuntime } from './runtime.ts'
+import {
+  checkoutBody,
+  connectBody,
+  invoiceBody,
+  refundBody,
+  replayBody,
+  resendBody,
+  validateMethodBody
+} from './services/body-schemas.ts'
 import { CheckoutService } from './services/checkout-service.ts'
 import { ConnectService } from './services/connect-service.ts'
 import { InvoiceRemindersService } from './services/invoice-reminders-service.ts'
@@ -60,13 +69,20 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         path: 'invoices',
         create: () => new InvoicesService(current),
         methods: ['find', 'get', 'create', 'resend'],
-        access: { find: STAFF_ROLES, get: STAFF_ROLES, create: MONEY_ROLES, resend: STAFF_ROLES }
+        access: { find: STAFF_ROLES, get: STAFF_ROLES, create: MONEY_ROLES, resend: STAFF_ROLES },
+        hooks: {
+          before: {
+            create: [validateBody({ create: invoiceBody })],
+            resend: [validateMethodBody(resendBody)]
+          }
+        }
       },
       {
         path: 'invoice-reminders',
         create: () => new InvoiceRemindersService(current),
         methods: ['create'],
-        access: { create: STAFF_ROLES }
+        access: { create: STAFF_ROLES },
+        hooks: { before: { create: [validateBody({ create: resendBody })] } }
       },
       {
         path: 'payments',
@@ -80,19 +96,24 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         methods: ['create'],
         access: { create: 'public' },
         // Every public method carries a per-IP limit (services/public-rate-limits.ts).
-        hooks: { around: { create: [checkoutIpLimit] } }
+        hooks: {
+          around: { create: [checkoutIpLimit] },
+          before: { create: [validateBody({ create: checkoutBody })] }
+        }
       },
       {
         path: 'connect',
         create: () => new ConnectService(current),
         methods: ['find', 'create'],
-        access: { find: MONEY_ROLES, create: MONEY_ROLES }
+        access: { find: MONEY_ROLES, create: MONEY_ROLES },
+        hooks: { before: { create: [validateBody({ create: connectBody })] } }
       },
       {
         path: 'refunds',
         create: () => new RefundsService(current),
         methods: ['create'],
-        access: { create: MONEY_ROLES }
+        access: { create: MONEY_ROLES },
+        hooks: { before: { create: [validateBody({ create: refundBody })] } }
       },
       {
         path: 'revenue',
@@ -113,7 +134,8 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         path: 'webhook-event-replays',
         create: () => new WebhookEventReplaysService(current),
         methods: ['create'],
-        access: { create: MONEY_ROLES }
+        access: { create: MONEY_ROLES },
+        hooks: { before: { create: [validateBody({ create: replayBody })] } }
       },
       {
         path: 'my-documents',

@@ -1,9 +1,9 @@
 // Closed schemas of the bodies the plugin's services accept (issue #3's data rule: unknown fields are
-// rejected). Checked before anything else runs, so a refused body changes nothing; each unknown field is
-// a 400 field error naming it. Types and lengths only: the services keep their own range and pattern
-// checks, whose messages the dashboard shows beside its inputs.
-import { type Static, type TSchema, Type } from '@feathersjs/typebox'
-import { schemaErrors, validationError } from '@masterstage/core'
+// rejected), checked by core's validateBody in the services' before hooks (plugin.ts), so a refused body
+// changes nothing; each unknown field is a 400 field error naming it. Types and lengths only: the services
+// keep their own range and pattern checks, whose messages the dashboard shows beside its inputs.
+import { type TSchema, Type } from '@feathersjs/typebox'
+import { type HookContext, type NextFunction, validateBody } from '@masterstage/core'
 
 const closed = { additionalProperties: false } as const
 const idempotencyKey = Type.Optional(Type.String({ maxLength: 80 }))
@@ -54,13 +54,15 @@ export const invoiceBody = Type.Object(
 /** `invoices` resend and `invoice-reminders` create. */
 export const resendBody = Type.Object({ invoiceId: Type.String({ maxLength: 64 }), idempotencyKey }, closed)
 
-/** Validates `data` against `schema` (a missing body counts as `{}`); a 400 with every field error otherwise. */
-export function checkBody<S extends TSchema>(schema: S, data: unknown, message: string): Static<S> {
-  const body = data ?? {}
-  const errors = schemaErrors(schema, body)
-  if (errors.length) throw validationError(message, errors)
-  return body as Static<S>
-}
-
 /** `webhook-events` replay and `webhook-event-replays` create. */
 export const replayBody = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) }, closed)
+
+/**
+ * validateBody for a custom method (`invoices` resend): core's hook checks create, update and patch only, so
+ * the custom method's body goes through its create check.
+ */
+export function validateMethodBody(schema: TSchema) {
+  const check = validateBody({ create: schema })
+  return (context: HookContext, next?: NextFunction) =>
+    check({ method: 'create', data: context.data } as HookContext, next)
+}

@@ -4,7 +4,6 @@ import type { MasterstageParams } from '@masterstage/core'
 import { validationError } from '@masterstage/core'
 import { startCheckout } from '../domain/start-checkout.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { checkBody, checkoutBody } from './body-schemas.ts'
 
 export interface CheckoutData {
   invoiceId: string
@@ -18,8 +17,7 @@ export class CheckoutService {
     this.runtime = runtime
   }
 
-  async create(body: CheckoutData, params: MasterstageParams) {
-    const data = checkBody(checkoutBody, body, 'Invalid checkout request')
+  async create(data: CheckoutData, params: MasterstageParams) {
     const errors = []
     if (typeof data?.invoiceId !== 'string' || data.invoiceId.length > 64 || data.invoiceId === '')
       errors.push({ path: 'invoiceId', message: 'is required' })

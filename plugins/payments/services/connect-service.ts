@@ -6,7 +6,6 @@ import { isDuplicateKeyError, validationError } from '@masterstage/core'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { forgetRoute } from '../webhooks/account-route-cache.ts'
 import { routeAccountEvents } from '../webhooks/route-unrouted-events.ts'
-import { checkBody, connectBody } from './body-schemas.ts'
 import { scopeTenantId } from './service-params.ts'
 
 export interface ConnectStatus {
@@ -56,10 +55,9 @@ export class ConnectService {
   }
 
   async create(
-    body: { returnUrl?: string; refreshUrl?: string; idempotencyKey?: string },
+    data: { returnUrl?: string; refreshUrl?: string; idempotencyKey?: string },
     params: MasterstageParams
   ): Promise<{ onboardingUrl: string }> {
-    const data = checkBody(connectBody, body, 'Invalid onboarding request')
     const runtime = this.runtime()
     const tenantId = scopeTenantId()
     const dashboard = runtime.ctx.config.dashboardUrl.replace(/\/+$/, '')

@@ -7,7 +7,6 @@ import type { InvoiceStatus } from '../contract.ts'
 import { issueInvoice } from '../domain/issue-invoice.ts'
 import type { Invoice } from '../models/invoice-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { checkBody, invoiceBody, resendBody } from './body-schemas.ts'
 import { listQuery } from './service-params.ts'
 
 const STATUSES: InvoiceStatus[] = ['open', 'paid', 'partially_refunded', 'refunded', 'void']
@@ -84,8 +83,7 @@ export class InvoicesService {
     return this.toView(invoice as Invoice)
   }
 
-  async create(body: CreateInvoiceData) {
-    const data = checkBody(invoiceBody, body, 'Invalid invoice')
+  async create(data: CreateInvoiceData) {
     const idempotencyKey = data?.idempotencyKey
     if (
       idempotencyKey !== undefined &&
@@ -109,8 +107,7 @@ export class InvoicesService {
    * Sends the invoice email again: a deliberate new send, so it gets its own idempotency key; a client
    * key (one per click) makes a retried or double-submitted request send once.
    */
-  async resend(body: { invoiceId: string; idempotencyKey?: string }) {
-    const data = checkBody(resendBody, body, 'Invalid reminder')
+  async resend(data: { invoiceId: string; idempotencyKey?: string }) {
     const clientKey = data?.idempotencyKey
     if (clientKey !== undefined && (typeof clientKey !== 'string' || !/^[\w-]{8,80}$/.test(clientKey)))
       throw validationError('Invalid reminder', [

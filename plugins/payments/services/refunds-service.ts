@@ -4,7 +4,6 @@ import { conflict, type FieldError, notFound, validationError } from '@mastersta
 import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 import type { Payment } from '../models/payment-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { checkBody, refundBody } from './body-schemas.ts'
 import { scopeTenantId } from './service-params.ts'
 
 export interface RefundData {
@@ -22,8 +21,7 @@ export class RefundsService {
     this.runtime = runtime
   }
 
-  async create(body: RefundData) {
-    const data = checkBody(refundBody, body, 'Invalid refund')
+  async create(data: RefundData) {
     const errors: FieldError[] = []
     if (typeof data?.paymentId !== 'string' || data.paymentId === '')
       errors.push({ path: 'paymentId', message: 'is required' })

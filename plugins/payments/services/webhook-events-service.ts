@@ -9,7 +9,6 @@ import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 import type { WebhookEvent, WebhookEventState } from '../models/webhook-event-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { PROCESS_WEBHOOK_JOB } from '../webhooks/process-after-answer.ts'
-import { checkBody, replayBody } from './body-schemas.ts'
 import { assertQueryKeys, paging, scopeTenantId } from './service-params.ts'
 
 /** A tenant sees its routed events only: `ignored` and `unrouted` ones have no tenant yet. */
@@ -58,8 +57,7 @@ export class WebhookEventsService {
    * `{ id }` of a failed event of the tenant: back to `received` and queued for the per-event job. The state
    * change is the guard, so a double click (or two staff) queues it once; another tenant's event is a 404.
    */
-  async replay(body: { id: string }): Promise<WebhookEventView> {
-    const data = checkBody(replayBody, body, 'Invalid replay')
+  async replay(data: { id: string }): Promise<WebhookEventView> {
     const runtime = this.runtime()
     const tenantId = scopeTenantId()
     const { webhookEvents } = runtime.models

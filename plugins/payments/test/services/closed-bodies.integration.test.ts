@@ -1,6 +1,6 @@
 // Every body the plugin's services accept has a closed schema (services/body-schemas.ts): a body that would
 // otherwise succeed, plus one unknown field (top level or nested), answers 400 naming that field, and nothing
-// happens (no invoice, payment, provider call, refund or email).
+// happens (no invoice, payment, provider call, refund or email). A field of the wrong type is a field error too.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -38,6 +38,8 @@ function expectRefused(response: { status: number; body: any }, path: string) {
     code: 'VALIDATION_FAILED'
   })
   expect(response.body.errors).toEqual([{ path, message: 'is not an allowed field' }])
+  // core's validateBody: the message names the field too, as every other service's 400 does.
+  expect(response.body.message).toBe(`Invalid data: ${path} is not an allowed field`)
 }
 
 describe('closed request bodies', () => {
@@ -97,6 +99,16 @@ describe('closed request bodies', () => {
       ava()
     )
     expectRefused(response, 'reverseTransfer')
+    const wrongType = await scenario.harness.http.post(
+      '/payments/refunds',
+      { paymentId, amountMinor: 'all', idempotencyKey: `refund-${randomUUID()}` },
+      ava()
+    )
+    expect({ status: wrongType.status, code: wrongType.body?.data?.code }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED'
+    })
+    expect(wrongType.body.errors).toEqual([{ path: 'amountMinor', message: 'must be number' }])
     expect(scenario.fake.writesTo('/v1/refunds')).toEqual([])
   })
 
