@@ -2,6 +2,7 @@
 // of its agency. Anyone else (staff of another tenant or agency, an attendee, an unknown id) is a 400 on
 // the field, with one message that does not tell them apart, and the lead keeps its owner.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OWNER_REFUSED } from '../../services/lead-owner.ts'
 import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
 let t: PipelineTestApp
@@ -75,5 +76,32 @@ describe('lead owner', () => {
     const response = await assign(null)
     expect(response.status).toBe(200)
     expect(await ownerNow()).toBeUndefined()
+  })
+
+  it("reads the owner from core's user cache; an access change is seen at once", async () => {
+    const users = t.app.service('users') as any
+    const get = users.get
+    const reads: string[] = []
+    users.get = (id: string, params: unknown) => {
+      reads.push(id)
+      return get.call(users, id, params)
+    }
+    try {
+      expect((await assign(t.users.avaRep._id)).status).toBe(200)
+      reads.length = 0
+      for (let i = 0; i < 3; i++) expect((await assign(t.users.avaRep._id)).status).toBe(200)
+      expect(reads).toEqual([])
+
+      // The rep moves to another tenant: the cached copy is dropped with the change, not served.
+      await users.setAccess(
+        { userId: t.users.avaRep._id, role: 'sales_rep', tenantIds: [t.tenants.marco._id] },
+        {}
+      )
+      const response = await assign(t.users.avaRep._id)
+      expect(response.status).toBe(400)
+      expect(response.body.errors).toEqual([{ path: 'assignedToId', message: OWNER_REFUSED }])
+    } finally {
+      users.get = get
+    }
   })
 })
