@@ -10,6 +10,7 @@ import { createBatchedRateLimiter } from '../rate-limit/batched-rate-limiter.ts'
 import { rateLimit } from '../rate-limit/rate-limit-hook.ts'
 import { HTTP_IP_RULE } from '../rate-limit/rate-limit-middleware.ts'
 import { createRedisRateLimiter, type RateLimitRule } from '../rate-limit/redis-rate-limiter.ts'
+import { socketCallLimit } from '../rate-limit/socket-call-limit.ts'
 import { configureConnectionChannels } from '../realtime/connection-channels.ts'
 import { startRealtimeRelay } from '../realtime/realtime-relay.ts'
 import { startRevocationBroadcast } from '../realtime/revocation-broadcast.ts'
@@ -40,7 +41,7 @@ export interface ConfigureAccessOptions {
   retiredEncryptionKeys?: readonly Buffer[]
   /** Overrides of login/reset attempt limits (tests, stricter deployments). */
   limits?: Partial<LoginLimits>
-  /** Global per-IP HTTP limit (default 600 requests per minute). */
+  /** Global per-IP limit of HTTP requests and Socket.io calls together (default 600 per minute). */
   httpLimit?: RateLimitRule
 }
 
@@ -153,6 +154,8 @@ export async function configureAccess(app: Application, options: ConfigureAccess
   configureConnectionChannels(app)
   // Installed by createApp's Socket.io setup, after Feathers' own handshake middleware.
   useSocketMiddleware(app, socketTenantMiddleware(app))
+  // Socket.io calls share the per-IP budget of HTTP requests (the IP is the tenant middleware's).
+  useSocketMiddleware(app, socketCallLimit(app))
   app.hooks({
     teardown: [
       async (_context: HookContext, next: NextFunction) => {

@@ -1,5 +1,6 @@
 // Global per-IP request limit for HTTP (Koa), counted by the batched limiter (no Redis round trip per
-// request; error bound in batched-rate-limiter.ts). Fails open when Redis is unreachable: a Redis outage must
+// request; error bound in batched-rate-limiter.ts). Socket.io calls count against the same budget
+// (socket-call-limit.ts, through countIpRequest). Fails open when Redis is unreachable: a Redis outage must
 // not take the whole API down; the sensitive endpoints (login, password reset) fail closed on their own.
 // Also a request stage (app/request-stage.ts): a hit counted locally is decided without a promise.
 import type { Middleware } from '@feathersjs/koa'
@@ -10,6 +11,22 @@ import { countHit, type HitOutcome, warnAndFailOpen } from './count-hit.ts'
 import type { RateLimitRule } from './redis-rate-limiter.ts'
 
 export const HTTP_IP_RULE: RateLimitRule = { name: 'http-ip', points: 600, durationSeconds: 60 }
+
+/**
+ * Counts one request (an HTTP request or a Socket.io call) from `ip` under `rule` (default: the app's
+ * `access.httpLimit`), so both transports share one budget per IP; undefined before access is configured.
+ */
+export function countIpRequest(
+  app: Application,
+  ip: string,
+  unavailable: (error: Error) => void,
+  rule?: RateLimitRule
+): HitOutcome | Promise<HitOutcome> {
+  const access = app.get('access')
+  const limiter = access?.httpLimiter ?? access?.rateLimiter
+  if (!limiter) return undefined
+  return countHit(limiter, rule ?? access.httpLimit ?? HTTP_IP_RULE, ip, unavailable)
+}
 
 /**
  * Counts every HTTP request per client IP under `rule` (default: the app's `access.httpLimit`). As a Koa
@@ -27,10 +44,7 @@ export function rateLimitMiddleware(app: Application, rule?: RateLimitRule): Sta
     const feathers = ctx.feathers
     if (!feathers) ctx.feathers = { ip }
     else if (feathers.ip !== ip) feathers.ip = ip
-    const access = app.get('access')
-    const limiter = access?.httpLimiter ?? access?.rateLimiter
-    if (!limiter) return
-    const outcome = countHit(limiter, rule ?? access.httpLimit ?? HTTP_IP_RULE, ip, unavailable)
+    const outcome = countIpRequest(app, ip, unavailable, rule)
     if (outcome instanceof Promise) return outcome.then(judge)
     judge(outcome)
   }

@@ -1,12 +1,12 @@
 // Rate limits over real HTTP: the global per-IP limit (429 + Retry-After), login limits per account and per
 // IP, a per-tenant service limit, and the Redis-down policy (login fails closed, the rest fails open).
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerService } from '../../src/app/register-service.ts'
 import { rateLimit } from '../../src/rate-limit/rate-limit-hook.ts'
 import { startTestApp, type TestApp } from '../auth/support/access-test-app.ts'
 import { api } from '../auth/support/http-client.ts'
 import { PASSWORD, type Seed, seedAccess } from '../auth/support/seed.ts'
+import { unreachableRedis } from './unreachable-redis.ts'
 
 describe('global per-IP limit', () => {
   let t: TestApp
@@ -106,13 +106,7 @@ describe('staff login limit across tenants', () => {
 
 describe('when Redis is unreachable', () => {
   let t: TestApp
-  const deadRedis = new Redis('redis://127.0.0.1:1', {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null
-  })
-  deadRedis.on('error', () => undefined)
+  const deadRedis = unreachableRedis()
   beforeAll(async () => {
     t = await startTestApp('rl-down', { redis: deadRedis })
     await seedAccess(t.app)

@@ -1,6 +1,6 @@
-// Per-IP limits of the plugin's public service methods. Core's per-IP limit counts HTTP requests only, so a
-// public method called over Socket.io would otherwise be unlimited: these hooks count every external call,
-// whatever the transport (internal calls are never limited). Over HTTP both limits apply.
+// Per-IP limits of the plugin's public service methods, stricter than core's per-IP limit (which counts HTTP
+// requests and Socket.io calls in one budget): these hooks count every external call, whatever the
+// transport (internal calls are never limited), and core's limit applies as well.
 import { rateLimit } from '@masterstage/core'
 
 /**
