@@ -1,6 +1,7 @@
 // The shapes the payments services answer with, as the plugin's Svelte components receive them (JSON:
 // dates are ISO strings). Type-only; services stay the source of truth for what is exposed.
 import type { InvoiceStatus, PaymentStatus } from './contract.ts'
+import type { WebhookEventView as ServiceWebhookEventView } from './services/webhook-events-service.ts'
 
 export interface InvoiceLineView {
   description: string
@@ -60,15 +61,8 @@ export interface PaymentView {
   succeededAt?: string
 }
 
-/** A stored provider event as staff see it (never its payload). */
-export interface WebhookEventView {
-  id: string
-  type: string
-  state: 'received' | 'processed' | 'failed'
-  reason: string | null
-  attempts: number
-  receivedAt: string
-}
+/** A stored provider event as staff see it (never its payload), as the service declares it. */
+export type WebhookEventView = ServiceWebhookEventView<string>
 
 /** The Connect account status as the service answers it. */
 export type { ConnectStatus as ConnectStatusView } from './services/connect-service.ts'

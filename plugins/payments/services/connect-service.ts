@@ -6,7 +6,7 @@ import { isDuplicateKeyError, validationError } from '@masterstage/core'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { forgetRoute } from '../webhooks/account-route-cache.ts'
 import { routeAccountEvents } from '../webhooks/route-unrouted-events.ts'
-import { scopeTenantId } from './service-params.ts'
+import { assertQueryKeys, scopeTenantId } from './service-params.ts'
 
 export interface ConnectStatus {
   connected: boolean
@@ -24,7 +24,9 @@ export class ConnectService {
     this.runtime = runtime
   }
 
-  async find(): Promise<ConnectStatus> {
+  /** The tenant's one account status: there is nothing to filter or page, so any query key is refused. */
+  async find(params: MasterstageParams): Promise<ConnectStatus> {
+    assertQueryKeys(params, [])
     const runtime = this.runtime()
     const tenantId = scopeTenantId()
     const accountId = await runtime.accountIdOf(tenantId)

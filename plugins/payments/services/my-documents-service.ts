@@ -3,7 +3,7 @@ import type { MasterstageParams } from '@masterstage/core'
 import { notAuthenticated } from '@masterstage/core'
 import type { Invoice } from '../models/invoice-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { scopeTenantId } from './service-params.ts'
+import { assertQueryKeys, scopeTenantId } from './service-params.ts'
 
 export class MyDocumentsService {
   readonly runtime: () => PaymentsRuntime
@@ -12,7 +12,9 @@ export class MyDocumentsService {
     this.runtime = runtime
   }
 
+  /** Every invoice of the account (no filters, no paging): any query key is refused. */
   async find(params: MasterstageParams) {
+    assertQueryKeys(params, [])
     const email = params.user?.email?.toLowerCase()
     if (!email) throw notAuthenticated()
     const runtime = this.runtime()

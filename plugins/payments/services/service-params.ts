@@ -38,11 +38,17 @@ export function paging(params: MasterstageParams): { limit: number; skip: number
   return { limit, skip }
 }
 
-/** Refuses query keys other than the listed ones (closed query schema), naming each offender. */
+/** The query keys of a paged list (`paging`). */
+export const PAGING_KEYS = ['$limit', '$skip'] as const
+
+/**
+ * Refuses query keys other than the listed ones (closed query schema), naming each offender; a list that
+ * pages lists PAGING_KEYS too, so a call that does not page refuses `$limit` instead of ignoring it.
+ */
 export function assertQueryKeys(params: MasterstageParams, allowed: readonly string[]): Record<string, any> {
   const query = params.query ?? {}
   const errors: FieldError[] = Object.keys(query)
-    .filter((key) => !allowed.includes(key) && key !== '$limit' && key !== '$skip')
+    .filter((key) => !allowed.includes(key))
     .map((key) => ({ path: key, message: 'is not a supported filter' }))
   for (const [key, value] of Object.entries(query)) {
     if (value !== null && typeof value === 'object')
@@ -53,23 +59,25 @@ export function assertQueryKeys(params: MasterstageParams, allowed: readonly str
 }
 
 /**
- * The query of a staff list: only `status` and `filters` as keys (plain values), paging, and a `status`
- * that must be one of `statuses`; the filter starts with that status.
+ * The query of a staff list: only `stateKey` and `filters` as keys (plain values), paging, and a `stateKey`
+ * value that must be one of `states`; the filter starts with that state.
  */
 export function listQuery(
   params: MasterstageParams,
   filters: readonly string[],
-  statuses: readonly string[]
+  states: readonly string[],
+  stateKey = 'status'
 ): { query: Record<string, any>; limit: number; skip: number; filter: Record<string, unknown> } {
-  const query = assertQueryKeys(params, ['status', ...filters])
+  const query = assertQueryKeys(params, [stateKey, ...filters, ...PAGING_KEYS])
   const { limit, skip } = paging(params)
   const filter: Record<string, unknown> = {}
-  if (query.status !== undefined) {
-    if (!statuses.includes(query.status))
+  const state = query[stateKey]
+  if (state !== undefined) {
+    if (!states.includes(state))
       throw validationError('Invalid query', [
-        { path: 'status', message: `must be one of ${statuses.join(', ')}` }
+        { path: stateKey, message: `must be one of ${states.join(', ')}` }
       ])
-    filter.status = query.status
+    filter[stateKey] = state
   }
   return { query, limit, skip, filter }
 }

@@ -4,23 +4,25 @@
 // reason, attempts and arrival time leave the server.
 import { randomUUID } from 'node:crypto'
 import type { MasterstageParams } from '@masterstage/core'
-import { conflict, notFound, trusted, validationError } from '@masterstage/core'
+import { conflict, notFound, trusted } from '@masterstage/core'
 import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 import type { WebhookEvent, WebhookEventState } from '../models/webhook-event-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
 import { PROCESS_WEBHOOK_JOB } from '../webhooks/process-after-answer.ts'
-import { assertQueryKeys, paging, scopeTenantId } from './service-params.ts'
+import { listQuery, scopeTenantId } from './service-params.ts'
 
 /** A tenant sees its routed events only: `ignored` and `unrouted` ones have no tenant yet. */
-const STATES: readonly WebhookEventState[] = ['received', 'processed', 'failed']
+export type TenantWebhookEventState = Exclude<WebhookEventState, 'ignored' | 'unrouted'>
+const STATES: readonly TenantWebhookEventState[] = ['received', 'processed', 'failed']
 
-export interface WebhookEventView {
+/** A stored provider event as staff see it (never its payload); `When` is an ISO string once sent as JSON. */
+export interface WebhookEventView<When = Date> {
   id: string
   type: string
-  state: WebhookEventState
+  state: TenantWebhookEventState
   reason: string | null
   attempts: number
-  receivedAt: Date
+  receivedAt: When
 }
 
 // The only fields read: the payload never leaves the database through this service.
@@ -35,16 +37,9 @@ export class WebhookEventsService {
 
   /** Newest first; `state` filters, `$limit`/`$skip` page, `total` counts the filter. */
   async find(params: MasterstageParams) {
-    const query = assertQueryKeys(params, ['state'])
-    const { limit, skip } = paging(params)
-    const filter: Record<string, unknown> = { tenantId: scopeTenantId() }
-    if (query.state !== undefined) {
-      if (!(STATES as readonly string[]).includes(query.state))
-        throw validationError('Invalid query', [
-          { path: 'state', message: `must be one of ${STATES.join(', ')}` }
-        ])
-      filter.state = query.state
-    } else filter.state = trusted({ $in: [...STATES] })
+    const { limit, skip, filter } = listQuery(params, [], STATES, 'state')
+    filter.tenantId = scopeTenantId()
+    filter.state ??= trusted({ $in: [...STATES] })
     const { webhookEvents } = this.runtime().models
     const [total, rows] = await Promise.all([
       webhookEvents.countDocuments(filter),
@@ -116,7 +111,8 @@ function view(event: WebhookEvent): WebhookEventView {
   return {
     id: event._id,
     type: event.type,
-    state: event.state,
+    // The list's filter and the replay's guard only let a tenant's states through.
+    state: event.state as TenantWebhookEventState,
     reason: event.reason ?? null,
     attempts: event.attempts,
     receivedAt: event.receivedAt
