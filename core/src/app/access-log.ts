@@ -1,16 +1,20 @@
+// One structured line per finished HTTP request: request id, method, path (never the query string, which
+// may carry tokens), status, duration and tenant. Error statuses go through pino (error level, written at
+// once); the rest through writeInfoLine, the same line without pino's generic serializer.
 import type { Logger } from 'pino'
+import { writeInfoLine } from '../logging/fast-info-line.ts'
 
 /** Writes the line of a finished request that started at `startedMs` (performance.now()). */
 export function logRequest(logger: Logger, ctx: any, startedMs: number): void {
   const status: number = ctx.status
-  const line = {
-    requestId: ctx.state.requestId,
-    method: ctx.method,
-    path: ctx.path,
-    status,
-    durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
-    tenant: ctx.feathers?.tenant?.slug
+  const durationMs = Math.round((performance.now() - startedMs) * 10) / 10
+  const tenant: string | undefined = ctx.feathers?.tenant?.slug
+  const requestId: unknown = ctx.state.requestId
+  if (status < 500 && typeof requestId === 'string') {
+    const fields = `,"requestId":${JSON.stringify(requestId)},"method":${JSON.stringify(ctx.method)},"path":${JSON.stringify(ctx.path)},"status":${status},"durationMs":${durationMs}${tenant === undefined ? '' : `,"tenant":${JSON.stringify(tenant)}`}`
+    if (writeInfoLine(logger, fields, '"request"')) return
   }
+  const line = { requestId, method: ctx.method, path: ctx.path, status, durationMs, tenant }
   if (status >= 500) logger.error(line, 'request failed')
   else logger.info(line, 'request')
 }

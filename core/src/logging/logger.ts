@@ -2,6 +2,7 @@
 // cookies, tenant plugin secrets and connection strings never reach a log line.
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import { batchedDestination, type LineWriter } from './batched-destination.ts'
+import { allowFastInfoLines } from './fast-info-line.ts'
 
 export type { Logger }
 
@@ -103,7 +104,7 @@ export function flushLogger(logger: Logger): Promise<void> {
 }
 
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       name: options.name ?? 'masterstage',
       level: options.level ?? 'info',
@@ -128,6 +129,8 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     },
     options.destination ?? asyncDestination()
   )
+  allowFastInfoLines(logger)
+  return logger
 }
 
 /** A child logger carrying the unit of work's request id on every line. */
