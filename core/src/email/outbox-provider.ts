@@ -33,18 +33,31 @@ export interface OutboxRecord {
 
 export function createOutboxEmailProvider(options: OutboxEmailProviderOptions): EmailProvider {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  // Created once (and again if someone removes it while running), not with a mkdir call per message.
+  let dirReady: Promise<unknown> | undefined
+  const ensureDir = () => {
+    dirReady ??= mkdir(options.dir, { recursive: true }).catch((error) => {
+      dirReady = undefined
+      throw error
+    })
+    return dirReady
+  }
+  const writeTemporary = async (tmp: string, record: OutboxRecord, eml: Buffer) => {
+    await writeFile(`${tmp}.json`, JSON.stringify(record, null, 2))
+    await writeFile(`${tmp}.eml`, eml)
+  }
   return {
     name: 'outbox',
     async send(message: EmailMessage) {
       assertValidEmailMessage(message)
-      await mkdir(options.dir, { recursive: true })
-      // The file name is the idempotency claim: derived from the key, so a retried send finds it.
+      await ensureDir()
+      // The file name is the idempotency claim: derived from the key, so a retried send finds it. The
+      // claim is link() below; no lookup first, since a repeated key is the rare case (a retry the
+      // sender's own log did not catch) and link() decides it anyway.
       const id = message.idempotencyKey
         ? `key-${createHash('sha256').update(message.idempotencyKey).digest('hex').slice(0, 40)}`
         : `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}`
       const jsonPath = join(options.dir, `${id}.json`)
-      const existing = await readRecord(jsonPath)
-      if (existing) return { messageId: existing.messageId, duplicate: true }
 
       const mailOptions = toMailOptions(message, options.from)
       const built = await composer.sendMail(mailOptions)
@@ -67,8 +80,15 @@ export function createOutboxEmailProvider(options: OutboxEmailProviderOptions): 
         eml: `${id}.eml`
       }
       const tmp = join(options.dir, `.${id}.${randomUUID()}`)
-      await writeFile(`${tmp}.json`, JSON.stringify(record, null, 2))
-      await writeFile(`${tmp}.eml`, built.message as Buffer)
+      try {
+        await writeTemporary(tmp, record, built.message as Buffer)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+        // The directory went away after it was made (a developer cleared the outbox): make it again.
+        dirReady = undefined
+        await ensureDir()
+        await writeTemporary(tmp, record, built.message as Buffer)
+      }
       try {
         // link() fails if the target exists: two concurrent sends with one key cannot both win.
         await link(`${tmp}.json`, jsonPath)

@@ -86,6 +86,21 @@ describe('outbox email provider', () => {
     expect((await readdir(dir)).filter((file) => file.endsWith('.json'))).toHaveLength(2)
   })
 
+  it('makes the outbox directory again when it is removed while the provider runs', async () => {
+    const outbox = join(dir, 'nested', 'outbox')
+    const provider = createOutboxEmailProvider({ dir: outbox, from: 'noreply@masterstage.test', logger })
+    await provider.send({ to: 'a@example.com', subject: 'One', text: '1', idempotencyKey: 'k1' })
+    await rm(join(dir, 'nested'), { recursive: true })
+    const again = await provider.send({
+      to: 'a@example.com',
+      subject: 'Two',
+      text: '2',
+      idempotencyKey: 'k2'
+    })
+    expect(again.duplicate).toBe(false)
+    expect((await readdir(outbox)).filter((file) => file.endsWith('.json'))).toHaveLength(1)
+  })
+
   it('refuses an invalid message with field-level errors and writes nothing', async () => {
     const provider = createOutboxEmailProvider({ dir, from: 'noreply@masterstage.test', logger })
     const attempt = provider.send({ to: 'not-an-address', subject: 'Line\nbreak', text: '' })
