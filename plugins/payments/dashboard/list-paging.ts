@@ -1,8 +1,15 @@
-// Paging of the dashboard's payments lists through plain GET links (`?page=N`): the page number from the URL,
-// the service query for it, and what the pager shows. The services page with $skip/$limit and answer the
-// total of the filter, so the dashboard never loads more than one page.
+// Paging of the dashboard's payments lists through plain GET links (`?page=N` for the invoices, a parameter of
+// its own for each other list): the page number from the URL, the service query for it, the link to another
+// page and what the pager shows. The services page with $skip/$limit and answer the total of the filter, so
+// the dashboard never loads more than one page of a list.
 
 export const INVOICES_PER_PAGE = 50
+export const PAYMENTS_PER_PAGE = 50
+export const FAILED_EVENTS_PER_PAGE = 20
+
+/** The URL parameter holding each list's page: the lists of one page page independently. */
+export const PAGE_PARAMS = { invoices: 'page', payments: 'paymentsPage', failedEvents: 'eventsPage' } as const
+export type PagedList = keyof typeof PAGE_PARAMS
 
 /** A page number from the URL: a positive integer, anything else is the first page. */
 export function pageNumber(value: string | null): number {
@@ -36,4 +43,18 @@ export function pager(total: number, page: number, perPage: number, shown: numbe
     previous: page > 1 ? Math.min(page - 1, pages) : null,
     next: page < pages ? page + 1 : null
   }
+}
+
+/**
+ * The query string of another page of one list: the page's current parameters (filters and the other lists'
+ * pages, empty ones left out) with that list's page changed; the first page needs no parameter.
+ */
+export function pageHref(current: Record<string, string>, list: PagedList, page: number): string {
+  const next = new URLSearchParams()
+  for (const [key, value] of Object.entries({
+    ...current,
+    [PAGE_PARAMS[list]]: page > 1 ? String(page) : ''
+  }))
+    if (value) next.set(key, value)
+  return `?${next}`
 }

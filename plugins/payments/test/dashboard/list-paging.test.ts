@@ -1,6 +1,14 @@
-// The dashboard's invoice paging: the page from the URL, the service query for it, and the pager's figures.
+// The dashboard's list paging: the page from the URL, the service query for it, the links to other pages of one
+// list and the pager's figures.
 import { describe, expect, it } from 'vitest'
-import { INVOICES_PER_PAGE, pageNumber, pageQuery, pager } from '../../dashboard/list-paging.ts'
+import {
+  INVOICES_PER_PAGE,
+  PAYMENTS_PER_PAGE,
+  pageHref,
+  pageNumber,
+  pageQuery,
+  pager
+} from '../../dashboard/list-paging.ts'
 
 describe('invoice list paging', () => {
   it('reads the page from the URL, anything but a positive integer being the first', () => {
@@ -12,6 +20,7 @@ describe('invoice list paging', () => {
   it('asks the service for one page at a time', () => {
     expect(pageQuery(1, INVOICES_PER_PAGE)).toEqual({ $skip: 0, $limit: 50 })
     expect(pageQuery(3, INVOICES_PER_PAGE)).toEqual({ $skip: 100, $limit: 50 })
+    expect(pageQuery(2, PAYMENTS_PER_PAGE)).toEqual({ $skip: 50, $limit: 50 })
   })
 
   it('shows the rows of the page among the total, with links to the neighbouring pages', () => {
@@ -27,5 +36,21 @@ describe('invoice list paging', () => {
     expect(pager(10, 1, 50, 10)).toMatchObject({ pages: 1, previous: null, next: null })
     // A stale link past the end: nothing shown, "previous" leads to the last page.
     expect(pager(130, 9, 50, 0)).toMatchObject({ from: 0, to: 0, previous: 3, next: null })
+  })
+
+  it("links another page of one list, keeping the filters and the other lists' pages", () => {
+    const current = {
+      status: 'open',
+      paymentStatus: '',
+      disputed: 'true',
+      page: '2',
+      paymentsPage: '',
+      eventsPage: ''
+    }
+    expect(pageHref(current, 'payments', 3)).toBe('?status=open&disputed=true&page=2&paymentsPage=3')
+    expect(pageHref(current, 'failedEvents', 2)).toBe('?status=open&disputed=true&page=2&eventsPage=2')
+    // The first page needs no parameter.
+    expect(pageHref(current, 'invoices', 1)).toBe('?status=open&disputed=true')
+    expect(pageHref({ page: '', paymentsPage: '4' }, 'payments', 1)).toBe('?')
   })
 })

@@ -1,6 +1,6 @@
 // The staff lists (`invoices` and `payments` find) share one query check (services/service-params.ts
-// listQuery): closed filter keys, paging bounds, and a status that must be one of the list's own, including
-// the unapplied payment states the dashboard filters on.
+// listQuery): closed filter keys, paging bounds (both lists page with the total), and a status that must be
+// one of the list's own, including the unapplied payment states the dashboard filters on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   deliver,
@@ -79,6 +79,34 @@ describe('staff lists', () => {
     const amounts = pages.flat().map((invoice) => invoice.totalMinor)
     expect(amounts).toEqual([1_004, 1_003, 1_002, 1_001, 1_000])
     expect(new Set(pages.flat().map((invoice) => invoice._id)).size).toBe(5)
+  })
+
+  it('pages the payments: every payment once over the pages, newest first, with the total of the filter', async () => {
+    const opened = []
+    for (let index = 0; index < 3; index += 1)
+      opened.push((await openInvoice(scenario, 2_000 + index)).paymentId)
+    const first = await get('/payments/payments?$limit=2')
+    expect(first.status).toBe(200)
+    const total = first.body.total as number
+    expect(total).toBeGreaterThanOrEqual(3)
+    const pages = []
+    for (let skip = 0; skip < total + 2; skip += 2) {
+      const page = await get(`/payments/payments?$limit=2&$skip=${skip}`)
+      expect(page.status).toBe(200)
+      expect({ total: page.body.total, limit: page.body.limit, skip: page.body.skip }).toEqual({
+        total,
+        limit: 2,
+        skip
+      })
+      pages.push((page.body.data as { _id: string }[]).map((payment) => payment._id))
+    }
+    expect(pages.map((page) => page.length)).toEqual(
+      pages.map((_, index) => Math.max(0, Math.min(2, total - index * 2)))
+    )
+    const ids = pages.flat()
+    expect(new Set(ids).size).toBe(total)
+    // The newest first: the last opened leads the first page.
+    expect(ids.slice(0, 3)).toEqual([...opened].reverse())
   })
 
   it('refuses an unknown status, an unknown filter and paging out of bounds, naming the field', async () => {
