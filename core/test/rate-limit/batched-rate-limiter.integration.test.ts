@@ -6,7 +6,8 @@ import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   type BatchedRateLimiter,
-  createBatchedRateLimiter
+  createBatchedRateLimiter,
+  FLUSH_COMMAND
 } from '../../src/rate-limit/batched-rate-limiter.ts'
 
 const redis = new Redis('redis://127.0.0.1:6379')
@@ -93,6 +94,23 @@ describe('batched rate limiter', () => {
     expect(counted.commands).toBeLessThan(50)
   })
 
+  it('sends the counts of every subject of a flush in one command per 1,000 subjects', async () => {
+    const { limiter, counted } = processLimiter(60_000)
+    const rule = { name: 'many', points: 1_000, durationSeconds: 60 }
+    const subjects = Array.from({ length: 1_500 }, (_, index) => `203.0.113.${index}`)
+    // First hits open the windows (asked of Redis); then three more each, counted locally.
+    for (const subject of subjects) await limiter.hit(rule, subject)
+    for (let round = 0; round < 3; round++)
+      for (const subject of subjects) expect(limiter.hitLocally(rule, subject)?.allowed).toBe(true)
+    const before = counted.commands
+    await limiter.flush()
+    expect(counted.commands - before).toBe(2)
+    const stored = await redis.mget(subjects.map((subject) => `${prefix}:rl:many:${subject}`))
+    expect(stored.every((count) => count === '4')).toBe(true)
+    const ttls = await Promise.all(subjects.slice(0, 5).map((s) => redis.pttl(`${prefix}:rl:many:${s}`)))
+    expect(ttls.every((ttl) => ttl > 0 && ttl <= 60_000)).toBe(true)
+  })
+
   it('keeps two processes within the documented bound of the global limit', async () => {
     const a = processLimiter(20)
     const b = processLimiter(20)
@@ -119,19 +137,15 @@ describe('batched rate limiter', () => {
     await hits(limiter, rule, 'erin', 10)
     await limiter.flush()
     // Break only the flushes: the window is known, so hits are decided locally meanwhile.
-    const exec = client.pipeline.bind(client)
-    client.pipeline = (() => {
-      const pipeline = exec()
-      pipeline.exec = async () => {
-        throw new Error('connection lost')
-      }
-      return pipeline
-    }) as typeof client.pipeline
+    const flushCommand = (client as any)[FLUSH_COMMAND]
+    ;(client as any)[FLUSH_COMMAND] = async () => {
+      throw new Error('connection lost')
+    }
     const during = await hits(limiter, rule, 'erin', 20)
     expect(during.every((result) => result.allowed)).toBe(true)
     await limiter.flush()
     expect(Number(await redis.get(`${prefix}:rl:outage:erin`))).toBe(10)
-    client.pipeline = exec
+    ;(client as any)[FLUSH_COMMAND] = flushCommand
     await limiter.flush()
     expect(Number(await redis.get(`${prefix}:rl:outage:erin`))).toBe(30)
   })
