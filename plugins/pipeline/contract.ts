@@ -188,4 +188,25 @@ export interface PipelineMetrics {
   medianMethod: 'exact' | 'histogram'
   /** Leads per current status (the board's column counts). */
   byStatus: Record<LeadStatus, number>
+  /** Per calendar day of the period, when asked for (`series=day`). */
+  daily?: DailySeries
+}
+
+/** One calendar day of the per-day series. */
+export interface DailyFigures {
+  /** `YYYY-MM-DD` in the series' time zone. */
+  day: string
+  /** Leads created that day. */
+  leads: number
+  /** Net revenue (payments minus refunds) booked that day per currency, minor units; every currency of the
+   * series on every day (0 when none). */
+  revenueMinor: Record<string, number>
+}
+
+export interface DailySeries {
+  /** IANA zone the days are counted in: `timeZone` of the query, else the tenant's, else UTC. */
+  timeZone: string
+  /** Every day the period touches in that zone, in order, days without figures included (the first and
+   * last may be partial days). */
+  days: DailyFigures[]
 }

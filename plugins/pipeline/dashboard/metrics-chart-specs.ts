@@ -1,6 +1,6 @@
 // What the sales metrics page charts: pure functions from the `pipeline/metrics` answer to chart specs (labels
 // and series), kept out of the components so the figures each chart shows are unit-tested.
-import type { FunnelFigures, PipelineMetrics } from '../contract.ts'
+import type { DailySeries, FunnelFigures, PipelineMetrics } from '../contract.ts'
 import type { ChartSpec } from './chart-spec.ts'
 
 /** What the breakdown chart compares across the groups of the chosen dimension. */
@@ -99,5 +99,27 @@ export function breakdownSpec(metrics: PipelineMetrics, measure: BreakdownMeasur
     labels: groups.map(groupLabel),
     datasets: [{ label, data: groups.map(value) }],
     ...(measure === 'conversion' && { format: (value: number) => `${value}%` })
+  }
+}
+
+/** Net revenue per calendar day of the series' zone, one line per currency (refund days can dip below 0). */
+export function dailyRevenueSpec(daily: DailySeries): ChartSpec {
+  const currencies = [...new Set(daily.days.flatMap((day) => Object.keys(day.revenueMinor)))].sort()
+  return {
+    type: 'line',
+    labels: daily.days.map((day) => day.day),
+    datasets: currencies.map((currency) => ({
+      label: currency.toUpperCase(),
+      data: daily.days.map((day) => asMajor(day.revenueMinor[currency] ?? 0))
+    }))
+  }
+}
+
+/** New leads per calendar day of the series' zone. */
+export function dailyLeadsSpec(daily: DailySeries): ChartSpec {
+  return {
+    type: 'line',
+    labels: daily.days.map((day) => day.day),
+    datasets: [{ label: 'New leads', data: daily.days.map((day) => day.leads) }]
   }
 }

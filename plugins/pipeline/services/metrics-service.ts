@@ -1,16 +1,27 @@
 // The `pipeline/metrics` service: one `find` answering funnel reach, conversion between consecutive
-// stages, revenue, time in stage and status counts for a period, optionally per source/masterclass/rep.
+// stages, revenue, time in stage and status counts for a period, optionally per source/masterclass/rep,
+// and on request leads and revenue per calendar day of a time zone.
 // Whole UTC days come from the rollups (a few hundred documents for a quarter), the partial days at the
 // edges and filter combinations the rollups do not slice by from the source documents' indexes.
-import { type MasterstageParams, queryNotAllowed } from '@masterstage/core'
-import type { FunnelFigures, LeadStatus, MetricsDimension, PipelineMetrics, StageTime } from '../contract.ts'
+import { currentScope, type MasterstageParams, queryNotAllowed } from '@masterstage/core'
+import type {
+  DailySeries,
+  FunnelFigures,
+  LeadStatus,
+  MetricsDimension,
+  PipelineMetrics,
+  StageTime
+} from '../contract.ts'
 import { LEAD_STATUSES } from '../contract.ts'
+import { calendarDays, canonicalTimeZone, MAX_SERIES_DAYS } from '../domain/calendar-days.ts'
 import { type LeadFilters, parseLeadFilters } from '../domain/lead-filters.ts'
 import { nextDayStart, startOfDay } from '../domain/rollup-slots.ts'
 import { type Histogram, histogramMedian } from '../domain/time-histogram.ts'
 import { FUNNEL } from '../domain/transition-table.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
 import {
+  dailyLeadsPipeline,
+  dailyRevenuePipeline,
   leadCountsPipeline,
   type MetricsPeriod,
   revenuePipeline,
@@ -26,7 +37,9 @@ import {
 } from './metrics-rollup-pipelines.ts'
 
 const DIMENSIONS: readonly MetricsDimension[] = ['source', 'masterclass', 'rep']
-const DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000
+const DAY_MS = 24 * 3600 * 1000
+const DEFAULT_PERIOD_MS = 30 * DAY_MS
+const SERIES = ['day'] as const
 /** Up to this many stage exits in the period, medians are exact ($median over the entries). */
 export const EXACT_MEDIAN_MAX = 5000
 
@@ -40,26 +53,43 @@ interface Plan {
 
 type Row = Record<string, any>
 
+export interface MetricsDeps {
+  /** The tenant's own IANA zone (its brand copy's `timezone`), if it set one: the per-day series' default. */
+  tenantTimeZone?(tenantId: string): Promise<string | undefined>
+}
+
 export class MetricsService {
   private readonly models: PipelineModels
+  private readonly deps: MetricsDeps
 
-  constructor(models: PipelineModels) {
+  constructor(models: PipelineModels, deps: MetricsDeps = {}) {
     this.models = models
+    this.deps = deps
   }
 
   async find(params: MasterstageParams = {}): Promise<PipelineMetrics> {
     const query = (params.query ?? {}) as Record<string, unknown>
     const dimension = parseDimension(query.dimension)
-    const filters = parseLeadFilters(query, ['dimension'])
+    const series = parseSeries(query.series)
+    const askedTimeZone = parseTimeZone(query.timeZone)
+    const filters = parseLeadFilters(query, ['dimension', 'series', 'timeZone'])
     const to = filters.to ?? new Date()
     const period: MetricsPeriod = { from: filters.from ?? new Date(to.getTime() - DEFAULT_PERIOD_MS), to }
+    if (series && period.to.getTime() - period.from.getTime() > MAX_SERIES_DAYS * DAY_MS) {
+      throw queryNotAllowed('Invalid metrics query', [
+        { path: 'series', message: `covers periods of up to ${MAX_SERIES_DAYS} days` }
+      ])
+    }
     const plan = planPeriod(period, filters, dimension)
-    const [totalsRows, groupRows, revenueRows, groupRevenueRows, stages] = await Promise.all([
+    const [totalsRows, groupRows, revenueRows, groupRevenueRows, stages, daily] = await Promise.all([
       this.leadCounts(plan, filters, 'totals'),
       dimension ? this.leadCounts(plan, filters, 'groups', dimension) : Promise.resolve([]),
       this.revenue(plan, filters, 'totals'),
       dimension ? this.revenue(plan, filters, 'groups', dimension) : Promise.resolve([]),
-      this.timeInStage(plan, period, filters)
+      this.timeInStage(plan, period, filters),
+      series
+        ? this.timeZoneFor(askedTimeZone, params).then((timeZone) => this.daily(period, filters, timeZone))
+        : undefined
     ])
     const revenueOf = (rows: Row[], key: string | null) =>
       Object.fromEntries(
@@ -70,7 +100,8 @@ export class MetricsService {
       totals: figures(totalsRows[0], null, revenueOf(revenueRows, null)),
       timeInStage: stages.times,
       medianMethod: stages.method,
-      byStatus: statusCounts(totalsRows[0])
+      byStatus: statusCounts(totalsRows[0]),
+      ...(daily && { daily })
     }
     if (dimension) {
       const keys = new Set<string | null>([
@@ -89,6 +120,42 @@ export class MetricsService {
         )
     }
     return result
+  }
+
+  /**
+   * Leads and net revenue per calendar day of `timeZone`, grouped in the database on the indexed period
+   * fields (rows per day and currency reach JS, never leads or entries), then zero-filled. Read from the
+   * source documents: the rollups count UTC days, which other zones' days cut across.
+   */
+  private async daily(period: MetricsPeriod, filters: LeadFilters, timeZone: string): Promise<DailySeries> {
+    const { Lead, Revenue } = this.models
+    const [leadRows, revenueRows] = await Promise.all([
+      Lead.aggregate(dailyLeadsPipeline(period, filters, timeZone)),
+      Revenue.aggregate(dailyRevenuePipeline(period, filters, timeZone))
+    ])
+    const leads = new Map<string, number>(leadRows.map((row: Row) => [row._id, row.leads]))
+    const currencies = [...new Set(revenueRows.map((row: Row) => row._id.currency as string))].sort()
+    const revenue = new Map<string, number>(
+      revenueRows.map((row: Row) => [`${row._id.day}|${row._id.currency}`, row.amountMinor])
+    )
+    return {
+      timeZone,
+      days: calendarDays(period.from, period.to, timeZone).map((day) => ({
+        day,
+        leads: leads.get(day) ?? 0,
+        revenueMinor: Object.fromEntries(
+          currencies.map((currency) => [currency, revenue.get(`${day}|${currency}`) ?? 0])
+        )
+      }))
+    }
+  }
+
+  /** The asked zone, else the tenant's (when the runtime knows it), else UTC. */
+  private async timeZoneFor(asked: string | undefined, params: MasterstageParams): Promise<string> {
+    if (asked) return asked
+    const tenantId = params.tenant?.id ?? currentScope()?.tenantId
+    const own = tenantId ? await this.deps.tenantTimeZone?.(tenantId) : undefined
+    return (own && canonicalTimeZone(own)) || 'UTC'
   }
 
   private async leadCounts(
@@ -230,6 +297,23 @@ function parseDimension(value: unknown): MetricsDimension | undefined {
   }
   throw queryNotAllowed('Invalid metrics query', [
     { path: 'dimension', message: `must be one of ${DIMENSIONS.join(', ')}` }
+  ])
+}
+
+function parseSeries(value: unknown): (typeof SERIES)[number] | undefined {
+  if (value === undefined || value === '') return undefined
+  if (value === 'day') return value
+  throw queryNotAllowed('Invalid metrics query', [
+    { path: 'series', message: `must be one of ${SERIES.join(', ')}` }
+  ])
+}
+
+function parseTimeZone(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined
+  const zone = typeof value === 'string' && value.length <= 64 ? canonicalTimeZone(value) : undefined
+  if (zone) return zone
+  throw queryNotAllowed('Invalid metrics query', [
+    { path: 'timeZone', message: 'must be an IANA time zone name (e.g. Europe/Lisbon)' }
   ])
 }
 

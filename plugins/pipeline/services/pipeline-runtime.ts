@@ -54,7 +54,10 @@ export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
       onLeadChanged: (lead, created) => publish(lead, created ? 'created' : 'patched')
     }),
     leads: new LeadsService(models, tracker, ctx.events, ctx.app),
-    metrics: new MetricsService(models),
+    metrics: new MetricsService(models, {
+      tenantTimeZone: async (tenantId) =>
+        (await ctx.app.get('access').tenants.byId(tenantId))?.theme?.copy?.timezone
+    }),
     export: new ExportService(models),
     handlers: leadEventHandlers(tracker, ctx.logger)
   }

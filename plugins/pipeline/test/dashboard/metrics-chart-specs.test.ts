@@ -1,11 +1,13 @@
 // The sales metrics charts show the metrics answer's figures: conversion per stage pair, revenue per group and
 // currency, time in stage in hours, and the breakdown measures per group.
 import { describe, expect, it } from 'vitest'
-import type { FunnelFigures, PipelineMetrics } from '../../contract.ts'
+import type { DailySeries, FunnelFigures, PipelineMetrics } from '../../contract.ts'
 import {
   breakdownMeasures,
   breakdownSpec,
   conversionSpec,
+  dailyLeadsSpec,
+  dailyRevenueSpec,
   revenueSpec,
   timeInStageSpec
 } from '../../dashboard/metrics-chart-specs.ts'
@@ -98,6 +100,35 @@ describe('sales metrics chart specs', () => {
     expect(breakdownSpec(metrics, 'revenue:usd')).toMatchObject({
       labels: ['instagram', '(none)'],
       datasets: [{ label: 'Revenue (USD)', data: [0, 19.99] }]
+    })
+  })
+})
+
+describe('per-day charts', () => {
+  const daily: DailySeries = {
+    timeZone: 'Europe/Lisbon',
+    days: [
+      { day: '2026-11-01', leads: 2, revenueMinor: { eur: 10_000, usd: 0 } },
+      { day: '2026-11-02', leads: 0, revenueMinor: { eur: -2_500, usd: 1_999 } },
+      { day: '2026-11-03', leads: 1, revenueMinor: { eur: 0, usd: 0 } }
+    ]
+  }
+
+  it('draws net revenue per day as one line per currency, in major units', () => {
+    const spec = dailyRevenueSpec(daily)
+    expect(spec.type).toBe('line')
+    expect(spec.labels).toEqual(['2026-11-01', '2026-11-02', '2026-11-03'])
+    expect(spec.datasets).toEqual([
+      { label: 'EUR', data: [100, -25, 0] },
+      { label: 'USD', data: [0, 19.99, 0] }
+    ])
+  })
+
+  it('draws new leads per day', () => {
+    expect(dailyLeadsSpec(daily)).toEqual({
+      type: 'line',
+      labels: ['2026-11-01', '2026-11-02', '2026-11-03'],
+      datasets: [{ label: 'New leads', data: [2, 0, 1] }]
     })
   })
 })
