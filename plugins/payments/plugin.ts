@@ -14,8 +14,7 @@ import {
   invoiceBody,
   refundBody,
   replayBody,
-  resendBody,
-  validateMethodBody
+  resendBody
 } from './services/body-schemas.ts'
 import { CheckoutService } from './services/checkout-service.ts'
 import { ConnectService } from './services/connect-service.ts'
@@ -73,7 +72,7 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
         hooks: {
           before: {
             create: [validateBody({ create: invoiceBody })],
-            resend: [validateMethodBody(resendBody)]
+            resend: [validateBody({ resend: resendBody })]
           }
         }
       },

@@ -1,5 +1,5 @@
-// Hook validating create/update/patch data against TypeBox schemas (every problem as a field error,
-// 400 VALIDATION_FAILED), the pattern services copy: closed schemas with additionalProperties: false.
+// Hook validating the data of create/update/patch, and of custom methods by name, against TypeBox schemas
+// (every problem as a field error, 400 VALIDATION_FAILED): closed schemas with additionalProperties: false.
 import type { TSchema } from '@feathersjs/typebox'
 import type { HookContext, NextFunction } from '../app/declarations.ts'
 import { validationError } from '../errors/codes.ts'
@@ -9,15 +9,14 @@ export interface BodySchemas {
   create?: TSchema
   update?: TSchema
   patch?: TSchema
+  /** A custom method's data (its first argument), by method name. */
+  [customMethod: string]: TSchema | undefined
 }
 
 export function validateBody(schemas: BodySchemas) {
   // Compiled once here, not looked up per call.
   const checks: Partial<Record<string, SchemaCheck>> = {}
-  for (const method of ['create', 'update', 'patch'] as const) {
-    const schema = schemas[method]
-    if (schema) checks[method] = compiledSchema(schema)
-  }
+  for (const [method, schema] of Object.entries(schemas)) if (schema) checks[method] = compiledSchema(schema)
   return async (context: HookContext, next?: NextFunction) => {
     const check = checks[context.method]
     if (check) {

@@ -45,6 +45,27 @@ describe('validateBody', () => {
   })
 })
 
+describe('validateBody for custom methods', () => {
+  it('checks a custom method s data by its name and leaves other methods alone', async () => {
+    const resend = Type.Object({ invoiceId: Type.String() }, { additionalProperties: false })
+    const hook = validateBody({ resend })
+    const call = async (method: string, data: unknown) => {
+      let nextCalled = false
+      await hook({ method, data } as any, async () => {
+        nextCalled = true
+      })
+      return nextCalled
+    }
+    expect(await call('resend', { invoiceId: 'inv-1' })).toBe(true)
+    await expect(call('resend', { invoiceId: 'inv-1', to: 'x@example.com' })).rejects.toMatchObject({
+      code: 400,
+      data: { code: 'VALIDATION_FAILED' },
+      errors: [{ path: 'to', message: 'is not an allowed field' }]
+    })
+    expect(await call('create', { anything: true })).toBe(true)
+  })
+})
+
 describe('schema checks', () => {
   it('compiles a schema once and answers valid data with no errors', () => {
     expect(compiledSchema(item)).toBe(compiledSchema(item))

@@ -2,8 +2,7 @@
 // rejected), checked by core's validateBody in the services' before hooks (plugin.ts), so a refused body
 // changes nothing; each unknown field is a 400 field error naming it. Types and lengths only: the services
 // keep their own range and pattern checks, whose messages the dashboard shows beside its inputs.
-import { type TSchema, Type } from '@feathersjs/typebox'
-import { type HookContext, type NextFunction, validateBody } from '@masterstage/core'
+import { Type } from '@feathersjs/typebox'
 
 const closed = { additionalProperties: false } as const
 const idempotencyKey = Type.Optional(Type.String({ maxLength: 80 }))
@@ -56,13 +55,3 @@ export const resendBody = Type.Object({ invoiceId: Type.String({ maxLength: 64 }
 
 /** `webhook-events` replay and `webhook-event-replays` create. */
 export const replayBody = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) }, closed)
-
-/**
- * validateBody for a custom method (`invoices` resend): core's hook checks create, update and patch only, so
- * the custom method's body goes through its create check.
- */
-export function validateMethodBody(schema: TSchema) {
-  const check = validateBody({ create: schema })
-  return (context: HookContext, next?: NextFunction) =>
-    check({ method: 'create', data: context.data } as HookContext, next)
-}
