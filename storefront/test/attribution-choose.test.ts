@@ -7,7 +7,6 @@ const STORED: Touch = {
   utmSource: 'instagram',
   utmCampaign: 'spring',
   referrer: 'https://www.instagram.com/',
-  landingPath: '/',
   at: '2026-03-01T10:00:00.000Z'
 }
 const LATER = '2026-03-05T10:00:00.000Z'
@@ -15,9 +14,9 @@ const { at: _at, ...STORED_PUBLIC } = STORED
 
 describe('attribution decision', () => {
   it('records the first touch and shows it to loads without its time', () => {
-    const touch: Touch = { referrer: 'https://www.google.com/', landingPath: '/', at: LATER }
+    const touch: Touch = { referrer: 'https://www.google.com/', at: LATER }
     expect(decideAttribution(touch, undefined, false)).toEqual({
-      attribution: { referrer: 'https://www.google.com/', landingPath: '/' },
+      attribution: { referrer: 'https://www.google.com/' },
       store: touch
     })
   })
@@ -28,29 +27,28 @@ describe('attribution decision', () => {
   })
 
   it('replaces the stored touch with a new campaign', () => {
-    const touch: Touch = { utmSource: 'newsletter', utmCampaign: 'summer', landingPath: '/x', at: LATER }
+    const touch: Touch = { utmSource: 'newsletter', utmCampaign: 'summer', at: LATER }
     expect(decideAttribution(touch, STORED, false)).toEqual({
-      attribution: { utmSource: 'newsletter', utmCampaign: 'summer', landingPath: '/x' },
+      attribution: { utmSource: 'newsletter', utmCampaign: 'summer' },
       store: touch
     })
   })
 
-  it('keeps the first time and landing of the same campaign seen again', () => {
-    const again: Touch = { ...STORED, landingPath: '/other', at: LATER }
+  it('keeps the first time of the same campaign seen again', () => {
+    const again: Touch = { ...STORED, at: LATER }
     expect(decideAttribution(again, STORED, false)).toEqual({ attribution: STORED_PUBLIC })
   })
 
   it('keeps a campaign over a later untagged referral (payment return, webmail link)', () => {
     const referral: Touch = {
       referrer: 'https://checkout.stripe.com/',
-      landingPath: '/pay/success',
       at: LATER
     }
     expect(decideAttribution(referral, STORED, false)).toEqual({ attribution: STORED_PUBLIC })
   })
 
   it('never lets internal navigation overwrite, even through a tagged on-site link', () => {
-    const tagged: Touch = { utmSource: 'banner', landingPath: '/', at: LATER }
+    const tagged: Touch = { utmSource: 'banner', at: LATER }
     expect(decideAttribution(tagged, STORED, true)).toEqual({ attribution: STORED_PUBLIC })
   })
 })

@@ -47,8 +47,7 @@ describe('attribution handle', () => {
     expect(attribution).toEqual({
       utmSource: 'instagram',
       utmCampaign: 'spring',
-      referrer: 'https://www.instagram.com/p/1/',
-      landingPath: '/'
+      referrer: 'https://www.instagram.com/p/1/'
     })
     expect(written).toHaveLength(1)
     expect(written[0]).toMatchObject({
@@ -65,9 +64,19 @@ describe('attribution handle', () => {
   })
 
   it('reads the stored touch back on internal navigation without writing', async () => {
-    const stored = encodeTouch({ utmSource: 'instagram', landingPath: '/', at: NOW.toISOString() })
+    const stored = encodeTouch({ utmSource: 'instagram', at: NOW.toISOString() })
     const { attribution, written } = await run('/signin', { referer: `${HOST}/`, cookie: stored })
-    expect(attribution).toEqual({ utmSource: 'instagram', landingPath: '/' })
+    expect(attribution).toEqual({ utmSource: 'instagram' })
+    expect(written).toEqual([])
+  })
+
+  it('takes its own host with a trailing dot as internal: a tagged on-site link does not overwrite', async () => {
+    const stored = encodeTouch({ utmSource: 'instagram', at: NOW.toISOString() })
+    const { attribution, written } = await run('/?utm_source=banner', {
+      referer: 'http://delta-dance.localhost.:3000/',
+      cookie: stored
+    })
+    expect(attribution).toEqual({ utmSource: 'instagram' })
     expect(written).toEqual([])
   })
 
@@ -78,13 +87,13 @@ describe('attribution handle', () => {
   })
 
   it('reads but never records on a form post', async () => {
-    const stored = encodeTouch({ utmSource: 'instagram', landingPath: '/', at: NOW.toISOString() })
+    const stored = encodeTouch({ utmSource: 'instagram', at: NOW.toISOString() })
     const posted = await run('/?utm_source=other', {
       method: 'POST',
       cookie: stored,
       referer: 'https://x.test/'
     })
-    expect(posted.attribution).toEqual({ utmSource: 'instagram', landingPath: '/' })
+    expect(posted.attribution).toEqual({ utmSource: 'instagram' })
     expect(posted.written).toEqual([])
   })
 

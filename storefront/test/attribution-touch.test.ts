@@ -1,12 +1,14 @@
 // What a storefront request says about its source: utm_* values and an external Referer, sanitized.
+
+import { UTM } from '@masterstage/plugin-pipeline/domain/registration-input.ts'
 import { describe, expect, it } from 'vitest'
 import {
   externalReferrer,
-  MAX_LANDING_PATH_LENGTH,
   MAX_REFERRER_LENGTH,
-  MAX_UTM_LENGTH,
+  referredFromOwnHost,
   touchOf,
-  utmValue
+  utmValue,
+  withoutUtmParams
 } from '../src/lib/server/attribution/touch.ts'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')
@@ -53,22 +55,49 @@ describe('external referrer', () => {
   })
 })
 
-describe('utm values', () => {
-  it('trims and caps them', () => {
-    expect(utmValue('  instagram ')).toBe('instagram')
-    expect(utmValue('x'.repeat(300))).toHaveLength(MAX_UTM_LENGTH)
+describe('own host', () => {
+  it('is the storefront host whatever the port, scheme, case or trailing dot', () => {
+    expect(referredFromOwnHost('http://delta-dance.localhost:3000/signin', OWN)).toBe(true)
+    expect(referredFromOwnHost('https://DELTA-DANCE.localhost./', OWN)).toBe(true)
   })
 
-  it('drops empty values, markup and control characters', () => {
+  it('is not another host, a missing Referer or one that is not a URL', () => {
+    expect(referredFromOwnHost('http://other.localhost:3000/', OWN)).toBe(false)
+    expect(referredFromOwnHost(null, OWN)).toBe(false)
+    expect(referredFromOwnHost('delta-dance.localhost', OWN)).toBe(false)
+  })
+})
+
+describe('utm values', () => {
+  it('trims them', () => {
+    expect(utmValue('  instagram ')).toBe('instagram')
+    expect(utmValue('primavera ñ 2026/03_a+b%20.x-y')).toBe('primavera ñ 2026/03_a+b%20.x-y')
+  })
+
+  it('keeps only values the registration API accepts, never a cut or mended one', () => {
+    for (const value of ['x'.repeat(101), 'spring!', 'a&b', 'a=b', '"quoted"', '<script>', 'a\nb', 'a\tb']) {
+      expect(utmValue(value)).toBeUndefined()
+      expect(UTM.test(value)).toBe(false)
+    }
+    expect(utmValue('x'.repeat(100))).toBe('x'.repeat(100))
+  })
+
+  it('drops empty values', () => {
     expect(utmValue('   ')).toBeUndefined()
-    expect(utmValue('<script>')).toBeUndefined()
-    expect(utmValue('a\nb')).toBeUndefined()
     expect(utmValue(null)).toBeUndefined()
   })
 })
 
+describe('url without utm parameters', () => {
+  it('drops every utm_* parameter and keeps the others in order', () => {
+    const url = new URL('http://a.test/x?masterclass=m1&utm_source=a&utm_term=t&ref=r')
+    expect(withoutUtmParams(url).search).toBe('?masterclass=m1&ref=r')
+    expect(url.search).toBe('?masterclass=m1&utm_source=a&utm_term=t&ref=r')
+  })
+})
+
 describe('a request touch', () => {
-  it('records utm values, the external referrer, the landing path and the time', () => {
+  it('records utm values, the external referrer and the time, not the landing path', () => {
     expect(
       visit(
         '/masterclasses/x?utm_source=instagram&utm_medium=social&utm_campaign=spring',
@@ -79,7 +108,6 @@ describe('a request touch', () => {
       utmMedium: 'social',
       utmCampaign: 'spring',
       referrer: 'https://l.instagram.com/',
-      landingPath: '/masterclasses/x',
       at: NOW.toISOString()
     })
   })
@@ -87,7 +115,6 @@ describe('a request touch', () => {
   it('is a referral alone when only the Referer is external', () => {
     expect(visit('/', 'https://www.google.com/search?q=salsa')).toEqual({
       referrer: 'https://www.google.com/search',
-      landingPath: '/',
       at: NOW.toISOString()
     })
   })
@@ -95,7 +122,6 @@ describe('a request touch', () => {
   it('is utm alone when the Referer is the storefront itself', () => {
     expect(visit('/?utm_source=newsletter', `http://${OWN}:3000/`)).toEqual({
       utmSource: 'newsletter',
-      landingPath: '/',
       at: NOW.toISOString()
     })
   })
@@ -106,9 +132,8 @@ describe('a request touch', () => {
     expect(visit('/?utm_source=%20&ref=x')).toBeNull()
   })
 
-  it('caps the landing path and never keeps its query string', () => {
-    const touch = visit(`/${'p'.repeat(500)}?utm_source=a&token=secret`)!
-    expect(touch.landingPath).toHaveLength(MAX_LANDING_PATH_LENGTH)
+  it('never keeps the page path or its query string', () => {
+    const touch = visit('/secret-path?utm_source=a&token=secret')!
     expect(JSON.stringify(touch)).not.toContain('secret')
   })
 })

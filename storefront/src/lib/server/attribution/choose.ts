@@ -6,7 +6,7 @@
 // (first touch): untagged referrers also include payment-provider returns and webmail sign-in links, which
 // say nothing about acquisition and must not erase a campaign. Direct visits and internal navigation (a
 // Referer on the storefront's own host) never change the cookie, even with utm_* in an on-site link; the
-// same campaign again (a reload, the landing link reopened) keeps the first time and landing path.
+// same campaign again (a reload, the landing link reopened) keeps the first time.
 import type { UiAttribution } from '@masterstage/core/client'
 import type { Touch } from './touch.ts'
 
@@ -22,8 +22,7 @@ const UTM_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign'] as const
 const isCampaign = (touch: Touch) => UTM_FIELDS.some((field) => touch[field] !== undefined)
 const sameCampaign = (a: Touch, b: Touch) => UTM_FIELDS.every((field) => a[field] === b[field])
 
-/** The touch without its time: what loads may see. The time stays out so section data for visitors of the
- * same campaign can be shared (site-cache.ts keys on this) and no visitor's visit time reaches another. */
+/** The touch without its time: what loads may see (a visit time is the visitor's own business). */
 export function publicAttribution(touch: Touch): UiAttribution {
   const { at: _at, ...attribution } = touch
   return attribution

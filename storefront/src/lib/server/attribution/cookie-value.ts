@@ -1,6 +1,6 @@
 // The attribution cookie's value: the touch as base64url JSON (cookie-safe characters only, no encoding
 // surprises), and the reverse, which ignores anything malformed or tampered with rather than trusting it.
-import { MAX_LANDING_PATH_LENGTH, MAX_REFERRER_LENGTH, referrerShape, type Touch, utmValue } from './touch.ts'
+import { MAX_REFERRER_LENGTH, referrerShape, type Touch, utmValue } from './touch.ts'
 
 export const ATTRIBUTION_COOKIE = 'ms_attribution'
 /** Kept for 30 days: a visitor who registers within a month is credited to the touch that brought them. */
@@ -40,15 +40,7 @@ export function decodeTouch(value: string | undefined): Touch | undefined {
     if (referrerShape(raw.referrer) !== raw.referrer) return undefined
     touch.referrer = raw.referrer
   }
-  if (raw.landingPath !== undefined) {
-    if (
-      typeof raw.landingPath !== 'string' ||
-      raw.landingPath.length > MAX_LANDING_PATH_LENGTH ||
-      !/^\/[^?#\p{Cc}]*$/u.test(raw.landingPath)
-    )
-      return undefined
-    touch.landingPath = raw.landingPath
-  }
+  // Other fields (a landing path written by earlier versions) are left behind: nothing reads them.
   if (!UTM_FIELDS.some((field) => touch[field]) && !touch.referrer) return undefined
   return touch
 }

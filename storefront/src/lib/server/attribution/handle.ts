@@ -3,22 +3,12 @@
 import type { Handle } from '@sveltejs/kit'
 import { decideAttribution } from './choose.ts'
 import { ATTRIBUTION_COOKIE, ATTRIBUTION_MAX_AGE_SECONDS, decodeTouch, encodeTouch } from './cookie-value.ts'
-import { touchOf } from './touch.ts'
+import { referredFromOwnHost, touchOf } from './touch.ts'
 
 export interface AttributionHandleOptions {
   /** Whether the request reached us over https (the cookie is Secure then). */
   secure: (url: URL) => boolean
   now?: () => Date
-}
-
-/** True when the Referer is a page of this very host: navigation within the storefront. */
-function referredFromOwnHost(referer: string | null, url: URL): boolean {
-  if (!referer) return false
-  try {
-    return new URL(referer).hostname.toLowerCase() === url.hostname.toLowerCase()
-  } catch {
-    return false
-  }
 }
 
 export function attributionHandle(options: AttributionHandleOptions): Handle {
@@ -31,7 +21,7 @@ export function attributionHandle(options: AttributionHandleOptions): Handle {
     const decision = decideAttribution(
       visit ? touchOf({ url: event.url, referer, now: now() }) : null,
       decodeTouch(event.cookies.get(ATTRIBUTION_COOKIE)),
-      referredFromOwnHost(referer, event.url)
+      referredFromOwnHost(referer, event.url.hostname)
     )
     event.locals.attribution = decision.attribution
     if (decision.store) {

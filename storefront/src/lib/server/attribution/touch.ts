@@ -1,11 +1,14 @@
 // What one storefront request says about where the visitor came from: its utm_* parameters and an external
-// Referer (another host than the tenant's), reduced to values safe to keep in a cookie and to show in a form.
+// Referer (another host than the tenant's), reduced to values the registration API accepts (its own rules,
+// imported from the pipeline plugin), so whatever the cookie keeps can be carried by a form as is.
 import type { UiAttribution } from '@masterstage/core/client'
+import {
+  isHttpUrl,
+  MAX_REFERRER_LENGTH,
+  UTM
+} from '@masterstage/plugin-pipeline/domain/registration-input.ts'
 
-/** Caps per value: the pipeline API refuses longer UTM values (100) and referrers (500). */
-export const MAX_UTM_LENGTH = 100
-export const MAX_REFERRER_LENGTH = 500
-export const MAX_LANDING_PATH_LENGTH = 200
+export { MAX_REFERRER_LENGTH }
 
 const UTM_PARAMS = [
   ['utm_source', 'utmSource'],
@@ -13,19 +16,16 @@ const UTM_PARAMS = [
   ['utm_campaign', 'utmCampaign']
 ] as const
 
-/** Control characters and markup never belong in a tag; dropping the value beats storing it. */
-const UNSAFE = /[\p{Cc}<>]/u
-
 /** A request's attribution plus when it happened (kept in the cookie only, see cookie-value.ts). */
 export interface Touch extends UiAttribution {
   /** ISO time of the touch. */
   at: string
 }
 
+/** The value trimmed, when the API keeps it as a UTM value; anything else is dropped, never cut or mended. */
 export function utmValue(raw: string | null | undefined): string | undefined {
   const value = raw?.trim()
-  if (!value || UNSAFE.test(value)) return undefined
-  return value.slice(0, MAX_UTM_LENGTH).trim()
+  return value && UTM.test(value) ? value : undefined
 }
 
 function hostnameOf(host: string): string {
@@ -34,20 +34,27 @@ function hostnameOf(host: string): string {
 
 /**
  * An http(s) URL reduced to origin + path. The query string and fragment are dropped (search terms, emails
- * or tokens travel there), and so are credentials. Too long a path is cut (the API takes 500 characters); a
- * URL whose origin alone is too long is not kept at all.
+ * or tokens travel there), and so are credentials. Too long a path is cut to the API's limit; a URL whose
+ * origin alone is too long is not kept at all.
  */
 export function referrerShape(value: string): string | undefined {
-  let url: URL
+  if (!isHttpUrl(value)) return undefined
+  const url = new URL(value)
+  if (url.origin.length > MAX_REFERRER_LENGTH) return undefined
+  return `${url.origin}${url.pathname}`.slice(0, MAX_REFERRER_LENGTH)
+}
+
+/**
+ * True when the Referer is a page of the storefront's own host (navigation within it), whatever the port,
+ * scheme or case; false for another host, no Referer or one that is not a URL.
+ */
+export function referredFromOwnHost(referer: string | null | undefined, ownHostname: string): boolean {
+  if (!referer) return false
   try {
-    url = new URL(value)
+    return hostnameOf(new URL(referer).hostname) === hostnameOf(ownHostname)
   } catch {
-    return undefined
+    return false
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
-  const shaped = `${url.origin}${url.pathname}`
-  if (url.origin.length > MAX_REFERRER_LENGTH || UNSAFE.test(shaped)) return undefined
-  return shaped.slice(0, MAX_REFERRER_LENGTH)
 }
 
 /** The Referer as a referrer worth keeping: an http(s) page on another host than the storefront's own. */
@@ -55,19 +62,20 @@ export function externalReferrer(
   referer: string | null | undefined,
   ownHostname: string
 ): string | undefined {
-  if (!referer) return undefined
-  let hostname: string
-  try {
-    hostname = new URL(referer).hostname
-  } catch {
-    return undefined
-  }
-  if (hostnameOf(hostname) === hostnameOf(ownHostname)) return undefined
+  if (!referer || referredFromOwnHost(referer, ownHostname)) return undefined
   return referrerShape(referer)
 }
 
-export function landingPath(url: URL): string {
-  return url.pathname.slice(0, MAX_LANDING_PATH_LENGTH)
+/**
+ * The URL without its utm_* parameters (all of them, not only the three kept): what a page shows must not
+ * depend on them, so visits of different campaigns share cached section data (site-cache.ts).
+ */
+export function withoutUtmParams(url: URL): URL {
+  const keys = [...url.searchParams.keys()].filter((key) => key.startsWith('utm_'))
+  if (keys.length === 0) return url
+  const stripped = new URL(url)
+  for (const key of keys) stripped.searchParams.delete(key)
+  return stripped
 }
 
 /** The request's utm_* values, sanitized (an empty object when it has none). */
@@ -88,10 +96,5 @@ export function touchOf(request: { url: URL; referer: string | null; now: Date }
   const utm = utmOf(request.url)
   const referrer = externalReferrer(request.referer, request.url.hostname)
   if (Object.keys(utm).length === 0 && !referrer) return null
-  return {
-    ...utm,
-    ...(referrer && { referrer }),
-    landingPath: landingPath(request.url),
-    at: request.now.toISOString()
-  }
+  return { ...utm, ...(referrer && { referrer }), at: request.now.toISOString() }
 }
