@@ -1,7 +1,7 @@
 // Landing page data: the tenant's copy and, in the order the tenant configured, the sections contributed by
 // the plugins it enabled, each with the data its own server-side load returned; and the form actions of
 // those sections (plain POSTs, so they work without JavaScript).
-import type { UiSectionActionResult } from '@masterstage/core/client'
+import type { UiLoadContext, UiSectionActionResult } from '@masterstage/core/client'
 import { error, fail, type RequestEvent, redirect } from '@sveltejs/kit'
 import { enabledSections, loadContribution } from '$lib/plugins/contributions.ts'
 import { failureStatus, safeRedirect, sectionActionFor } from '$lib/plugins/section-actions.ts'
@@ -13,18 +13,17 @@ import type { PageServerLoad } from './$types'
 export const load: PageServerLoad = async (event) => {
   const site = event.locals.site!
   const context = uiContext(event)
-  // Visitors who are not signed in all see the same sections: their data is shared for a short burst.
+  // Visitors who are not signed in all get the same API answers: shared for a short burst, whatever their
+  // attribution (each visitor's own still reaches the loads: a form carries it).
   const anonymous = !event.locals.accessToken
   const sections = await Promise.all(
     enabledSections(site.enabledPlugins).map(async (section) => {
-      const load = () => loadContribution(section.load, context)
+      const load = (sectionContext: UiLoadContext) => loadContribution(section.load, sectionContext)
       try {
         return {
           plugin: section.plugin,
           id: section.id,
-          data: anonymous
-            ? await anonymousSectionData(site, section, event.url, context.attribution, load)
-            : await load(),
+          data: anonymous ? await anonymousSectionData(site, section, context, load) : await load(context),
           failed: false
         }
       } catch (error) {
