@@ -9,8 +9,10 @@ export const PIPELINE_PLUGIN = 'pipeline'
 export const PipelineServicePath = {
   /** Public, per tenant: the storefront registration form posts here. */
   registrations: 'pipeline/registrations',
-  /** Staff: the board, lead details, notes, owner, tags, manual moves (`move` method). */
+  /** Staff: lead lists, lead details, notes, owner, tags, manual moves (`move` method); live lead events. */
   leads: 'pipeline/leads',
+  /** Staff: the whole board in one read (each column's first page and count, the funnel reach). */
+  board: 'pipeline/board',
   /** Staff and other plugins (analytics): funnel, conversion, revenue, time in stage. */
   metrics: 'pipeline/metrics',
   /** Staff: streamed CSV of the leads matching the board's filters. */
@@ -209,4 +211,14 @@ export interface DailySeries {
   /** Every day the period touches in that zone, in order, days without figures included (the first and
    * last may be partial days). */
   days: DailyFigures[]
+}
+
+// --- board ----------------------------------------------------------------------------------------
+
+/** `pipeline/board`: the board in one read; `show.<STATUS>` in the query sets a column's page (50, ≤ 500). */
+export interface PipelineBoard {
+  /** One per status in funnel order: its newest leads, and `total` counting all that match the filters. */
+  columns: { status: LeadStatus; total: number; limit: number; data: Lead[] }[]
+  /** Leads created in the filters' period reaching each funnel stage (as `pipeline/metrics` reports it). */
+  reached: FunnelFigures['reached']
 }

@@ -59,6 +59,12 @@ export default definePlugin({
       realtime: ['tenant-staff']
     },
     {
+      path: 'board',
+      create: (ctx: PluginContext) => pipelineRuntime(ctx).board,
+      methods: ['find'],
+      access: { find: STAFF }
+    },
+    {
       path: 'metrics',
       create: (ctx: PluginContext) => pipelineRuntime(ctx).metrics,
       methods: ['find'],

@@ -73,8 +73,7 @@ export class MetricsService {
     const series = parseSeries(query.series)
     const askedTimeZone = parseTimeZone(query.timeZone)
     const filters = parseLeadFilters(query, ['dimension', 'series', 'timeZone'])
-    const to = filters.to ?? new Date()
-    const period: MetricsPeriod = { from: filters.from ?? new Date(to.getTime() - DEFAULT_PERIOD_MS), to }
+    const period = periodOf(filters)
     if (series && period.to.getTime() - period.from.getTime() > MAX_SERIES_DAYS * DAY_MS) {
       throw queryNotAllowed('Invalid metrics query', [
         { path: 'series', message: `covers periods of up to ${MAX_SERIES_DAYS} days` }
@@ -120,6 +119,14 @@ export class MetricsService {
         )
     }
     return result
+  }
+
+  /** Funnel reach alone (the board's chart): the lead counts of `find`, without revenue or time in stage. */
+  async reached(params: MasterstageParams = {}): Promise<FunnelFigures['reached']> {
+    const filters = parseLeadFilters(params.query ?? {})
+    const period = periodOf(filters)
+    const [row] = await this.leadCounts(planPeriod(period, filters), filters, 'totals')
+    return figures(row, null, {}).reached
   }
 
   /**
@@ -260,6 +267,12 @@ function rollupSlices(filters: LeadFilters, dimension?: MetricsDimension) {
     return { totals: { dim, key }, ...(dimension && { groups: { dim, key } }) }
   }
   return { totals: { dim: 'all', key: null }, ...(dimension && { groups: { dim: dimension } }) } as const
+}
+
+/** The filters' period; without a start, the 30 days before its end (now when none). */
+function periodOf(filters: LeadFilters): MetricsPeriod {
+  const to = filters.to ?? new Date()
+  return { from: filters.from ?? new Date(to.getTime() - DEFAULT_PERIOD_MS), to }
 }
 
 function planPeriod(period: MetricsPeriod, filters: LeadFilters, dimension?: MetricsDimension): Plan {

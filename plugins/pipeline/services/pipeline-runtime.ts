@@ -4,6 +4,7 @@ import type { PluginContext } from '@masterstage/core'
 import { type ConsumedEvent, PipelineServicePath } from '../contract.ts'
 import { type PipelineModels, pipelineModels } from '../models/pipeline-models.ts'
 import { type LeadEventHandler, leadEventHandlers } from '../subscribers/lead-event-handlers.ts'
+import { BoardService } from './board-service.ts'
 import { ExportService } from './export-service.ts'
 import { LeadTracker } from './lead-tracker.ts'
 import { toLeadView } from './lead-view.ts'
@@ -17,6 +18,7 @@ export interface PipelineRuntime {
   tracker: LeadTracker
   registrations: RegistrationService
   leads: LeadsService
+  board: BoardService
   metrics: MetricsService
   export: ExportService
   handlers: Record<ConsumedEvent, LeadEventHandler>
@@ -43,6 +45,11 @@ export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
     onLeadChanged: (lead) => publish(lead, 'patched')
   })
   const catalogue = new MasterclassCatalogue({ app: ctx.app })
+  const leads = new LeadsService(models, tracker, ctx.events, ctx.app)
+  const metrics = new MetricsService(models, {
+    tenantTimeZone: async (tenantId) =>
+      (await ctx.app.get('access').tenants.byId(tenantId))?.theme?.copy?.timezone
+  })
   runtime = {
     models,
     tracker,
@@ -53,11 +60,9 @@ export function pipelineRuntime(ctx: PluginContext): PipelineRuntime {
       enqueue: (job, data, options) => ctx.jobs.enqueue(job, data, options),
       onLeadChanged: (lead, created) => publish(lead, created ? 'created' : 'patched')
     }),
-    leads: new LeadsService(models, tracker, ctx.events, ctx.app),
-    metrics: new MetricsService(models, {
-      tenantTimeZone: async (tenantId) =>
-        (await ctx.app.get('access').tenants.byId(tenantId))?.theme?.copy?.timezone
-    }),
+    leads,
+    board: new BoardService(leads, metrics),
+    metrics,
     export: new ExportService(models),
     handlers: leadEventHandlers(tracker, ctx.logger)
   }

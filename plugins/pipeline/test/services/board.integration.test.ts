@@ -1,7 +1,11 @@
-// The board's data over real HTTP and Socket.io: filtered lists per tenant and agency-wide, rep edits,
-// live updates to every staff connection of the lead's tenant (and none elsewhere), streamed CSV export.
+// The board's data over real HTTP and Socket.io: the whole board in one request (columns paged on their own),
+// filtered lists per tenant and agency-wide, rep edits, live updates to every staff connection of the lead's
+// tenant (and none elsewhere), streamed CSV export.
+import { createRestClient } from '@masterstage/core/client'
 import { io, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ColumnCounts, shownOf } from '../../dashboard/board-columns.ts'
+import { fetchBoard } from '../../dashboard/board-data.ts'
 import { emitAndWait } from '../support/emit-and-wait.ts'
 import { call, eventually, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
@@ -116,6 +120,69 @@ describe('board reads', () => {
   it('a lead of another tenant is a 404, not a leak', async () => {
     const [marcoLead] = await t.asTenant(t.tenants.marco._id, () => t.model('lead').find({}).lean())
     expect((await get(`/pipeline/leads/${marcoLead._id}`, 'avaRep')).status).toBe(404)
+  })
+})
+
+describe('board in one request', () => {
+  /** The dashboard's board load through a real REST client, counting its HTTP requests. */
+  async function loadBoard(
+    user: 'avaRep' | 'northAdmin',
+    filters: Record<string, string> = {},
+    shown: Partial<ColumnCounts> = {},
+    agency = false
+  ) {
+    const requests: string[] = []
+    const client = createRestClient({
+      apiUrl: t.url,
+      tenant: t.tenants.ava.slug,
+      accessToken: await t.token(user),
+      fetch: (async (url: string | URL | Request, init?: RequestInit) => {
+        requests.push(String(url))
+        return fetch(url, init)
+      }) as typeof fetch
+    })
+    const columns = { ...shownOf(new URL('http://board.invalid/p/pipeline')), ...shown }
+    const board = await fetchBoard(client, filters, agency, columns)
+    return { board, requests }
+  }
+
+  it('loads every column, its count and the funnel with one request (the leads and metrics calls were 8)', async () => {
+    const { board, requests } = await loadBoard('avaRep')
+    expect(requests).toHaveLength(1)
+    expect(new URL(requests[0]).pathname).toBe('/pipeline/board')
+    expect(board.leads.map((lead) => lead.email).sort()).toEqual([
+      'b1@example.com',
+      'b2@example.com',
+      'b3@example.com'
+    ])
+    expect(board.counts).toEqual({ NEW: 3, INVOICED: 0, PAID: 0, ATTENDED: 0, SCHEDULED: 0, WON: 0, LOST: 0 })
+    expect(board.reached).toMatchObject({ NEW: 3, INVOICED: 0 })
+  })
+
+  it('pages each column on its own, filters, and shows an agency admin the agency', async () => {
+    const paged = await loadBoard('avaRep', {}, { NEW: 2 })
+    expect(paged.board.leads).toHaveLength(2)
+    expect(paged.board.counts.NEW).toBe(3)
+    const ig = await loadBoard('avaRep', { source: 'ig' })
+    expect(ig.board.counts.NEW).toBe(2)
+    expect(ig.board.reached.NEW).toBe(2)
+    const agency = await loadBoard('northAdmin', {}, {}, true)
+    expect(agency.requests).toHaveLength(1)
+    expect(agency.board.counts.NEW).toBe(4)
+    expect(agency.board.leads.map((lead) => lead.email)).toContain('m1@example.com')
+  })
+
+  it('refuses bad page sizes, a status filter, and another tenant’s staff', async () => {
+    for (const query of ['show.NEW=0', 'show.WON=501', 'show.LOST=x']) {
+      const response = await get(`/pipeline/board?${query}`, 'avaRep')
+      expect(response.status, query).toBe(400)
+      expect(response.body.errors).toEqual([
+        { path: query.split('=')[0], message: 'must be an integer between 1 and 500' }
+      ])
+    }
+    expect((await get('/pipeline/board?status=NEW', 'avaRep')).status).toBe(400)
+    expect((await get('/pipeline/board?email[$ne]=x', 'avaRep')).status).toBe(400)
+    expect((await get('/pipeline/board', 'marcoHost')).status).toBe(403)
   })
 })
 

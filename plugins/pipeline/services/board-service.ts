@@ -1,0 +1,63 @@
+// The `pipeline/board` service: the whole board in one call (each column's newest leads up to its own page
+// size, the count of all its leads, the funnel reach), so the dashboard loads it with one request.
+import { type MasterstageParams, queryNotAllowed } from '@masterstage/core'
+import { LEAD_STATUSES, type LeadStatus, type PipelineBoard } from '../contract.ts'
+import { COLUMN_MAX, COLUMN_PAGE } from '../dashboard/board-columns.ts'
+import { parseLeadFilters } from '../domain/lead-filters.ts'
+import type { LeadsService } from './leads-service.ts'
+import type { MetricsService } from './metrics-service.ts'
+
+const LIMIT_KEYS = LEAD_STATUSES.map((status) => `show.${status}`)
+
+export class BoardService {
+  private readonly leads: LeadsService
+  private readonly metrics: MetricsService
+
+  constructor(leads: LeadsService, metrics: MetricsService) {
+    this.leads = leads
+    this.metrics = metrics
+  }
+
+  /** `show.<STATUS>`: how many of a column's newest leads to return (default 50, at most 500). */
+  async find(params: MasterstageParams = {}): Promise<PipelineBoard> {
+    const query = (params.query ?? {}) as Record<string, unknown>
+    const filters = Object.fromEntries(Object.entries(query).filter(([key]) => !LIMIT_KEYS.includes(key)))
+    // Refused here before any read, with the same messages as the leads service (a status is the column's).
+    const parsed = parseLeadFilters(filters)
+    if (parsed.status) {
+      throw queryNotAllowed('Invalid board query', [
+        { path: 'status', message: 'the board has every status' }
+      ])
+    }
+    // Each column on the tenant/status/updatedAt index, as the leads service pages it, in the caller's scope
+    // (tenant or agency-wide view).
+    const [reached, ...pages] = await Promise.all([
+      this.metrics.reached({ query: filters }),
+      ...LEAD_STATUSES.map((status) =>
+        this.leads.find({
+          query: { ...filters, status, $limit: columnLimit(query[`show.${status}`], status) }
+        })
+      )
+    ])
+    return {
+      columns: LEAD_STATUSES.map((status, index) => ({
+        status,
+        total: pages[index].total,
+        limit: pages[index].limit,
+        data: pages[index].data
+      })),
+      reached
+    }
+  }
+}
+
+function columnLimit(value: unknown, status: LeadStatus): number {
+  if (value === undefined || value === '') return COLUMN_PAGE
+  const limit = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : value
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > COLUMN_MAX) {
+    throw queryNotAllowed('Invalid board query', [
+      { path: `show.${status}`, message: `must be an integer between 1 and ${COLUMN_MAX}` }
+    ])
+  }
+  return limit
+}
