@@ -1,7 +1,8 @@
 // Browser test: two reps watch the pipeline board in two browsers (built dashboard, real API on the harness
 // database, Debian Chromium); a storefront registration appears on both boards live, and a move made
 // elsewhere moves the card on both. The export link downloads the CSV of the board's current filters. The
-// sales metrics page draws its charts (conversion, revenue, time in stage, breakdown) with the right figures.
+// sales metrics page draws its charts (conversion, revenue, per day, time in stage, breakdown) with the right
+// figures.
 import { readFile } from 'node:fs/promises'
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
 import type { Browser, Page } from 'playwright-core'
@@ -265,6 +266,17 @@ describe('sales metrics page in the browser', () => {
       expect(await chartData(page, 'revenue-chart')).toEqual({
         labels: ['instagram', '(none)', 'tiktok'],
         datasets: [{ label: 'EUR', data: [123.45, 0, 0] }]
+      })
+      // Per day over the last 30 days (the tenant sets no zone: UTC days): everything happened today, the
+      // other days are drawn as zero.
+      const dailyRevenue = await chartData(page, 'daily-revenue-chart')
+      const earlier = dailyRevenue.labels.length - 1
+      expect(dailyRevenue.labels.at(-1)).toBe(new Date().toISOString().slice(0, 10))
+      expect(earlier).toBeGreaterThanOrEqual(30)
+      expect(dailyRevenue.datasets).toEqual([{ label: 'EUR', data: [...Array(earlier).fill(0), 123.45] }])
+      expect(await chartData(page, 'daily-leads-chart')).toEqual({
+        labels: dailyRevenue.labels,
+        datasets: [{ label: 'New leads', data: [...Array(earlier).fill(0), 5] }]
       })
       // Time in stage: the bars are the answer's averages and medians in hours.
       const bySource = await metricsOf('source')
