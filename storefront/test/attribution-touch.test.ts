@@ -1,6 +1,6 @@
 // What a storefront request says about its source: utm_* values and an external Referer, sanitized.
 
-import { UTM } from '@masterstage/plugin-pipeline/domain/registration-input.ts'
+import { UTM_VALUE } from '@masterstage/core/client'
 import { describe, expect, it } from 'vitest'
 import {
   externalReferrer,
@@ -77,7 +77,7 @@ describe('utm values', () => {
   it('keeps only values the registration API accepts, never a cut or mended one', () => {
     for (const value of ['x'.repeat(101), 'spring!', 'a&b', 'a=b', '"quoted"', '<script>', 'a\nb', 'a\tb']) {
       expect(utmValue(value)).toBeUndefined()
-      expect(UTM.test(value)).toBe(false)
+      expect(UTM_VALUE.test(value)).toBe(false)
     }
     expect(utmValue('x'.repeat(100))).toBe('x'.repeat(100))
   })

@@ -28,8 +28,6 @@ export interface UiAttribution {
   utmCampaign?: string
   /** Origin + path of the external page that sent the visitor; never a query string. */
   referrer?: string
-  /** Storefront path the visitor landed on (no query string). */
-  landingPath?: string
 }
 
 /** Passed to a contribution's `load` on the server (SSR); `client` carries tenant and user token. */

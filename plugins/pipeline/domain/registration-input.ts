@@ -1,6 +1,7 @@
 // Validates and normalizes a public registration: every problem reported at once with its field, nothing
 // but plain strings and booleans accepted (no operator objects), markup refused, email normalized.
 import type { FieldError } from '@masterstage/core'
+import { isHttpUrl, MAX_REFERRER_LENGTH, MAX_UTM_LENGTH, UTM_VALUE } from '@masterstage/core/client'
 import type { LeadSource } from '../contract.ts'
 
 export interface RegistrationInput {
@@ -23,14 +24,11 @@ export const MAX_REGISTRATION_BYTES = 8 * 1024
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/
 const PHONE = /^\+?[0-9][0-9 ()./-]{4,22}$/
 const MASTERCLASS_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
-/** A UTM value the API keeps (the storefront form carries only such values). */
-export const UTM = /^[\p{L}\p{N} ._+%/-]{1,100}$/u
 const MARKUP = /[<>]/
 const CONSENT_YES = new Set([true, 'true', 'on', 'yes', '1'])
 
 const TEXT_FIELDS = ['name', 'email', 'phone', 'company', 'masterclassId'] as const
 export const SOURCE_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign', 'referrer'] as const
-export const MAX_REFERRER_LENGTH = 500
 const ALLOWED = new Set<string>([...TEXT_FIELDS, ...SOURCE_FIELDS, 'consent', HONEYPOT_FIELD])
 
 export type ValidationResult = { ok: true; value: RegistrationInput } | { ok: false; errors: FieldError[] }
@@ -107,7 +105,12 @@ export function validateRegistration(data: unknown): ValidationResult {
   })
   const source: LeadSource = {}
   for (const field of ['utmSource', 'utmMedium', 'utmCampaign'] as const) {
-    const value = text(field, { required: false, max: 100, pattern: UTM, hint: 'must be a plain UTM value' })
+    const value = text(field, {
+      required: false,
+      max: MAX_UTM_LENGTH,
+      pattern: UTM_VALUE,
+      hint: 'must be a plain UTM value'
+    })
     if (value !== undefined) source[field] = value
   }
   const referrer = text('referrer', { required: false, max: MAX_REFERRER_LENGTH })
@@ -132,14 +135,5 @@ export function validateRegistration(data: unknown): ValidationResult {
       source,
       honeypotFilled
     }
-  }
-}
-
-export function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value)
-    return url.protocol === 'http:' || url.protocol === 'https:'
-  } catch {
-    return false
   }
 }

@@ -1,9 +1,9 @@
 // The source fields a registration form carries as hidden inputs: the page URL's utm_* and ?ref= first,
 // else the visit's attribution the storefront recorded (an earlier landing page, kept in its cookie). Only
-// values the registration API accepts are carried (its own rules, from domain/registration-input.ts): a
+// values the registration API accepts are carried (core's attribution rules, which the API applies): a
 // refused hidden field would block a registration the visitor cannot correct.
-import type { UiAttribution } from '@masterstage/core/client'
-import { isHttpUrl, MAX_REFERRER_LENGTH, SOURCE_FIELDS, UTM } from '../domain/registration-input.ts'
+import { isHttpUrl, MAX_REFERRER_LENGTH, type UiAttribution, UTM_VALUE } from '@masterstage/core/client'
+import { SOURCE_FIELDS } from '../domain/registration-input.ts'
 
 export { SOURCE_FIELDS }
 
@@ -17,7 +17,7 @@ const UTM_PARAMS = [
 
 function utm(raw: string | null | undefined): string | undefined {
   const value = raw?.trim()
-  return value && UTM.test(value) ? value : undefined
+  return value && UTM_VALUE.test(value) ? value : undefined
 }
 
 /** An http(s) URL as origin + path (a query string may carry personal data), within the API's limit. */

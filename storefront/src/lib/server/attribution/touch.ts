@@ -1,12 +1,7 @@
 // What one storefront request says about where the visitor came from: its utm_* parameters and an external
-// Referer (another host than the tenant's), reduced to values the registration API accepts (its own rules,
-// imported from the pipeline plugin), so whatever the cookie keeps can be carried by a form as is.
-import type { UiAttribution } from '@masterstage/core/client'
-import {
-  isHttpUrl,
-  MAX_REFERRER_LENGTH,
-  UTM
-} from '@masterstage/plugin-pipeline/domain/registration-input.ts'
+// Referer (another host than the tenant's), reduced to values the registration API accepts (core's
+// attribution rules, which the API applies too), so whatever the cookie keeps can be carried by a form as is.
+import { isHttpUrl, MAX_REFERRER_LENGTH, type UiAttribution, UTM_VALUE } from '@masterstage/core/client'
 
 export { MAX_REFERRER_LENGTH }
 
@@ -25,7 +20,7 @@ export interface Touch extends UiAttribution {
 /** The value trimmed, when the API keeps it as a UTM value; anything else is dropped, never cut or mended. */
 export function utmValue(raw: string | null | undefined): string | undefined {
   const value = raw?.trim()
-  return value && UTM.test(value) ? value : undefined
+  return value && UTM_VALUE.test(value) ? value : undefined
 }
 
 function hostnameOf(host: string): string {
