@@ -18,7 +18,7 @@ export interface AccessRuntime {
   secretBox: SecretBox
   User: Model<UserDocument>
   rateLimiter: RateLimiter
-  /** The global per-IP HTTP limit's counter: batched to Redis, no round trip per request. */
+  /** The global per-IP limit's counter (HTTP requests and Socket.io calls): batched to Redis, no round trip per request. */
   httpLimiter: BatchedRateLimiter
   /** Limits on login and password-reset attempts (defaults in auth/login-rate-limits.ts). */
   limits: {
@@ -28,7 +28,7 @@ export interface AccessRuntime {
     resetIp: RateLimitRule
     socketHandshakeIp: RateLimitRule
   }
-  /** Global per-IP HTTP limit. */
+  /** Global per-IP limit, one budget for HTTP requests and Socket.io calls of an address. */
   httpLimit: RateLimitRule
   /** Takes a user's sockets out of their channels in every API process. */
   revocations: RevocationBroadcast
