@@ -128,7 +128,14 @@ export { AGENCIES_PATH } from './tenancy/agencies-service.ts'
 export { resolveTenant, TENANT_HEADER } from './tenancy/resolve-tenant.ts'
 export { resolveTenantMiddleware } from './tenancy/resolve-tenant-middleware.ts'
 export { schemaErrors } from './tenancy/schema-validation.ts'
-export { createSecretBox, type SecretBox } from './tenancy/secret-box.ts'
+export {
+  createSecretBox,
+  type PurposeSecretBox,
+  purposeSecretBox,
+  type SecretBox,
+  SecretBoxError,
+  SecretBoxFailure
+} from './tenancy/secret-box.ts'
 export { type TenantDirectory, toResolvedTenant } from './tenancy/tenant-directory.ts'
 export {
   type BrandTheme,

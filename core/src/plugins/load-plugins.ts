@@ -14,7 +14,7 @@ import type { PluginManifest } from './plugin-manifest.ts'
 import { orderPlugins } from './plugin-order.ts'
 import { readPluginPlatformConfigs } from './plugin-platform-config.ts'
 import { syncRepeatableSchedules } from './repeatable-job-schedules.ts'
-import { createPluginTenantConfig } from './tenant-plugin-state.ts'
+import { createPluginSecrets, createPluginTenantConfig } from './tenant-plugin-state.ts'
 import { mountWebhookRoute } from './webhook-routes.ts'
 
 interface LoadedPlugin {
@@ -94,6 +94,7 @@ function createContext(app: Application, manifest: PluginManifest, platformConfi
     events: app.get('events'),
     email: app.get('email'),
     tenants: createPluginTenantConfig(app, manifest),
+    secrets: createPluginSecrets(app, manifest),
     models: {
       get(name) {
         const model = models.get(name)

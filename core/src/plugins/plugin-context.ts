@@ -6,6 +6,7 @@ import type { Application } from '../app/declarations.ts'
 import type { Config } from '../config/config.ts'
 import type { EmailProvider } from '../email/email-provider.ts'
 import type { EventBus } from '../events/domain-events.ts'
+import type { PurposeSecretBox } from '../tenancy/secret-box.ts'
 
 export interface EnqueueOptions {
   /** Deduplicates: a job with the same id is not enqueued twice while it exists. */
@@ -33,6 +34,14 @@ export interface PluginTenantConfig<Settings = Record<string, unknown>, Secrets 
   enabledTenantIds(): Promise<string[]>
 }
 
+export interface PluginSecrets {
+  /**
+   * Encryption at rest of this plugin's data: values bound to this plugin, `purpose` and the tenant of each
+   * call, under the platform key (values under a retired key still decrypt). Hands out no key material.
+   */
+  forPurpose(purpose: string): PurposeSecretBox
+}
+
 export interface PluginContext {
   plugin: { name: string; version: string }
   app: Application
@@ -46,4 +55,5 @@ export interface PluginContext {
   models: { get<T = any>(name: string): Model<T> }
   email: EmailProvider
   tenants: PluginTenantConfig
+  secrets: PluginSecrets
 }

@@ -1,14 +1,15 @@
 // Per-tenant state of one plugin (enabled, settings with defaults, decrypted secrets), read from the
-// tenancy models through the tenant directory's short cache. Backs ctx.tenants and the enabled guard.
+// tenancy models through the tenant directory's short cache. Backs ctx.tenants, ctx.secrets and the
+// enabled guard.
 import type { TSchema } from '@feathersjs/typebox'
 import type { Application } from '../app/declarations.ts'
 import { NOT_CACHED } from '../app/expiring-cache.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
-import { createSecretBox, type SecretBox } from '../tenancy/secret-box.ts'
+import { createSecretBox, purposeSecretBox, type SecretBox } from '../tenancy/secret-box.ts'
 import { type TenancyModels, type TenantDocument, tenancyModels } from '../tenancy/tenancy-models.ts'
 import { createTenantDirectory, type TenantDirectory } from '../tenancy/tenant-directory.ts'
 import { decryptSecrets } from '../tenancy/tenant-plugin-config.ts'
-import type { PluginTenantConfig } from './plugin-context.ts'
+import type { PluginSecrets, PluginTenantConfig } from './plugin-context.ts'
 import type { PluginManifest } from './plugin-manifest.ts'
 
 interface TenancyAccess {
@@ -118,5 +119,12 @@ export function createPluginTenantConfig(app: Application, manifest: PluginManif
         .exec()
       return tenants.map((tenant) => String(tenant._id)).sort()
     }
+  }
+}
+
+/** ctx.secrets: the platform's secret box (current and retired keys), bound to the plugin's name. */
+export function createPluginSecrets(app: Application, manifest: PluginManifest): PluginSecrets {
+  return {
+    forPurpose: (purpose) => purposeSecretBox(() => tenancy(app).secretBox(), manifest.name, purpose)
   }
 }

@@ -1,45 +1,96 @@
-// Encrypts per-tenant plugin secrets at rest (AES-256-GCM). Ciphertexts carry a key id so the key can be
-// rotated: old values stay readable with a retired key while new writes use the current one.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+// Encrypts secrets at rest (AES-256-GCM): per-tenant plugin secrets, and plugin data bound to a purpose and a
+// tenant. Ciphertexts carry a key id so the key can be rotated: old values stay readable with a retired key
+// while new writes use the current one.
 
-const FORMAT = 'v1'
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { GeneralError } from '@feathersjs/errors'
+import { ErrorCode } from '../errors/codes.ts'
+
+/** Without a context (tenant plugin secrets): associated data `v1:<keyId>`. */
+const UNBOUND = 'v1'
+/** Bound to a context: associated data `v2:<keyId>:<context>`, the context never stored in the value. */
+const BOUND = 'v2'
 const IV_BYTES = 12
+
+/** Why a secret box refused: in `data.reason` next to the INTERNAL code (never shown to clients). */
+export const SecretBoxFailure = {
+  KEY_INVALID: 'SECRET_KEY_INVALID',
+  FORMAT_UNSUPPORTED: 'SECRET_FORMAT_UNSUPPORTED',
+  KEY_UNKNOWN: 'SECRET_KEY_UNKNOWN',
+  /** A context-bound value read without a context, an unbound one read with a context, or a bad context. */
+  CONTEXT_MISMATCH: 'SECRET_CONTEXT_MISMATCH',
+  /** Authentication failed: changed, or encrypted under another context. */
+  UNREADABLE: 'SECRET_UNREADABLE'
+} as const
+export type SecretBoxFailure = (typeof SecretBoxFailure)[keyof typeof SecretBoxFailure]
+
+export class SecretBoxError extends GeneralError {
+  constructor(message: string, reason: SecretBoxFailure) {
+    super(message, { code: ErrorCode.INTERNAL, reason })
+    this.name = 'SecretBoxError'
+  }
+}
 
 export interface SecretBox {
   /** Id of the key new ciphertexts are written with (first 8 hex chars of the key's SHA-256). */
   readonly keyId: string
-  encrypt(plaintext: string): string
-  /** Throws when the ciphertext is malformed, was tampered with, or its key is unknown. */
-  decrypt(ciphertext: string): string
-  encryptJson(value: unknown): string
-  decryptJson<T = unknown>(ciphertext: string): T
+  /**
+   * With a `context` (associated data, e.g. `payments:connected-account:tenant:<id>`) the value decrypts
+   * under that same context only.
+   */
+  encrypt(plaintext: string, context?: string): string
+  /** Throws a SecretBoxError when the value is malformed, was changed, its key is unknown or its context differs. */
+  decrypt(ciphertext: string, context?: string): string
+  encryptJson(value: unknown, context?: string): string
+  decryptJson<T = unknown>(ciphertext: string, context?: string): T
+}
+
+/** A box whose values are bound to one owner and purpose, and to the tenant given to each call. */
+export interface PurposeSecretBox {
+  encrypt(plaintext: string, tenantId: string): string
+  /** Throws a SecretBoxError unless the value was encrypted for this owner, purpose and tenant. */
+  decrypt(ciphertext: string, tenantId: string): string
+  /** False for a value to write again with `encrypt`: under a retired key, or not in this box's format. */
+  isCurrent(ciphertext: string): boolean
 }
 
 export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8)
 }
 
+function associatedData(keyId: string, context: string | undefined): Buffer {
+  // The key id is authenticated too, so a value cannot be relabelled to another key. It is 8 hex chars, so
+  // the context that follows it cannot shift into it.
+  return Buffer.from(context === undefined ? `${UNBOUND}:${keyId}` : `${BOUND}:${keyId}:${context}`)
+}
+
+function checkContext(context: string | undefined): void {
+  if (context === '') throw new SecretBoxError('secret-box: empty context', SecretBoxFailure.CONTEXT_MISMATCH)
+}
+
 /**
  * `key` is the current 32-byte key; `retiredKeys` decrypt values written before a rotation.
- * Format: `v1:<keyId>:<iv b64url>:<tag b64url>:<ciphertext b64url>`.
+ * Formats: `v1:<keyId>:<iv b64url>:<tag b64url>:<ciphertext b64url>` without a context (unchanged since the
+ * first release), `v2:…` with the same parts when bound to a context.
  */
 export function createSecretBox(key: Buffer, retiredKeys: readonly Buffer[] = []): SecretBox {
   for (const candidate of [key, ...retiredKeys]) {
-    if (candidate.length !== 32) throw new Error('secret-box keys must be 32 bytes (AES-256)')
+    if (candidate.length !== 32)
+      throw new SecretBoxError('secret-box keys must be 32 bytes (AES-256)', SecretBoxFailure.KEY_INVALID)
   }
   const keys = new Map<string, Buffer>()
   for (const candidate of [key, ...retiredKeys]) keys.set(keyIdOf(candidate), candidate)
   const keyId = keyIdOf(key)
 
-  const encrypt = (plaintext: string): string => {
+  const encrypt = (plaintext: string, context?: string): string => {
+    checkContext(context)
     const iv = randomBytes(IV_BYTES)
     const cipher = createCipheriv('aes-256-gcm', key, iv)
-    // The key id is authenticated too, so a value cannot be relabelled to another key.
-    cipher.setAAD(Buffer.from(`${FORMAT}:${keyId}`))
+    cipher.setAAD(associatedData(keyId, context))
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
     const tag = cipher.getAuthTag()
     return [
-      FORMAT,
+      context === undefined ? UNBOUND : BOUND,
       keyId,
       iv.toString('base64url'),
       tag.toString('base64url'),
@@ -47,24 +98,69 @@ export function createSecretBox(key: Buffer, retiredKeys: readonly Buffer[] = []
     ].join(':')
   }
 
-  const decrypt = (ciphertext: string): string => {
+  const decrypt = (ciphertext: string, context?: string): string => {
+    checkContext(context)
     const parts = ciphertext.split(':')
-    if (parts.length !== 5 || parts[0] !== FORMAT)
-      throw new Error('secret-box: unsupported ciphertext format')
-    const [, id, iv, tag, body] = parts
+    if (parts.length !== 5 || (parts[0] !== UNBOUND && parts[0] !== BOUND))
+      throw new SecretBoxError(
+        'secret-box: unsupported ciphertext format',
+        SecretBoxFailure.FORMAT_UNSUPPORTED
+      )
+    const [format, id, iv, tag, body] = parts
+    // An unbound value is refused where a bound one is expected: it could have been copied from anywhere.
+    if ((format === BOUND) !== (context !== undefined))
+      throw new SecretBoxError(
+        format === BOUND ? 'secret-box: value needs its context' : 'secret-box: value has no context',
+        SecretBoxFailure.CONTEXT_MISMATCH
+      )
     const material = keys.get(id)
-    if (!material) throw new Error(`secret-box: unknown key id ${id}`)
-    const decipher = createDecipheriv('aes-256-gcm', material, Buffer.from(iv, 'base64url'))
-    decipher.setAAD(Buffer.from(`${FORMAT}:${id}`))
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+    if (!material) throw new SecretBoxError(`secret-box: unknown key id ${id}`, SecretBoxFailure.KEY_UNKNOWN)
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', material, Buffer.from(iv, 'base64url'))
+      decipher.setAAD(associatedData(id, context))
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8'
+      )
+    } catch {
+      throw new SecretBoxError('secret-box: value does not authenticate', SecretBoxFailure.UNREADABLE)
+    }
   }
 
   return {
     keyId,
     encrypt,
     decrypt,
-    encryptJson: (value) => encrypt(JSON.stringify(value)),
-    decryptJson: <T>(ciphertext: string) => JSON.parse(decrypt(ciphertext)) as T
+    encryptJson: (value, context) => encrypt(JSON.stringify(value), context),
+    decryptJson: <T>(ciphertext: string, context?: string) => JSON.parse(decrypt(ciphertext, context)) as T
+  }
+}
+
+// Plugin and purpose names are kebab-case and tenant ids are ObjectIds: refusing ':' keeps the context's
+// parts from shifting into each other.
+function checkContextPart(what: string, value: string): void {
+  if (!value || value.includes(':'))
+    throw new SecretBoxError(
+      `secret-box: a ${what} without ':' is required`,
+      SecretBoxFailure.CONTEXT_MISMATCH
+    )
+}
+
+/**
+ * Values bound to `<owner>:<purpose>:tenant:<tenantId>`. `box` is asked on each call, so the box of the
+ * running app (with its retired keys) is used however late it is built.
+ */
+export function purposeSecretBox(box: () => SecretBox, owner: string, purpose: string): PurposeSecretBox {
+  checkContextPart('owner', owner)
+  checkContextPart('purpose', purpose)
+  const contextOf = (tenantId: string) => {
+    checkContextPart('tenant id', tenantId)
+    return `${owner}:${purpose}:tenant:${tenantId}`
+  }
+  return {
+    encrypt: (plaintext, tenantId) => box().encrypt(plaintext, contextOf(tenantId)),
+    decrypt: (ciphertext, tenantId) => box().decrypt(ciphertext, contextOf(tenantId)),
+    // The context is not in the value: any bound value under the current key is current.
+    isCurrent: (ciphertext) => ciphertext.startsWith(`${BOUND}:${box().keyId}:`)
   }
 }
