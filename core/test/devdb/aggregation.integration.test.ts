@@ -94,6 +94,35 @@ describe('aggregate', () => {
     ])
   })
 
+  it('takes the fixed time zones MongoDB takes (UTC, GMT, Etc/GMT±N) beside region names and offsets', async () => {
+    const c = db.collection('zones')
+    await c.insertOne({ at: new Date('2026-03-01T02:30:00Z') })
+    const dayIn = async (timezone: string) => {
+      const [row] = await c
+        .aggregate([
+          { $project: { _id: 0, d: { $dateToString: { date: '$at', format: '%Y-%m-%d %H:%M', timezone } } } }
+        ])
+        .toArray()
+      return row.d
+    }
+    expect(await dayIn('UTC')).toBe('2026-03-01 02:30')
+    expect(await dayIn('GMT')).toBe('2026-03-01 02:30')
+    expect(await dayIn('Etc/UTC')).toBe('2026-03-01 02:30')
+    // POSIX signs: Etc/GMT+5 is five hours behind UTC.
+    expect(await dayIn('Etc/GMT+5')).toBe('2026-02-28 21:30')
+    expect(await dayIn('Etc/GMT-3')).toBe('2026-03-01 05:30')
+    expect(await dayIn('America/New_York')).toBe('2026-02-28 21:30')
+    expect(await dayIn('+01:00')).toBe('2026-03-01 03:30')
+    // A zone taken from the document ($-path) is left to the expression engine as it is.
+    const [fromField] = await c
+      .aggregate([
+        { $set: { zone: '+02:00' } },
+        { $project: { _id: 0, d: { $dateToString: { date: '$at', format: '%H', timezone: '$zone' } } } }
+      ])
+      .toArray()
+    expect(fromField.d).toBe('04')
+  })
+
   it('counts through countDocuments (aggregate with $match/$group) and refuses $out clearly', async () => {
     expect(await db.collection('orders').countDocuments({ tenant: 'a' }, { skip: 1 })).toBe(1)
     const err = await db

@@ -145,21 +145,9 @@ export function stageHistogramPipeline(period: MetricsPeriod, filters: LeadFilte
 export type StageCounts = Record<Exclude<LeadStatus, 'LOST'>, number>
 
 /** The calendar day of `field` in `timeZone` (MongoDB's time zone database), as `YYYY-MM-DD`. */
-const dayOf = (field: string, timeZone: string) => {
-  const timezone = databaseTimeZone(timeZone)
-  return { $dateToString: { date: field, format: '%Y-%m-%d', ...(timezone && { timezone }) } }
-}
-
-/**
- * The zone as the `timezone` operand (none for UTC, the operators' default). Fixed-offset `Etc/GMT±N` zones
- * (the sign is POSIX's, inverted) go as an offset: the embedded test engine knows only Olson region names.
- */
-function databaseTimeZone(timeZone: string): string | undefined {
-  if (timeZone === 'UTC') return undefined
-  const fixed = /^Etc\/GMT([+-])(\d{1,2})$/.exec(timeZone)
-  if (!fixed) return timeZone
-  return `${fixed[1] === '+' ? '-' : '+'}${fixed[2].padStart(2, '0')}:00`
-}
+const dayOf = (field: string, timeZone: string) => ({
+  $dateToString: { date: field, format: '%Y-%m-%d', timezone: timeZone }
+})
 
 /** Leads created in the period per calendar day of `timeZone` (days without leads are absent). */
 export function dailyLeadsPipeline(period: MetricsPeriod, filters: LeadFilters, timeZone: string): any[] {

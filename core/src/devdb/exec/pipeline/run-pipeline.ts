@@ -6,6 +6,7 @@ import { cloneDocument } from '../../storage/bson-clone.ts'
 import { NATIVE_FALLBACK } from './expression.ts'
 import { compileGroup, type Stage } from './group-stage.ts'
 import { compileSimpleStage } from './simple-stages.ts'
+import { withFixedZonesAsOffsets } from './time-zones.ts'
 
 export interface PipelineEngines {
   // The general engine for one stage (mingo with the command's options).
@@ -44,7 +45,7 @@ export function runStages(
         if (err !== NATIVE_FALLBACK) throw err
       }
     }
-    docs = engines.general(shared ? docs.map(cloneDocument) : docs, [stage])
+    docs = engines.general(shared ? docs.map(cloneDocument) : docs, [withFixedZonesAsOffsets(stage)])
     shared = false
   }
   return docs
