@@ -1,14 +1,14 @@
 // Everything the plugin's services, webhooks, jobs and subscribers share, built once at setup from the
 // plugin context: models, the selected provider, tenant profile and settings, links and document URLs.
 import { createHmac, createSecretKey } from 'node:crypto'
-import type { PluginContext } from '@masterstage/core'
+import type { PluginContext, PurposeSecretBox } from '@masterstage/core'
 import type { Connection, Model } from 'mongoose'
 import {
   createDocumentLinks,
   type DocumentLinkCheck,
   type DocumentLinkParts
 } from './documents/document-links.ts'
-import { createFieldCipher, type FieldCipher } from './domain/field-cipher.ts'
+import { decryptLegacyField, isLegacyFieldValue } from './domain/field-cipher.ts'
 import type { CheckoutFaults } from './domain/start-checkout.ts'
 import type { AccountRoute } from './models/account-route-model.ts'
 import { ACCOUNT_ROUTE_MODEL } from './models/account-route-model.ts'
@@ -26,6 +26,8 @@ import { createStripeProvider } from './providers/stripe/stripe-provider.ts'
 import { DEFAULT_SETTINGS, type PaymentsSettings } from './settings.ts'
 
 type AnyModel<T> = Model<T, any, any, any, any, any>
+
+const ACCOUNT_ID_PURPOSE = 'connected-account'
 
 export interface PaymentsModels {
   counters: AnyModel<InvoiceCounter>
@@ -65,7 +67,8 @@ export interface PaymentsRuntime {
   profile(tenantId: string): Promise<TenantProfile>
   /** Keyed hash of a provider account id: the routing key that does not reveal the id. */
   accountHash(accountId: string): string
-  secrets: FieldCipher
+  /** Connected account ids at rest: bound to the tenant (core's ctx.secrets, key rotation included). */
+  secrets: PurposeSecretBox
   /** The tenant's connected account id (decrypted), or null when not connected. */
   accountIdOf(tenantId: string): Promise<string | null>
   links: {
@@ -101,7 +104,7 @@ export function createRuntime(
     createSecretKey(createHmac('sha256', ctx.config.encryptionKey).update(purpose).digest())
   const routingKey = deriveKey('payments.account-route')
   const documentKey = deriveKey('payments.document-link')
-  const secrets = createFieldCipher(ctx.config.encryptionKey, 'connected-account')
+  const secrets = ctx.secrets.forPurpose(ACCOUNT_ID_PURPOSE)
   const apiBase = ctx.config.publicApiUrl.replace(/\/+$/, '')
   const webhookUrl = () => `${apiBase}/webhooks/payments/stripe`
   const sandboxCheckoutUrl = () => `${apiBase}/payments-sandbox/checkout`
@@ -170,9 +173,12 @@ export function createRuntime(
         .lean()
       if (!account) return null
       const stored = account.accountIdEncrypted
-      const accountId = secrets.decrypt(stored, tenantId)
-      // Written before ciphertexts named their tenant: written again bound to it, once (the filter on the
-      // old value makes concurrent upgrades one write). Reading does not depend on it succeeding.
+      const accountId = isLegacyFieldValue(stored)
+        ? decryptLegacyField(ctx.config.encryptionKey, ACCOUNT_ID_PURPOSE, stored, tenantId)
+        : secrets.decrypt(stored, tenantId)
+      // Written under a retired key or in the plugin's legacy format: written again under the current key,
+      // once (the filter on the old value makes concurrent upgrades one write). Reading does not depend on it
+      // succeeding.
       if (!secrets.isCurrent(stored)) {
         await models.accounts
           .updateOne(

@@ -1,55 +1,39 @@
-// Encrypts tenant-level provider data at rest (AES-256-GCM under a key derived from the platform key).
-// Core's secret box is not exported to plugins, so the plugin derives its own purpose-bound key. The
-// associated data binds a ciphertext to its purpose and its tenant (format p2): a value copied into another
-// tenant's record does not decrypt there. Values written before (p1, purpose only) still decrypt and are
-// re-encrypted as p2 by their owner (`isCurrent` tells them apart).
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
+// LEGACY, read-only: decrypts the plugin's own formats from before core's ctx.secrets (p1: bound to the
+// purpose; p2: to the purpose and the tenant), so their owner can read them once and write them again with
+// ctx.secrets. Nothing writes these formats any more; remove once no stored value starts with p1:/p2:.
+import { createDecipheriv, createHmac } from 'node:crypto'
+import { SecretBoxError, SecretBoxFailure } from '@masterstage/core'
 
-export interface FieldCipher {
-  encrypt(plaintext: string, tenantId: string): string
-  /** Throws when the value was not encrypted for this purpose and tenant (or was changed). */
-  decrypt(ciphertext: string, tenantId: string): string
-  /** False for values in an older format, which should be written again with `encrypt`. */
-  isCurrent(ciphertext: string): boolean
+const FORMATS = ['p1', 'p2'] as const
+
+export function isLegacyFieldValue(ciphertext: string): boolean {
+  return FORMATS.some((format) => ciphertext.startsWith(`${format}:`))
 }
 
-const CURRENT = 'p2'
-const LEGACY = 'p1'
-
-export function createFieldCipher(platformKey: Buffer, purpose: string): FieldCipher {
+/**
+ * `platformKey` is the key the value was written under (config.encryptionKey: these formats have no key id).
+ * Throws a SecretBoxError when the value is not legacy, or was not encrypted for this purpose and tenant.
+ */
+export function decryptLegacyField(
+  platformKey: Buffer,
+  purpose: string,
+  ciphertext: string,
+  tenantId: string
+): string {
+  const [format, iv, tag, body] = ciphertext.split(':')
+  if (!isLegacyFieldValue(ciphertext) || !iv || !tag || body === undefined)
+    throw new SecretBoxError('legacy field: unsupported format', SecretBoxFailure.FORMAT_UNSUPPORTED)
+  if (format === 'p2' && (!tenantId || tenantId.includes(':')))
+    throw new SecretBoxError('legacy field: a tenant id is required', SecretBoxFailure.CONTEXT_MISMATCH)
   const key = createHmac('sha256', platformKey).update(`payments.field-cipher.${purpose}`).digest()
-  // ':' cannot occur in a purpose or tenant id, so the two parts cannot be shifted into each other.
-  const aadOf = (format: string, tenantId: string) =>
-    Buffer.from(format === LEGACY ? `payments:${purpose}` : `payments:${purpose}:tenant:${tenantId}`)
-  return {
-    encrypt(plaintext, tenantId) {
-      if (!tenantId || tenantId.includes(':')) throw new Error('field-cipher: a tenant id is required')
-      const iv = randomBytes(12)
-      const cipher = createCipheriv('aes-256-gcm', key, iv)
-      cipher.setAAD(aadOf(CURRENT, tenantId))
-      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-      return [
-        CURRENT,
-        iv.toString('base64url'),
-        cipher.getAuthTag().toString('base64url'),
-        body.toString('base64url')
-      ].join(':')
-    },
-    decrypt(ciphertext, tenantId) {
-      const [format, iv, tag, body] = ciphertext.split(':')
-      if ((format !== CURRENT && format !== LEGACY) || !iv || !tag || body === undefined)
-        throw new Error('field-cipher: unsupported format')
-      if (format === CURRENT && (!tenantId || tenantId.includes(':')))
-        throw new Error('field-cipher: a tenant id is required')
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
-      decipher.setAAD(aadOf(format, tenantId))
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
-        'utf8'
-      )
-    },
-    isCurrent(ciphertext) {
-      return ciphertext.startsWith(`${CURRENT}:`)
-    }
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
+    decipher.setAAD(
+      Buffer.from(format === 'p1' ? `payments:${purpose}` : `payments:${purpose}:tenant:${tenantId}`)
+    )
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+  } catch {
+    throw new SecretBoxError('legacy field: value does not authenticate', SecretBoxFailure.UNREADABLE)
   }
 }

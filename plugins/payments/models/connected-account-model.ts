@@ -5,7 +5,7 @@ import { Schema } from 'mongoose'
 export interface ConnectedAccount {
   tenantId: string
   provider: 'stripe' | 'sandbox'
-  /** AES-256-GCM ciphertext of the provider account id, bound to the tenant (domain/field-cipher.ts). */
+  /** Ciphertext of the provider account id, bound to the tenant (core's ctx.secrets, runtime.secrets). */
   accountIdEncrypted: string
   chargesEnabled: boolean
   payoutsEnabled: boolean

@@ -1,7 +1,8 @@
-// The connected account id is stored bound to its tenant: ava's ciphertext copied into marco's record does
-// not give marco ava's account, and a value written before tenants were bound is read and re-encrypted once.
+// The connected account id is stored through core's ctx.secrets, bound to its tenant: ava's ciphertext copied
+// into marco's record does not give marco ava's account; values in the plugin's legacy formats (p1, p2) and
+// values under a retired platform key are read and written again under the current key, once.
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto'
-import { runAsSystem } from '@masterstage/core'
+import { createSecretBox, purposeSecretBox, runAsSystem } from '@masterstage/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StripeScenario, startStripeScenario } from '../support/stripe-scenario.ts'
 
@@ -21,18 +22,24 @@ const storedOf = (tenantId: string) =>
       ((await runtime().models.accounts.findOne({}).select('+accountIdEncrypted').lean()) as any)
         ?.accountIdEncrypted as string | undefined
   )
+const store = (tenantId: string, accountIdEncrypted: string) =>
+  inTenant(tenantId, () => runtime().models.accounts.updateOne({}, { $set: { accountIdEncrypted } }).exec())
 
-/** The previous format (p1): associated data names the purpose only. */
-function legacyEncrypt(plaintext: string): string {
+/** The plugin's previous formats: p1 names the purpose in the associated data, p2 the tenant too. */
+function legacyEncrypt(format: 'p1' | 'p2', plaintext: string, tenantId: string): string {
   const key = createHmac('sha256', scenario.harness.config.encryptionKey)
     .update('payments.field-cipher.connected-account')
     .digest()
   const iv = randomBytes(12)
   const encryptor = createCipheriv('aes-256-gcm', key, iv)
-  encryptor.setAAD(Buffer.from('payments:connected-account'))
+  encryptor.setAAD(
+    Buffer.from(
+      format === 'p1' ? 'payments:connected-account' : `payments:connected-account:tenant:${tenantId}`
+    )
+  )
   const body = Buffer.concat([encryptor.update(plaintext, 'utf8'), encryptor.final()])
   return [
-    'p1',
+    format,
     iv.toString('base64url'),
     encryptor.getAuthTag().toString('base64url'),
     body.toString('base64url')
@@ -43,7 +50,7 @@ describe('connected account ciphertexts', () => {
   it("are bound to the tenant: ava's value in marco's record does not decrypt", async () => {
     const { ava, marco } = scenario.harness.tenants
     const stolen = await storedOf(ava._id)
-    expect(stolen).toMatch(/^p2:/)
+    expect(stolen).toMatch(/^v2:/)
     await inTenant(marco._id, () =>
       runtime().models.accounts.create({
         provider: runtime().provider.name,
@@ -52,22 +59,57 @@ describe('connected account ciphertexts', () => {
       })
     )
     await expect(inTenant(marco._id, () => runtime().accountIdOf(marco._id))).rejects.toThrow()
+    expect(await storedOf(marco._id)).toBe(stolen)
     expect(await inTenant(ava._id, () => runtime().accountIdOf(ava._id))).toBe(scenario.accounts.ava)
   })
 
-  it('reads a value written before and re-encrypts it bound to the tenant, once', async () => {
+  it.each(['p1', 'p2'] as const)(
+    'reads a %s value and writes it again with ctx.secrets, once',
+    async (format) => {
+      const { ava } = scenario.harness.tenants
+      await store(ava._id, legacyEncrypt(format, scenario.accounts.ava, ava._id))
+      expect(await inTenant(ava._id, () => runtime().accountIdOf(ava._id))).toBe(scenario.accounts.ava)
+      const upgraded = await storedOf(ava._id)
+      expect(upgraded).toMatch(/^v2:/)
+      expect(runtime().secrets.decrypt(upgraded!, ava._id)).toBe(scenario.accounts.ava)
+      // Now current: reading again writes nothing.
+      expect(await inTenant(ava._id, () => runtime().accountIdOf(ava._id))).toBe(scenario.accounts.ava)
+      expect(await storedOf(ava._id)).toBe(upgraded)
+    }
+  )
+
+  it('reads a p2 value copied from another tenant as unreadable and leaves it', async () => {
+    const { ava, marco } = scenario.harness.tenants
+    const foreign = legacyEncrypt('p2', scenario.accounts.ava, ava._id)
+    await store(marco._id, foreign)
+    await expect(inTenant(marco._id, () => runtime().accountIdOf(marco._id))).rejects.toThrow()
+    expect(await storedOf(marco._id)).toBe(foreign)
+  })
+
+  it('reads a value under a retired key and writes it again under the current key, once', async () => {
     const { ava } = scenario.harness.tenants
-    await inTenant(ava._id, () =>
-      runtime()
-        .models.accounts.updateOne({}, { $set: { accountIdEncrypted: legacyEncrypt(scenario.accounts.ava) } })
-        .exec()
-    )
-    expect(await inTenant(ava._id, () => runtime().accountIdOf(ava._id))).toBe(scenario.accounts.ava)
-    const upgraded = await storedOf(ava._id)
-    expect(upgraded).toMatch(/^p2:/)
-    expect(runtime().secrets.decrypt(upgraded!, ava._id)).toBe(scenario.accounts.ava)
-    // Now current: reading again writes nothing.
-    expect(await inTenant(ava._id, () => runtime().accountIdOf(ava._id))).toBe(scenario.accounts.ava)
-    expect(await storedOf(ava._id)).toBe(upgraded)
+    const access = scenario.harness.app.get('access')
+    const startedWith = access.secretBox
+    const retiredKey = scenario.harness.config.encryptionKey
+    const written = await storedOf(ava._id)
+    // A restart after a key rotation: a new platform key, the old one given as retired to configureAccess.
+    // The payments harness has no access options, so the running app's box is swapped instead.
+    access.secretBox = createSecretBox(randomBytes(32), [retiredKey])
+    try {
+      expect(written!.split(':').slice(0, 2)).toEqual(['v2', startedWith.keyId])
+      expect(await inTenant(ava._id, () => runtime().accountIdOf(ava._id))).toBe(scenario.accounts.ava)
+      const rewritten = await storedOf(ava._id)
+      expect(rewritten!.split(':').slice(0, 2)).toEqual(['v2', access.secretBox.keyId])
+      expect(runtime().secrets.isCurrent(rewritten!)).toBe(true)
+      // Under the new key only: the retired key alone no longer reads it.
+      const retiredOnly = purposeSecretBox(() => createSecretBox(retiredKey), 'payments', 'connected-account')
+      expect(() => retiredOnly.decrypt(rewritten!, ava._id)).toThrow()
+      // Now current: reading again writes nothing.
+      expect(await inTenant(ava._id, () => runtime().accountIdOf(ava._id))).toBe(scenario.accounts.ava)
+      expect(await storedOf(ava._id)).toBe(rewritten)
+    } finally {
+      access.secretBox = startedWith
+      await store(ava._id, written!)
+    }
   })
 })

@@ -1,15 +1,19 @@
-// The field cipher binds a ciphertext to its purpose and its tenant; values of the older format (purpose
-// only, made here the way the previous code made them) still decrypt and are reported as not current.
+// The legacy field formats (p1: purpose only; p2: purpose and tenant) still decrypt, read-only, with their
+// bindings: values made by the plugin's previous cipher, fixed here, and made the way it made them.
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto'
+import { SecretBoxFailure } from '@masterstage/core'
 import { describe, expect, it } from 'vitest'
-import { createFieldCipher } from '../../domain/field-cipher.ts'
+import { decryptLegacyField, isLegacyFieldValue } from '../../domain/field-cipher.ts'
 
-const platformKey = randomBytes(32)
-const cipher = createFieldCipher(platformKey, 'connected-account')
+/** The key the fixtures below were written under (its ASCII bytes). */
+const fixtureKey = Buffer.from('masterstage-secret-box-v1-fixtur')
+const fixtureTenant = '65f0c0ffee0000000000a0a0'
+/** Written by the previous createFieldCipher(fixtureKey, 'connected-account').encrypt('acct_1P2Fixture', fixtureTenant). */
+const writtenP2 = 'p2:Z8LBVqaHvq77EED8:hMuG-oNu9BSwAbXT-od7_A:l2_Z4wKAuTl-ewL-QumV'
 
 /** The p1 format: AES-256-GCM with `payments:<purpose>` as associated data, no tenant. */
-function legacyEncrypt(plaintext: string, purpose = 'connected-account'): string {
-  const key = createHmac('sha256', platformKey).update(`payments.field-cipher.${purpose}`).digest()
+function p1Encrypt(plaintext: string, purpose = 'connected-account'): string {
+  const key = createHmac('sha256', fixtureKey).update(`payments.field-cipher.${purpose}`).digest()
   const iv = randomBytes(12)
   const encryptor = createCipheriv('aes-256-gcm', key, iv)
   encryptor.setAAD(Buffer.from(`payments:${purpose}`))
@@ -19,25 +23,51 @@ function legacyEncrypt(plaintext: string, purpose = 'connected-account'): string
     .join(':')
 }
 
-describe('field cipher', () => {
-  it("decrypts for its tenant only: a value copied to another tenant's record does not decrypt", () => {
-    const value = cipher.encrypt('acct_1Ava', 'tenant-ava')
-    expect(cipher.isCurrent(value)).toBe(true)
-    expect(cipher.decrypt(value, 'tenant-ava')).toBe('acct_1Ava')
-    expect(() => cipher.decrypt(value, 'tenant-marco')).toThrow()
-    expect(() => createFieldCipher(platformKey, 'other-purpose').decrypt(value, 'tenant-ava')).toThrow()
-    // Relabelled as the old format it does not decrypt either (different associated data).
-    expect(() => cipher.decrypt(value.replace(/^p2:/, 'p1:'), 'tenant-ava')).toThrow()
+const reasonOf = (work: () => unknown) => {
+  try {
+    work()
+  } catch (error) {
+    return (error as { data?: { reason?: string } }).data?.reason
+  }
+  return undefined
+}
+
+describe('legacy field values', () => {
+  it("decrypt p2 for its tenant only: a value copied to another tenant's record does not decrypt", () => {
+    expect(isLegacyFieldValue(writtenP2)).toBe(true)
+    expect(decryptLegacyField(fixtureKey, 'connected-account', writtenP2, fixtureTenant)).toBe(
+      'acct_1P2Fixture'
+    )
+    expect(
+      reasonOf(() => decryptLegacyField(fixtureKey, 'connected-account', writtenP2, 'tenant-marco'))
+    ).toBe(SecretBoxFailure.UNREADABLE)
+    expect(() => decryptLegacyField(fixtureKey, 'other-purpose', writtenP2, fixtureTenant)).toThrow()
+    expect(() => decryptLegacyField(randomBytes(32), 'connected-account', writtenP2, fixtureTenant)).toThrow()
+    // Relabelled as p1 it does not decrypt either (different associated data).
+    expect(() =>
+      decryptLegacyField(fixtureKey, 'connected-account', writtenP2.replace(/^p2:/, 'p1:'), fixtureTenant)
+    ).toThrow()
   })
 
-  it('still decrypts values written before (purpose-bound only) and marks them for re-encryption', () => {
-    const old = legacyEncrypt('acct_1Old')
-    expect(cipher.isCurrent(old)).toBe(false)
-    expect(cipher.decrypt(old, 'tenant-ava')).toBe('acct_1Old')
-    expect(() => cipher.decrypt(legacyEncrypt('acct_1Old', 'other-purpose'), 'tenant-ava')).toThrow()
+  it('decrypt p1 (purpose-bound only)', () => {
+    const old = p1Encrypt('acct_1Old')
+    expect(isLegacyFieldValue(old)).toBe(true)
+    expect(decryptLegacyField(fixtureKey, 'connected-account', old, 'tenant-ava')).toBe('acct_1Old')
+    expect(() =>
+      decryptLegacyField(
+        fixtureKey,
+        'connected-account',
+        p1Encrypt('acct_1Old', 'other-purpose'),
+        'tenant-ava'
+      )
+    ).toThrow()
   })
 
-  it('refuses to encrypt without a tenant id', () => {
-    expect(() => cipher.encrypt('acct_1Ava', '')).toThrow(/tenant/)
+  it('are told apart from core secret box values, which the legacy reader refuses', () => {
+    const boxValue = 'v2:1ef20a3c:Z8LBVqaHvq77EED8:hMuG-oNu9BSwAbXT-od7_A:l2_Z4wKAuTl-ewL-QumV'
+    expect(isLegacyFieldValue(boxValue)).toBe(false)
+    expect(reasonOf(() => decryptLegacyField(fixtureKey, 'connected-account', boxValue, fixtureTenant))).toBe(
+      SecretBoxFailure.FORMAT_UNSUPPORTED
+    )
   })
 })
