@@ -37,7 +37,7 @@ import { USERS_PATH, UsersService } from './users-service.ts'
 export interface ConfigureAccessOptions {
   /** An existing ioredis client for the rate limiter (otherwise one is opened from config.redisUrl). */
   redis?: Redis
-  /** Retired encryption keys still able to decrypt tenant secrets written before a key rotation. */
+  /** Retired encryption keys still able to decrypt what was written before a key rotation (default: config's). */
   retiredEncryptionKeys?: readonly Buffer[]
   /** Overrides of login/reset attempt limits (tests, stricter deployments). */
   limits?: Partial<LoginLimits>
@@ -66,7 +66,10 @@ export async function configureAccess(app: Application, options: ConfigureAccess
   const runtime: AccessRuntime = {
     tenancy,
     tenants,
-    secretBox: createSecretBox(config.encryptionKey, options.retiredEncryptionKeys),
+    secretBox: createSecretBox(
+      config.encryptionKey,
+      options.retiredEncryptionKeys ?? config.retiredEncryptionKeys ?? []
+    ),
     User,
     rateLimiter: createRedisRateLimiter(redis, config.queuePrefix),
     httpLimiter: createBatchedRateLimiter(redis, config.queuePrefix, { logger: app.get('logger') }),

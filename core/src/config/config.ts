@@ -22,6 +22,11 @@ export interface Config {
   jwtExpiresIn: string
   /** PLATFORM_ENCRYPTION_KEY: 32 bytes, base64 or hex; encrypts tenant secrets at rest. */
   encryptionKey: Buffer
+  /**
+   * PLATFORM_RETIRED_ENCRYPTION_KEYS (comma-separated, each like PLATFORM_ENCRYPTION_KEY): keys of before a
+   * rotation, which still decrypt what they encrypted (values are rewritten under the current key when read).
+   */
+  retiredEncryptionKeys?: readonly Buffer[]
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** Run job workers inside the API process (demo) or only in the `worker` process (scale). */
   runWorkersInProcess: boolean

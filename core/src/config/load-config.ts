@@ -126,12 +126,28 @@ export class EnvReader {
   }
 }
 
-function parseEncryptionKey(reader: EnvReader, value: string | undefined): Buffer {
+function parseEncryptionKey(
+  reader: EnvReader,
+  value: string | undefined,
+  name = 'PLATFORM_ENCRYPTION_KEY'
+): Buffer {
   if (value === undefined) return Buffer.alloc(0)
   const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64')
-  if (key.length !== 32)
-    reader.problem('PLATFORM_ENCRYPTION_KEY', 'must be 32 bytes, as 64 hex characters or base64')
+  if (key.length !== 32) reader.problem(name, 'must be 32 bytes, as 64 hex characters or base64')
   return key
+}
+
+/** PLATFORM_RETIRED_ENCRYPTION_KEYS: comma-separated keys, each as PLATFORM_ENCRYPTION_KEY; none by default. */
+function parseRetiredKeys(reader: EnvReader, current: Buffer): Buffer[] {
+  const name = 'PLATFORM_RETIRED_ENCRYPTION_KEYS'
+  const entries = (reader.raw(name) ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+  const keys = entries.map((entry, index) => parseEncryptionKey(reader, entry, `${name}[${index}]`))
+  if (keys.some((key) => key.length === 32 && key.equals(current)))
+    reader.problem(name, 'must not contain the current PLATFORM_ENCRYPTION_KEY')
+  return keys
 }
 
 /**
@@ -194,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   else if (jwtSecret.length < 32) reader.problem('JWT_SECRET', 'must be at least 32 characters')
   if (!encryptionKeyText) reader.problem('PLATFORM_ENCRYPTION_KEY', `is required${devHint}`)
   const encryptionKey = parseEncryptionKey(reader, encryptionKeyText)
+  const retiredEncryptionKeys = parseRetiredKeys(reader, encryptionKey)
 
   const jwtExpiresInText = reader.raw('JWT_EXPIRES_IN') ?? '1d'
   if (!/^\d+(s|m|h|d)?$/.test(jwtExpiresInText)) {
@@ -244,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: jwtSecret!,
     jwtExpiresIn,
     encryptionKey,
+    retiredEncryptionKeys,
     logLevel,
     runWorkersInProcess,
     bodyLimitBytes,

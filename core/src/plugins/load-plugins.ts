@@ -14,7 +14,7 @@ import type { PluginManifest } from './plugin-manifest.ts'
 import { orderPlugins } from './plugin-order.ts'
 import { readPluginPlatformConfigs } from './plugin-platform-config.ts'
 import { syncRepeatableSchedules } from './repeatable-job-schedules.ts'
-import { createPluginSecrets, createPluginTenantConfig } from './tenant-plugin-state.ts'
+import { createPluginSecrets, createPluginTenantConfig, pluginConfig } from './tenant-plugin-state.ts'
 import { mountWebhookRoute } from './webhook-routes.ts'
 
 interface LoadedPlugin {
@@ -88,7 +88,7 @@ function createContext(app: Application, manifest: PluginManifest, platformConfi
   const context: PluginContext = {
     plugin: { name: manifest.name, version: manifest.version },
     app,
-    config: app.get('config'),
+    config: pluginConfig(app.get('config')),
     platformConfig,
     logger: app.get('logger').child({ plugin: manifest.name }),
     events: app.get('events'),

@@ -1,5 +1,6 @@
 // What a plugin receives from the host. Plugins reach everything through this, never by importing
 // other plugins or reading global env.
+import type { KeyObject } from 'node:crypto'
 import type { Model } from 'mongoose'
 import type { Logger } from 'pino'
 import type { Application } from '../app/declarations.ts'
@@ -40,12 +41,21 @@ export interface PluginSecrets {
    * call, under the platform key (values under a retired key still decrypt). Hands out no key material.
    */
   forPurpose(purpose: string): PurposeSecretBox
+  /**
+   * A key for this plugin's own MACs and signatures (HMAC-SHA256 of the platform key over
+   * `<plugin>.<label>`): distinct per plugin and label, stable across restarts, and not the platform key.
+   * A KeyObject (an HMAC keyed by a Buffer re-imports the key on every call).
+   */
+  derivedKey(label: string): KeyObject
 }
+
+/** The platform configuration without the key material core keeps to itself (JWT secret, encryption keys). */
+export type PluginConfig = Readonly<Omit<Config, 'jwtSecret' | 'encryptionKey' | 'retiredEncryptionKeys'>>
 
 export interface PluginContext {
   plugin: { name: string; version: string }
   app: Application
-  config: Readonly<Config>
+  config: PluginConfig
   /** What the manifest's `platformConfig` read at boot (undefined without one). */
   platformConfig: unknown
   logger: Logger

@@ -1,15 +1,17 @@
 // Per-tenant state of one plugin (enabled, settings with defaults, decrypted secrets), read from the
 // tenancy models through the tenant directory's short cache. Backs ctx.tenants, ctx.secrets and the
 // enabled guard.
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import type { TSchema } from '@feathersjs/typebox'
 import type { Application } from '../app/declarations.ts'
 import { NOT_CACHED } from '../app/expiring-cache.ts'
+import type { Config } from '../config/config.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
 import { createSecretBox, purposeSecretBox, type SecretBox } from '../tenancy/secret-box.ts'
 import { type TenancyModels, type TenantDocument, tenancyModels } from '../tenancy/tenancy-models.ts'
 import { createTenantDirectory, type TenantDirectory } from '../tenancy/tenant-directory.ts'
 import { decryptSecrets } from '../tenancy/tenant-plugin-config.ts'
-import type { PluginSecrets, PluginTenantConfig } from './plugin-context.ts'
+import type { PluginConfig, PluginSecrets, PluginTenantConfig } from './plugin-context.ts'
 import type { PluginManifest } from './plugin-manifest.ts'
 
 interface TenancyAccess {
@@ -38,7 +40,8 @@ function tenancy(app: Application): TenancyAccess {
       models,
       directory: createTenantDirectory(models),
       secretBox: () => {
-        box ??= createSecretBox(app.get('config').encryptionKey)
+        const config = app.get('config')
+        box ??= createSecretBox(config.encryptionKey, config.retiredEncryptionKeys ?? [])
         return box
       }
     }
@@ -124,7 +127,25 @@ export function createPluginTenantConfig(app: Application, manifest: PluginManif
 
 /** ctx.secrets: the platform's secret box (current and retired keys), bound to the plugin's name. */
 export function createPluginSecrets(app: Application, manifest: PluginManifest): PluginSecrets {
+  const derived = new Map<string, KeyObject>()
   return {
-    forPurpose: (purpose) => purposeSecretBox(() => tenancy(app).secretBox(), manifest.name, purpose)
+    forPurpose: (purpose) => purposeSecretBox(() => tenancy(app).secretBox(), manifest.name, purpose),
+    derivedKey(label) {
+      let key = derived.get(label)
+      if (!key) {
+        const material = createHmac('sha256', app.get('config').encryptionKey)
+          .update(`${manifest.name}.${label}`)
+          .digest()
+        key = createSecretKey(material)
+        derived.set(label, key)
+      }
+      return key
+    }
   }
+}
+
+/** What a plugin sees of the configuration: everything but the key material. */
+export function pluginConfig(config: Config): PluginConfig {
+  const { jwtSecret: _jwt, encryptionKey: _key, retiredEncryptionKeys: _retired, ...visible } = config
+  return Object.freeze(visible)
 }

@@ -105,6 +105,27 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.variable === 'JWT_SECRET')?.message).toMatch(/at least 32/)
   })
 
+  it('reads retired encryption keys for rotation, each checked like the current key', () => {
+    const retired = [randomBytes(32), randomBytes(32)]
+    const config = loadConfig({
+      ...valid,
+      PLATFORM_RETIRED_ENCRYPTION_KEYS: `${retired[0].toString('hex')}, ${retired[1].toString('base64')}`
+    })
+    expect(config.retiredEncryptionKeys).toEqual(retired)
+    expect(loadConfig(valid).retiredEncryptionKeys).toEqual([])
+    const problems = problemsOf({
+      ...valid,
+      PLATFORM_RETIRED_ENCRYPTION_KEYS: `abcd,${valid.PLATFORM_ENCRYPTION_KEY}`
+    })
+    expect(problems).toEqual([
+      { variable: 'PLATFORM_RETIRED_ENCRYPTION_KEYS[0]', message: expect.stringMatching(/32 bytes/) },
+      {
+        variable: 'PLATFORM_RETIRED_ENCRYPTION_KEYS',
+        message: 'must not contain the current PLATFORM_ENCRYPTION_KEY'
+      }
+    ])
+  })
+
   it('accepts replica-set connection strings with several hosts and refuses malformed ones', () => {
     const replicaSet =
       'mongodb://app:s3cret@mongo1:27017,mongo2:27017,[::1]:27019/ms?replicaSet=rs0&w=majority'

@@ -1,7 +1,7 @@
 // ctx.secrets in the real app: values bound to the plugin, purpose and tenant under the platform key, and
 // after a key rotation (configureAccess retiredEncryptionKeys) old values still decrypt and are reported for
 // rewriting. Plugins get functions only, no key material.
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PluginContext } from '../../src/plugins/plugin-context.ts'
 import type { PluginManifest } from '../../src/plugins/plugin-manifest.ts'
@@ -55,8 +55,27 @@ describe('plugin secrets (ctx.secrets)', () => {
   it('hand out functions only, no key material', () => {
     const secrets = contexts.get('vault')!.secrets
     const tokens = secrets.forPurpose('token')
-    expect(Object.keys(secrets)).toEqual(['forPurpose'])
+    expect(Object.keys(secrets).sort()).toEqual(['derivedKey', 'forPurpose'])
     expect(Object.values(tokens).every((member) => typeof member === 'function')).toBe(true)
     expect(JSON.stringify({ secrets, tokens })).toBe('{"secrets":{},"tokens":{}}')
+  })
+
+  it('derive a key per plugin and label from the platform key, never the platform key itself', () => {
+    const vault = contexts.get('vault')!.secrets
+    const key = vault.derivedKey('links')
+    expect(vault.derivedKey('links')).toBe(key)
+    const bytes = key.export()
+    expect(bytes.equals(createHmac('sha256', currentKey).update('vault.links').digest())).toBe(true)
+    expect(bytes.equals(currentKey)).toBe(false)
+    expect(vault.derivedKey('other').export().equals(bytes)).toBe(false)
+    expect(contexts.get('ledger')!.secrets.derivedKey('links').export().equals(bytes)).toBe(false)
+  })
+
+  it('show plugins the configuration without the key material', () => {
+    const config = contexts.get('vault')!.config as Record<string, unknown>
+    for (const secret of ['encryptionKey', 'retiredEncryptionKeys', 'jwtSecret'])
+      expect(config).not.toHaveProperty(secret)
+    expect(config.publicApiUrl).toBe(platform.app.get('config').publicApiUrl)
+    expect(Object.isFrozen(config)).toBe(true)
   })
 })

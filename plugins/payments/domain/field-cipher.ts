@@ -1,7 +1,7 @@
 // LEGACY, read-only: decrypts the plugin's own formats from before core's ctx.secrets (p1: bound to the
 // purpose; p2: to the purpose and the tenant), so their owner can read them once and write them again with
 // ctx.secrets. Nothing writes these formats any more; remove once no stored value starts with p1:/p2:.
-import { createDecipheriv, createHmac } from 'node:crypto'
+import { createDecipheriv, type KeyObject } from 'node:crypto'
 import { SecretBoxError, SecretBoxFailure } from '@masterstage/core'
 
 const FORMATS = ['p1', 'p2'] as const
@@ -11,11 +11,13 @@ export function isLegacyFieldValue(ciphertext: string): boolean {
 }
 
 /**
- * `platformKey` is the key the value was written under (config.encryptionKey: these formats have no key id).
- * Throws a SecretBoxError when the value is not legacy, or was not encrypted for this purpose and tenant.
+ * `derivedKey` is the plugin's ctx.secrets.derivedKey: these values were written under its
+ * `field-cipher.<purpose>` key of the platform key they were written under (they carry no key id, so only
+ * the current platform key reads them). Throws a SecretBoxError when the value is not legacy, or was not
+ * encrypted for this purpose and tenant.
  */
 export function decryptLegacyField(
-  platformKey: Buffer,
+  derivedKey: (label: string) => KeyObject,
   purpose: string,
   ciphertext: string,
   tenantId: string
@@ -25,7 +27,7 @@ export function decryptLegacyField(
     throw new SecretBoxError('legacy field: unsupported format', SecretBoxFailure.FORMAT_UNSUPPORTED)
   if (format === 'p2' && (!tenantId || tenantId.includes(':')))
     throw new SecretBoxError('legacy field: a tenant id is required', SecretBoxFailure.CONTEXT_MISMATCH)
-  const key = createHmac('sha256', platformKey).update(`payments.field-cipher.${purpose}`).digest()
+  const key = derivedKey(`field-cipher.${purpose}`)
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
     decipher.setAAD(

@@ -1,6 +1,6 @@
 // The legacy field formats (p1: purpose only; p2: purpose and tenant) still decrypt, read-only, with their
 // bindings: values made by the plugin's previous cipher, fixed here, and made the way it made them.
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto'
+import { createCipheriv, createHmac, createSecretKey, randomBytes } from 'node:crypto'
 import { SecretBoxFailure } from '@masterstage/core'
 import { describe, expect, it } from 'vitest'
 import { decryptLegacyField, isLegacyFieldValue } from '../../domain/field-cipher.ts'
@@ -23,6 +23,10 @@ function p1Encrypt(plaintext: string, purpose = 'connected-account'): string {
     .join(':')
 }
 
+/** What ctx.secrets.derivedKey gives the payments plugin on a platform with `platformKey`. */
+const keysOf = (platformKey: Buffer) => (label: string) =>
+  createSecretKey(createHmac('sha256', platformKey).update(`payments.${label}`).digest())
+
 const reasonOf = (work: () => unknown) => {
   try {
     work()
@@ -35,27 +39,34 @@ const reasonOf = (work: () => unknown) => {
 describe('legacy field values', () => {
   it("decrypt p2 for its tenant only: a value copied to another tenant's record does not decrypt", () => {
     expect(isLegacyFieldValue(writtenP2)).toBe(true)
-    expect(decryptLegacyField(fixtureKey, 'connected-account', writtenP2, fixtureTenant)).toBe(
+    expect(decryptLegacyField(keysOf(fixtureKey), 'connected-account', writtenP2, fixtureTenant)).toBe(
       'acct_1P2Fixture'
     )
     expect(
-      reasonOf(() => decryptLegacyField(fixtureKey, 'connected-account', writtenP2, 'tenant-marco'))
+      reasonOf(() => decryptLegacyField(keysOf(fixtureKey), 'connected-account', writtenP2, 'tenant-marco'))
     ).toBe(SecretBoxFailure.UNREADABLE)
-    expect(() => decryptLegacyField(fixtureKey, 'other-purpose', writtenP2, fixtureTenant)).toThrow()
-    expect(() => decryptLegacyField(randomBytes(32), 'connected-account', writtenP2, fixtureTenant)).toThrow()
+    expect(() => decryptLegacyField(keysOf(fixtureKey), 'other-purpose', writtenP2, fixtureTenant)).toThrow()
+    expect(() =>
+      decryptLegacyField(keysOf(randomBytes(32)), 'connected-account', writtenP2, fixtureTenant)
+    ).toThrow()
     // Relabelled as p1 it does not decrypt either (different associated data).
     expect(() =>
-      decryptLegacyField(fixtureKey, 'connected-account', writtenP2.replace(/^p2:/, 'p1:'), fixtureTenant)
+      decryptLegacyField(
+        keysOf(fixtureKey),
+        'connected-account',
+        writtenP2.replace(/^p2:/, 'p1:'),
+        fixtureTenant
+      )
     ).toThrow()
   })
 
   it('decrypt p1 (purpose-bound only)', () => {
     const old = p1Encrypt('acct_1Old')
     expect(isLegacyFieldValue(old)).toBe(true)
-    expect(decryptLegacyField(fixtureKey, 'connected-account', old, 'tenant-ava')).toBe('acct_1Old')
+    expect(decryptLegacyField(keysOf(fixtureKey), 'connected-account', old, 'tenant-ava')).toBe('acct_1Old')
     expect(() =>
       decryptLegacyField(
-        fixtureKey,
+        keysOf(fixtureKey),
         'connected-account',
         p1Encrypt('acct_1Old', 'other-purpose'),
         'tenant-ava'
@@ -66,8 +77,8 @@ describe('legacy field values', () => {
   it('are told apart from core secret box values, which the legacy reader refuses', () => {
     const boxValue = 'v2:1ef20a3c:Z8LBVqaHvq77EED8:hMuG-oNu9BSwAbXT-od7_A:l2_Z4wKAuTl-ewL-QumV'
     expect(isLegacyFieldValue(boxValue)).toBe(false)
-    expect(reasonOf(() => decryptLegacyField(fixtureKey, 'connected-account', boxValue, fixtureTenant))).toBe(
-      SecretBoxFailure.FORMAT_UNSUPPORTED
-    )
+    expect(
+      reasonOf(() => decryptLegacyField(keysOf(fixtureKey), 'connected-account', boxValue, fixtureTenant))
+    ).toBe(SecretBoxFailure.FORMAT_UNSUPPORTED)
   })
 })
