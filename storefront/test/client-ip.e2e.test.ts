@@ -1,23 +1,31 @@
 // The "Email me a sign-in link" form behind the storefront: each visitor's address reaches the API
 // (X-Forwarded-For, honoured with TRUST_PROXY), so one busy visitor is limited without locking out everyone
 // else; the API's field errors show next to the input.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type RunningApi,
-  seedAgency,
-  seedTenant,
-  startPlatformApi
-} from '../../core/test/client/support/platform-api.ts'
+import { describe, expect, it } from 'vitest'
+import { seedAgency, seedTenant } from '../../core/test/client/support/platform-api.ts'
 import { rawRequest } from '../../core/test/client/support/raw-http.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import { useWebStack } from '../../core/test/support/web-stack.ts'
 
-let api: RunningApi
-let storefront: RunningWebApp
+const web = useWebStack('client-ip-e2e', {
+  api: { env: { TRUST_PROXY: 'true' } },
+  seed: async (api) => {
+    const agency = await seedAgency(api.app, 'ip-agency')
+    await seedTenant(api.app, agency._id, {
+      slug: 'lima-lift',
+      name: 'Lima Lift',
+      primary: '#0b5394',
+      headline: 'x'
+    })
+  },
+  // Behind a proxy adapter-node reads the visitor's address from a header; here the test sets it.
+  storefront: { SITE_CACHE_MS: '0', ADDRESS_HEADER: 'x-visitor-address' },
+  browser: false
+})
 
 /** Posts the "Email me a sign-in link" form as a browser without JavaScript would, from `visitor`. */
 async function requestLink(visitor: string, email: string) {
-  const host = `lima-lift.localhost:${storefront.port}`
-  return rawRequest(storefront.port, '/signin?/magic', {
+  const host = `lima-lift.localhost:${web.storefront.port}`
+  return rawRequest(web.storefront.port, '/signin?/magic', {
     method: 'POST',
     headers: {
       host,
@@ -29,29 +37,6 @@ async function requestLink(visitor: string, email: string) {
     body: new URLSearchParams({ email }).toString()
   })
 }
-
-beforeAll(async () => {
-  await ensureBuilt('storefront')
-  api = await startPlatformApi('client-ip-e2e', { env: { TRUST_PROXY: 'true' } })
-  const agency = await seedAgency(api.app, 'ip-agency')
-  await seedTenant(api.app, agency._id, {
-    slug: 'lima-lift',
-    name: 'Lima Lift',
-    primary: '#0b5394',
-    headline: 'x'
-  })
-  // Behind a proxy adapter-node reads the visitor's address from a header; here the test sets it.
-  storefront = await startWebApp('storefront', {
-    API_URL: api.url,
-    SITE_CACHE_MS: '0',
-    ADDRESS_HEADER: 'x-visitor-address'
-  })
-}, 600_000)
-
-afterAll(async () => {
-  await storefront?.close()
-  await api?.close()
-})
 
 describe('visitor addresses reach the API', () => {
   it('limits sign-in link requests per visitor, not per storefront server', async () => {

@@ -1,37 +1,39 @@
 // Cross-site form posts against the built storefront: a page on another site, or on a sibling tenant's
 // `<slug>.<BASE_DOMAIN>` host (same-site, so its cookies would ride along), cannot submit a tenant's forms.
 // Real browser and raw HTTP against the running platform; nothing is stored for a refused post.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
-import {
-  login,
-  type RunningApi,
-  seedAgency,
-  seedMasterclass,
-  seedStaff,
-  seedTenant,
-  startPlatformApi
-} from '../../core/test/client/support/platform-api.ts'
+import { describe, expect, it } from 'vitest'
+import { onPage } from '../../core/test/client/support/browser.ts'
+import { seedAgency, seedTenant } from '../../core/test/client/support/platform-api.ts'
 import { rawRequest } from '../../core/test/client/support/raw-http.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import { seedHostedTenant, useWebStack } from '../../core/test/support/web-stack.ts'
 import masterclasses from '../../plugins/masterclasses/plugin.ts'
 import pipeline from '../../plugins/pipeline/plugin.ts'
 import { leadsWithEmail as leadsOf } from './support/pipeline-leads.ts'
 
-let api: RunningApi
-let storefront: RunningWebApp
-let browser: Browser
-let tenantId = ''
-let masterclassId = ''
-let hostToken = ''
-const host = (slug: string) => `${slug}.localhost:${storefront.port}`
+const PLUGINS = ['masterclasses', 'pipeline']
+const web = useWebStack('form-origin-e2e', {
+  api: { plugins: [masterclasses, pipeline] },
+  seed: async (api) => {
+    const agency = await seedAgency(api.app, 'origin-agency')
+    const golfGym = await seedHostedTenant(api, agency._id, {
+      slug: 'golf-gym',
+      plugins: PLUGINS,
+      host: 'host@golf.test',
+      masterclass: 'Swing basics'
+    })
+    const hotel = { slug: 'hotel-hiit', name: 'hotel-hiit', headline: 'hotel-hiit', primary: '#0b5394' }
+    await seedTenant(api.app, agency._id, { ...hotel, plugins: PLUGINS })
+    return golfGym
+  },
+  storefront: { SITE_CACHE_MS: '0' }
+})
+const host = (slug: string) => `${slug}.localhost:${web.storefront.port}`
 
-const leadsWithEmail = (email: string) => leadsOf(api, hostToken, tenantId, email)
+const leadsWithEmail = (email: string) => leadsOf(web.api, web.seed.hostToken, web.seed.tenantId, email)
 
 /** The landing page's registration form as a browser without JavaScript posts it to golf-gym. */
 function postRegistration(email: string, origin?: string) {
-  return rawRequest(storefront.port, '/?/pipeline-registration', {
+  return rawRequest(web.storefront.port, '/?/pipeline-registration', {
     method: 'POST',
     headers: {
       host: host('golf-gym'),
@@ -39,46 +41,18 @@ function postRegistration(email: string, origin?: string) {
       'content-type': 'application/x-www-form-urlencoded',
       ...(origin !== undefined && { origin })
     },
-    body: new URLSearchParams({ name: 'Forged Lead', email, masterclassId, consent: 'true' }).toString()
+    body: new URLSearchParams({
+      name: 'Forged Lead',
+      email,
+      masterclassId: web.seed.masterclassId,
+      consent: 'true'
+    }).toString()
   })
 }
 
-beforeAll(async () => {
-  await ensureBuilt('storefront')
-  api = await startPlatformApi('form-origin-e2e', { plugins: [masterclasses, pipeline] })
-  const agency = await seedAgency(api.app, 'origin-agency')
-  for (const slug of ['golf-gym', 'hotel-hiit']) {
-    const tenant = await seedTenant(api.app, agency._id, {
-      slug,
-      name: slug,
-      primary: '#0b5394',
-      headline: slug,
-      plugins: ['masterclasses', 'pipeline']
-    })
-    if (slug === 'golf-gym') tenantId = tenant._id
-  }
-  const staff = await seedStaff(api.app, {
-    email: 'host@golf.test',
-    role: 'host',
-    password: 'host-password-1',
-    agencyId: agency._id,
-    tenantIds: [tenantId]
-  })
-  hostToken = await login(api, 'host@golf.test', 'host-password-1')
-  masterclassId = (await seedMasterclass(api, tenantId, hostToken, 'Swing basics', staff._id))._id
-  storefront = await startWebApp('storefront', { API_URL: api.url, SITE_CACHE_MS: '0' })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await storefront?.close()
-  await api?.close()
-})
-
 describe('cross-site form posts', () => {
   it('refuses a form a sibling tenant’s page submits in the browser, and stores nothing', async () => {
-    await onPage(browser, 'form-origin-sibling', async (page) => {
+    await onPage(web.browser, 'form-origin-sibling', async (page) => {
       // The attacker controls hotel-hiit's landing page: same site as golf-gym, another origin.
       await page.goto(`http://${host('hotel-hiit')}/`)
       const answer = page.waitForResponse((response) => response.request().method() === 'POST')
@@ -98,7 +72,12 @@ describe('cross-site form posts', () => {
         },
         {
           action: `http://${host('golf-gym')}/?/pipeline-registration`,
-          fields: { name: 'Forged Lead', email: 'sibling@forged.test', masterclassId, consent: 'true' }
+          fields: {
+            name: 'Forged Lead',
+            email: 'sibling@forged.test',
+            masterclassId: web.seed.masterclassId,
+            consent: 'true'
+          }
         }
       )
       const response = await answer
@@ -121,7 +100,7 @@ describe('cross-site form posts', () => {
       expect(await leadsWithEmail(email)).toEqual([])
     }
     // Sign-in forms are covered too (login CSRF): refused before the API is asked.
-    const signIn = await rawRequest(storefront.port, '/signin?/password', {
+    const signIn = await rawRequest(web.storefront.port, '/signin?/password', {
       method: 'POST',
       headers: {
         host: host('golf-gym'),

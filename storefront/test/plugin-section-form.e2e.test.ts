@@ -1,80 +1,47 @@
 // Plugin landing-section forms without JavaScript: the pipeline plugin's registration form posts to the
 // storefront, which routes it to the plugin's action (registry-driven), then shows the confirmation page
 // or the inline field errors. Browser with JavaScript disabled against the running platform.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
-import {
-  login,
-  type RunningApi,
-  seedAgency,
-  seedMasterclass,
-  seedStaff,
-  seedTenant,
-  startPlatformApi
-} from '../../core/test/client/support/platform-api.ts'
+import { describe, expect, it } from 'vitest'
+import { onPage } from '../../core/test/client/support/browser.ts'
+import { seedAgency } from '../../core/test/client/support/platform-api.ts'
 import { rawRequest } from '../../core/test/client/support/raw-http.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import { seedHostedTenant, useWebStack } from '../../core/test/support/web-stack.ts'
 import masterclasses from '../../plugins/masterclasses/plugin.ts'
 import pipeline from '../../plugins/pipeline/plugin.ts'
 import { leadsWithEmail as leadsOf } from './support/pipeline-leads.ts'
 
-let api: RunningApi
-let storefront: RunningWebApp
-let browser: Browser
-let tenantId = ''
-let masterclassId = ''
-let hostToken = ''
-const NO_JS = { javaScriptEnabled: false }
-const landing = () => `http://delta-dance.localhost:${storefront.port}/`
-
-const leadsWithEmail = (email: string) => leadsOf(api, hostToken, tenantId, email)
-
-beforeAll(async () => {
-  await ensureBuilt('storefront')
-  api = await startPlatformApi('section-form-e2e', { plugins: [masterclasses, pipeline] })
-  const agency = await seedAgency(api.app, 'section-agency')
-  const tenant = await seedTenant(api.app, agency._id, {
-    slug: 'delta-dance',
-    name: 'Delta Dance',
-    primary: '#0b5394',
-    headline: 'Dance with Delta',
-    plugins: ['masterclasses', 'pipeline']
-  })
-  tenantId = tenant._id
-  const host = await seedStaff(api.app, {
-    email: 'host@delta.test',
-    role: 'host',
-    password: 'host-password-1',
-    agencyId: agency._id,
-    tenantIds: [tenantId]
-  })
-  hostToken = await login(api, 'host@delta.test', 'host-password-1')
-  masterclassId = (await seedMasterclass(api, tenantId, hostToken, 'Salsa from zero', host._id))._id
-  storefront = await startWebApp('storefront', { API_URL: api.url, SITE_CACHE_MS: '0' })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await storefront?.close()
-  await api?.close()
+const web = useWebStack('section-form-e2e', {
+  api: { plugins: [masterclasses, pipeline] },
+  seed: async (api) =>
+    seedHostedTenant(api, (await seedAgency(api.app, 'section-agency'))._id, {
+      slug: 'delta-dance',
+      name: 'Delta Dance',
+      headline: 'Dance with Delta',
+      plugins: ['masterclasses', 'pipeline'],
+      host: 'host@delta.test',
+      masterclass: 'Salsa from zero'
+    }),
+  storefront: { SITE_CACHE_MS: '0' }
 })
+const NO_JS = { javaScriptEnabled: false }
+const landing = () => `http://delta-dance.localhost:${web.storefront.port}/`
+
+const leadsWithEmail = (email: string) => leadsOf(web.api, web.seed.hostToken, web.seed.tenantId, email)
 
 describe('plugin section form without JavaScript', () => {
   it('registers through the plugin action and shows the confirmation page', async () => {
     await onPage(
-      browser,
+      web.browser,
       'section-form-register',
       async (page) => {
         await page.goto(landing())
         const form = page.getByTestId('registration-form')
         await form.getByLabel('Name').fill('Rita Dancer')
         await form.getByLabel('Email').fill('rita@dancer.test')
-        await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(masterclassId)
+        await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(web.seed.masterclassId)
         await form.getByLabel('I agree to be contacted').check()
         await form.getByRole('button', { name: 'Register' }).click()
-        await page.waitForURL(`**/registered?masterclass=${masterclassId}`)
+        await page.waitForURL(`**/registered?masterclass=${web.seed.masterclassId}`)
         expect(await page.getByTestId('registration-confirmation').textContent()).toContain(
           'Delta Dance has your registration'
         )
@@ -83,12 +50,12 @@ describe('plugin section form without JavaScript', () => {
     )
     const leads = await leadsWithEmail('rita@dancer.test')
     expect(leads).toHaveLength(1)
-    expect(leads[0]).toMatchObject({ name: 'Rita Dancer', masterclassId })
+    expect(leads[0]).toMatchObject({ name: 'Rita Dancer', masterclassId: web.seed.masterclassId })
   })
 
   it('shows inline field errors, keeps the typed values and stores nothing for invalid input', async () => {
     await onPage(
-      browser,
+      web.browser,
       'section-form-invalid',
       async (page) => {
         await page.goto(landing())
@@ -119,8 +86,8 @@ describe('plugin section form without JavaScript', () => {
   })
 
   it('answers 404 for a form action no enabled plugin section handles', async () => {
-    const host = `delta-dance.localhost:${storefront.port}`
-    const response = await rawRequest(storefront.port, '/?/nobody-form', {
+    const host = `delta-dance.localhost:${web.storefront.port}`
+    const response = await rawRequest(web.storefront.port, '/?/nobody-form', {
       method: 'POST',
       headers: { host, origin: `http://${host}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'name=x'

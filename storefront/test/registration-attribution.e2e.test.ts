@@ -3,63 +3,33 @@
 // registers; the stored lead's source still names the campaign and the external referrer, from the
 // first-party cookie the storefront set on landing. Visitors of different campaigns share the cached
 // section data, yet each form carries and submits its own source.
-import type { Browser, BrowserContextOptions } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
-import {
-  login,
-  type RunningApi,
-  seedAgency,
-  seedMasterclass,
-  seedStaff,
-  seedTenant,
-  startPlatformApi
-} from '../../core/test/client/support/platform-api.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import type { BrowserContextOptions } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { onPage } from '../../core/test/client/support/browser.ts'
+import { seedAgency } from '../../core/test/client/support/platform-api.ts'
+import { seedHostedTenant, useWebStack } from '../../core/test/support/web-stack.ts'
 import masterclasses from '../../plugins/masterclasses/plugin.ts'
 import pipeline from '../../plugins/pipeline/plugin.ts'
-import { leadsWithEmail } from './support/pipeline-leads.ts'
+import { leadsWithEmail as leadsOf } from './support/pipeline-leads.ts'
 
-let api: RunningApi
-let storefront: RunningWebApp
-let browser: Browser
-let tenantId = ''
-let masterclassId = ''
-let hostToken = ''
-const origin = () => `http://echo-yoga.localhost:${storefront.port}`
+const web = useWebStack('attribution-e2e', {
+  api: { plugins: [masterclasses, pipeline] },
+  seed: async (api) =>
+    seedHostedTenant(api, (await seedAgency(api.app, 'attribution-agency'))._id, {
+      slug: 'echo-yoga',
+      name: 'Echo Yoga',
+      headline: 'Breathe with Echo',
+      plugins: ['masterclasses', 'pipeline'],
+      host: 'host@echo.test',
+      masterclass: 'Yoga at dawn'
+    }),
+  // Section data is cached for far longer than the test: every visit below after the first is served from it.
+  storefront: { SITE_CACHE_MS: '600000' }
+})
+const origin = () => `http://echo-yoga.localhost:${web.storefront.port}`
 const EXTERNAL = 'https://www.instagram.com/p/abc123/?igshid=personal-token&email=ana%40b.test'
 
-beforeAll(async () => {
-  await ensureBuilt('storefront')
-  api = await startPlatformApi('attribution-e2e', { plugins: [masterclasses, pipeline] })
-  const agency = await seedAgency(api.app, 'attribution-agency')
-  const tenant = await seedTenant(api.app, agency._id, {
-    slug: 'echo-yoga',
-    name: 'Echo Yoga',
-    primary: '#0b5394',
-    headline: 'Breathe with Echo',
-    plugins: ['masterclasses', 'pipeline']
-  })
-  tenantId = tenant._id
-  const host = await seedStaff(api.app, {
-    email: 'host@echo.test',
-    role: 'host',
-    password: 'host-password-1',
-    agencyId: agency._id,
-    tenantIds: [tenantId]
-  })
-  hostToken = await login(api, 'host@echo.test', 'host-password-1')
-  masterclassId = (await seedMasterclass(api, tenantId, hostToken, 'Yoga at dawn', host._id))._id
-  // Section data is cached for far longer than the test: every visit below after the first is served from it.
-  storefront = await startWebApp('storefront', { API_URL: api.url, SITE_CACHE_MS: '600000' })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await storefront?.close()
-  await api?.close()
-})
+const leadsWithEmail = (email: string) => leadsOf(web.api, web.seed.hostToken, web.seed.tenantId, email)
 
 describe('registration source attribution', () => {
   it.each([
@@ -69,7 +39,7 @@ describe('registration source attribution', () => {
     'keeps the landing UTM values and external referrer through internal navigation (%s)',
     async (name, email, options) => {
       await onPage(
-        browser,
+        web.browser,
         `attribution-${name}`,
         async (page) => {
           await page.goto(`${origin()}/?utm_source=instagram&utm_campaign=spring`, { referer: EXTERNAL })
@@ -87,14 +57,14 @@ describe('registration source attribution', () => {
           const form = page.getByTestId('registration-form')
           await form.getByLabel('Name').fill('Ana Attributed')
           await form.getByLabel('Email').fill(email)
-          await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(masterclassId)
+          await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(web.seed.masterclassId)
           await form.getByLabel('I agree to be contacted').check()
           await form.getByRole('button', { name: 'Register' }).click()
-          await page.waitForURL(`**/registered?masterclass=${masterclassId}`)
+          await page.waitForURL(`**/registered?masterclass=${web.seed.masterclassId}`)
         },
         options
       )
-      const leads = await leadsWithEmail(api, hostToken, tenantId, email)
+      const leads = await leadsWithEmail(email)
       expect(leads).toHaveLength(1)
       // The referrer without its query string (it carried personal data), no medium (none was given).
       expect(leads[0].source).toEqual({
@@ -107,7 +77,7 @@ describe('registration source attribution', () => {
 
   it('shares one cache entry between two campaigns, each visitor submitting its own source', async () => {
     let masterclassReads = 0
-    ;(api.app as any).service('masterclasses/masterclasses').hooks({
+    ;(web.api.app as any).service('masterclasses/masterclasses').hooks({
       before: {
         find: [
           async () => {
@@ -125,7 +95,7 @@ describe('registration source attribution', () => {
     const readsAfterVisit: number[] = []
     for (const [email, source, campaign] of visits) {
       await onPage(
-        browser,
+        web.browser,
         `attribution-shared-${source}`,
         async (page) => {
           await page.goto(`${origin()}/?utm_source=${source}&utm_campaign=${campaign}&${fresh}`)
@@ -133,10 +103,10 @@ describe('registration source attribution', () => {
           await expect(form.locator('input[name="utmSource"]').getAttribute('value')).resolves.toBe(source)
           await form.getByLabel('Name').fill(`Visitor ${source}`)
           await form.getByLabel('Email').fill(email)
-          await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(masterclassId)
+          await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(web.seed.masterclassId)
           await form.getByLabel('I agree to be contacted').check()
           await form.getByRole('button', { name: 'Register' }).click()
-          await page.waitForURL(`**/registered?masterclass=${masterclassId}`)
+          await page.waitForURL(`**/registered?masterclass=${web.seed.masterclassId}`)
         },
         { javaScriptEnabled: false }
       )
@@ -146,7 +116,7 @@ describe('registration source attribution', () => {
     expect(readsAfterVisit[0]).toBeGreaterThan(0)
     expect(readsAfterVisit[1]).toBe(readsAfterVisit[0])
     for (const [email, source, campaign] of visits) {
-      const leads = await leadsWithEmail(api, hostToken, tenantId, email)
+      const leads = await leadsWithEmail(email)
       expect(leads.map((lead) => lead.source)).toEqual([{ utmSource: source, utmCampaign: campaign }])
     }
   })
@@ -154,7 +124,7 @@ describe('registration source attribution', () => {
   it('credits nothing to a direct visit', async () => {
     const email = 'direct@echo.test'
     await onPage(
-      browser,
+      web.browser,
       'attribution-direct',
       async (page) => {
         await page.goto(`${origin()}/`)
@@ -162,14 +132,14 @@ describe('registration source attribution', () => {
         const form = page.getByTestId('registration-form')
         await form.getByLabel('Name').fill('Dora Direct')
         await form.getByLabel('Email').fill(email)
-        await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(masterclassId)
+        await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(web.seed.masterclassId)
         await form.getByLabel('I agree to be contacted').check()
         await form.getByRole('button', { name: 'Register' }).click()
-        await page.waitForURL(`**/registered?masterclass=${masterclassId}`)
+        await page.waitForURL(`**/registered?masterclass=${web.seed.masterclassId}`)
       },
       { javaScriptEnabled: false }
     )
-    const leads = await leadsWithEmail(api, hostToken, tenantId, email)
+    const leads = await leadsWithEmail(email)
     expect(leads).toHaveLength(1)
     expect(leads[0].source ?? {}).toEqual({})
   })

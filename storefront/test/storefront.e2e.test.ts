@@ -1,36 +1,68 @@
 // Browser tests of the storefront against the running platform (API on the harness database and Redis,
 // built storefront server, Debian Chromium): per-host brands and catalogues, plugin pages, accounts.
 import { rmSync } from 'node:fs'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   type OutboxMessage,
   outboxMessagesTo,
   signInToken,
   waitForMessages
 } from '../../core/test/auth/magic-link/outbox.ts'
-import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
+import { onPage } from '../../core/test/client/support/browser.ts'
 import { startFaultProxy } from '../../core/test/client/support/fault-proxy.ts'
-import {
-  login,
-  type RunningApi,
-  seedAgency,
-  seedMasterclass,
-  seedStaff,
-  seedTenant,
-  startPlatformApi
-} from '../../core/test/client/support/platform-api.ts'
+import { seedAgency, seedTenant } from '../../core/test/client/support/platform-api.ts'
 import { rawRequest } from '../../core/test/client/support/raw-http.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import { startWebApp } from '../../core/test/client/support/web-apps.ts'
+import { seedHostedTenant, useWebStack } from '../../core/test/support/web-stack.ts'
 
-let api: RunningApi
-let storefront: RunningWebApp
-let browser: Browser
 const ids: Record<string, string> = {}
 const masterclass: Record<string, string> = {}
-
-const at = (slug: string, path = '/') => `http://${slug}.localhost:${storefront.port}${path}`
 const OUTBOX = `/tmp/ms-storefront-e2e-outbox-${process.pid}`
+
+const web = useWebStack('storefront-e2e', {
+  api: () => {
+    rmSync(OUTBOX, { recursive: true, force: true })
+    return { env: { EMAIL_OUTBOX_DIR: OUTBOX } }
+  },
+  seed: async (api) => {
+    const agency = await seedAgency(api.app, 'e2e-agency')
+    for (const [slug, name, primary] of [
+      ['alpha-fit', 'Alpha Fitness', '#b00020'],
+      ['beta-money', 'Beta Money', '#0b5394']
+    ] as const) {
+      const seeded = await seedHostedTenant(api, agency._id, {
+        slug,
+        name,
+        primary,
+        headline: `${name} headline`,
+        plugins: ['masterclasses'],
+        host: `host@${slug}.test`,
+        masterclass: `${name} masterclass`
+      })
+      ids[slug] = seeded.tenantId
+      masterclass[slug] = seeded.masterclassId
+      // Each brand also answers on a custom domain of its own.
+      await (api.app as any)
+        .service('tenants')
+        .patch(seeded.tenantId, { domains: [`${slug.split('-')[0]}.example.com`] })
+    }
+    const contrastFail = await seedTenant(api.app, agency._id, {
+      slug: 'grey-on-grey',
+      name: 'Grey On Grey',
+      primary: '#999999',
+      headline: 'Hard to read'
+    })
+    await (api.app as any).service('tenants').patch(contrastFail._id, {
+      theme: {
+        colors: { primary: '#999999', background: '#888888', text: '#777777' },
+        fonts: { heading: 'serif', body: 'serif' }
+      }
+    })
+  },
+  storefront: { BASE_DOMAIN: 'localhost', SITE_CACHE_MS: '0' }
+})
+
+const at = (slug: string, path = '/') => `http://${slug}.localhost:${web.storefront.port}${path}`
 
 /** Emails carrying a sign-in link: asked for on the sign-in page, or mailed by a registration to confirm it. */
 const isSignInLink = (message: OutboxMessage) =>
@@ -45,66 +77,9 @@ async function latestSignInLink(email: string, count = 1): Promise<string> {
 const signInLinkAt = (slug: string, token: string) =>
   at(slug, `/signin/link?token=${encodeURIComponent(token)}`)
 
-beforeAll(async () => {
-  rmSync(OUTBOX, { recursive: true, force: true })
-  await ensureBuilt('storefront')
-  api = await startPlatformApi('storefront-e2e', { env: { EMAIL_OUTBOX_DIR: OUTBOX } })
-  const agency = await seedAgency(api.app, 'e2e-agency')
-  for (const [slug, name, primary] of [
-    ['alpha-fit', 'Alpha Fitness', '#b00020'],
-    ['beta-money', 'Beta Money', '#0b5394']
-  ] as const) {
-    const tenant = await seedTenant(api.app, agency._id, {
-      slug,
-      name,
-      primary,
-      headline: `${name} headline`,
-      plugins: ['masterclasses']
-    })
-    ids[slug] = tenant._id
-    // Each brand also answers on a custom domain of its own.
-    await (api.app as any)
-      .service('tenants')
-      .patch(tenant._id, { domains: [`${slug.split('-')[0]}.example.com`] })
-    const host = await seedStaff(api.app, {
-      email: `host@${slug}.test`,
-      role: 'host',
-      password: 'host-password-1',
-      agencyId: agency._id,
-      tenantIds: [tenant._id]
-    })
-    const token = await login(api, `host@${slug}.test`, 'host-password-1')
-    masterclass[slug] = (await seedMasterclass(api, tenant._id, token, `${name} masterclass`, host._id))._id
-  }
-  const contrastFail = await seedTenant(api.app, agency._id, {
-    slug: 'grey-on-grey',
-    name: 'Grey On Grey',
-    primary: '#999999',
-    headline: 'Hard to read'
-  })
-  await (api.app as any).service('tenants').patch(contrastFail._id, {
-    theme: {
-      colors: { primary: '#999999', background: '#888888', text: '#777777' },
-      fonts: { heading: 'serif', body: 'serif' }
-    }
-  })
-  storefront = await startWebApp('storefront', {
-    API_URL: api.url,
-    BASE_DOMAIN: 'localhost',
-    SITE_CACHE_MS: '0'
-  })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await storefront?.close()
-  await api?.close()
-})
-
 describe('storefront per tenant', () => {
   it('shows each tenant its own brand and only its own masterclasses', async () => {
-    await onPage(browser, 'two-brands', async (page) => {
+    await onPage(web.browser, 'two-brands', async (page) => {
       await page.goto(at('alpha-fit'))
       expect(await page.getByTestId('brand-name').textContent()).toBe('Alpha Fitness')
       expect(await page.locator('h1').textContent()).toBe('Alpha Fitness headline')
@@ -133,7 +108,7 @@ describe('storefront per tenant', () => {
   })
 
   it('opens a masterclass detail page, and 404s for another tenant’s masterclass', async () => {
-    await onPage(browser, 'detail-page', async (page) => {
+    await onPage(web.browser, 'detail-page', async (page) => {
       await page.goto(at('alpha-fit'))
       await page.getByRole('link', { name: 'Alpha Fitness masterclass' }).click()
       await page.waitForURL(`**/masterclasses/${masterclass['alpha-fit']}`)
@@ -147,7 +122,7 @@ describe('storefront per tenant', () => {
   })
 
   it('answers an unknown host with a 404 page', async () => {
-    await onPage(browser, 'unknown-host', async (page) => {
+    await onPage(web.browser, 'unknown-host', async (page) => {
       const response = await page.goto(at('nobody-here'))
       expect(response?.status()).toBe(404)
       expect(await page.getByTestId('error-message').textContent()).toContain('no storefront at this address')
@@ -155,16 +130,16 @@ describe('storefront per tenant', () => {
   })
 
   it('serves a tenant on plain localhost through ?tenant= and remembers it', async () => {
-    await onPage(browser, 'localhost-fallback', async (page) => {
-      await page.goto(`http://localhost:${storefront.port}/?tenant=beta-money`)
+    await onPage(web.browser, 'localhost-fallback', async (page) => {
+      await page.goto(`http://localhost:${web.storefront.port}/?tenant=beta-money`)
       expect(await page.getByTestId('brand-name').textContent()).toBe('Beta Money')
-      await page.goto(`http://localhost:${storefront.port}/`)
+      await page.goto(`http://localhost:${web.storefront.port}/`)
       expect(await page.getByTestId('brand-name').textContent()).toBe('Beta Money')
     })
   })
 
   it('falls back to the accessible palette when a theme fails AA contrast, and says why', async () => {
-    await onPage(browser, 'contrast-fallback', async (page) => {
+    await onPage(web.browser, 'contrast-fallback', async (page) => {
       await page.goto(at('grey-on-grey'))
       const text = await page.evaluate(() =>
         getComputedStyle(document.documentElement).getPropertyValue('--brand-text').trim()
@@ -177,7 +152,7 @@ describe('storefront per tenant', () => {
   })
 
   it('lets an attendee register, finish through the emailed link, sign in with the password; a wrong password is refused', async () => {
-    await onPage(browser, 'attendee-account', async (page) => {
+    await onPage(web.browser, 'attendee-account', async (page) => {
       await page.goto(at('alpha-fit', '/signin'), { waitUntil: 'networkidle' })
       await page.getByLabel('Name').fill('Jo Attendee')
       await page.locator('#register-email').fill('jo@attendee.test')
@@ -214,7 +189,7 @@ describe('storefront per tenant', () => {
   })
 
   it('answers a registration with an existing email exactly like a new one, and signs nobody in', async () => {
-    await onPage(browser, 'register-existing', async (page) => {
+    await onPage(web.browser, 'register-existing', async (page) => {
       const register = async (email: string) => {
         await page.goto(at('alpha-fit', '/signin'), { waitUntil: 'networkidle' })
         await page.getByLabel('Name').fill('Someone Else')
@@ -239,7 +214,7 @@ describe('storefront per tenant', () => {
   })
 
   it('signs in with an emailed link, once', async () => {
-    await onPage(browser, 'magic-link', async (page) => {
+    await onPage(web.browser, 'magic-link', async (page) => {
       await page.goto(at('alpha-fit', '/signin'), { waitUntil: 'networkidle' })
       const before = (await outboxMessagesTo(OUTBOX, 'jo@attendee.test')).filter(isSignInLink).length
       await page.locator('#magic-email').fill('jo@attendee.test')
@@ -247,18 +222,22 @@ describe('storefront per tenant', () => {
       expect(await page.getByTestId('magic-status').textContent()).toContain('a sign-in link is on its way')
       const link = await latestSignInLink('jo@attendee.test', before + 1)
       // A mail scanner fetching the link first must not use it up: opening it only shows a button.
-      const prefetch = await rawRequest(storefront.port, `/signin/link?token=${encodeURIComponent(link)}`, {
-        headers: { host: `alpha-fit.localhost:${storefront.port}` }
-      })
+      const prefetch = await rawRequest(
+        web.storefront.port,
+        `/signin/link?token=${encodeURIComponent(link)}`,
+        {
+          headers: { host: `alpha-fit.localhost:${web.storefront.port}` }
+        }
+      )
       expect(prefetch.status).toBe(200)
       // Nothing on the page sends its address (with the token) to another site.
       expect(prefetch.headers['referrer-policy']).toBe('same-origin')
       // Nor can another site (here a sibling tenant, same-site) press the button for the visitor.
-      const forged = await rawRequest(storefront.port, '/signin/link', {
+      const forged = await rawRequest(web.storefront.port, '/signin/link', {
         method: 'POST',
         headers: {
-          host: `alpha-fit.localhost:${storefront.port}`,
-          origin: `http://beta-money.localhost:${storefront.port}`,
+          host: `alpha-fit.localhost:${web.storefront.port}`,
+          origin: `http://beta-money.localhost:${web.storefront.port}`,
           'content-type': 'application/x-www-form-urlencoded'
         },
         body: new URLSearchParams({ token: link }).toString()
@@ -283,18 +262,18 @@ describe('storefront per tenant', () => {
   })
 
   it('serves a tenant on its custom domain', async () => {
-    const answer = await rawRequest(storefront.port, '/', {
-      headers: { host: `alpha.example.com:${storefront.port}` }
+    const answer = await rawRequest(web.storefront.port, '/', {
+      headers: { host: `alpha.example.com:${web.storefront.port}` }
     })
     expect(answer.status).toBe(200)
     expect(answer.text).toContain('Alpha Fitness headline')
     expect(answer.text).toContain('--brand-primary: #b00020')
-    const unknown = await rawRequest(storefront.port, '/', { headers: { host: 'nobody.example.com' } })
+    const unknown = await rawRequest(web.storefront.port, '/', { headers: { host: 'nobody.example.com' } })
     expect(unknown.status).toBe(404)
   })
 
   it('keeps the typed values and says to wait when the API answers 429 or 503 to a registration', async () => {
-    const proxy = await startFaultProxy(api.url)
+    const proxy = await startFaultProxy(web.api.url)
     const busy = await startWebApp('storefront', { API_URL: proxy.url, SITE_CACHE_MS: '0' })
     try {
       // 429 through the enhanced (JavaScript) form, 503 through the plain HTML post.
@@ -304,7 +283,7 @@ describe('storefront per tenant', () => {
       ] as const) {
         proxy.fail({ method: 'POST', path: '/users', status })
         await onPage(
-          browser,
+          web.browser,
           `register-${status}`,
           async (page) => {
             await page.goto(`http://alpha-fit.localhost:${busy.port}/signin`, { waitUntil: 'networkidle' })
@@ -328,10 +307,10 @@ describe('storefront per tenant', () => {
   })
 
   it('hides a disabled plugin’s section and pages', async () => {
-    await (api.app as any)
+    await (web.api.app as any)
       .service('tenants')
       .disablePlugin({ tenantId: ids['beta-money'], plugin: 'masterclasses' })
-    await onPage(browser, 'disabled-plugin', async (page) => {
+    await onPage(web.browser, 'disabled-plugin', async (page) => {
       await page.goto(at('beta-money'))
       expect(await page.getByTestId('brand-name').textContent()).toBe('Beta Money')
       expect(await page.getByRole('heading', { name: 'Upcoming masterclasses' }).count()).toBe(0)

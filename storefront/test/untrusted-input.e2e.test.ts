@@ -1,22 +1,10 @@
 // The built storefront against values it cannot trust, over raw HTTP: tenant data stored before the API
 // validated it (pasted into the page outside Svelte's escaping), session cookies whose token names no user,
 // and percent-encoded plugin page paths.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  login,
-  type RunningApi,
-  seedAgency,
-  seedMasterclass,
-  seedStaff,
-  seedTenant,
-  startPlatformApi
-} from '../../core/test/client/support/platform-api.ts'
+import { describe, expect, it } from 'vitest'
+import { type RunningApi, seedAgency, seedTenant } from '../../core/test/client/support/platform-api.ts'
 import { rawRequest } from '../../core/test/client/support/raw-http.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
-
-let api: RunningApi
-let storefront: RunningWebApp
-let masterclassId: string
+import { seedHost, useWebStack } from '../../core/test/support/web-stack.ts'
 
 const SCRIPT = '<script>window.pwned=1</script>'
 const GOOD_THEME = {
@@ -26,59 +14,50 @@ const GOOD_THEME = {
   copy: { headline: 'Welcome', locale: 'de-DE' }
 }
 
-const get = (slug: string, path: string, cookie?: string) =>
-  rawRequest(storefront.port, path, {
-    headers: { host: `${slug}.localhost:${storefront.port}`, accept: 'text/html', ...(cookie && { cookie }) }
-  })
-
 /** A theme written straight to the database, as one stored before the API's theme schema refused it. */
-async function storeThemeAsIs(tenantId: string, theme: Record<string, unknown>) {
+async function storeThemeAsIs(api: RunningApi, tenantId: string, theme: Record<string, unknown>) {
   await (api.app as any).get('access').tenancy.Tenant.updateOne({ _id: tenantId }, { $set: { theme } }).exec()
 }
+
+const web = useWebStack('untrusted-input-e2e', {
+  seed: async (api) => {
+    const agency = await seedAgency(api.app, 'untrusted-agency')
+    const seeded = async (slug: string, plugins: string[] = []) =>
+      seedTenant(api.app, agency._id, { slug, name: slug, primary: '#0b5394', headline: 'x', plugins })
+    await storeThemeAsIs(api, (await seeded('lang-attack'))._id, {
+      ...GOOD_THEME,
+      copy: { headline: 'Welcome', locale: `en"><html lang="x">${SCRIPT}` }
+    })
+    await storeThemeAsIs(api, (await seeded('good-lang'))._id, GOOD_THEME)
+    await storeThemeAsIs(api, (await seeded('style-attack'))._id, {
+      colors: { primary: `</style>${SCRIPT}`, background: '#ffffff', text: '#111111' },
+      fonts: { heading: `</style>${SCRIPT}`, body: '"unclosed, serif' },
+      logoUrl: 'javascript:alert(document.domain)',
+      copy: { headline: 'Welcome' }
+    })
+    const pathCheck = await seeded('path-check', ['masterclasses'])
+    return seedHost(api, agency._id, pathCheck._id, {
+      email: 'host@path-check.test',
+      masterclass: 'Path masterclass'
+    })
+  },
+  storefront: { BASE_DOMAIN: 'localhost', SITE_CACHE_MS: '0' },
+  browser: false
+})
+
+const get = (slug: string, path: string, cookie?: string) =>
+  rawRequest(web.storefront.port, path, {
+    headers: {
+      host: `${slug}.localhost:${web.storefront.port}`,
+      accept: 'text/html',
+      ...(cookie && { cookie })
+    }
+  })
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
 /** A well-formed JWT the API will refuse (bad signature): a stale session, as after a key rotation. */
 const staleToken = `${base64url({ alg: 'HS256' })}.${base64url({ sub: '0123456789abcdef01234567' })}.sig`
 const session = (token: string) => `ms_session_path_check=${token}`
-
-beforeAll(async () => {
-  await ensureBuilt('storefront')
-  api = await startPlatformApi('untrusted-input-e2e')
-  const agency = await seedAgency(api.app, 'untrusted-agency')
-  const seeded = async (slug: string, plugins: string[] = []) =>
-    seedTenant(api.app, agency._id, { slug, name: slug, primary: '#0b5394', headline: 'x', plugins })
-  await storeThemeAsIs((await seeded('lang-attack'))._id, {
-    ...GOOD_THEME,
-    copy: { headline: 'Welcome', locale: `en"><html lang="x">${SCRIPT}` }
-  })
-  await storeThemeAsIs((await seeded('good-lang'))._id, GOOD_THEME)
-  await storeThemeAsIs((await seeded('style-attack'))._id, {
-    colors: { primary: `</style>${SCRIPT}`, background: '#ffffff', text: '#111111' },
-    fonts: { heading: `</style>${SCRIPT}`, body: '"unclosed, serif' },
-    logoUrl: 'javascript:alert(document.domain)',
-    copy: { headline: 'Welcome' }
-  })
-  const pathCheck = await seeded('path-check', ['masterclasses'])
-  const host = await seedStaff(api.app, {
-    email: 'host@path-check.test',
-    role: 'host',
-    password: 'host-password-1',
-    agencyId: agency._id,
-    tenantIds: [pathCheck._id]
-  })
-  const token = await login(api, 'host@path-check.test', 'host-password-1')
-  masterclassId = (await seedMasterclass(api, pathCheck._id, token, 'Path masterclass', host._id))._id
-  storefront = await startWebApp('storefront', {
-    API_URL: api.url,
-    BASE_DOMAIN: 'localhost',
-    SITE_CACHE_MS: '0'
-  })
-}, 600_000)
-
-afterAll(async () => {
-  await storefront?.close()
-  await api?.close()
-})
 
 describe('tenant data outside Svelte’s escaping', () => {
   it('writes only a well-formed locale’s language into <html lang>, else en', async () => {
@@ -153,7 +132,7 @@ describe('plugin page paths', () => {
   })
 
   it('still show a real page', async () => {
-    const page = await get('path-check', `/masterclasses/${masterclassId}`)
+    const page = await get('path-check', `/masterclasses/${web.seed.masterclassId}`)
     expect(page.status).toBe(200)
     expect(page.text).toContain('Path masterclass')
   })
