@@ -1,104 +1,79 @@
 // Browser tests of the dashboard against the running platform (API on the harness database and Redis, built
 // dashboard and storefront servers, Debian Chromium): roles and the tenant switcher, onboarding a tenant
 // whose storefront goes live, live widgets over Socket.io, server-side tables, disabling a plugin.
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { onPage } from '../../core/test/client/support/browser.ts'
 import { signInToDashboard } from '../../core/test/client/support/dashboard-session.ts'
 import {
   login,
-  type RunningApi,
   seedAgency,
   seedMasterclass,
   seedStaff,
-  seedTenant,
-  startPlatformApi
+  seedTenant
 } from '../../core/test/client/support/platform-api.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import { seedHost, useWebStack } from '../../core/test/support/web-stack.ts'
 
-let api: RunningApi
-let dashboard: RunningWebApp
-let storefront: RunningWebApp
-let browser: Browser
 const tenants: Record<string, string> = {}
-let hostId = ''
 
 const ADMIN = { email: 'nora@agency.test', password: 'agency-admin-pass' }
 const REP = { email: 'sam@agency.test', password: 'sales-rep-pass-1' }
 
+const web = useWebStack('dashboard-e2e', {
+  seed: async (api) => {
+    const agency = await seedAgency(api.app, 'northwind')
+    const other = await seedAgency(api.app, 'elsewhere')
+    for (const [slug, name, primary] of [
+      ['ava-studio', 'Ava Studio', '#b00020'],
+      ['marco-money', 'Marco Money', '#0b5394']
+    ] as const) {
+      tenants[slug] = (
+        await seedTenant(api.app, agency._id, {
+          slug,
+          name,
+          primary,
+          headline: name,
+          plugins: ['masterclasses']
+        })
+      )._id
+    }
+    tenants['other-brand'] = (
+      await seedTenant(api.app, other._id, {
+        slug: 'other-brand',
+        name: 'Other Brand',
+        primary: '#333333',
+        headline: 'x'
+      })
+    )._id
+    await seedStaff(api.app, { ...ADMIN, role: 'agency_admin', agencyId: agency._id })
+    await seedStaff(api.app, {
+      ...REP,
+      role: 'sales_rep',
+      agencyId: agency._id,
+      tenantIds: [tenants['ava-studio']]
+    })
+    const host = await seedHost(api, agency._id, tenants['ava-studio'], {
+      email: 'ava@agency.test',
+      masterclass: 'Zumba basics'
+    })
+    await seedMasterclass(api, tenants['ava-studio'], host.hostToken, 'Animal flow', host.hostId)
+    return host
+  },
+  storefront: { SITE_CACHE_MS: '0' },
+  dashboard: ({ storefront }) => ({ STOREFRONT_URL: `http://localhost:${storefront.port}` })
+})
+
 const signIn = (page: Page, user: { email: string; password: string }) =>
-  signInToDashboard(page, dashboard.url, user)
+  signInToDashboard(page, web.dashboard.url, user)
 
 async function switcherOptions(page: Page): Promise<string[]> {
   return page.locator('#tenant-switcher option').allTextContents()
 }
 
-beforeAll(async () => {
-  await Promise.all([ensureBuilt('dashboard'), ensureBuilt('storefront')])
-  api = await startPlatformApi('dashboard-e2e')
-  const agency = await seedAgency(api.app, 'northwind')
-  const other = await seedAgency(api.app, 'elsewhere')
-  for (const [slug, name, primary] of [
-    ['ava-studio', 'Ava Studio', '#b00020'],
-    ['marco-money', 'Marco Money', '#0b5394']
-  ] as const) {
-    tenants[slug] = (
-      await seedTenant(api.app, agency._id, {
-        slug,
-        name,
-        primary,
-        headline: name,
-        plugins: ['masterclasses']
-      })
-    )._id
-  }
-  tenants['other-brand'] = (
-    await seedTenant(api.app, other._id, {
-      slug: 'other-brand',
-      name: 'Other Brand',
-      primary: '#333333',
-      headline: 'x'
-    })
-  )._id
-  await seedStaff(api.app, { ...ADMIN, role: 'agency_admin', agencyId: agency._id })
-  await seedStaff(api.app, {
-    ...REP,
-    role: 'sales_rep',
-    agencyId: agency._id,
-    tenantIds: [tenants['ava-studio']]
-  })
-  hostId = (
-    await seedStaff(api.app, {
-      email: 'ava@agency.test',
-      password: 'host-password-1',
-      role: 'host',
-      agencyId: agency._id,
-      tenantIds: [tenants['ava-studio']]
-    })
-  )._id
-  const hostToken = await login(api, 'ava@agency.test', 'host-password-1')
-  await seedMasterclass(api, tenants['ava-studio'], hostToken, 'Zumba basics', hostId)
-  await seedMasterclass(api, tenants['ava-studio'], hostToken, 'Animal flow', hostId)
-  storefront = await startWebApp('storefront', { API_URL: api.url, SITE_CACHE_MS: '0' })
-  dashboard = await startWebApp('dashboard', {
-    API_URL: api.url,
-    PUBLIC_API_URL: api.url,
-    STOREFRONT_URL: `http://localhost:${storefront.port}`
-  })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await dashboard?.close()
-  await storefront?.close()
-  await api?.close()
-})
-
 describe('dashboard', () => {
   it('refuses a wrong password with a clear message', async () => {
-    await onPage(browser, 'dashboard-wrong-password', async (page) => {
-      await page.goto(`${dashboard.url}/signin`, { waitUntil: 'networkidle' })
+    await onPage(web.browser, 'dashboard-wrong-password', async (page) => {
+      await page.goto(`${web.dashboard.url}/signin`, { waitUntil: 'networkidle' })
       await page.getByLabel('Email').fill(ADMIN.email)
       await page.getByLabel('Password').fill('not-the-password')
       await page.getByRole('button', { name: 'Sign in' }).click()
@@ -108,7 +83,7 @@ describe('dashboard', () => {
   })
 
   it('lists exactly the agency’s tenants for its admin, with admin navigation', async () => {
-    await onPage(browser, 'dashboard-admin-switcher', async (page) => {
+    await onPage(web.browser, 'dashboard-admin-switcher', async (page) => {
       await signIn(page, ADMIN)
       expect((await switcherOptions(page)).sort()).toEqual(['Ava Studio', 'Marco Money'])
       const nav = await page.getByRole('navigation', { name: 'Main' }).textContent()
@@ -119,35 +94,35 @@ describe('dashboard', () => {
   })
 
   it('shows a sales rep only the tenants it is assigned to, and no admin pages', async () => {
-    await onPage(browser, 'dashboard-rep', async (page) => {
+    await onPage(web.browser, 'dashboard-rep', async (page) => {
       await signIn(page, REP)
       expect(await switcherOptions(page)).toEqual(['Ava Studio'])
       expect(await page.getByTestId('tenant-count').textContent()).toContain('1 tenant')
       const nav = await page.getByRole('navigation', { name: 'Main' }).textContent()
       expect(nav).not.toContain('Team')
       expect(nav).not.toContain('Tenants')
-      const response = await page.goto(`${dashboard.url}/tenants`)
+      const response = await page.goto(`${web.dashboard.url}/tenants`)
       expect(response?.status()).toBe(403)
     })
   })
 
   it('updates the home widget live when a masterclass is created elsewhere', async () => {
-    await onPage(browser, 'dashboard-live-widget', async (page) => {
+    await onPage(web.browser, 'dashboard-live-widget', async (page) => {
       await signIn(page, ADMIN)
       await page.locator('#tenant-switcher').selectOption({ label: 'Ava Studio' })
       await page.waitForLoadState('networkidle')
       await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live')
       expect(await page.getByTestId('upcoming-count').textContent()).toBe('2')
-      const hostToken = await login(api, 'ava@agency.test', 'host-password-1')
-      await seedMasterclass(api, tenants['ava-studio'], hostToken, 'Live mobility', hostId)
+      const hostToken = await login(web.api, 'ava@agency.test', 'host-password-1')
+      await seedMasterclass(web.api, tenants['ava-studio'], hostToken, 'Live mobility', web.seed.hostId)
       await expect.poll(() => page.getByTestId('upcoming-count').textContent(), { timeout: 15_000 }).toBe('3')
     })
   })
 
   it('sorts, filters and pages the masterclass table on the server and shows field errors on create', async () => {
-    await onPage(browser, 'dashboard-masterclass-table', async (page) => {
+    await onPage(web.browser, 'dashboard-masterclass-table', async (page) => {
       await signIn(page, ADMIN)
-      await page.goto(`${dashboard.url}/p/masterclasses?sort=title&dir=1`)
+      await page.goto(`${web.dashboard.url}/p/masterclasses?sort=title&dir=1`)
       const ascending = await page
         .locator('[data-testid="masterclass-rows"] tr td:first-child')
         .allTextContents()
@@ -164,7 +139,7 @@ describe('dashboard', () => {
         'No masterclasses.'
       )
 
-      await page.goto(`${dashboard.url}/p/masterclasses`)
+      await page.goto(`${web.dashboard.url}/p/masterclasses`)
       await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live')
       await page.getByLabel('Starts').fill('2031-05-01T10:00')
       await page.getByRole('button', { name: 'Create' }).click()
@@ -173,7 +148,7 @@ describe('dashboard', () => {
   })
 
   it('onboards a tenant with field-level errors, and its storefront goes live at its host', async () => {
-    await onPage(browser, 'dashboard-onboarding', async (page) => {
+    await onPage(web.browser, 'dashboard-onboarding', async (page) => {
       await signIn(page, ADMIN)
       await page.getByRole('link', { name: 'Onboard a tenant' }).click()
       await page.getByLabel(/^Slug/).fill('lena-yoga')
@@ -198,7 +173,7 @@ describe('dashboard', () => {
       await page.getByRole('button', { name: 'Save plugins' }).click()
       await page.waitForURL('**/tenants/*?created=1')
       const storefrontUrl = await page.getByTestId('storefront-link').getAttribute('href')
-      expect(storefrontUrl).toBe(`http://lena-yoga.localhost:${storefront.port}`)
+      expect(storefrontUrl).toBe(`http://lena-yoga.localhost:${web.storefront.port}`)
 
       await page.goto(storefrontUrl!)
       expect(await page.getByTestId('brand-name').textContent()).toBe('Lena Yoga')
@@ -208,9 +183,9 @@ describe('dashboard', () => {
   })
 
   it('removes a disabled plugin’s navigation, widget and pages', async () => {
-    await onPage(browser, 'dashboard-disable-plugin', async (page) => {
+    await onPage(web.browser, 'dashboard-disable-plugin', async (page) => {
       await signIn(page, ADMIN)
-      await page.goto(`${dashboard.url}/tenants/${tenants['marco-money']}`)
+      await page.goto(`${web.dashboard.url}/tenants/${tenants['marco-money']}`)
       await page.locator('fieldset[data-plugin="masterclasses"] legend input[type="checkbox"]').uncheck()
       await page.getByRole('button', { name: 'Save plugins' }).click()
       await page.getByTestId('plugins-saved').waitFor()
@@ -221,10 +196,10 @@ describe('dashboard', () => {
       expect(await page.getByRole('navigation', { name: 'Main' }).textContent()).not.toContain(
         'Masterclasses'
       )
-      const response = await page.goto(`${dashboard.url}/p/masterclasses`)
+      const response = await page.goto(`${web.dashboard.url}/p/masterclasses`)
       expect(response?.status()).toBe(404)
       // Still there for the tenant that keeps the plugin.
-      await page.goto(`${dashboard.url}/`)
+      await page.goto(`${web.dashboard.url}/`)
       await page.locator('#tenant-switcher').selectOption({ label: 'Ava Studio' })
       await page.waitForLoadState('networkidle')
       expect(await page.getByRole('heading', { name: 'Next masterclasses' }).count()).toBe(1)

@@ -6,14 +6,13 @@
 // of an agency admin is live for every tenant of the agency (never another agency's) and moves each lead in
 // its own tenant.
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
-import { signInToDashboard } from '../../core/test/client/support/dashboard-session.ts'
-import { type RunningApi, startPlatformApi } from '../../core/test/client/support/platform-api.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { onPage } from '../../core/test/client/support/browser.ts'
+import { useWebStack } from '../../core/test/support/web-stack.ts'
 import masterclassesPlugin from '../../plugins/masterclasses/plugin.ts'
 import pipelinePlugin from '../../plugins/pipeline/plugin.ts'
+import { openLiveBoard, registerLead } from '../../plugins/pipeline/test/support/board-page.ts'
 import { seedCatalogue } from '../../plugins/pipeline/test/support/catalogue.ts'
 
 const REP = { email: 'rep@drag.test', password: 'sales-rep-pass-1' }
@@ -21,72 +20,45 @@ const OTHER_REP = { email: 'other-rep@drag.test', password: 'sales-rep-pass-2' }
 const AGENCY_ADMIN = { email: 'admin@dragwind.test', password: 'agency-admin-pass-1' }
 /** Wide enough for all seven columns, so drops land inside the window. */
 const WIDE = { viewport: { width: 1700, height: 1000 } }
-let api: RunningApi
-let dashboard: RunningWebApp
-let browser: Browser
-let masterclassId = ''
-/** Catalogue entries of the agency's second tenant and of a tenant of another agency. */
-let secondMasterclassId = ''
-let elsewhereMasterclassId = ''
+const PLUGINS = ['masterclasses', 'pipeline']
 
-beforeAll(async () => {
-  await ensureBuilt('dashboard')
-  api = await startPlatformApi('dashboard-board-drag', { plugins: [masterclassesPlugin, pipelinePlugin] })
-  const agency = await seedAgency(api.app, 'dragwind', 'Dragwind')
-  const tenant = await seedTenant(api.app, {
-    slug: 'drag-studio',
-    name: 'Drag Studio',
-    agencyId: agency._id,
-    plugins: ['masterclasses', 'pipeline']
-  })
-  masterclassId = (await seedCatalogue(api.app, tenant._id, ['one'])).one
-  const second = await seedTenant(api.app, {
-    slug: 'drag-two',
-    name: 'Drag Two',
-    agencyId: agency._id,
-    plugins: ['masterclasses', 'pipeline']
-  })
-  secondMasterclassId = (await seedCatalogue(api.app, second._id, ['one'])).one
-  const otherAgency = await seedAgency(api.app, 'elsewind', 'Elsewind')
-  const elsewhere = await seedTenant(api.app, {
-    slug: 'else-studio',
-    name: 'Else Studio',
-    agencyId: otherAgency._id,
-    plugins: ['masterclasses', 'pipeline']
-  })
-  elsewhereMasterclassId = (await seedCatalogue(api.app, elsewhere._id, ['one'])).one
-  await seedStaff(api.app, { ...AGENCY_ADMIN, role: 'agency_admin', agencyId: agency._id })
-  for (const rep of [REP, OTHER_REP])
-    await seedStaff(api.app, { ...rep, role: 'sales_rep', agencyId: agency._id, tenantIds: [tenant._id] })
-  dashboard = await startWebApp('dashboard', { API_URL: api.url, PUBLIC_API_URL: api.url })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await dashboard?.close()
-  await api?.close()
+const web = useWebStack('dashboard-board-drag', {
+  api: { plugins: [masterclassesPlugin, pipelinePlugin] },
+  seed: async (api) => {
+    const agency = await seedAgency(api.app, 'dragwind', 'Dragwind')
+    const otherAgency = await seedAgency(api.app, 'elsewind', 'Elsewind')
+    /** The catalogue entry of a new tenant with the pipeline. */
+    const studio = async (slug: string, name: string, agencyId: string) => {
+      const tenant = await seedTenant(api.app, { slug, name, agencyId, plugins: PLUGINS })
+      return { tenantId: tenant._id, masterclassId: (await seedCatalogue(api.app, tenant._id, ['one'])).one }
+    }
+    const first = await studio('drag-studio', 'Drag Studio', agency._id)
+    // Catalogue entries of the agency's second tenant and of a tenant of another agency.
+    const second = await studio('drag-two', 'Drag Two', agency._id)
+    const elsewhere = await studio('else-studio', 'Else Studio', otherAgency._id)
+    await seedStaff(api.app, { ...AGENCY_ADMIN, role: 'agency_admin', agencyId: agency._id })
+    for (const rep of [REP, OTHER_REP])
+      await seedStaff(api.app, {
+        ...rep,
+        role: 'sales_rep',
+        agencyId: agency._id,
+        tenantIds: [first.tenantId]
+      })
+    return {
+      masterclassId: first.masterclassId,
+      secondMasterclassId: second.masterclassId,
+      elsewhereMasterclassId: elsewhere.masterclassId
+    }
+  },
+  dashboard: {}
 })
 
-async function register(
-  name: string,
-  email: string,
-  tenant = 'drag-studio',
-  mc = masterclassId
-): Promise<void> {
-  const registered = await fetch(`${api.url}/pipeline/registrations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tenant': tenant },
-    body: JSON.stringify({ name, email, masterclassId: mc, consent: true })
-  })
-  expect(registered.status).toBe(201)
-}
+const register = (name: string, email: string, tenant = 'drag-studio', mc = web.seed.masterclassId) =>
+  registerLead(web.api.url, tenant, { name, email, masterclassId: mc })
 
 /** Opens the board once, live, and marks the document: the mark is gone if the page ever reloads. */
-async function openLiveBoard(page: Page, rep: typeof REP, query = ''): Promise<void> {
-  await signInToDashboard(page, dashboard.url, rep)
-  await page.goto(`${dashboard.url}/p/pipeline${query}`, { waitUntil: 'networkidle' })
-  await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live')
+async function openMarkedBoard(page: Page, rep: typeof REP, query = ''): Promise<void> {
+  await openLiveBoard(page, web.dashboard.url, rep, query)
   await page.evaluate(() => ((window as any).__boardNotReloaded = true))
 }
 
@@ -96,26 +68,12 @@ const cardEmails = (page: Page, status: string) =>
 
 describe('pipeline board drag and drop', () => {
   it('moves a dragged card to the next allowed column, and it stays there after a reload', async () => {
-    const registered = await fetch(`${api.url}/pipeline/registrations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant': 'drag-studio' },
-      body: JSON.stringify({
-        name: 'Dragged Lead',
-        email: 'dragged@example.com',
-        masterclassId,
-        consent: true
-      })
-    })
-    expect(registered.status).toBe(201)
+    await register('Dragged Lead', 'dragged@example.com')
     await onPage(
-      browser,
+      web.browser,
       'dashboard-board-drag',
       async (page) => {
-        await signInToDashboard(page, dashboard.url, REP)
-        await page.goto(`${dashboard.url}/p/pipeline`, { waitUntil: 'networkidle' })
-        await expect
-          .poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 })
-          .toBe('Live')
+        await openLiveBoard(page, web.dashboard.url, REP)
         const card = page.locator('[data-status="NEW"] [data-testid="lead-card"]')
         expect(await card.allTextContents()).toEqual([expect.stringContaining('dragged@example.com')])
         // From NEW a rep may only mark a lead LOST (the transition table's manual moves).
@@ -141,15 +99,15 @@ describe('pipeline board drag and drop', () => {
     await register('Live Drag', 'live.drag@example.com')
     await register('Refused Drag', 'refused.drag@example.com')
     await onPage(
-      browser,
+      web.browser,
       'dashboard-board-drag-a',
       async (a) => {
         await onPage(
-          browser,
+          web.browser,
           'dashboard-board-drag-b',
           async (b) => {
-            await openLiveBoard(a, REP)
-            await openLiveBoard(b, OTHER_REP)
+            await openMarkedBoard(a, REP)
+            await openMarkedBoard(b, OTHER_REP)
             for (const page of [a, b]) {
               expect(await cardEmails(page, 'NEW')).toEqual(
                 expect.arrayContaining(['live.drag@example.com', 'refused.drag@example.com'])
@@ -194,21 +152,26 @@ describe('pipeline board drag and drop', () => {
 
   it('the agency board is live for every tenant of the agency and moves a lead in its own tenant', async () => {
     await onPage(
-      browser,
+      web.browser,
       'dashboard-board-agency',
       async (admin) => {
         await onPage(
-          browser,
+          web.browser,
           'dashboard-board-agency-rep',
           async (rep) => {
-            await openLiveBoard(admin, AGENCY_ADMIN, '?scope=agency')
+            await openMarkedBoard(admin, AGENCY_ADMIN, '?scope=agency')
             await expect
               .poll(() => admin.getByTestId('pipeline-board').getAttribute('data-live-scope'))
               .toBe('agency')
-            await openLiveBoard(rep, REP)
+            await openMarkedBoard(rep, REP)
             await register('Agency One', 'agency.one@example.com')
-            await register('Agency Two', 'agency.two@example.com', 'drag-two', secondMasterclassId)
-            await register('Else Where', 'else.where@example.com', 'else-studio', elsewhereMasterclassId)
+            await register('Agency Two', 'agency.two@example.com', 'drag-two', web.seed.secondMasterclassId)
+            await register(
+              'Else Where',
+              'else.where@example.com',
+              'else-studio',
+              web.seed.elsewhereMasterclassId
+            )
 
             // Both tenants of the agency arrive live on the agency board; the rep's board stays its tenant's.
             await expect
@@ -238,7 +201,7 @@ describe('pipeline board drag and drop', () => {
             expect(await admin.locator('.pipeline [role="alert"]').count()).toBe(0)
             expect(await notReloaded(admin)).toBe(true)
 
-            const login = await fetch(`${api.url}/authentication`, {
+            const login = await fetch(`${web.api.url}/authentication`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
               body: JSON.stringify({ strategy: 'local', ...AGENCY_ADMIN })
@@ -248,7 +211,7 @@ describe('pipeline board drag and drop', () => {
               ['drag-two', 'agency.two@example.com'],
               ['drag-studio', 'agency.one@example.com']
             ]) {
-              const found = await fetch(`${api.url}/pipeline/leads?status=LOST`, {
+              const found = await fetch(`${web.api.url}/pipeline/leads?status=LOST`, {
                 headers: { authorization: `Bearer ${accessToken}`, 'x-tenant': tenant }
               })
               const page = await found.json()

@@ -2,65 +2,50 @@
 // pipeline plugin on the harness database, Debian Chromium). The column shows its first page with the
 // server's count of all its leads, "load more" shows the rest, and live changes keep the counts right.
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { onPage } from '../../core/test/client/support/browser.ts'
 import { signInToDashboard } from '../../core/test/client/support/dashboard-session.ts'
-import { type RunningApi, startPlatformApi } from '../../core/test/client/support/platform-api.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import { useWebStack } from '../../core/test/support/web-stack.ts'
 import masterclassesPlugin from '../../plugins/masterclasses/plugin.ts'
 import { COLUMN_PAGE } from '../../plugins/pipeline/dashboard/board-columns.ts'
 import pipelinePlugin from '../../plugins/pipeline/plugin.ts'
+import { openLiveBoard, registerLead } from '../../plugins/pipeline/test/support/board-page.ts'
 import { seedCatalogue } from '../../plugins/pipeline/test/support/catalogue.ts'
 
 const REP = { email: 'rep@paging.test', password: 'sales-rep-pass-1' }
 const AGENCY_ADMIN = { email: 'admin@pagewind.test', password: 'agency-admin-pass-1' }
 /** More leads than one page of a column. */
 const LEADS = COLUMN_PAGE + 10
-let api: RunningApi
-let dashboard: RunningWebApp
-let browser: Browser
-let masterclassId = ''
 
-async function register(index: number): Promise<void> {
-  const registered = await fetch(`${api.url}/pipeline/registrations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tenant': 'paging-studio' },
-    body: JSON.stringify({
-      name: `Lead ${index}`,
-      email: `lead${index}@paging.test`,
-      masterclassId,
-      consent: true
-    })
-  })
-  expect(registered.status).toBe(201)
-}
-
-beforeAll(async () => {
-  await ensureBuilt('dashboard')
-  api = await startPlatformApi('dashboard-board-paging', { plugins: [masterclassesPlugin, pipelinePlugin] })
-  const agency = await seedAgency(api.app, 'pagewind', 'Pagewind')
-  // The registrations below come from one IP within a minute: limits above the test's count.
-  const limits = { registrationLimits: { perIpPerMinute: 10_000, perTenantPerMinute: 10_000 } }
-  const tenant = await seedTenant(api.app, {
-    slug: 'paging-studio',
-    name: 'Paging Studio',
-    agencyId: agency._id,
-    plugins: ['masterclasses', { name: 'pipeline', settings: limits }]
-  })
-  masterclassId = (await seedCatalogue(api.app, tenant._id, ['one'])).one
-  await seedStaff(api.app, { ...REP, role: 'sales_rep', agencyId: agency._id, tenantIds: [tenant._id] })
-  await seedStaff(api.app, { ...AGENCY_ADMIN, role: 'agency_admin', agencyId: agency._id })
-  for (let i = 0; i < LEADS; i++) await register(i)
-  dashboard = await startWebApp('dashboard', { API_URL: api.url, PUBLIC_API_URL: api.url })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await dashboard?.close()
-  await api?.close()
+const lead = (index: number, masterclassId: string) => ({
+  name: `Lead ${index}`,
+  email: `lead${index}@paging.test`,
+  masterclassId
 })
+
+const web = useWebStack('dashboard-board-paging', {
+  api: { plugins: [masterclassesPlugin, pipelinePlugin] },
+  seed: async (api) => {
+    const agency = await seedAgency(api.app, 'pagewind', 'Pagewind')
+    // The registrations below come from one IP within a minute: limits above the test's count.
+    const limits = { registrationLimits: { perIpPerMinute: 10_000, perTenantPerMinute: 10_000 } }
+    const tenant = await seedTenant(api.app, {
+      slug: 'paging-studio',
+      name: 'Paging Studio',
+      agencyId: agency._id,
+      plugins: ['masterclasses', { name: 'pipeline', settings: limits }]
+    })
+    const masterclassId = (await seedCatalogue(api.app, tenant._id, ['one'])).one
+    await seedStaff(api.app, { ...REP, role: 'sales_rep', agencyId: agency._id, tenantIds: [tenant._id] })
+    await seedStaff(api.app, { ...AGENCY_ADMIN, role: 'agency_admin', agencyId: agency._id })
+    for (let i = 0; i < LEADS; i++) await registerLead(api.url, 'paging-studio', lead(i, masterclassId))
+    return { masterclassId }
+  },
+  dashboard: {}
+})
+const register = (index: number) =>
+  registerLead(web.api.url, 'paging-studio', lead(index, web.seed.masterclassId))
 
 const column = (page: Page, status: string) => page.locator(`[data-status="${status}"]`)
 const cards = (page: Page, status: string) => column(page, status).getByTestId('lead-card').count()
@@ -70,14 +55,10 @@ const count = async (page: Page, status: string) =>
 describe('pipeline board paging', () => {
   it('shows a page per column with the server’s count, loads more, and keeps counts live', async () => {
     await onPage(
-      browser,
+      web.browser,
       'dashboard-board-paging',
       async (page) => {
-        await signInToDashboard(page, dashboard.url, REP)
-        await page.goto(`${dashboard.url}/p/pipeline`, { waitUntil: 'networkidle' })
-        await expect
-          .poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 })
-          .toBe('Live')
+        await openLiveBoard(page, web.dashboard.url, REP)
         expect(await cards(page, 'NEW')).toBe(COLUMN_PAGE)
         expect(await count(page, 'NEW')).toBe(LEADS)
         const more = column(page, 'NEW').getByTestId('load-more')
@@ -107,11 +88,11 @@ describe('pipeline board paging', () => {
 
   it('the agency board stays live across the agency after loading more', async () => {
     await onPage(
-      browser,
+      web.browser,
       'dashboard-board-paging-agency',
       async (page) => {
-        await signInToDashboard(page, dashboard.url, AGENCY_ADMIN)
-        await page.goto(`${dashboard.url}/p/pipeline?scope=agency`, { waitUntil: 'networkidle' })
+        await signInToDashboard(page, web.dashboard.url, AGENCY_ADMIN)
+        await page.goto(`${web.dashboard.url}/p/pipeline?scope=agency`, { waitUntil: 'networkidle' })
         const board = page.getByTestId('pipeline-board')
         await expect.poll(() => board.getAttribute('data-live-scope'), { timeout: 15_000 }).toBe('agency')
         const before = await count(page, 'NEW')

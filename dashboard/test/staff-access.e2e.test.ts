@@ -8,32 +8,24 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { outboxMessagesTo, waitForMessages } from '../../core/test/auth/magic-link/outbox.ts'
-import { launchBrowser, onPage } from '../../core/test/client/support/browser.ts'
+import { onPage } from '../../core/test/client/support/browser.ts'
 import { signInToDashboard } from '../../core/test/client/support/dashboard-session.ts'
-import { login, type RunningApi, startPlatformApi } from '../../core/test/client/support/platform-api.ts'
-import { ensureBuilt, type RunningWebApp, startWebApp } from '../../core/test/client/support/web-apps.ts'
+import { login } from '../../core/test/client/support/platform-api.ts'
+import { useWebStack } from '../../core/test/support/web-stack.ts'
 
 const ADMIN = { email: 'nora@staff.test', password: 'agency-admin-pass' }
 const PLATFORM = { email: 'pat@platform.test', password: 'platform-admin-pass' }
 const REP = { email: 'rep@staff.test', password: 'sales-rep-pass-1' }
 const EXTRA_COPY = { registrationIntro: 'Tell us what you want to learn', 'checkout.terms': 'No refunds' }
 
-let api: RunningApi
-let dashboard: RunningWebApp
-let browser: Browser
 let outbox = ''
 const tenants = { a: '', b: '' }
 let repId = ''
 /** The client address the API saw for each password-reset request (its per-IP limit's subject). */
 const resetRequestIps: (string | undefined)[] = []
-
-/** A page whose requests come from `ip`, as a proxy in front of the dashboard would report it. */
-async function onPageFrom(ip: string, name: string, steps: (page: Page) => Promise<void>) {
-  await onPage(browser, name, steps, { extraHTTPHeaders: { 'x-forwarded-for': ip } })
-}
 
 const theme = (headline: string) => ({
   colors: { primary: '#0b5394', background: '#ffffff', text: '#111111' },
@@ -41,48 +33,45 @@ const theme = (headline: string) => ({
   copy: { headline, subheadline: 'Live classes', callToAction: 'Join', footer: 'Twin', ...EXTRA_COPY }
 })
 
-beforeAll(async () => {
-  await ensureBuilt('dashboard')
-  outbox = await mkdtemp(join(tmpdir(), 'ms-dashboard-staff-outbox-'))
-  api = await startPlatformApi('dashboard-staff-access', {
-    env: { TRUST_PROXY: 'true', EMAIL_OUTBOX_DIR: outbox }
-  })
-  ;(api.app as any).service('password-reset-requests').hooks({
-    before: { create: [async (context: any) => void resetRequestIps.push(context.params.ip)] }
-  })
-  const agency = await seedAgency(api.app, 'twinwind', 'Twinwind')
-  // Two tenants with the same display name: names are not unique, ids are.
-  for (const [key, slug] of [
-    ['a', 'twin-a'],
-    ['b', 'twin-b']
-  ] as const) {
-    tenants[key] = (
-      await seedTenant(api.app, { slug, name: 'Twin Studio', agencyId: agency._id, theme: theme(slug) })
+const web = useWebStack('dashboard-staff-access', {
+  api: async () => {
+    outbox = await mkdtemp(join(tmpdir(), 'ms-dashboard-staff-outbox-'))
+    return { env: { TRUST_PROXY: 'true', EMAIL_OUTBOX_DIR: outbox } }
+  },
+  seed: async (api) => {
+    ;(api.app as any).service('password-reset-requests').hooks({
+      before: { create: [async (context: any) => void resetRequestIps.push(context.params.ip)] }
+    })
+    const agency = await seedAgency(api.app, 'twinwind', 'Twinwind')
+    // Two tenants with the same display name: names are not unique, ids are.
+    for (const [key, slug] of [
+      ['a', 'twin-a'],
+      ['b', 'twin-b']
+    ] as const) {
+      tenants[key] = (
+        await seedTenant(api.app, { slug, name: 'Twin Studio', agencyId: agency._id, theme: theme(slug) })
+      )._id
+    }
+    await seedStaff(api.app, { ...ADMIN, role: 'agency_admin', agencyId: agency._id })
+    await seedStaff(api.app, { ...PLATFORM, role: 'platform_admin' })
+    repId = (
+      await seedStaff(api.app, { ...REP, role: 'sales_rep', agencyId: agency._id, tenantIds: [tenants.a] })
     )._id
-  }
-  await seedStaff(api.app, { ...ADMIN, role: 'agency_admin', agencyId: agency._id })
-  await seedStaff(api.app, { ...PLATFORM, role: 'platform_admin' })
-  repId = (
-    await seedStaff(api.app, { ...REP, role: 'sales_rep', agencyId: agency._id, tenantIds: [tenants.a] })
-  )._id
-  dashboard = await startWebApp('dashboard', {
-    API_URL: api.url,
-    PUBLIC_API_URL: api.url,
+  },
+  dashboard: {
     // adapter-node: the visitor's address is the last X-Forwarded-For entry (the test's "proxy").
     ADDRESS_HEADER: 'x-forwarded-for',
     XFF_DEPTH: '1'
-  })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await dashboard?.close()
-  await api?.close()
+  }
 })
 
+/** A page whose requests come from `ip`, as a proxy in front of the dashboard would report it. */
+async function onPageFrom(ip: string, name: string, steps: (page: Page) => Promise<void>) {
+  await onPage(web.browser, name, steps, { extraHTTPHeaders: { 'x-forwarded-for': ip } })
+}
+
 async function invite(page: Page, email: string, tenantId: string) {
-  await page.goto(`${dashboard.url}/team`, { waitUntil: 'networkidle' })
+  await page.goto(`${web.dashboard.url}/team`, { waitUntil: 'networkidle' })
   const form = page.locator('form.invite')
   await form.getByLabel('Email').fill(email)
   await form.getByLabel('Name').fill('New Person')
@@ -95,7 +84,7 @@ describe('staff invitations', () => {
   it('invite → email → set the password on the dashboard → sign in', async () => {
     const invitee = 'new.host@staff.test'
     await onPageFrom('203.0.113.7', 'dashboard-invite', async (page) => {
-      await signInToDashboard(page, dashboard.url, ADMIN)
+      await signInToDashboard(page, web.dashboard.url, ADMIN)
       await invite(page, invitee, tenants.a)
       await expect.poll(() => page.getByTestId('invited').textContent()).toContain(invitee)
     })
@@ -107,11 +96,13 @@ describe('staff invitations', () => {
     )
     expect(link.pathname).toBe('/reset-password')
     // The API's DASHBOARD_URL is not this test's port: open the same path and query on the test's dashboard.
-    const setPasswordUrl = `${dashboard.url}${link.pathname}${link.search}`
+    const setPasswordUrl = `${web.dashboard.url}${link.pathname}${link.search}`
 
     await onPageFrom('203.0.113.8', 'dashboard-set-password', async (page) => {
       // A link whose token is wrong: the page says so next to the form, nothing is signed in.
-      await page.goto(`${dashboard.url}/reset-password?token=${'x'.repeat(43)}`, { waitUntil: 'networkidle' })
+      await page.goto(`${web.dashboard.url}/reset-password?token=${'x'.repeat(43)}`, {
+        waitUntil: 'networkidle'
+      })
       await page.getByLabel(/New password/).fill('a-good-new-password')
       await page.getByRole('button', { name: 'Set password' }).click()
       await expect
@@ -123,12 +114,12 @@ describe('staff invitations', () => {
       expect(new URL(page.url()).pathname).toBe('/reset-password')
       await page.getByLabel(/New password/).fill('new-host-password-1')
       await page.getByRole('button', { name: 'Set password' }).click()
-      await page.waitForURL(`${dashboard.url}/signin?password=set`)
+      await page.waitForURL(`${web.dashboard.url}/signin?password=set`)
       expect(await page.getByTestId('password-set').textContent()).toContain('password is set')
       await page.getByLabel('Email').fill(invitee)
       await page.getByLabel('Password').fill('new-host-password-1')
       await page.getByRole('button', { name: 'Sign in' }).click()
-      await page.waitForURL(`${dashboard.url}/`)
+      await page.waitForURL(`${web.dashboard.url}/`)
       expect(await page.getByTestId('tenant-count').textContent()).toContain('1 tenant')
     })
   })
@@ -136,7 +127,7 @@ describe('staff invitations', () => {
   it('shows the admin an invitation email the API refused, with a way to send it again', async () => {
     // Another visitor at this address used up its hourly reset requests.
     for (let index = 0; index < 20; index++) {
-      const response = await fetch(`${api.url}/password-reset-requests`, {
+      const response = await fetch(`${web.api.url}/password-reset-requests`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
         body: JSON.stringify({ email: `someone-${index}@elsewhere.test` })
@@ -145,7 +136,7 @@ describe('staff invitations', () => {
     }
     const invitee = 'late.host@staff.test'
     await onPageFrom('203.0.113.9', 'dashboard-invite-refused', async (page) => {
-      await signInToDashboard(page, dashboard.url, ADMIN)
+      await signInToDashboard(page, web.dashboard.url, ADMIN)
       await invite(page, invitee, tenants.b)
       await expect.poll(() => page.getByTestId('invite-error').textContent()).toContain('was not sent')
       expect(await page.getByTestId('invited').count()).toBe(0)
@@ -161,9 +152,9 @@ describe('redirects after sign-in and tenant switch', () => {
     await onPageFrom('203.0.113.20', 'dashboard-signin-next', async (page) => {
       // The sign-in form's answer itself (the page's request context keeps the session cookie it sets).
       const signIn = (next: string) =>
-        page.request.post(`${dashboard.url}/signin?next=${encodeURIComponent(next)}`, {
+        page.request.post(`${web.dashboard.url}/signin?next=${encodeURIComponent(next)}`, {
           form: { email: ADMIN.email, password: ADMIN.password },
-          headers: { origin: dashboard.url, accept: 'text/html' },
+          headers: { origin: web.dashboard.url, accept: 'text/html' },
           maxRedirects: 0
         })
       const refused = await signIn('/\\evil.test/x')
@@ -171,16 +162,16 @@ describe('redirects after sign-in and tenant switch', () => {
       expect(refused.headers().location).toBe('/')
       expect((await signIn('/tenants?page=2')).headers().location).toBe('/tenants?page=2')
 
-      const switched = await page.request.post(`${dashboard.url}/switch-tenant`, {
+      const switched = await page.request.post(`${web.dashboard.url}/switch-tenant`, {
         form: { tenant: tenants.b, next: '/\\evil.test/x' },
-        headers: { origin: dashboard.url, accept: 'text/html' },
+        headers: { origin: web.dashboard.url, accept: 'text/html' },
         maxRedirects: 0
       })
       expect(switched.status()).toBe(303)
       expect(switched.headers().location).toBe('/')
-      const kept = await page.request.post(`${dashboard.url}/switch-tenant`, {
+      const kept = await page.request.post(`${web.dashboard.url}/switch-tenant`, {
         form: { tenant: tenants.a, next: '/team?role=host' },
-        headers: { origin: dashboard.url, accept: 'text/html' },
+        headers: { origin: web.dashboard.url, accept: 'text/html' },
         maxRedirects: 0
       })
       expect(kept.headers().location).toBe('/team?role=host')
@@ -191,8 +182,8 @@ describe('redirects after sign-in and tenant switch', () => {
 describe('team and tenants pages', () => {
   it('lets a platform admin assign a sales rep to tenants', async () => {
     await onPageFrom('203.0.113.30', 'dashboard-platform-assign', async (page) => {
-      await signInToDashboard(page, dashboard.url, PLATFORM)
-      await page.goto(`${dashboard.url}/team?role=sales_rep`, { waitUntil: 'networkidle' })
+      await signInToDashboard(page, web.dashboard.url, PLATFORM)
+      await page.goto(`${web.dashboard.url}/team?role=sales_rep`, { waitUntil: 'networkidle' })
       const row = page.getByTestId(`user-${REP.email}`)
       await row.locator(`input[name="tenantIds"][value="${tenants.b}"]`).check()
       await row.getByRole('button', { name: 'Assign' }).click()
@@ -200,8 +191,10 @@ describe('team and tenants pages', () => {
         .poll(() => page.getByTestId(`user-${REP.email}`).getByRole('status').textContent())
         .toBe('Saved.')
     })
-    const token = await login(api, PLATFORM.email, PLATFORM.password)
-    const rep = await fetch(`${api.url}/users/${repId}`, { headers: { authorization: `Bearer ${token}` } })
+    const token = await login(web.api, PLATFORM.email, PLATFORM.password)
+    const rep = await fetch(`${web.api.url}/users/${repId}`, {
+      headers: { authorization: `Bearer ${token}` }
+    })
     expect(((await rep.json()) as { tenantIds: string[] }).tenantIds.sort()).toEqual(
       [tenants.a, tenants.b].sort()
     )
@@ -209,15 +202,15 @@ describe('team and tenants pages', () => {
 
   it('saving the brand keeps the pack’s copy the form does not show', async () => {
     await onPageFrom('203.0.113.40', 'dashboard-brand-copy', async (page) => {
-      await signInToDashboard(page, dashboard.url, ADMIN)
-      await page.goto(`${dashboard.url}/tenants/${tenants.a}`, { waitUntil: 'networkidle' })
+      await signInToDashboard(page, web.dashboard.url, ADMIN)
+      await page.goto(`${web.dashboard.url}/tenants/${tenants.a}`, { waitUntil: 'networkidle' })
       await page.getByLabel('Headline', { exact: true }).fill('A new headline')
       await page.getByRole('button', { name: 'Save brand' }).click()
       await expect.poll(() => page.getByText('Brand saved.').count()).toBe(1)
     })
-    const token = await login(api, ADMIN.email, ADMIN.password)
+    const token = await login(web.api, ADMIN.email, ADMIN.password)
     const tenant = (await (
-      await fetch(`${api.url}/tenants/${tenants.a}`, { headers: { authorization: `Bearer ${token}` } })
+      await fetch(`${web.api.url}/tenants/${tenants.a}`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as { theme: { copy: Record<string, string> } }
     expect(tenant.theme.copy).toEqual({
       headline: 'A new headline',
@@ -232,7 +225,7 @@ describe('team and tenants pages', () => {
     await onPageFrom('203.0.113.50', 'dashboard-home-twins', async (page) => {
       const errors: string[] = []
       page.on('pageerror', (error) => errors.push(error.message))
-      await signInToDashboard(page, dashboard.url, ADMIN)
+      await signInToDashboard(page, web.dashboard.url, ADMIN)
       await page.waitForLoadState('networkidle')
       const rows = page.locator('figure table tbody tr')
       expect(await rows.allTextContents()).toEqual(['Twin Studio0', 'Twin Studio0'])

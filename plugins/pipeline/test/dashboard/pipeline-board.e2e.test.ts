@@ -5,16 +5,10 @@
 // figures.
 import { readFile } from 'node:fs/promises'
 import { seedAgency, seedStaff, seedTenant } from '@masterstage/core/testing'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchBrowser } from '../../../../core/test/client/support/browser.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { signInToDashboard } from '../../../../core/test/client/support/dashboard-session.ts'
-import { type RunningApi, startPlatformApi } from '../../../../core/test/client/support/platform-api.ts'
-import {
-  ensureBuilt,
-  type RunningWebApp,
-  startWebApp
-} from '../../../../core/test/client/support/web-apps.ts'
+import { useWebStack } from '../../../../core/test/support/web-stack.ts'
 import masterclassesPlugin from '../../../masterclasses/plugin.ts'
 import pipelinePlugin from '../../plugin.ts'
 import { seedCatalogue } from '../support/catalogue.ts'
@@ -22,67 +16,56 @@ import { call } from '../support/pipeline-test-app.ts'
 
 const REP = { email: 'sam@agency.test', password: 'sales-rep-pass-1' }
 const HOST = { email: 'ava@agency.test', password: 'host-password-1' }
-let api: RunningApi
-let apiUrl = ''
-let dashboard: RunningWebApp
-let browser: Browser
-let tenant: { _id: string }
-/** Two masterclasses of the tenant's catalogue (registration refuses others). */
-let mc: { one: string; two: string }
 const STEPS = ['NEW->INVOICED', 'INVOICED->PAID', 'PAID->ATTENDED', 'ATTENDED->SCHEDULED', 'SCHEDULED->WON']
 type ChartData = { labels: string[]; datasets: { label: string; data: (number | null)[] }[] }
 
-beforeAll(async () => {
-  await ensureBuilt('dashboard')
+const web = useWebStack('pipeline-board-e2e', {
   // As in production and `npm start`: event handlers run in a separate worker process, whose lead moves
   // reach the boards' sockets (held by the API process) through core's realtime relay.
-  api = await startPlatformApi('pipeline-board-e2e', {
-    plugins: [masterclassesPlugin, pipelinePlugin],
-    worker: 'process'
-  })
-  apiUrl = api.url
-  const agency = await seedAgency(api.app, 'northwind', 'Northwind')
-  tenant = await seedTenant(api.app, {
-    slug: 'ava-studio',
-    name: 'Ava Studio',
-    agencyId: agency._id,
-    plugins: ['masterclasses', 'pipeline']
-  })
-  mc = await seedCatalogue(api.app, tenant._id, ['one', 'two'])
-  for (const [user, role] of [
-    [REP, 'sales_rep'],
-    [HOST, 'host']
-  ] as const) {
-    await seedStaff(api.app, { ...user, role, agencyId: agency._id, tenantIds: [tenant._id] })
-  }
-  dashboard = await startWebApp('dashboard', { API_URL: apiUrl, PUBLIC_API_URL: apiUrl })
-  browser = await launchBrowser()
-}, 600_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await dashboard?.close()
-  await api?.close()
+  api: { plugins: [masterclassesPlugin, pipelinePlugin], worker: 'process' },
+  seed: async (api) => {
+    const agency = await seedAgency(api.app, 'northwind', 'Northwind')
+    const tenant = await seedTenant(api.app, {
+      slug: 'ava-studio',
+      name: 'Ava Studio',
+      agencyId: agency._id,
+      plugins: ['masterclasses', 'pipeline']
+    })
+    for (const [user, role] of [
+      [REP, 'sales_rep'],
+      [HOST, 'host']
+    ] as const) {
+      await seedStaff(api.app, { ...user, role, agencyId: agency._id, tenantIds: [tenant._id] })
+    }
+    // Two masterclasses of the tenant's catalogue (registration refuses others).
+    return { tenantId: tenant._id, mc: await seedCatalogue(api.app, tenant._id, ['one', 'two']) }
+  },
+  dashboard: {}
 })
 
 describe('pipeline board in the browser', () => {
   it('a registration and a move show up live on two reps’ boards', async () => {
-    const contexts = await Promise.all([browser.newContext(), browser.newContext()])
+    const contexts = await Promise.all([web.browser.newContext(), web.browser.newContext()])
     try {
       for (const context of contexts) context.setDefaultTimeout(10_000)
       const pages = await Promise.all(contexts.map((context) => context.newPage()))
-      await signInToDashboard(pages[0], dashboard.url, REP)
-      await signInToDashboard(pages[1], dashboard.url, HOST)
+      await signInToDashboard(pages[0], web.dashboard.url, REP)
+      await signInToDashboard(pages[1], web.dashboard.url, HOST)
       for (const page of pages) {
-        await page.goto(`${dashboard.url}/p/pipeline`)
+        await page.goto(`${web.dashboard.url}/p/pipeline`)
         await page.getByTestId('pipeline-board').waitFor()
         await page.waitForLoadState('networkidle')
       }
       const registered = await call(
-        apiUrl,
+        web.api.url,
         'POST',
         '/pipeline/registrations',
-        { name: 'Live Person', email: 'live.person@example.com', masterclassId: mc.one, consent: true },
+        {
+          name: 'Live Person',
+          email: 'live.person@example.com',
+          masterclassId: web.seed.mc.one,
+          consent: true
+        },
         { tenant: 'ava-studio' }
       )
       expect(registered.status).toBe(201)
@@ -93,15 +76,15 @@ describe('pipeline board in the browser', () => {
           })
           .toEqual([expect.stringContaining('live.person@example.com')])
       }
-      const login = await call(apiUrl, 'POST', '/authentication', { strategy: 'local', ...REP })
+      const login = await call(web.api.url, 'POST', '/authentication', { strategy: 'local', ...REP })
       const [lead] = (
-        await call(apiUrl, 'GET', '/pipeline/leads', undefined, {
+        await call(web.api.url, 'GET', '/pipeline/leads', undefined, {
           tenant: 'ava-studio',
           token: login.body.accessToken
         })
       ).body.data
       const moved = await call(
-        apiUrl,
+        web.api.url,
         'POST',
         '/pipeline/leads',
         { leadId: lead._id, to: 'LOST' },
@@ -123,23 +106,28 @@ describe('pipeline board in the browser', () => {
 
       // A move made by an event handler in the worker process (no request, other process) shows live too.
       const second = await call(
-        apiUrl,
+        web.api.url,
         'POST',
         '/pipeline/registrations',
-        { name: 'Worker Moved', email: 'worker.moved@example.com', masterclassId: mc.one, consent: true },
+        {
+          name: 'Worker Moved',
+          email: 'worker.moved@example.com',
+          masterclassId: web.seed.mc.one,
+          consent: true
+        },
         { tenant: 'ava-studio' }
       )
       expect(second.status).toBe(201)
-      const leads = await call(apiUrl, 'GET', '/pipeline/leads', undefined, {
+      const leads = await call(web.api.url, 'GET', '/pipeline/leads', undefined, {
         tenant: 'ava-studio',
         token: login.body.accessToken
       })
       const secondLead = leads.body.data.find((each: any) => each.email === 'worker.moved@example.com')
       expect(secondLead?.status).toBe('NEW')
-      await (api.app.get('events') as any).emit(
+      await (web.api.app.get('events') as any).emit(
         'invoice.issued',
         { invoiceId: 'inv-board-live', leadId: secondLead._id },
-        { tenantId: tenant._id, id: 'invoice.issued:inv-board-live' }
+        { tenantId: web.seed.tenantId, id: 'invoice.issued:inv-board-live' }
       )
       for (const page of pages) {
         await expect
@@ -162,7 +150,7 @@ describe('pipeline board in the browser', () => {
   }, 120_000)
 
   it('the export link downloads the CSV of the leads matching the board’s current filters', async () => {
-    const context = await browser.newContext({ acceptDownloads: true })
+    const context = await web.browser.newContext({ acceptDownloads: true })
     context.setDefaultTimeout(10_000)
     const page = await context.newPage()
     try {
@@ -172,21 +160,21 @@ describe('pipeline board in the browser', () => {
         ['tok.one@example.com', 'tiktok']
       ]) {
         const registered = await call(
-          apiUrl,
+          web.api.url,
           'POST',
           '/pipeline/registrations',
-          { name: 'Filtered Person', email, masterclassId: mc.two, consent: true, utmSource },
+          { name: 'Filtered Person', email, masterclassId: web.seed.mc.two, consent: true, utmSource },
           { tenant: 'ava-studio' }
         )
         expect(registered.status).toBe(201)
       }
-      await signInToDashboard(page, dashboard.url, HOST)
-      await page.goto(`${dashboard.url}/p/pipeline`)
+      await signInToDashboard(page, web.dashboard.url, HOST)
+      await page.goto(`${web.dashboard.url}/p/pipeline`)
       await page.getByTestId('pipeline-board').waitFor()
       await page.waitForLoadState('networkidle')
       // Filter the way a rep does: the form, then the link carries the same filters.
       await page.getByLabel('Source').fill('instagram')
-      await page.getByLabel('Masterclass').fill(mc.two)
+      await page.getByLabel('Masterclass').fill(web.seed.mc.two)
       await page.getByRole('button', { name: 'Filter' }).click()
       await page.waitForURL(/source=instagram/)
       await expect.poll(() => page.getByTestId('lead-card').count(), { timeout: 15_000 }).toBe(2)
@@ -221,22 +209,22 @@ describe('sales metrics page in the browser', () => {
 
   it('charts conversion, revenue, time in stage and a breakdown per source, masterclass or rep', async () => {
     // One paid lead, so revenue and a third stage show: insta.one pays 123.45 EUR (handled in the worker).
-    const login = await call(apiUrl, 'POST', '/authentication', { strategy: 'local', ...HOST })
+    const login = await call(web.api.url, 'POST', '/authentication', { strategy: 'local', ...HOST })
     const leads = (
-      await call(apiUrl, 'GET', '/pipeline/leads', undefined, {
+      await call(web.api.url, 'GET', '/pipeline/leads', undefined, {
         tenant: 'ava-studio',
         token: login.body.accessToken
       })
     ).body.data
     const payer = leads.find((lead: any) => lead.email === 'insta.one@example.com')
-    await (api.app.get('events') as any).emit(
+    await (web.api.app.get('events') as any).emit(
       'payment.succeeded',
       { paymentId: 'pay-metrics', leadId: payer._id, amountMinor: 12_345, currency: 'eur' },
-      { tenantId: tenant._id, id: 'payment.succeeded:pay-metrics' }
+      { tenantId: web.seed.tenantId, id: 'payment.succeeded:pay-metrics' }
     )
     const metricsOf = async (dimension: string) =>
       (
-        await call(apiUrl, 'GET', `/pipeline/metrics?dimension=${dimension}`, undefined, {
+        await call(web.api.url, 'GET', `/pipeline/metrics?dimension=${dimension}`, undefined, {
           tenant: 'ava-studio',
           token: login.body.accessToken
         })
@@ -245,13 +233,13 @@ describe('sales metrics page in the browser', () => {
       .poll(async () => (await metricsOf('source')).totals.revenueMinor, { timeout: 20_000 })
       .toEqual({ eur: 12_345 })
 
-    const context = await browser.newContext()
+    const context = await web.browser.newContext()
     context.setDefaultTimeout(10_000)
     const page = await context.newPage()
     try {
-      await signInToDashboard(page, dashboard.url, HOST)
+      await signInToDashboard(page, web.dashboard.url, HOST)
       // Without a chosen dimension the breakdown is per source.
-      await page.goto(`${dashboard.url}/p/pipeline/metrics`, { waitUntil: 'networkidle' })
+      await page.goto(`${web.dashboard.url}/p/pipeline/metrics`, { waitUntil: 'networkidle' })
       // By hand: five leads this period (live.person LOST from NEW, worker.moved INVOICED, insta.one PAID,
       // insta.two and tok.one NEW); reached NEW 5, INVOICED 2, PAID 1.
       expect(await chartData(page, 'conversion-chart')).toEqual({
@@ -305,14 +293,14 @@ describe('sales metrics page in the browser', () => {
           const chart = await chartData(page, 'breakdown-chart')
           return Object.fromEntries(chart.labels.map((label, i) => [label, chart.datasets[0].data[i]]))
         })
-        .toEqual({ [mc.one]: 0, [mc.two]: 123.45 })
+        .toEqual({ [web.seed.mc.one]: 0, [web.seed.mc.two]: 123.45 })
       await page.getByTestId('breakdown-measure').selectOption('leads')
       await expect
         .poll(async () => {
           const chart = await chartData(page, 'breakdown-chart')
           return Object.fromEntries(chart.labels.map((label, i) => [label, chart.datasets[0].data[i]]))
         })
-        .toEqual({ [mc.one]: 2, [mc.two]: 3 })
+        .toEqual({ [web.seed.mc.one]: 2, [web.seed.mc.two]: 3 })
     } catch (error) {
       await page
         .screenshot({ path: 'test-artifacts/screenshots/pipeline-metrics-charts.png', fullPage: true })
@@ -324,13 +312,15 @@ describe('sales metrics page in the browser', () => {
   }, 120_000)
 
   it('shows conversion, revenue and time in stage per source for the period, filtered by the form', async () => {
-    const context = await browser.newContext()
+    const context = await web.browser.newContext()
     context.setDefaultTimeout(10_000)
     const page = await context.newPage()
     try {
-      await signInToDashboard(page, dashboard.url, HOST)
+      await signInToDashboard(page, web.dashboard.url, HOST)
       // The leads registered above (today): two from instagram, one from tiktok, one without a source.
-      await page.goto(`${dashboard.url}/p/pipeline/metrics?dimension=source`, { waitUntil: 'networkidle' })
+      await page.goto(`${web.dashboard.url}/p/pipeline/metrics?dimension=source`, {
+        waitUntil: 'networkidle'
+      })
       const conversion = page.getByTestId('conversion')
       await conversion.waitFor()
       const headers = await conversion.locator('thead th').allTextContents()
