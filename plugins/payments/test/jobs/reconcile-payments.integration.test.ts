@@ -1,23 +1,17 @@
 // Reconciliation's last resort: a checkout paid at Stripe whose events are nowhere (no webhook arrived and
 // the account's event list does not have them) is repaired from the session itself, once.
 import { runAsSystem } from '@masterstage/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcilePayments } from '../../jobs/reconcile-payments.ts'
 import {
   invoiceOf,
   openInvoice,
   outboxCount,
   paymentOf,
-  type StripeScenario,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
-
-beforeAll(async () => {
-  scenario = await startStripeScenario('reconcile')
-})
-afterAll(() => scenario?.close())
+const scenario = useStripeScenario('reconcile')
 
 /** Reconciliation as its job runs it, at `now` (pending checkouts count as stale after a minute). */
 const reconcileAt = (now: number) =>

@@ -2,39 +2,34 @@
 // with the same idempotency key, gapless numbering under concurrency, tenant isolation, PDFs by link,
 // dashboard refunds, and reconciliation of a missed webhook.
 import { runAsSystem } from '@masterstage/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcilePayments } from '../../jobs/reconcile-payments.ts'
 import { openCheckoutAsSystem } from '../../plugin.ts'
 import { inspectPdf } from '../support/pdf-inspect.ts'
 import { parsePdf } from '../support/pdf-parse-independent.ts'
 import {
+  asHost,
   deliver,
   eventFor,
   eventually,
   openInvoice,
   paymentOf,
-  type StripeScenario,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
 let crashNext = false
-
-beforeAll(async () => {
-  scenario = await startStripeScenario('checkout', {
-    faults: {
-      afterProviderCall: () => {
-        if (crashNext) {
-          crashNext = false
-          throw new Error('simulated crash after the provider call')
-        }
+const scenario = useStripeScenario('checkout', {
+  faults: {
+    afterProviderCall: () => {
+      if (crashNext) {
+        crashNext = false
+        throw new Error('simulated crash after the provider call')
       }
     }
-  })
+  }
 })
-afterAll(() => scenario?.close())
 
-const ava = () => ({ token: scenario.tokens.ava, tenant: scenario.harness.tenants.ava._id })
+const ava = () => asHost(scenario)
 
 async function issue(amountMinor = 5_000, email = 'buyer@example.com') {
   const response = await scenario.harness.http.post(

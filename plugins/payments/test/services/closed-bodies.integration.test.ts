@@ -2,30 +2,22 @@
 // otherwise succeed, plus one unknown field (top level or nested), answers 400 naming that field, and nothing
 // happens (no invoice, payment, provider call, refund or email). A field of the wrong type is a field error too.
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { HttpOptions } from '@masterstage/core/testing'
+import { describe, expect, it } from 'vitest'
 import {
+  asHost,
   deliver,
   eventually,
   openInvoice,
   paymentOf,
   runWithTenant,
-  type StripeScenario,
   sessionCompleted,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
+const scenario = useStripeScenario('closed-bodies')
 
-beforeAll(async () => {
-  scenario = await startStripeScenario('closed-bodies')
-})
-afterAll(() => scenario?.close())
-
-const ava = (extra: Record<string, unknown> = {}) => ({
-  token: scenario.tokens.ava,
-  tenant: scenario.harness.tenants.ava._id,
-  ...extra
-})
+const ava = (extra: HttpOptions = {}) => asHost(scenario, 'ava', extra)
 
 const invoiceCount = () =>
   runWithTenant(scenario, () => scenario.harness.runtime.models.invoices.countDocuments())

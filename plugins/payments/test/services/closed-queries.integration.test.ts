@@ -1,18 +1,12 @@
 // Every find of the plugin has a closed query (services/service-params.ts assertQueryKeys): an unknown key,
 // paging of a call that does not page, or a state outside the list's own answers 400 naming the key, instead
 // of being silently ignored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type StripeScenario, startStripeScenario } from '../support/stripe-scenario.ts'
+import { describe, expect, it } from 'vitest'
+import { asHost, useStripeScenario } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
+const scenario = useStripeScenario('closed-queries')
 
-beforeAll(async () => {
-  scenario = await startStripeScenario('closed-queries')
-})
-afterAll(() => scenario?.close())
-
-const get = (path: string) =>
-  scenario.harness.http.get(path, { token: scenario.tokens.ava, tenant: scenario.harness.tenants.ava._id })
+const get = (path: string) => scenario.harness.http.get(path, asHost(scenario))
 
 async function expectRefused(path: string, key: string) {
   const response = await get(path)

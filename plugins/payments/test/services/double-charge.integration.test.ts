@@ -3,10 +3,11 @@
 // else. A success whose amount or currency differs from the invoice is flagged, not applied. Real HTTP,
 // Stripe SDK → local fake, signed webhooks; each event delivered alone (the per-event path).
 import { runAsSystem } from '@masterstage/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { fulfil } from '../../domain/payment-transitions.ts'
 import type { Payment } from '../../models/payment-model.ts'
 import {
+  asHost,
   deliver,
   eventFor,
   eventually,
@@ -14,18 +15,12 @@ import {
   openInvoice,
   outboxCount,
   paymentOf,
-  type StripeScenario,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
+const scenario = useStripeScenario('double-charge')
 
-beforeAll(async () => {
-  scenario = await startStripeScenario('double-charge')
-})
-afterAll(() => scenario?.close())
-
-const ava = () => ({ token: scenario.tokens.ava, tenant: scenario.harness.tenants.ava._id })
+const ava = () => asHost(scenario)
 
 async function statusOf(paymentId: string, status: string) {
   return eventually(async () => (await paymentOf(scenario, paymentId))?.status === status, 15_000, status)

@@ -1,26 +1,21 @@
 // Resending the invoice email (`invoices` resend and `invoice-reminders` create, the dashboard's button): the
 // pay link only while the invoice is open (it works), and for a paid or refunded invoice where it stands
 // instead (a pay link would answer 409 there).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
+  asHost,
   deliver,
   eventFor,
   eventually,
   invoiceOf,
   openInvoice,
-  type StripeScenario,
   sessionCompleted,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
+const scenario = useStripeScenario('invoice-resend')
 
-beforeAll(async () => {
-  scenario = await startStripeScenario('invoice-resend')
-})
-afterAll(() => scenario?.close())
-
-const ava = () => ({ token: scenario.tokens.ava, tenant: scenario.harness.tenants.ava._id })
+const ava = () => asHost(scenario)
 
 /** The resent emails to `email`, oldest first (the issuing email is not a resend). */
 const resentTo = (email: string) =>

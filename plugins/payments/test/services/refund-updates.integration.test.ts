@@ -3,9 +3,10 @@
 // failed or canceled one is reversed on the payment and the invoice, and repeats change nothing.
 import { randomUUID } from 'node:crypto'
 import { runAsSystem } from '@masterstage/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { applyRefundUpdate } from '../../domain/refund-updates.ts'
 import {
+  asHost,
   deliver,
   eventFor,
   eventually,
@@ -13,18 +14,12 @@ import {
   openInvoice,
   outboxCount,
   paymentOf,
-  type StripeScenario,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
+const scenario = useStripeScenario('refund-updates')
 
-beforeAll(async () => {
-  scenario = await startStripeScenario('refund-updates')
-})
-afterAll(() => scenario?.close())
-
-const ava = () => ({ token: scenario.tokens.ava, tenant: scenario.harness.tenants.ava._id })
+const ava = () => asHost(scenario)
 const update = (refund: Record<string, any>) =>
   runAsSystem('test', scenario.harness.tenants.ava._id, () =>
     applyRefundUpdate(scenario.harness.runtime, refund, scenario.harness.tenants.ava._id)

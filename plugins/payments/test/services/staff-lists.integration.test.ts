@@ -1,26 +1,20 @@
 // The staff lists (`invoices` and `payments` find) share one query check (services/service-params.ts
 // listQuery): closed filter keys, paging bounds (both lists page with the total), and a status that must be
 // one of the list's own, including the unapplied payment states the dashboard filters on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
+  asHost,
   deliver,
   eventFor,
   eventually,
   openInvoice,
   paymentOf,
-  type StripeScenario,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
+const scenario = useStripeScenario('staff-lists')
 
-beforeAll(async () => {
-  scenario = await startStripeScenario('staff-lists')
-})
-afterAll(() => scenario?.close())
-
-const get = (path: string) =>
-  scenario.harness.http.get(path, { token: scenario.tokens.ava, tenant: scenario.harness.tenants.ava._id })
+const get = (path: string) => scenario.harness.http.get(path, asHost(scenario))
 
 describe('staff lists', () => {
   it('filters payments by every payment status, the unapplied ones included', async () => {

@@ -1,29 +1,21 @@
 // `payments/webhook-events`: a tenant's staff see its failed provider events (secret-free fields only, never
 // the payload, never another tenant's) and replay one, which processes it once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ProviderEvent } from '../../providers/payment-provider.ts'
 import {
+  asHost,
   eventually,
   openInvoice,
   outboxCount,
   paymentOf,
   runWithTenant,
-  type StripeScenario,
   sessionCompleted,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
+const scenario = useStripeScenario('webhook-events')
 
-beforeAll(async () => {
-  scenario = await startStripeScenario('webhook-events')
-})
-afterAll(() => scenario?.close())
-
-const as = (who: 'ava' | 'marco') => ({
-  token: scenario.tokens[who],
-  tenant: scenario.harness.tenants[who]._id
-})
+const as = (who: 'ava' | 'marco') => asHost(scenario, who)
 
 /** Stores an event as the job leaves it once its retries are exhausted. */
 async function storeFailed(event: ProviderEvent, tenantId: string) {

@@ -1,22 +1,16 @@
 // Staff alerts when the tenant configured neither staffEmail nor billingEmail: the dispute alert goes to
 // the tenant's hosts (over real HTTP webhooks against the Stripe fake), never to another tenant's.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   deliver,
   eventFor,
   eventually,
   openInvoice,
   paymentOf,
-  type StripeScenario,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
-
-beforeAll(async () => {
-  scenario = await startStripeScenario('staff-alerts', { settings: { staffEmail: undefined } })
-})
-afterAll(() => scenario?.close())
+const scenario = useStripeScenario('staff-alerts', { settings: { staffEmail: undefined } })
 
 describe('dispute alert without a configured staff email', () => {
   it("emails the tenant's hosts once per dispute status", async () => {

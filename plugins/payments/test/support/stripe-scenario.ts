@@ -1,7 +1,9 @@
 // Shared setup of the webhook tests: the app on the Stripe provider (SDK → local fake), a connected
 // account for a tenant, invoices opened for payment, and signed event deliveries.
 import { randomUUID } from 'node:crypto'
+import type { HttpOptions } from '@masterstage/core/testing'
 import Stripe from 'stripe'
+import { afterAll, beforeAll } from 'vitest'
 import type { PaymentsPlatformConfig } from '../../platform-config.ts'
 import { eventually, type PaymentsTestApp, startPaymentsApp } from './payments-app.ts'
 import { StripeFake } from './stripe-fake.ts'
@@ -17,13 +19,15 @@ export interface StripeScenario {
   close(): Promise<void>
 }
 
+export interface StripeScenarioOptions {
+  faults?: { afterProviderCall?: (id: string) => void }
+  /** Payments settings of both tenants (undefined removes a default). */
+  settings?: Record<string, unknown>
+}
+
 export async function startStripeScenario(
   name: string,
-  options: {
-    faults?: { afterProviderCall?: (id: string) => void }
-    /** Payments settings of both tenants (undefined removes a default). */
-    settings?: Record<string, unknown>
-  } = {}
+  options: StripeScenarioOptions = {}
 ): Promise<StripeScenario> {
   const secretKey = `sk_test_${randomUUID().replaceAll('-', '')}`
   const fake = new StripeFake(secretKey)
@@ -65,6 +69,31 @@ export async function startStripeScenario(
       await fake.stop()
     }
   }
+}
+
+/**
+ * Registers the file's beforeAll/afterAll that start and close one scenario; the returned scenario is filled
+ * before the first test (read it inside hooks and tests only).
+ */
+export function useStripeScenario(name: string, options: StripeScenarioOptions = {}): StripeScenario {
+  const scenario = {} as StripeScenario
+  beforeAll(async () => {
+    Object.assign(scenario, await startStripeScenario(name, options))
+  })
+  afterAll(async () => {
+    // Absent when the start failed: nothing to close.
+    await (scenario as Partial<StripeScenario>).close?.()
+  })
+  return scenario
+}
+
+/** Request options as the host of `who`'s tenant (its token and tenant), plus `extra` (e.g. serviceMethod). */
+export function asHost(
+  scenario: StripeScenario,
+  who: 'ava' | 'marco' = 'ava',
+  extra: HttpOptions = {}
+): HttpOptions {
+  return { token: scenario.tokens[who], tenant: scenario.harness.tenants[who]._id, ...extra }
 }
 
 /** Issues an invoice for ava and opens its checkout; returns ids and the fake's session. */

@@ -1,21 +1,15 @@
 // `account.updated` snapshots of the connected account: only a newer one replaces the stored status, so
 // Stripe delivering them out of order cannot bring back an older state.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   deliver,
   eventFor,
   eventually,
   runWithTenant,
-  type StripeScenario,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
-
-beforeAll(async () => {
-  scenario = await startStripeScenario('account-updates')
-})
-afterAll(() => scenario?.close())
+const scenario = useStripeScenario('account-updates')
 
 const snapshot = (created: number, chargesEnabled: boolean, due: string[]) =>
   eventFor(

@@ -4,7 +4,7 @@
 // (domain/payment-transitions.ts: the path reconciliation and refund updates write through) ends in the
 // expected payment, invoice and domain events, and the first two record the same outcomes.
 import { runAsSystem, trusted } from '@masterstage/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { transition } from '../../domain/payment-transitions.ts'
 import type { ProviderEvent } from '../../providers/payment-provider.ts'
 import { eventStep } from '../../webhooks/event-step.ts'
@@ -16,17 +16,11 @@ import {
   invoiceOf,
   openInvoice,
   paymentOf,
-  type StripeScenario,
   sessionCompleted,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
-
-beforeAll(async () => {
-  scenario = await startStripeScenario('paths-agree')
-})
-afterAll(() => scenario?.close())
+const scenario = useStripeScenario('paths-agree')
 
 const tenantId = () => scenario.harness.tenants.ava._id
 const runtime = () => scenario.harness.runtime

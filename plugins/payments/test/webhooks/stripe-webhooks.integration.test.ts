@@ -1,7 +1,7 @@
 // The webhook endpoint over real HTTP with the Stripe SDK's signatures: refusals change nothing,
 // duplicates and reordering produce one effect, delayed methods wait, unknown accounts are ignored.
 import { runAsSystem, trusted } from '@masterstage/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcilePayments } from '../../jobs/reconcile-payments.ts'
 import { forgetRoute } from '../../webhooks/account-route-cache.ts'
 import { routeAccountEvents } from '../../webhooks/route-unrouted-events.ts'
@@ -13,18 +13,12 @@ import {
   openInvoice,
   outboxCount,
   paymentOf,
-  type StripeScenario,
   sessionCompleted,
   sign,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
-
-beforeAll(async () => {
-  scenario = await startStripeScenario('webhooks')
-})
-afterAll(() => scenario?.close())
+const scenario = useStripeScenario('webhooks')
 
 const storedEvents = () => scenario.harness.runtime.models.webhookEvents.countDocuments({})
 const receiptsTo = (email: string) =>

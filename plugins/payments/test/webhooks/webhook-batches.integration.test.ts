@@ -3,7 +3,7 @@
 // holding back the others, a batch that dies before committing leaves its events replayable, and effects
 // stay exactly once while the same ids arrive concurrently over HTTP and through replays.
 import { runAsSystem, trusted } from '@masterstage/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reconcilePayments } from '../../jobs/reconcile-payments.ts'
 import type { ProviderEvent } from '../../providers/payment-provider.ts'
 import {
@@ -24,17 +24,11 @@ import {
   outboxCount,
   paymentOf,
   runWithTenant,
-  type StripeScenario,
   sessionCompleted,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
-
-beforeAll(async () => {
-  scenario = await startStripeScenario('webhook-batches')
-})
-afterAll(() => scenario?.close())
+const scenario = useStripeScenario('webhook-batches')
 
 const tenantId = () => scenario.harness.tenants.ava._id
 const runtime = () => scenario.harness.runtime

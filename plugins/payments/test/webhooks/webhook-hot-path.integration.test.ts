@@ -2,7 +2,7 @@
 // (no queue round trips), each payment once despite duplicates; account routes come from memory after
 // the first lookup, and an account missing at first is found once its route is written.
 import { trusted } from '@masterstage/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { forgetRoute, routeOf } from '../../webhooks/account-route-cache.ts'
 import { PROCESS_WEBHOOK_JOB, PROCESS_WEBHOOKS_JOB } from '../../webhooks/process-after-answer.ts'
 import {
@@ -12,16 +12,10 @@ import {
   openInvoice,
   outboxCount,
   paymentOf,
-  type StripeScenario,
-  startStripeScenario
+  useStripeScenario
 } from '../support/stripe-scenario.ts'
 
-let scenario: StripeScenario
-
-beforeAll(async () => {
-  scenario = await startStripeScenario('webhook-hot-path')
-})
-afterAll(() => scenario?.close())
+const scenario = useStripeScenario('webhook-hot-path')
 
 describe('a burst of success events', () => {
   it('is processed in this process beyond the in-flight bound, one success per payment', async () => {
