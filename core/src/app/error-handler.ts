@@ -26,9 +26,20 @@ function fromHttpError(error: any): FeathersError | undefined {
   const status = Number(error?.status ?? error?.statusCode)
   if (!Number.isInteger(status) || status < 400 || status >= 500) return undefined
   if (status === 413) {
-    return new FeathersError('Request body is too large', 'PayloadTooLarge', 413, 'payload-too-large', {
-      code: ErrorCode.PAYLOAD_TOO_LARGE
-    })
+    // raw-body (under koa-body) names the limit it applied.
+    const limit = Number(error?.limit)
+    return new FeathersError(
+      Number.isInteger(limit) && limit > 0
+        ? `Request body is too large (at most ${limit} bytes)`
+        : 'Request body is too large',
+      'PayloadTooLarge',
+      413,
+      'payload-too-large',
+      {
+        code: ErrorCode.PAYLOAD_TOO_LARGE,
+        ...(Number.isInteger(limit) && limit > 0 && { limitBytes: limit })
+      }
+    )
   }
   if (status === 415) {
     return new FeathersError(
