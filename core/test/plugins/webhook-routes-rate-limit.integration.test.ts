@@ -1,9 +1,10 @@
 // Webhook route rate limits over real HTTP and real Redis: counted per client IP by the batched limiter
 // (most requests decided locally, without a Redis round trip), exact at the limit with 429 + Retry-After,
 // counts reaching Redis, and failing open when Redis is unreachable.
-import { Redis } from 'ioredis'
+
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { PluginManifest } from '../../src/plugins/plugin-manifest.ts'
+import { unreachableRedis } from '../rate-limit/unreachable-redis.ts'
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.ts'
 
 const POINTS = 50
@@ -72,13 +73,7 @@ describe('webhook route rate limit, Redis up', () => {
 
 describe('webhook route rate limit, Redis unreachable', () => {
   let t: TestPlatform
-  const deadRedis = new Redis('redis://127.0.0.1:1', {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null
-  })
-  deadRedis.on('error', () => undefined)
+  const deadRedis = unreachableRedis()
   beforeAll(async () => {
     t = await startTestPlatform('webhook-rate-limit-down', { plugins: [hooks], access: { redis: deadRedis } })
   })
