@@ -4,177 +4,113 @@
 // pager, each list's page kept while another is paged; and a provider event left failed after its retries is
 // listed without its payload and replayed by its button, after which the event is processed.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { runAsSystem } from '@masterstage/core'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../../../core/src/app/create-app.ts'
-import type { Application } from '../../../../core/src/app/declarations.ts'
-import { loadConfig } from '../../../../core/src/config/load-config.ts'
-import { configureWebApi } from '../../../../core/src/web-api/configure-web-api.ts'
-import { launchBrowser } from '../../../../core/test/client/support/browser.ts'
-import {
-  ensureBuilt,
-  freePort,
-  type RunningWebApp,
-  startWebApp
-} from '../../../../core/test/client/support/web-apps.ts'
-import { testDatabaseUri } from '../../../../core/test/support/database.ts'
-import masterclassesPlugin from '../../../masterclasses/plugin.ts'
-import pipelinePlugin from '../../../pipeline/plugin.ts'
+import { describe, expect, it } from 'vitest'
+import { signInToDashboard } from '../../../../core/test/client/support/dashboard-session.ts'
 import { issueInvoice } from '../../domain/issue-invoice.ts'
-import { createPaymentsPlugin } from '../../plugin.ts'
-import type { PaymentsRuntime } from '../../runtime.ts'
+import { usePaymentsWebStack } from '../support/payments-web-stack.ts'
 
 const HOST = { email: 'host@page-test.test', password: 'host-password-1' }
 const EVENT_ID = `evt_page_${randomBytes(6).toString('hex')}`
 const SECRET_IN_PAYLOAD = 'acct_hash_never_shown'
-let app: Application
-let runtime: PaymentsRuntime | undefined
-let dashboard: RunningWebApp
-let browser: Browser
-let tenantId = ''
-const outboxDir = mkdtempSync(join(tmpdir(), 'ms-payments-page-outbox-'))
 
-async function signIn(page: Page) {
-  await page.goto(`${dashboard.url}/signin`, { waitUntil: 'networkidle' })
-  await page.getByLabel('Email').fill(HOST.email)
-  await page.getByLabel('Password').fill(HOST.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(`${dashboard.url}/`)
-}
-
-beforeAll(async () => {
-  await ensureBuilt('dashboard')
-  const apiPort = await freePort()
-  const apiUrl = `http://127.0.0.1:${apiPort}`
-  dashboard = await startWebApp('dashboard', { API_URL: apiUrl, PUBLIC_API_URL: apiUrl })
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: String(apiPort),
-    PUBLIC_API_URL: apiUrl,
-    STOREFRONT_URL: 'http://localhost:9',
-    DASHBOARD_URL: dashboard.url,
-    MONGODB_URI: testDatabaseUri('payments-page-e2e'),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    QUEUE_PREFIX: `paypage${randomBytes(4).toString('hex')}`,
-    LOG_LEVEL: process.env.E2E_API_LOG_LEVEL ?? 'silent',
-    RUN_WORKERS_IN_PROCESS: 'true',
-    EMAIL_PROVIDER: 'outbox',
-    EMAIL_OUTBOX_DIR: outboxDir
-  })
-  const payments = createPaymentsPlugin({ onRuntime: (built) => (runtime = built) })
-  app = await createApp({ config, plugins: [masterclassesPlugin, pipelinePlugin, payments] })
-  configureWebApi(app)
-  const server = await app.listen(apiPort, '127.0.0.1')
-  if (!server.listening) await new Promise((done) => server.once('listening', done))
-
-  const service = (path: string) => (app as any).service(path)
-  const agency = await service('agencies').create({ slug: 'pager', name: 'Pager Talent' })
-  const tenant = await service('tenants').create({
-    slug: 'page-test',
-    name: 'Page Test',
-    agencyId: agency._id
-  })
-  tenantId = String(tenant._id)
-  await service('tenants').enablePlugin({
-    tenantId,
-    plugin: 'payments',
-    settings: { invoicePrefix: 'PG', legalName: 'Page Test LLC', legalAddress: '1 Main St' }
-  })
-  await service('users').createStaff({
-    name: 'Host',
-    ...HOST,
-    role: 'host',
-    agencyId: agency._id,
-    tenantIds: [tenantId]
-  })
-  await runAsSystem('e2e-seed', tenantId, async () => {
-    for (let index = 1; index <= 51; index += 1) {
-      const { invoice } = await issueInvoice(runtime!, {
-        dedupeKey: `page-${index}`,
-        customer: { name: `Customer ${index}`, email: `customer-${index}@example.com` },
-        lineItems: [{ description: 'Masterclass', quantity: 1, unitAmountMinor: 1_000 }]
-      })
-      await runtime!.models.payments.create({
-        _id: `pay_page_${index}`,
-        invoiceId: invoice._id,
-        attempt: 1,
-        idempotencyKey: `page-payment-${index}`,
-        provider: runtime!.provider.name,
-        status: 'succeeded',
-        amountMinor: 1_000,
-        applicationFeeMinor: 0,
-        currency: invoice.currency
-      })
-    }
-    // Older failures than the one replayed below, which stays on the first page of the failed events.
-    for (let index = 1; index <= 20; index += 1)
+const web = usePaymentsWebStack('payments-page-e2e', {
+  seed: async ({ app, runtime }) => {
+    const service = (path: string) => (app as any).service(path)
+    const agency = await service('agencies').create({ slug: 'pager', name: 'Pager Talent' })
+    const tenant = await service('tenants').create({
+      slug: 'page-test',
+      name: 'Page Test',
+      agencyId: agency._id
+    })
+    const tenantId = String(tenant._id)
+    await service('tenants').enablePlugin({
+      tenantId,
+      plugin: 'payments',
+      settings: { invoicePrefix: 'PG', legalName: 'Page Test LLC', legalAddress: '1 Main St' }
+    })
+    await service('users').createStaff({
+      name: 'Host',
+      ...HOST,
+      role: 'host',
+      agencyId: agency._id,
+      tenantIds: [tenantId]
+    })
+    await runAsSystem('e2e-seed', tenantId, async () => {
+      for (let index = 1; index <= 51; index += 1) {
+        const { invoice } = await issueInvoice(runtime!, {
+          dedupeKey: `page-${index}`,
+          customer: { name: `Customer ${index}`, email: `customer-${index}@example.com` },
+          lineItems: [{ description: 'Masterclass', quantity: 1, unitAmountMinor: 1_000 }]
+        })
+        await runtime!.models.payments.create({
+          _id: `pay_page_${index}`,
+          invoiceId: invoice._id,
+          attempt: 1,
+          idempotencyKey: `page-payment-${index}`,
+          provider: runtime!.provider.name,
+          status: 'succeeded',
+          amountMinor: 1_000,
+          applicationFeeMinor: 0,
+          currency: invoice.currency
+        })
+      }
+      // Older failures than the one replayed below, which stays on the first page of the failed events.
+      for (let index = 1; index <= 20; index += 1)
+        await runtime!.models.webhookEvents.create({
+          _id: `${EVENT_ID}_older_${index}`,
+          type: 'charge.refunded',
+          provider: runtime!.provider.name,
+          accountHash: 'hash',
+          tenantId,
+          livemode: false,
+          created: Math.floor(Date.now() / 1000) - index * 60,
+          payload: '{}',
+          state: 'failed',
+          reason: `older failure ${index}`,
+          attempts: 8,
+          receivedAt: new Date(Date.now() - index * 60_000),
+          source: 'webhook'
+        })
+      // As the per-event job leaves an event after its last retry.
+      const event = {
+        id: EVENT_ID,
+        object: 'event',
+        type: 'account.updated',
+        account: SECRET_IN_PAYLOAD,
+        livemode: false,
+        created: Math.floor(Date.now() / 1000),
+        data: { object: { id: SECRET_IN_PAYLOAD, charges_enabled: true } }
+      }
       await runtime!.models.webhookEvents.create({
-        _id: `${EVENT_ID}_older_${index}`,
-        type: 'charge.refunded',
+        _id: EVENT_ID,
+        type: event.type,
         provider: runtime!.provider.name,
         accountHash: 'hash',
         tenantId,
         livemode: false,
-        created: Math.floor(Date.now() / 1000) - index * 60,
-        payload: '{}',
+        created: event.created,
+        payload: JSON.stringify(event),
         state: 'failed',
-        reason: `older failure ${index}`,
+        reason: 'connected account store unavailable',
         attempts: 8,
-        receivedAt: new Date(Date.now() - index * 60_000),
+        receivedAt: new Date(),
         source: 'webhook'
       })
-    // As the per-event job leaves an event after its last retry.
-    const event = {
-      id: EVENT_ID,
-      object: 'event',
-      type: 'account.updated',
-      account: SECRET_IN_PAYLOAD,
-      livemode: false,
-      created: Math.floor(Date.now() / 1000),
-      data: { object: { id: SECRET_IN_PAYLOAD, charges_enabled: true } }
-    }
-    await runtime!.models.webhookEvents.create({
-      _id: EVENT_ID,
-      type: event.type,
-      provider: runtime!.provider.name,
-      accountHash: 'hash',
-      tenantId,
-      livemode: false,
-      created: event.created,
-      payload: JSON.stringify(event),
-      state: 'failed',
-      reason: 'connected account store unavailable',
-      attempts: 8,
-      receivedAt: new Date(),
-      source: 'webhook'
     })
-  })
-  browser = await launchBrowser()
-}, 900_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await dashboard?.close()
-  await app?.teardown().catch(() => undefined)
-  rmSync(outboxDir, { recursive: true, force: true })
+  }
 })
 
 describe('payments page in the browser', () => {
   it('pages the invoices, payments and failed events, and replays a failed provider event from its row', {
     timeout: 120_000
   }, async () => {
-    const context = await browser.newContext()
+    const context = await web.browser.newContext()
     context.setDefaultTimeout(15_000)
     const page = await context.newPage()
     try {
-      await signIn(page)
-      await page.goto(`${dashboard.url}/p/payments`, { waitUntil: 'networkidle' })
+      await signInToDashboard(page, web.dashboard.url, HOST)
+      await page.goto(`${web.dashboard.url}/p/payments`, { waitUntil: 'networkidle' })
       await expect.poll(() => page.getByTestId('invoice-pager').textContent()).toContain('Showing 1–50 of 51')
       expect(await page.getByTestId('invoices').locator('tbody tr').count()).toBe(50)
       await page.getByTestId('invoice-pager').getByRole('link', { name: 'Older' }).click()
@@ -217,7 +153,7 @@ describe('payments page in the browser', () => {
       await failed.getByRole('button', { name: 'Replay' }).click()
       await expect.poll(() => failed.getByRole('status').textContent()).toBe('queued')
       await expect
-        .poll(async () => (await runtime!.models.webhookEvents.findById(EVENT_ID).lean())?.state, {
+        .poll(async () => (await web.runtime.models.webhookEvents.findById(EVENT_ID).lean())?.state, {
           timeout: 15_000
         })
         .toBe('processed')

@@ -6,42 +6,69 @@
 // then the payments pages show the paid invoice, its receipt and the revenue, and a partial refund made
 // on the invoice page comes back through the provider's event.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type OutboxRecord, runAsSystem } from '@masterstage/core'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../../../core/src/app/create-app.ts'
-import type { Application } from '../../../../core/src/app/declarations.ts'
-import { loadConfig } from '../../../../core/src/config/load-config.ts'
-import { configureWebApi } from '../../../../core/src/web-api/configure-web-api.ts'
-import { launchBrowser } from '../../../../core/test/client/support/browser.ts'
-import {
-  ensureBuilt,
-  freePort,
-  REPO_ROOT,
-  type RunningWebApp,
-  startWebApp
-} from '../../../../core/test/client/support/web-apps.ts'
-import { testDatabaseUri } from '../../../../core/test/support/database.ts'
-import masterclassesPlugin from '../../../masterclasses/plugin.ts'
-import pipelinePlugin from '../../../pipeline/plugin.ts'
-import { createPaymentsPlugin } from '../../plugin.ts'
-import type { PaymentsRuntime } from '../../runtime.ts'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { signInToDashboard as signInAs } from '../../../../core/test/client/support/dashboard-session.ts'
+import { REPO_ROOT } from '../../../../core/test/client/support/web-apps.ts'
+import { usePaymentsWebStack } from '../support/payments-web-stack.ts'
 
 const HOST = { email: 'ava@ava-fit.test', password: 'host-password-1' }
 const BRAND = { slug: 'ava-fit', name: 'Ava Fit Academy', primary: '#b0124a' }
-const outboxDir = mkdtempSync(join(tmpdir(), 'ms-payments-e2e-outbox-'))
-let app: Application
-let runtime: PaymentsRuntime | undefined
-let apiUrl = ''
-let storefront: RunningWebApp
-let dashboard: RunningWebApp
-let browser: Browser
 
-const tenantSite = (path = '/') => `http://${BRAND.slug}.localhost:${storefront.port}${path}`
+const web = usePaymentsWebStack('payments-e2e', {
+  storefront: true,
+  seed: async ({ app }) => {
+    const service = (path: string) => (app as any).service(path)
+    const agency = await service('agencies').create({ slug: 'northstar', name: 'Northstar Talent' })
+    const tenant = await service('tenants').create({
+      slug: BRAND.slug,
+      name: BRAND.name,
+      agencyId: agency._id,
+      theme: {
+        colors: { primary: BRAND.primary, background: '#ffffff', text: '#111111' },
+        fonts: { heading: 'Georgia, serif', body: 'system-ui, sans-serif' },
+        copy: {
+          headline: 'Get strong',
+          subheadline: 'Live classes',
+          callToAction: 'Join',
+          footer: BRAND.name
+        }
+      }
+    })
+    for (const plugin of ['masterclasses', 'pipeline']) {
+      await service('tenants').enablePlugin({ tenantId: tenant._id, plugin })
+    }
+    await service('tenants').enablePlugin({
+      tenantId: tenant._id,
+      plugin: 'payments',
+      settings: { invoicePrefix: 'AVA', legalName: 'Ava Fit LLC', legalAddress: '1 Main St\nLos Angeles, CA' }
+    })
+    const host = await service('users').createStaff({
+      name: 'Ava',
+      ...HOST,
+      role: 'host',
+      agencyId: agency._id,
+      tenantIds: [String(tenant._id)]
+    })
+    await runAsSystem('e2e-seed', String(tenant._id), () =>
+      service('masterclasses/masterclasses').create({
+        title: 'Strong in 12 weeks',
+        description: 'Live training',
+        hostId: String(host._id),
+        startTime: new Date(Date.now() + 86_400_000).toISOString(),
+        endTime: new Date(Date.now() + 90_000_000).toISOString(),
+        price: { amount: 19_900, currency: 'USD' },
+        maxAttendees: 100
+      })
+    )
+  }
+})
+
+const tenantSite = (path = '/') => `http://${BRAND.slug}.localhost:${web.storefront.port}${path}`
 
 /** A record still being written reads as nothing (the next poll sees it whole). */
 function readRecord(path: string): OutboxRecord | null {
@@ -56,9 +83,9 @@ function readRecord(path: string): OutboxRecord | null {
 async function mailTo(to: string, subject: RegExp, timeoutMs = 30_000): Promise<OutboxRecord> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const found = readdirSync(outboxDir)
+    const found = readdirSync(web.outboxDir)
       .filter((file) => file.endsWith('.json'))
-      .map((file) => readRecord(join(outboxDir, file)))
+      .map((file) => readRecord(join(web.outboxDir, file)))
       .find((record) => record?.to === to && subject.test(record.subject))
     if (found) return found
     if (Date.now() > deadline) throw new Error(`no email to ${to} matching ${subject} in the outbox`)
@@ -66,117 +93,27 @@ async function mailTo(to: string, subject: RegExp, timeoutMs = 30_000): Promise<
   }
 }
 
-async function signInToDashboard(page: Page) {
-  await page.goto(`${dashboard.url}/signin`, { waitUntil: 'networkidle' })
-  await page.getByLabel('Email').fill(HOST.email)
-  await page.getByLabel('Password').fill(HOST.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL(`${dashboard.url}/`)
-}
-
-beforeAll(async () => {
-  await ensureBuilt('storefront')
-  await ensureBuilt('dashboard')
-  // The web apps need the API's URL and the API's links need theirs: reserve the API port first.
-  const apiPort = await freePort()
-  apiUrl = `http://127.0.0.1:${apiPort}`
-  storefront = await startWebApp('storefront', {
-    API_URL: apiUrl,
-    BASE_DOMAIN: 'localhost',
-    SITE_CACHE_MS: '0'
-  })
-  dashboard = await startWebApp('dashboard', { API_URL: apiUrl, PUBLIC_API_URL: apiUrl })
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: String(apiPort),
-    PUBLIC_API_URL: apiUrl,
-    STOREFRONT_URL: storefront.url,
-    DASHBOARD_URL: dashboard.url,
-    MONGODB_URI: testDatabaseUri('payments-e2e'),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    QUEUE_PREFIX: `paye2e${randomBytes(4).toString('hex')}`,
-    LOG_LEVEL: process.env.E2E_API_LOG_LEVEL ?? 'silent',
-    RUN_WORKERS_IN_PROCESS: 'true',
-    EMAIL_PROVIDER: 'outbox',
-    EMAIL_OUTBOX_DIR: outboxDir
-  })
-  // No platform override: the host reads the payments platform config, which is the sandbox without keys.
-  const payments = createPaymentsPlugin({ onRuntime: (built) => (runtime = built) })
-  app = await createApp({ config, plugins: [masterclassesPlugin, pipelinePlugin, payments] })
-  configureWebApi(app)
-  const server = await app.listen(apiPort, '127.0.0.1')
-  if (!server.listening) await new Promise((done) => server.once('listening', done))
-
-  const service = (path: string) => (app as any).service(path)
-  const agency = await service('agencies').create({ slug: 'northstar', name: 'Northstar Talent' })
-  const tenant = await service('tenants').create({
-    slug: BRAND.slug,
-    name: BRAND.name,
-    agencyId: agency._id,
-    theme: {
-      colors: { primary: BRAND.primary, background: '#ffffff', text: '#111111' },
-      fonts: { heading: 'Georgia, serif', body: 'system-ui, sans-serif' },
-      copy: { headline: 'Get strong', subheadline: 'Live classes', callToAction: 'Join', footer: BRAND.name }
-    }
-  })
-  for (const plugin of ['masterclasses', 'pipeline']) {
-    await service('tenants').enablePlugin({ tenantId: tenant._id, plugin })
-  }
-  await service('tenants').enablePlugin({
-    tenantId: tenant._id,
-    plugin: 'payments',
-    settings: { invoicePrefix: 'AVA', legalName: 'Ava Fit LLC', legalAddress: '1 Main St\nLos Angeles, CA' }
-  })
-  const host = await service('users').createStaff({
-    name: 'Ava',
-    ...HOST,
-    role: 'host',
-    agencyId: agency._id,
-    tenantIds: [String(tenant._id)]
-  })
-  await runAsSystem('e2e-seed', String(tenant._id), () =>
-    service('masterclasses/masterclasses').create({
-      title: 'Strong in 12 weeks',
-      description: 'Live training',
-      hostId: String(host._id),
-      startTime: new Date(Date.now() + 86_400_000).toISOString(),
-      endTime: new Date(Date.now() + 90_000_000).toISOString(),
-      price: { amount: 19_900, currency: 'USD' },
-      maxAttendees: 100
-    })
-  )
-  browser = await launchBrowser()
-}, 900_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await storefront?.close()
-  await dashboard?.close()
-  await app?.teardown().catch(() => undefined)
-  rmSync(outboxDir, { recursive: true, force: true })
-})
+const signInToDashboard = (page: Page) => signInAs(page, web.dashboard.url, HOST)
 
 describe('registration to PAID in the browser (sandbox)', () => {
   it('emails the invoice, takes the payment on the hosted page, emails the receipt and moves the lead to PAID live', {
     timeout: 180_000
   }, async () => {
-    expect(runtime?.provider.name).toBe('sandbox')
-    const contexts: BrowserContext[] = [await browser.newContext(), await browser.newContext()]
+    expect(web.runtime?.provider.name).toBe('sandbox')
+    const contexts: BrowserContext[] = [await web.browser.newContext(), await web.browser.newContext()]
     for (const context of contexts) context.setDefaultTimeout(15_000)
     const [staff, attendee] = await Promise.all(contexts.map((context) => context.newPage()))
     try {
       // The host connects the tenant's payment account from the dashboard (the sandbox onboards at once).
       await signInToDashboard(staff)
-      await staff.goto(`${dashboard.url}/p/payments/connect`, { waitUntil: 'networkidle' })
+      await staff.goto(`${web.dashboard.url}/p/payments/connect`, { waitUntil: 'networkidle' })
       await staff.getByTestId('connect').click()
       await staff.waitForURL(/\/p\/payments\/connect\?onboarding=done/)
       await expect.poll(() => staff.getByTestId('charges-enabled').textContent()).toBe('enabled')
       expect(await staff.getByTestId('requirements-due').textContent()).toBe('none')
 
       // The host watches the board while the attendee registers on the tenant's storefront.
-      await staff.goto(`${dashboard.url}/p/pipeline`)
+      await staff.goto(`${web.dashboard.url}/p/pipeline`)
       await staff.getByTestId('pipeline-board').waitFor()
       await staff.waitForLoadState('networkidle')
 
@@ -218,7 +155,7 @@ describe('registration to PAID in the browser (sandbox)', () => {
         .toEqual([expect.stringContaining(email)])
 
       // The payments pages: the paid invoice in the list, its detail with both PDFs, the revenue widget.
-      await staff.goto(`${dashboard.url}/p/payments?status=paid`)
+      await staff.goto(`${web.dashboard.url}/p/payments?status=paid`)
       const row = staff.locator('[data-testid="invoices"] tr[data-status="paid"]')
       await expect.poll(() => row.count()).toBe(1)
       expect(await row.textContent()).toContain(email)
@@ -229,11 +166,13 @@ describe('registration to PAID in the browser (sandbox)', () => {
       const pdf = await fetch(receiptHref!)
       expect(pdf.headers.get('content-type')).toContain('application/pdf')
       expect((await pdf.arrayBuffer()).byteLength).toBeGreaterThan(500)
-      await staff.goto(`${dashboard.url}/`)
+      await staff.goto(`${web.dashboard.url}/`)
       expect(await staff.getByTestId('revenue-usd').getByTestId('revenue-net').textContent()).toBe('$199.00')
 
       // A partial refund from the invoice page (live client): the provider's refund event updates it.
-      await staff.goto(`${dashboard.url}/p/payments/invoice?id=${invoiceId}`, { waitUntil: 'networkidle' })
+      await staff.goto(`${web.dashboard.url}/p/payments/invoice?id=${invoiceId}`, {
+        waitUntil: 'networkidle'
+      })
       await staff.getByTestId('refund-amount').fill('50')
       await staff.getByTestId('refund').click()
       await expect
@@ -262,12 +201,12 @@ describe('registration to PAID in the browser (sandbox)', () => {
   it('issues an invoice on demand from the payments page, showing field errors first', {
     timeout: 120_000
   }, async () => {
-    const context = await browser.newContext()
+    const context = await web.browser.newContext()
     context.setDefaultTimeout(15_000)
     const staff = await context.newPage()
     try {
       await signInToDashboard(staff)
-      await staff.goto(`${dashboard.url}/p/payments`, { waitUntil: 'networkidle' })
+      await staff.goto(`${web.dashboard.url}/p/payments`, { waitUntil: 'networkidle' })
       const form = staff.getByTestId('new-invoice')
       const email = `walk-in-${randomBytes(3).toString('hex')}@example.com`
       await form.getByTestId('new-invoice-name').fill('Pat Walk-in')
