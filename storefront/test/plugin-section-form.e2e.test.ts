@@ -9,6 +9,7 @@ import { seedHostedTenant, useWebStack } from '../../core/test/support/web-stack
 import masterclasses from '../../plugins/masterclasses/plugin.ts'
 import pipeline from '../../plugins/pipeline/plugin.ts'
 import { leadsWithEmail as leadsOf } from './support/pipeline-leads.ts'
+import { registerOnLandingPage } from './support/registration-form.ts'
 
 const web = useWebStack('section-form-e2e', {
   api: { plugins: [masterclasses, pipeline] },
@@ -35,13 +36,8 @@ describe('plugin section form without JavaScript', () => {
       'section-form-register',
       async (page) => {
         await page.goto(landing())
-        const form = page.getByTestId('registration-form')
-        await form.getByLabel('Name').fill('Rita Dancer')
-        await form.getByLabel('Email').fill('rita@dancer.test')
-        await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(web.seed.masterclassId)
-        await form.getByLabel('I agree to be contacted').check()
-        await form.getByRole('button', { name: 'Register' }).click()
-        await page.waitForURL(`**/registered?masterclass=${web.seed.masterclassId}`)
+        const visitor = { name: 'Rita Dancer', email: 'rita@dancer.test' }
+        await registerOnLandingPage(page, visitor, web.seed.masterclassId)
         expect(await page.getByTestId('registration-confirmation').textContent()).toContain(
           'Delta Dance has your registration'
         )

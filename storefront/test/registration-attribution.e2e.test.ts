@@ -11,6 +11,7 @@ import { seedHostedTenant, useWebStack } from '../../core/test/support/web-stack
 import masterclasses from '../../plugins/masterclasses/plugin.ts'
 import pipeline from '../../plugins/pipeline/plugin.ts'
 import { leadsWithEmail as leadsOf } from './support/pipeline-leads.ts'
+import { registerOnLandingPage } from './support/registration-form.ts'
 
 const web = useWebStack('attribution-e2e', {
   api: { plugins: [masterclasses, pipeline] },
@@ -54,13 +55,7 @@ describe('registration source attribution', () => {
           await page.waitForURL(`${origin()}/`)
           expect(new URL(page.url()).search).toBe('')
 
-          const form = page.getByTestId('registration-form')
-          await form.getByLabel('Name').fill('Ana Attributed')
-          await form.getByLabel('Email').fill(email)
-          await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(web.seed.masterclassId)
-          await form.getByLabel('I agree to be contacted').check()
-          await form.getByRole('button', { name: 'Register' }).click()
-          await page.waitForURL(`**/registered?masterclass=${web.seed.masterclassId}`)
+          await registerOnLandingPage(page, { name: 'Ana Attributed', email }, web.seed.masterclassId)
         },
         options
       )
@@ -101,12 +96,7 @@ describe('registration source attribution', () => {
           await page.goto(`${origin()}/?utm_source=${source}&utm_campaign=${campaign}&${fresh}`)
           const form = page.getByTestId('registration-form')
           await expect(form.locator('input[name="utmSource"]').getAttribute('value')).resolves.toBe(source)
-          await form.getByLabel('Name').fill(`Visitor ${source}`)
-          await form.getByLabel('Email').fill(email)
-          await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(web.seed.masterclassId)
-          await form.getByLabel('I agree to be contacted').check()
-          await form.getByRole('button', { name: 'Register' }).click()
-          await page.waitForURL(`**/registered?masterclass=${web.seed.masterclassId}`)
+          await registerOnLandingPage(page, { name: `Visitor ${source}`, email }, web.seed.masterclassId)
         },
         { javaScriptEnabled: false }
       )
@@ -129,13 +119,7 @@ describe('registration source attribution', () => {
       async (page) => {
         await page.goto(`${origin()}/`)
         expect((await page.context().cookies(origin())).map((c) => c.name)).not.toContain('ms_attribution')
-        const form = page.getByTestId('registration-form')
-        await form.getByLabel('Name').fill('Dora Direct')
-        await form.getByLabel('Email').fill(email)
-        await form.getByRole('combobox', { name: 'Masterclass' }).selectOption(web.seed.masterclassId)
-        await form.getByLabel('I agree to be contacted').check()
-        await form.getByRole('button', { name: 'Register' }).click()
-        await page.waitForURL(`**/registered?masterclass=${web.seed.masterclassId}`)
+        await registerOnLandingPage(page, { name: 'Dora Direct', email }, web.seed.masterclassId)
       },
       { javaScriptEnabled: false }
     )
