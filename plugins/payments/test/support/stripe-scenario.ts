@@ -5,6 +5,7 @@ import type { HttpOptions } from '@masterstage/core/testing'
 import Stripe from 'stripe'
 import { afterAll, beforeAll } from 'vitest'
 import type { PaymentsPlatformConfig } from '../../platform-config.ts'
+import type { ProviderEvent } from '../../providers/payment-provider.ts'
 import { eventually, type PaymentsTestApp, startPaymentsApp } from './payments-app.ts'
 import { StripeFake } from './stripe-fake.ts'
 
@@ -200,6 +201,32 @@ export function invoiceOf(scenario: StripeScenario, invoiceId: string): Promise<
 export async function runWithTenant<T>(scenario: StripeScenario, work: () => Promise<T>): Promise<T> {
   const { runAsSystem } = await import('@masterstage/core')
   return runAsSystem('test', scenario.harness.tenants.ava._id, async () => await work())
+}
+
+/** Stores events as the endpoint does (state `received`, routed to ava) without processing them. */
+export async function storeReceived(
+  scenario: StripeScenario,
+  events: ProviderEvent[],
+  receivedAt = new Date()
+): Promise<void> {
+  const runtime = scenario.harness.runtime
+  await runtime.models.webhookEvents.insertMany(
+    events.map((event) => ({
+      _id: event.id,
+      type: event.type,
+      provider: 'stripe',
+      accountHash: runtime.accountHash(event.account!),
+      tenantId: scenario.harness.tenants.ava._id,
+      livemode: false,
+      created: event.created,
+      payload: JSON.stringify(event),
+      state: 'received',
+      attempts: 0,
+      receivedAt,
+      source: 'webhook'
+    })),
+    { lean: true }
+  )
 }
 
 /** Outbox entries of one event name (and payment), straight from core's event store. */

@@ -17,6 +17,7 @@ import {
   openInvoice,
   paymentOf,
   sessionCompleted,
+  storeReceived,
   useStripeScenario
 } from '../support/stripe-scenario.ts'
 
@@ -172,27 +173,6 @@ const SEQUENCES: Record<string, { events: Build[]; expected: Expected }> = {
   }
 }
 
-async function storeOnly(events: ProviderEvent[]) {
-  const r = runtime()
-  await r.models.webhookEvents.insertMany(
-    events.map((event) => ({
-      _id: event.id,
-      type: event.type,
-      provider: 'stripe',
-      accountHash: r.accountHash(event.account!),
-      tenantId: tenantId(),
-      livemode: false,
-      created: event.created,
-      payload: JSON.stringify(event),
-      state: 'received',
-      attempts: 0,
-      receivedAt: new Date(),
-      source: 'webhook'
-    })),
-    { lean: true }
-  )
-}
-
 /** What the sequence left, without what differs between twins (ids, times). */
 async function outcome(opened: Awaited<ReturnType<typeof openInvoice>>, events: ProviderEvent[]) {
   const payment = (await paymentOf(scenario, opened.paymentId))!
@@ -256,7 +236,7 @@ describe('batched, per-event and transition() processing', () => {
       const batchEvents = sequence.map((build) => build(batched.session))
       const singleEvents = sequence.map((build) => build(single.session))
       const transitionEvents = sequence.map((build) => build(transitioned.session))
-      await storeOnly([...batchEvents, ...singleEvents])
+      await storeReceived(scenario, [...batchEvents, ...singleEvents])
       await runAsSystem('test', tenantId(), async () => {
         await processWebhookBatch(
           runtime(),

@@ -25,6 +25,7 @@ import {
   paymentOf,
   runWithTenant,
   sessionCompleted,
+  storeReceived,
   useStripeScenario
 } from '../support/stripe-scenario.ts'
 
@@ -42,28 +43,6 @@ function refunded(session: Record<string, any>, amountRefunded: number) {
     amount_refunded: amountRefunded,
     metadata: session.metadata
   }) as ProviderEvent
-}
-
-/** Stores events as the endpoint does (state `received`, routed to ava) without processing them. */
-async function storeOnly(events: ProviderEvent[], receivedAt = new Date()) {
-  const r = runtime()
-  await r.models.webhookEvents.insertMany(
-    events.map((event) => ({
-      _id: event.id,
-      type: event.type,
-      provider: 'stripe',
-      accountHash: r.accountHash(event.account!),
-      tenantId: tenantId(),
-      livemode: false,
-      created: event.created,
-      payload: JSON.stringify(event),
-      state: 'received',
-      attempts: 0,
-      receivedAt,
-      source: 'webhook'
-    })),
-    { lean: true }
-  )
 }
 
 function states(ids: string[]) {
@@ -89,7 +68,7 @@ describe('one batch', () => {
     const aCompleted = sessionCompleted(a.session, 'paid')
     const aIntent = intentSucceeded(a.session)
     const bIntent = intentSucceeded(b.session)
-    await storeOnly([aCompleted, aIntent, bIntent])
+    await storeReceived(scenario, [aCompleted, aIntent, bIntent])
     // aCompleted twice under its id, and aIntent: three successes of payment a in one transaction.
     await batch([aCompleted, aIntent, bIntent, aCompleted])
     for (const { paymentId, session, invoice } of [a, b]) {
@@ -139,7 +118,7 @@ describe('one batch', () => {
         status: 'expired'
       }) as ProviderEvent
     ]
-    await storeOnly(events)
+    await storeReceived(scenario, events)
     await batch(events)
 
     // A refund overtaking the success fulfils first; the late completion changes nothing.
@@ -186,7 +165,7 @@ describe('one batch', () => {
     const b = await openInvoice(scenario)
     const events = [sessionCompleted(a.session, 'paid'), sessionCompleted(b.session, 'paid')]
     // Received two minutes ago: the reconciliation sweep takes stored events that stayed unprocessed.
-    await storeOnly(events, new Date(Date.now() - 120_000))
+    await storeReceived(scenario, events, new Date(Date.now() - 120_000))
     const bus = runtime().ctx.events
     const emitMany = bus.emitMany
     bus.emitMany = (async (...args: Parameters<typeof emitMany>) => {
@@ -257,7 +236,7 @@ describe('one batch and the one-payment-per-invoice rule', () => {
       }) as ProviderEvent,
       success(mismatched.paymentId, `pi_mismatch_${secondId}`, 9_000)
     ]
-    await storeOnly(events)
+    await storeReceived(scenario, events)
     await batch(events)
 
     expect((await paymentOf(scenario, first.paymentId))?.status).toBe('succeeded')
@@ -295,7 +274,7 @@ describe('a poisoned event in a batch', () => {
       runtime().models.invoices.deleteOne({ _id: poisoned.invoice._id }).exec()
     )
     const events = [sessionCompleted(good.session, 'paid'), sessionCompleted(poisoned.session, 'paid')]
-    await storeOnly(events)
+    await storeReceived(scenario, events)
     const jobs = runtime().ctx.jobs
     const enqueue = jobs.enqueue
     jobs.enqueue = (async () => {
@@ -333,7 +312,7 @@ describe('a poisoned event in a batch', () => {
       sessionCompleted(poisoned.session, 'paid'),
       sessionCompleted(good[1].session, 'paid')
     ]
-    await storeOnly(events)
+    await storeReceived(scenario, events)
     const queued: string[] = []
     const jobs = runtime().ctx.jobs
     const enqueue = jobs.enqueue

@@ -17,37 +17,60 @@ import {
 
 const scenario = useStripeScenario('webhook-hot-path')
 
+/** `count` invoices opened for payment (amounts from `firstAmount` up) and a success event for each. */
+async function openBurst(count: number, firstAmount: number) {
+  const opened = []
+  for (let index = 0; index < count; index++) opened.push(await openInvoice(scenario, firstAmount + index))
+  return { opened, events: opened.map(({ session }) => intentSucceeded(session)) }
+}
+
+/** Records the jobs the plugin enqueues (still enqueuing them) until `restore`. */
+function recordEnqueued() {
+  const { jobs } = scenario.harness.runtime.ctx
+  const queued: { name: string; data: any }[] = []
+  const enqueue = jobs.enqueue
+  jobs.enqueue = ((name: string, data: unknown, ...rest: unknown[]) => {
+    queued.push({ name, data })
+    return (enqueue as any).call(jobs, name, data, ...rest)
+  }) as typeof enqueue
+  return { queued, restore: () => (jobs.enqueue = enqueue) }
+}
+
+/** Every event delivered twice, all at once; each delivery answered 200. */
+async function deliverTwice(events: { id: string }[]) {
+  const answers = await Promise.all([...events, ...events].map((event) => deliver(scenario, event)))
+  expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
+  return answers
+}
+
+/** Waits until every event is stored as processed. */
+function allProcessed(events: { id: string }[], what: string) {
+  const { runtime } = scenario.harness
+  return eventually(
+    async () =>
+      (await runtime.models.webhookEvents.countDocuments({
+        _id: trusted({ $in: events.map((event) => event.id) }),
+        state: 'processed'
+      })) === events.length,
+    30_000,
+    what
+  )
+}
+
 describe('a burst of success events', () => {
   it('is processed in this process beyond the in-flight bound, one success per payment', async () => {
-    const { runtime } = scenario.harness
-    const opened = []
-    for (let index = 0; index < 12; index++) opened.push(await openInvoice(scenario, 1_000 + index))
-    const events = opened.map(({ session }) => intentSucceeded(session))
-    const queued: string[] = []
-    const enqueue = runtime.ctx.jobs.enqueue
-    runtime.ctx.jobs.enqueue = ((name: string, ...rest: unknown[]) => {
-      queued.push(name)
-      return (enqueue as any).call(runtime.ctx.jobs, name, ...rest)
-    }) as typeof enqueue
+    const { opened, events } = await openBurst(12, 1_000)
+    const { queued, restore } = recordEnqueued()
     try {
       // Every event twice, all at once: 24 deliveries, more than the batches in flight take; the rest wait
       // in memory (within MAX_WAITING), none through the durable job.
-      const answers = await Promise.all([...events, ...events].map((event) => deliver(scenario, event)))
-      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
+      const answers = await deliverTwice(events)
       expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(events.length)
-      await eventually(
-        async () =>
-          (await runtime.models.webhookEvents.countDocuments({
-            _id: trusted({ $in: events.map((event) => event.id) }),
-            state: 'processed'
-          })) === events.length,
-        30_000,
-        'every event processed'
-      )
+      await allProcessed(events, 'every event processed')
     } finally {
-      runtime.ctx.jobs.enqueue = enqueue
+      restore()
     }
-    expect(queued.filter((name) => name === PROCESS_WEBHOOK_JOB)).toEqual([])
+    expect(queued.filter((job) => job.name === PROCESS_WEBHOOK_JOB)).toEqual([])
     for (const { paymentId, session } of opened) {
       expect(await paymentOf(scenario, paymentId)).toMatchObject({
         status: 'succeeded',
@@ -62,33 +85,17 @@ describe('a burst of success events', () => {
 describe('a burst in a process that does not run the workers', () => {
   it('goes to the durable queue as one job per group of stored events, each payment once', async () => {
     const { runtime } = scenario.harness
-    const opened = []
-    for (let index = 0; index < 6; index++) opened.push(await openInvoice(scenario, 2_000 + index))
-    const events = opened.map(({ session }) => intentSucceeded(session))
-    const queued: { name: string; data: any }[] = []
-    const enqueue = runtime.ctx.jobs.enqueue
-    runtime.ctx.jobs.enqueue = ((name: string, data: unknown, ...rest: unknown[]) => {
-      queued.push({ name, data })
-      return (enqueue as any).call(runtime.ctx.jobs, name, data, ...rest)
-    }) as typeof enqueue
+    const { opened, events } = await openBurst(6, 2_000)
+    const { queued, restore } = recordEnqueued()
     // As an API process without workers decides; the job itself is run by this test app's workers.
     const config = runtime.ctx.config as { runWorkersInProcess: boolean }
     config.runWorkersInProcess = false
     try {
-      const answers = await Promise.all([...events, ...events].map((event) => deliver(scenario, event)))
-      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
-      await eventually(
-        async () =>
-          (await runtime.models.webhookEvents.countDocuments({
-            _id: trusted({ $in: events.map((event) => event.id) }),
-            state: 'processed'
-          })) === events.length,
-        30_000,
-        'every event processed through the queue'
-      )
+      await deliverTwice(events)
+      await allProcessed(events, 'every event processed through the queue')
     } finally {
       config.runWorkersInProcess = true
-      runtime.ctx.jobs.enqueue = enqueue
+      restore()
     }
     // Each stored event in exactly one grouped job, fewer jobs than events, none per event.
     expect(queued.filter((job) => job.name === PROCESS_WEBHOOK_JOB)).toEqual([])
