@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   deliver,
+  disputeCreated,
   eventFor,
   eventually,
   openInvoice,
@@ -21,16 +22,8 @@ describe('dispute alert without a configured staff email', () => {
       eventFor(session.account, 'checkout.session.completed', scenario.fake.sessions.get(session.id)!)
     )
     await eventually(async () => (await paymentOf(scenario, paymentId))?.status === 'succeeded')
-    const dispute = {
-      id: 'dp_nostaff',
-      object: 'dispute',
-      payment_intent: scenario.fake.sessions.get(session.id)!.payment_intent,
-      amount: session.amount_total,
-      status: 'needs_response',
-      reason: 'fraudulent',
-      metadata: {}
-    }
-    const event = eventFor(session.account, 'charge.dispute.created', dispute)
+    const paymentIntent = scenario.fake.sessions.get(session.id)!.payment_intent
+    const event = disputeCreated(session, 'dp_nostaff', paymentIntent)
     await Promise.all([deliver(scenario, event), deliver(scenario, event)])
     const host = scenario.harness.tenants.ava.hostEmail
     const alerts = await eventually(() => {

@@ -167,6 +167,23 @@ export function intentSucceeded(session: Record<string, any>) {
   })
 }
 
+/** Stripe's `charge.dispute.created` (needs_response, fraudulent) over the whole amount of a session. */
+export function disputeCreated(
+  session: Record<string, any>,
+  disputeId: string,
+  paymentIntent: string = session.payment_intent
+) {
+  return eventFor(session.account, 'charge.dispute.created', {
+    id: disputeId,
+    object: 'dispute',
+    payment_intent: paymentIntent,
+    amount: session.amount_total,
+    status: 'needs_response',
+    reason: 'fraudulent',
+    metadata: {}
+  })
+}
+
 export function sign(payload: string, options: { secret?: string; timestamp?: number } = {}): string {
   return signer.webhooks.generateTestHeaderString({
     payload,

@@ -7,8 +7,10 @@ import { forgetRoute } from '../../webhooks/account-route-cache.ts'
 import { routeAccountEvents } from '../../webhooks/route-unrouted-events.ts'
 import {
   deliver,
+  disputeCreated,
   eventFor,
   eventually,
+  intentSucceeded,
   invoiceOf,
   openInvoice,
   outboxCount,
@@ -144,15 +146,7 @@ describe('processing', () => {
 
   it('takes payment_intent.succeeded before checkout.session.completed as the one success', async () => {
     const { session, paymentId } = await openInvoice(scenario)
-    const intent = {
-      id: session.payment_intent,
-      object: 'payment_intent',
-      amount: session.amount_total,
-      amount_received: session.amount_total,
-      status: 'succeeded',
-      metadata: session.metadata
-    }
-    await deliver(scenario, eventFor(session.account, 'payment_intent.succeeded', intent))
+    await deliver(scenario, intentSucceeded(session))
     await deliver(scenario, sessionCompleted(session, 'paid'))
     await eventually(
       async () => (await paymentOf(scenario, paymentId))?.status === 'succeeded',
@@ -259,16 +253,7 @@ describe('processing', () => {
       15_000,
       'succeeded'
     )
-    const dispute = {
-      id: 'dp_1',
-      object: 'dispute',
-      payment_intent: session.payment_intent,
-      amount: session.amount_total,
-      status: 'needs_response',
-      reason: 'fraudulent',
-      metadata: {}
-    }
-    const event = eventFor(session.account, 'charge.dispute.created', dispute)
+    const event = disputeCreated(session, 'dp_1')
     await Promise.all([deliver(scenario, event), deliver(scenario, event)])
     await eventually(
       async () => (await paymentOf(scenario, paymentId))?.dispute?.status === 'needs_response',
