@@ -6,7 +6,12 @@ import { runAsSystem } from '@masterstage/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import masterclasses from '../../../masterclasses/plugin.ts'
 import pipeline from '../../../pipeline/plugin.ts'
-import { eventually, type PaymentsTestApp, startPaymentsApp } from '../support/payments-app.ts'
+import {
+  eventually,
+  type PaymentsTestApp,
+  sandboxPlatform,
+  startPaymentsApp
+} from '../support/payments-app.ts'
 
 let harness: PaymentsTestApp
 let masterclassId: string
@@ -15,11 +20,7 @@ let hostToken: string
 beforeAll(async () => {
   harness = await startPaymentsApp('sandbox_flow', {
     plugins: [masterclasses, pipeline],
-    platform: {
-      provider: 'sandbox',
-      sandbox: { webhookSecret: 'whsec_flow_test' },
-      reconcileLookbackSeconds: 3600
-    }
+    platform: sandboxPlatform('whsec_flow_test')
   })
   const tenantId = harness.tenants.ava._id
   const created = await runAsSystem('test', tenantId, () =>

@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import masterclasses from '../../../masterclasses/plugin.ts'
 import pipeline from '../../../pipeline/plugin.ts'
 import { issueForLead, issueForLeadUpdate } from '../../subscribers/invoice-on-lead.ts'
-import { eventually, type PaymentsTestApp, startPaymentsApp } from '../support/payments-app.ts'
+import {
+  eventually,
+  type PaymentsTestApp,
+  sandboxPlatform,
+  startPaymentsApp
+} from '../support/payments-app.ts'
 
 let harness: PaymentsTestApp
 let hostToken: string
@@ -51,11 +56,7 @@ const quietLogger = { logger: { info() {}, warn() {}, error() {} } as any }
 beforeAll(async () => {
   harness = await startPaymentsApp('invoice_on_lead', {
     plugins: [masterclasses, pipeline],
-    platform: {
-      provider: 'sandbox',
-      sandbox: { webhookSecret: 'whsec_lead_test' },
-      reconcileLookbackSeconds: 3600
-    }
+    platform: sandboxPlatform('whsec_lead_test')
   })
   hostToken = await harness.login(harness.tenants.ava.hostEmail, tenant())
 })

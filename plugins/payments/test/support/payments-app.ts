@@ -14,6 +14,7 @@ import {
   startTestPlatform,
   TEST_PASSWORD
 } from '@masterstage/core/testing'
+import type { PaymentsPlatformConfig } from '../../platform-config.ts'
 import { createPaymentsPlugin, type PaymentsPluginOptions } from '../../plugin.ts'
 import type { PaymentsRuntime } from '../../runtime.ts'
 
@@ -101,6 +102,11 @@ export async function startPaymentsApp(
     login: (email, tenantId) => platform.login(email, { tenant: tenantId }),
     close: () => platform.close()
   }
+}
+
+/** The sandbox provider as the demo runs it, signing its events with `webhookSecret`. */
+export function sandboxPlatform(webhookSecret: string): PaymentsPlatformConfig {
+  return { provider: 'sandbox', sandbox: { webhookSecret }, reconcileLookbackSeconds: 3600 }
 }
 
 /** Polls until `check` returns a truthy value (or throws after the timeout). */
