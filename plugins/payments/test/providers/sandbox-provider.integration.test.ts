@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testDatabaseUri } from '../../../../core/test/support/database.ts'
 import { SANDBOX_MODEL, sandboxObjectSchema } from '../../providers/sandbox/sandbox-model.ts'
 import { createSandboxProvider, type SandboxProvider } from '../../providers/sandbox/sandbox-provider.ts'
+import { masterclassCheckout } from '../support/checkout-input.ts'
 import { paymentProviderContract } from './payment-provider-contract.ts'
 
 const WEBHOOK_SECRET = 'whsec_sandbox_contract'
@@ -59,16 +60,12 @@ describe('sandbox hosted page', () => {
   it('delivers signed Stripe-format events that the same verification accepts', async () => {
     const { accountId } = await provider.createConnectedAccount({ tenantId: 't' }, 'acct-page')
     const session = await provider.createCheckoutSession(
-      {
-        accountId,
+      masterclassCheckout(accountId, {
         currency: 'usd',
-        lineItems: [{ description: 'Masterclass', quantity: 1, unitAmountMinor: 9_900 }],
+        unitAmountMinor: 9_900,
         applicationFeeMinor: 500,
-        customerEmail: 'lead@example.com',
-        successUrl: 'http://t.localhost/ok',
-        cancelUrl: 'http://t.localhost/no',
         metadata: { tenantId: 't', invoiceId: 'i', paymentId: 'p', invoiceNumber: 'T-1' }
-      },
+      }),
       'cs-page'
     )
     delivered.length = 0

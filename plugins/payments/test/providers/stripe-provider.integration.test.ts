@@ -5,6 +5,7 @@ import Stripe from 'stripe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PaymentProvider } from '../../providers/payment-provider.ts'
 import { createStripeProvider } from '../../providers/stripe/stripe-provider.ts'
+import { masterclassCheckout } from '../support/checkout-input.ts'
 import { StripeFake } from '../support/stripe-fake.ts'
 import { paymentProviderContract } from './payment-provider-contract.ts'
 
@@ -37,16 +38,12 @@ describe('stripe provider on the wire', () => {
     const { accountId } = await provider.createConnectedAccount({ tenantId: 't1' }, `acct-${randomUUID()}`)
     const key = `checkout:${randomUUID()}`
     await provider.createCheckoutSession(
-      {
-        accountId,
+      masterclassCheckout(accountId, {
         currency: 'eur',
-        lineItems: [{ description: 'Masterclass', quantity: 1, unitAmountMinor: 4_999 }],
+        unitAmountMinor: 4_999,
         applicationFeeMinor: 250,
-        customerEmail: 'lead@example.com',
-        successUrl: 'http://t.localhost/ok',
-        cancelUrl: 'http://t.localhost/no',
         metadata: { tenantId: 't1', invoiceId: 'inv1', paymentId: 'pay1', invoiceNumber: 'T-000001' }
-      },
+      }),
       key
     )
     const request = fake.writesTo('/v1/checkout/sessions').at(-1)!
@@ -62,16 +59,12 @@ describe('stripe provider on the wire', () => {
   it('sends refunds on the connected account with their idempotency key', async () => {
     const { accountId } = await provider.createConnectedAccount({ tenantId: 't1' }, `acct-${randomUUID()}`)
     const session = await provider.createCheckoutSession(
-      {
-        accountId,
+      masterclassCheckout(accountId, {
         currency: 'usd',
-        lineItems: [{ description: 'Masterclass', quantity: 1, unitAmountMinor: 1_000 }],
+        unitAmountMinor: 1_000,
         applicationFeeMinor: 0,
-        customerEmail: 'lead@example.com',
-        successUrl: 'http://t.localhost/ok',
-        cancelUrl: 'http://t.localhost/no',
         metadata: { tenantId: 't1', invoiceId: 'inv2', paymentId: 'pay2', invoiceNumber: 'T-000002' }
-      },
+      }),
       `cs-${randomUUID()}`
     )
     expect(session.paymentIntentId).toBeNull()
