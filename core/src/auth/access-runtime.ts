@@ -16,6 +16,8 @@ export interface AccessRuntime {
   tenancy: TenancyModels
   tenants: TenantDirectory
   secretBox: SecretBox
+  /** Where plugins' derived keys come from: stable across encryption-key rotations (tenancy/derivation-root.ts). */
+  derivationRoot: Buffer
   User: Model<UserDocument>
   rateLimiter: RateLimiter
   /** The global per-IP limit's counter (HTTP requests and Socket.io calls): batched to Redis, no round trip per request. */

@@ -17,6 +17,7 @@ import { startRevocationBroadcast } from '../realtime/revocation-broadcast.ts'
 import { socketTenantMiddleware } from '../realtime/socket-tenant.ts'
 import { TENANT_SELECTION_PATH, TenantSelectionService } from '../realtime/tenant-selection-service.ts'
 import { AGENCIES_PATH, AgenciesService } from '../tenancy/agencies-service.ts'
+import { loadDerivationRoot } from '../tenancy/derivation-root.ts'
 import { createSecretBox } from '../tenancy/secret-box.ts'
 import { tenancyModels } from '../tenancy/tenancy-models.ts'
 import { createTenantDirectory } from '../tenancy/tenant-directory.ts'
@@ -52,6 +53,12 @@ export async function configureAccess(app: Application, options: ConfigureAccess
   const connection = app.get('mongoose')
   const tenancy = tenancyModels(connection)
   const User = userModel(connection)
+  const secretBox = createSecretBox(
+    config.encryptionKey,
+    options.retiredEncryptionKeys ?? config.retiredEncryptionKeys ?? []
+  )
+  // First: a root no configured key unwraps stops the start before any connection is opened.
+  const derivationRoot = await loadDerivationRoot(connection, secretBox, config.encryptionKey)
   const redis = options.redis ?? openRedis(app)
   const invalidations = await startInvalidationBroadcast(
     redis,
@@ -66,10 +73,8 @@ export async function configureAccess(app: Application, options: ConfigureAccess
   const runtime: AccessRuntime = {
     tenancy,
     tenants,
-    secretBox: createSecretBox(
-      config.encryptionKey,
-      options.retiredEncryptionKeys ?? config.retiredEncryptionKeys ?? []
-    ),
+    secretBox,
+    derivationRoot,
     User,
     rateLimiter: createRedisRateLimiter(redis, config.queuePrefix),
     httpLimiter: createBatchedRateLimiter(redis, config.queuePrefix, { logger: app.get('logger') }),

@@ -5,6 +5,7 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import type { TSchema } from '@feathersjs/typebox'
 import type { Application } from '../app/declarations.ts'
 import { NOT_CACHED } from '../app/expiring-cache.ts'
+import type { AccessRuntime } from '../auth/access-runtime.ts'
 import type { Config } from '../config/config.ts'
 import { schemaErrors } from '../tenancy/schema-validation.ts'
 import { createSecretBox, purposeSecretBox, type SecretBox } from '../tenancy/secret-box.ts'
@@ -133,9 +134,11 @@ export function createPluginSecrets(app: Application, manifest: PluginManifest):
     derivedKey(label) {
       let key = derived.get(label)
       if (!key) {
-        const material = createHmac('sha256', app.get('config').encryptionKey)
-          .update(`${manifest.name}.${label}`)
-          .digest()
+        // The stored root outlives key rotations; an app without the access runtime (plugin-host tests)
+        // derives from the platform key, which is what the root starts as.
+        const root =
+          (app.get('access') as AccessRuntime | undefined)?.derivationRoot ?? app.get('config').encryptionKey
+        const material = createHmac('sha256', root).update(`${manifest.name}.${label}`).digest()
         key = createSecretKey(material)
         derived.set(label, key)
       }

@@ -43,6 +43,8 @@ export interface SecretBox {
   decrypt(ciphertext: string, context?: string): string
   encryptJson(value: unknown, context?: string): string
   decryptJson<T = unknown>(ciphertext: string, context?: string): T
+  /** Whether a context-bound value is under the current key (false: write it again with `encrypt`). */
+  isCurrentBound(ciphertext: string): boolean
 }
 
 /** A box whose values are bound to one owner and purpose, and to the tenant given to each call. */
@@ -132,7 +134,9 @@ export function createSecretBox(key: Buffer, retiredKeys: readonly Buffer[] = []
     encrypt,
     decrypt,
     encryptJson: (value, context) => encrypt(JSON.stringify(value), context),
-    decryptJson: <T>(ciphertext: string, context?: string) => JSON.parse(decrypt(ciphertext, context)) as T
+    decryptJson: <T>(ciphertext: string, context?: string) => JSON.parse(decrypt(ciphertext, context)) as T,
+    // The context is not in the value: any bound value under the current key is current.
+    isCurrentBound: (ciphertext) => ciphertext.startsWith(`${BOUND}:${keyId}:`)
   }
 }
 
@@ -160,7 +164,6 @@ export function purposeSecretBox(box: () => SecretBox, owner: string, purpose: s
   return {
     encrypt: (plaintext, tenantId) => box().encrypt(plaintext, contextOf(tenantId)),
     decrypt: (ciphertext, tenantId) => box().decrypt(ciphertext, contextOf(tenantId)),
-    // The context is not in the value: any bound value under the current key is current.
-    isCurrent: (ciphertext) => ciphertext.startsWith(`${BOUND}:${box().keyId}:`)
+    isCurrent: (ciphertext) => box().isCurrentBound(ciphertext)
   }
 }

@@ -1,11 +1,17 @@
 // One platform Config for tests and benchmarks: own database and queue prefix, fresh secrets, silent logs.
 // Callers override only what their setup needs (workers in process, body limit, outbox folder, port).
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import type { Config } from '../../src/config/config.ts'
 import { loadConfig } from '../../src/config/load-config.ts'
 import { testDatabaseUri } from './database.ts'
 
+// Apps of one test on one database act as processes of one deployment, which share the encryption key (the
+// stored key-derivation root is wrapped under it): the key follows from the database, fresh per test run.
+const runSalt = randomBytes(32)
+const encryptionKeyOf = (mongoUri: string) => createHmac('sha256', runSalt).update(mongoUri).digest()
+
 export function platformTestConfig(name: string, overrides: Partial<Config> = {}): Config {
+  const mongoUri = overrides.mongoUri ?? testDatabaseUri(name)
   return {
     env: 'test',
     port: 0,
@@ -14,12 +20,12 @@ export function platformTestConfig(name: string, overrides: Partial<Config> = {}
     publicApiUrl: 'http://localhost',
     storefrontUrl: 'http://storefront.test',
     dashboardUrl: 'http://dashboard.test',
-    mongoUri: testDatabaseUri(name),
+    mongoUri,
     redisUrl: 'redis://127.0.0.1:6379',
     queuePrefix: testQueuePrefix(name),
     jwtSecret: randomBytes(32).toString('hex'),
     jwtExpiresIn: '1h',
-    encryptionKey: randomBytes(32),
+    encryptionKey: encryptionKeyOf(mongoUri),
     logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
     runWorkersInProcess: false,
     bodyLimitBytes: 1024 * 1024,

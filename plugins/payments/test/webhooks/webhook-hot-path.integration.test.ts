@@ -87,14 +87,16 @@ describe('a burst in a process that does not run the workers', () => {
     const { runtime } = scenario.harness
     const { opened, events } = await openBurst(6, 2_000)
     const { queued, restore } = recordEnqueued()
-    // As an API process without workers decides; the job itself is run by this test app's workers.
-    const config = runtime.ctx.config as { runWorkersInProcess: boolean }
-    config.runWorkersInProcess = false
+    // As an API process without workers decides; the job itself is run by this test app's workers. The
+    // plugin's config is frozen: the test hands the plugin a copy with the flag off, then the original.
+    const context = runtime.ctx as { config: typeof runtime.ctx.config }
+    const config = context.config
+    context.config = { ...config, runWorkersInProcess: false }
     try {
       await deliverTwice(events)
       await allProcessed(events, 'every event processed through the queue')
     } finally {
-      config.runWorkersInProcess = true
+      context.config = config
       restore()
     }
     // Each stored event in exactly one grouped job, fewer jobs than events, none per event.
