@@ -42,14 +42,18 @@ export interface PluginSecrets {
    */
   forPurpose(purpose: string): PurposeSecretBox
   /**
-   * A key for this plugin's own MACs and signatures (HMAC-SHA256 of the platform key over
-   * `<plugin>.<label>`): distinct per plugin and label, stable across restarts, and not the platform key.
-   * A KeyObject (an HMAC keyed by a Buffer re-imports the key on every call).
+   * A key for this plugin's own MACs, signatures and lookup hashes (HMAC-SHA256 over `<plugin>.<label>` of
+   * core's key-derivation root): distinct per plugin and label, stable across restarts and encryption-key
+   * rotations, and not a key core encrypts with. A KeyObject (an HMAC keyed by a Buffer re-imports the key
+   * on every call).
    */
   derivedKey(label: string): KeyObject
 }
 
-/** The platform configuration without the key material core keeps to itself (JWT secret, encryption keys). */
+/**
+ * The platform configuration without the key material core keeps to itself (JWT secret, encryption keys): the
+ * interface does not hand it out. Not isolation: plugins are trusted code in the process (they also get `app`).
+ */
 export type PluginConfig = Readonly<Omit<Config, 'jwtSecret' | 'encryptionKey' | 'retiredEncryptionKeys'>>
 
 export interface PluginContext {

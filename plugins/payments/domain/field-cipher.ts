@@ -11,10 +11,10 @@ export function isLegacyFieldValue(ciphertext: string): boolean {
 }
 
 /**
- * `derivedKey` is the plugin's ctx.secrets.derivedKey: these values were written under its
- * `field-cipher.<purpose>` key of the platform key they were written under (they carry no key id, so only
- * the current platform key reads them). Throws a SecretBoxError when the value is not legacy, or was not
- * encrypted for this purpose and tenant.
+ * `derivedKey` is the plugin's ctx.secrets.derivedKey: these values were written under HMAC(platform key,
+ * `payments.field-cipher.<purpose>`), which is its `field-cipher.<purpose>` key (core's derivation root
+ * started as that platform key and outlives rotations). Throws a SecretBoxError when the value is not
+ * legacy, or was not encrypted for this purpose and tenant.
  */
 export function decryptLegacyField(
   derivedKey: (label: string) => KeyObject,
