@@ -21,18 +21,24 @@ return { count, ttl }
 const COMMAND = 'batchedRateLimitAdd'
 // A flush adds every pending count with one script call per chunk of keys instead of one call per key: per
 // key a call cost ≈ 10 µs of ioredis work here and a command dispatch in Redis, and a flush carries one key
-// per active client IP. (One Redis, as Bull needs too: a cluster would need the keys in one slot.)
+// per active client IP. (One Redis, as Bull needs too: a cluster would need the keys in one slot.) Each key
+// is counted under pcall: a key Redis refuses (not a counter) yields -1 and cannot abort the other keys.
 const FLUSH_SCRIPT = `
 local replies = {}
 for index, key in ipairs(KEYS) do
   local window = ARGV[index * 2 - 1]
   local amount = tonumber(ARGV[index * 2])
-  local count = redis.call('INCRBY', key, amount)
-  if count == amount then redis.call('PEXPIRE', key, window) end
-  local ttl = redis.call('PTTL', key)
-  if ttl < 0 then redis.call('PEXPIRE', key, window) ttl = tonumber(window) end
-  replies[index * 2 - 1] = count
-  replies[index * 2] = ttl
+  local count = redis.pcall('INCRBY', key, amount)
+  if type(count) ~= 'number' then
+    replies[index * 2 - 1] = -1
+    replies[index * 2] = -1
+  else
+    if count == amount then redis.pcall('PEXPIRE', key, window) end
+    local ttl = redis.pcall('PTTL', key)
+    if type(ttl) ~= 'number' or ttl < 0 then redis.pcall('PEXPIRE', key, window) ttl = tonumber(window) end
+    replies[index * 2 - 1] = count
+    replies[index * 2] = ttl
+  end
 end
 return replies
 `
@@ -40,6 +46,9 @@ return replies
 export const FLUSH_COMMAND = 'batchedRateLimitFlush'
 /** Keys per flush script call: bounds how long one call holds Redis (a few µs per key). */
 const FLUSH_CHUNK = 1_000
+
+/** A window in whole milliseconds (PEXPIRE takes an integer; a rule may give fractional seconds). */
+const windowMsOf = (rule: RateLimitRule) => Math.max(1, Math.round(rule.durationSeconds * 1000))
 
 export const FLUSH_INTERVAL_MS = 100
 export const MAX_TRACKED_SUBJECTS = 100_000
@@ -126,7 +135,7 @@ export function createBatchedRateLimiter(
 
   /** Adds `amount` hits in Redis now and returns the fresh state. */
   const sync = async (key: string, rule: RateLimitRule, amount: number): Promise<WindowState> => {
-    const [count, ttl] = await add(key, rule.durationSeconds * 1000, amount)
+    const [count, ttl] = await add(key, windowMsOf(rule), amount)
     return record(key, rule, count, ttl)
   }
 
@@ -148,11 +157,15 @@ export function createBatchedRateLimiter(
 
   const flushChunk = async (chunk: [string, WindowState, number][]): Promise<void> => {
     const keysThenArgs: (string | number)[] = chunk.map(([key]) => key)
-    for (const [, state, amount] of chunk) keysThenArgs.push(state.rule.durationSeconds * 1000, amount)
+    for (const [, state, amount] of chunk) keysThenArgs.push(windowMsOf(state.rule), amount)
     try {
       const replies = await addMany(chunk.length, ...keysThenArgs)
       chunk.forEach(([key, state], index) => {
-        record(key, state.rule, replies[index * 2], replies[index * 2 + 1])
+        const count = replies[index * 2]
+        if (count >= 0) record(key, state.rule, count, replies[index * 2 + 1])
+        // Redis refused this key (it holds something else): its counts cannot be kept, and sending them
+        // again would fail the same way. The subject is limited locally until its window ends.
+        else options.logger?.warn({ key }, 'rate limit key is not a counter: hits not synced')
       })
       failures = 0
     } catch (error) {

@@ -111,6 +111,23 @@ describe('batched rate limiter', () => {
     expect(ttls.every((ttl) => ttl > 0 && ttl <= 60_000)).toBe(true)
   })
 
+  it('counts the other keys of a flush exactly once when Redis refuses one of them', async () => {
+    const { limiter } = processLimiter(60_000)
+    const rule = { name: 'mixed', points: 1_000, durationSeconds: 60 }
+    const subjects = ['198.51.100.1', '198.51.100.2', '198.51.100.3']
+    for (const subject of subjects) await limiter.hit(rule, subject)
+    for (const subject of subjects) limiter.hitLocally(rule, subject)
+    // Something else took the second subject's key: INCRBY fails on it.
+    const broken = `${prefix}:rl:mixed:${subjects[1]}`
+    await redis.del(broken)
+    await redis.hset(broken, 'not', 'a counter')
+    await limiter.flush()
+    await limiter.flush()
+    expect(await redis.get(`${prefix}:rl:mixed:${subjects[0]}`)).toBe('2')
+    expect(await redis.get(`${prefix}:rl:mixed:${subjects[2]}`)).toBe('2')
+    expect(await redis.hget(broken, 'not')).toBe('a counter')
+  })
+
   it('keeps two processes within the documented bound of the global limit', async () => {
     const a = processLimiter(20)
     const b = processLimiter(20)
