@@ -13,6 +13,13 @@ export interface BodySchemas {
   [customMethod: string]: TSchema | undefined
 }
 
+function createsMany(context: HookContext): boolean {
+  const service = context.self as { allowsMulti?: (method: string, params: unknown) => boolean } | undefined
+  return context.method === 'create' && typeof service?.allowsMulti === 'function'
+    ? service.allowsMulti('create', context.params)
+    : false
+}
+
 export function validateBody(schemas: BodySchemas) {
   // Compiled once here, not looked up per call.
   const checks: Partial<Record<string, SchemaCheck>> = {}
@@ -21,9 +28,12 @@ export function validateBody(schemas: BodySchemas) {
     const check = checks[context.method]
     if (check) {
       const data = context.data
-      const errors = Array.isArray(data)
-        ? data.flatMap((item, index) => check(item, String(index)))
-        : check(data)
+      // A list is many records: only a create of a service that takes many (an adapter with `multi`).
+      const errors = !Array.isArray(data)
+        ? check(data)
+        : createsMany(context)
+          ? data.flatMap((item, index) => check(item, String(index)))
+          : [{ path: '', message: 'must be one object, not a list' }]
       if (errors.length > 0) {
         throw validationError(
           `Invalid data: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,

@@ -10,9 +10,12 @@ const item = Type.Object(
   { additionalProperties: false }
 )
 
-const run = async (method: string, data: unknown) => {
+// A service that takes many records in one create (an adapter with `multi`).
+const multiService = { allowsMulti: (method: string) => method === 'create' }
+
+const run = async (method: string, data: unknown, self: object = multiService) => {
   let nextCalled = false
-  await validateBody({ create: item, patch: Type.Partial(item) })({ method, data } as any, async () => {
+  await validateBody({ create: item, patch: Type.Partial(item) })({ method, data, self } as any, async () => {
     nextCalled = true
   })
   return nextCalled
@@ -42,6 +45,23 @@ describe('validateBody', () => {
         expect.objectContaining({ path: '1.size' })
       ])
     })
+  })
+})
+
+describe('validateBody and lists', () => {
+  it('refuses a list where the method or service takes one record', async () => {
+    const single = { allowsMulti: () => false }
+    for (const [method, self] of [
+      ['create', single],
+      ['create', {}],
+      ['patch', multiService]
+    ] as const) {
+      await expect(run(method, [{ title: 'a' }], self)).rejects.toMatchObject({
+        code: 400,
+        data: { code: 'VALIDATION_FAILED' },
+        errors: [{ path: '', message: 'must be one object, not a list' }]
+      })
+    }
   })
 })
 

@@ -74,6 +74,12 @@ describe('closed request bodies', () => {
       await scenario.harness.http.post('/payments/connect', { accountId: 'acct_evil' }, ava()),
       'accountId'
     )
+    // A list is not a body these services take (connect read one as an empty body).
+    const listed = await scenario.harness.http.post('/payments/connect', [{}, {}], ava())
+    expect({ status: listed.status, errors: listed.body?.errors }).toEqual({
+      status: 400,
+      errors: [{ path: '', message: 'must be one object, not a list' }]
+    })
     expect(scenario.fake.requests.length).toBe(before)
   })
 
