@@ -121,6 +121,11 @@ describe('aggregate', () => {
       ])
       .toArray()
     expect(fromField.d).toBe('04')
+    // A field merely named timezone is data, not an operand: kept as written.
+    const [kept] = await c
+      .aggregate([{ $project: { _id: 0, timezone: { $literal: 'UTC' }, settings: { timezone: 'GMT' } } }])
+      .toArray()
+    expect(kept).toEqual({ timezone: 'UTC', settings: { timezone: 'GMT' } })
   })
 
   it('counts through countDocuments (aggregate with $match/$group) and refuses $out clearly', async () => {

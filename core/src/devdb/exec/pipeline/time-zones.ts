@@ -30,8 +30,36 @@ export function fixedZoneOffset(zone: string): string | undefined {
   return offset ?? undefined
 }
 
-/** The stage with literal fixed-zone `timezone` operands as offsets; the same object when there are none. */
-export function withFixedZonesAsOffsets<T>(value: T): T {
+/** The operators whose argument document takes a `timezone` (only there is the key an operand). */
+const DATE_OPERATORS = new Set([
+  '$dateToString',
+  '$dateToParts',
+  '$dateFromParts',
+  '$dateFromString',
+  '$dateTrunc',
+  '$dateAdd',
+  '$dateSubtract',
+  '$dateDiff',
+  '$year',
+  '$month',
+  '$week',
+  '$dayOfMonth',
+  '$dayOfWeek',
+  '$dayOfYear',
+  '$hour',
+  '$minute',
+  '$second',
+  '$millisecond',
+  '$isoWeek',
+  '$isoWeekYear',
+  '$isoDayOfWeek'
+])
+
+/**
+ * The stage with the literal fixed-zone `timezone` operands of date operators as offsets (a field that is
+ * merely named `timezone` is data and stays as it is); the same object when there are none.
+ */
+export function withFixedZonesAsOffsets<T>(value: T, operator?: string): T {
   if (value === null || typeof value !== 'object') return value
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined
@@ -42,12 +70,13 @@ export function withFixedZonesAsOffsets<T>(value: T): T {
     return (copy ?? value) as T
   }
   if (!isPlainObject(value)) return value
+  const takesTimezone = operator !== undefined && DATE_OPERATORS.has(operator)
   let copy: Document | undefined
   for (const [key, item] of Object.entries(value)) {
-    let next: unknown = item
-    if (key === 'timezone' && typeof item === 'string' && !item.startsWith('$'))
-      next = fixedZoneOffset(item) ?? item
-    else next = withFixedZonesAsOffsets(item)
+    const next =
+      takesTimezone && key === 'timezone' && typeof item === 'string' && !item.startsWith('$')
+        ? (fixedZoneOffset(item) ?? item)
+        : withFixedZonesAsOffsets(item, key)
     if (next !== item) (copy ??= { ...(value as Document) })[key] = next
   }
   return (copy ?? value) as T
