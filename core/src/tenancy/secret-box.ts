@@ -10,6 +10,7 @@ import { ErrorCode } from '../errors/codes.ts'
 const UNBOUND = 'v1'
 /** Bound to a context: associated data `v2:<keyId>:<context>`, the context never stored in the value. */
 const BOUND = 'v2'
+const TAG_BYTES = 16
 const IV_BYTES = 12
 
 /** Why a secret box refused: in `data.reason` next to the INTERNAL code (never shown to clients). */
@@ -118,9 +119,14 @@ export function createSecretBox(key: Buffer, retiredKeys: readonly Buffer[] = []
     const material = keys.get(id)
     if (!material) throw new SecretBoxError(`secret-box: unknown key id ${id}`, SecretBoxFailure.KEY_UNKNOWN)
     try {
-      const decipher = createDecipheriv('aes-256-gcm', material, Buffer.from(iv, 'base64url'))
+      // The tag length is pinned: a shortened tag (GCM accepts 4-16 bytes) would be easier to forge.
+      const authTag = Buffer.from(tag, 'base64url')
+      if (authTag.length !== TAG_BYTES) throw new Error('tag length')
+      const decipher = createDecipheriv('aes-256-gcm', material, Buffer.from(iv, 'base64url'), {
+        authTagLength: TAG_BYTES
+      })
       decipher.setAAD(associatedData(id, context))
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+      decipher.setAuthTag(authTag)
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
         'utf8'
       )

@@ -38,6 +38,14 @@ describe('secret box', () => {
     expect(() => box.decrypt('plain-text')).toThrow(/format/)
   })
 
+  it('refuses a shortened authentication tag', () => {
+    const parts = box.encrypt('value').split(':')
+    const tag = Buffer.from(parts[3], 'base64url')
+    expect(tag.length).toBe(16)
+    const shortened = [...parts.slice(0, 3), tag.subarray(0, 4).toString('base64url'), parts[4]].join(':')
+    expect(() => box.decrypt(shortened)).toThrow(/does not authenticate/)
+  })
+
   it('decrypts old values with a retired key after rotation, and writes with the new key', () => {
     const oldSealed = box.encrypt('before rotation')
     const newKey = randomBytes(32)

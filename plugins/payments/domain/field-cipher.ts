@@ -29,11 +29,14 @@ export function decryptLegacyField(
     throw new SecretBoxError('legacy field: a tenant id is required', SecretBoxFailure.CONTEXT_MISMATCH)
   const key = derivedKey(`field-cipher.${purpose}`)
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
+    const authTag = Buffer.from(tag, 'base64url')
+    // The tag length is pinned: a shortened tag (GCM accepts 4-16 bytes) would be easier to forge.
+    if (authTag.length !== 16) throw new Error('tag length')
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 })
     decipher.setAAD(
       Buffer.from(format === 'p1' ? `payments:${purpose}` : `payments:${purpose}:tenant:${tenantId}`)
     )
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+    decipher.setAuthTag(authTag)
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
   } catch {
     throw new SecretBoxError('legacy field: value does not authenticate', SecretBoxFailure.UNREADABLE)
