@@ -5,6 +5,9 @@ import type { EventBus } from '@masterstage/core'
 import type { PipelineModels } from '../models/pipeline-models.ts'
 import { recordHistory, syncLeadCount } from '../services/rollup-writer.ts'
 
+/** Repeats announced by one run at most; the sweep continues with the rest. */
+export const MAX_REPEATS_PER_RUN = 100
+
 export async function announceLead(
   models: PipelineModels,
   events: EventBus,
@@ -41,8 +44,12 @@ export async function announceLead(
   // Every repeat up to this one not announced yet, not only this one: the follow-ups of earlier repeats
   // may have been lost (queue down) while this one ran, or this is the sweep catching up on several. An
   // announcement still in flight elsewhere has the same event id, so it is recorded once.
+  // At most MAX_REPEATS_PER_RUN at once (a bot's thousand registrations must not make one huge write): the
+  // count records how far this run got, and the sweep picks up the rest a minute later.
+  const first = Math.max(2, announcedSoFar(lead, registration) + 1)
+  const last = Math.min(registration, first + MAX_REPEATS_PER_RUN - 1)
   const repeats = []
-  for (let repeat = Math.max(2, announcedSoFar(lead, registration) + 1); repeat <= registration; repeat++) {
+  for (let repeat = first; repeat <= last; repeat++) {
     repeats.push({
       name: 'lead.updated' as const,
       payload: { leadId, email: lead.email, masterclassId: lead.masterclassId, changed: ['registration'] },
@@ -56,7 +63,7 @@ export async function announceLead(
     { _id: lead._id },
     {
       ...(!lead.announcedAt && { $set: { announcedAt: new Date() } }),
-      $max: { announcedRegistrations: registration }
+      $max: { announcedRegistrations: last }
     }
   )
 }
