@@ -1,13 +1,11 @@
 // What a storefront request says about its source: utm_* values and an external Referer, sanitized.
 
-import { UTM_VALUE } from '@masterstage/core/client'
+import { MAX_REFERRER_LENGTH, UTM_VALUE, utmValue } from '@masterstage/core/client'
 import { describe, expect, it } from 'vitest'
 import {
   externalReferrer,
-  MAX_REFERRER_LENGTH,
   referredFromOwnHost,
   touchOf,
-  utmValue,
   withoutUtmParams
 } from '../src/lib/server/attribution/touch.ts'
 
@@ -47,11 +45,11 @@ describe('external referrer', () => {
     expect(externalReferrer(referer, OWN)).toBeUndefined()
   })
 
-  it('caps the length at the API limit', () => {
-    const long = `https://blog.example.test/${'a'.repeat(2_000)}`
-    const value = externalReferrer(long, OWN)!
-    expect(value).toHaveLength(MAX_REFERRER_LENGTH)
-    expect(value.startsWith('https://blog.example.test/aaa')).toBe(true)
+  it('drops a referrer over the API limit rather than cut it (a cut path names another page)', () => {
+    const atLimit = `https://blog.example.test/${'a'.repeat(MAX_REFERRER_LENGTH - 26)}`
+    expect(externalReferrer(atLimit, OWN)).toBe(atLimit)
+    expect(externalReferrer(`${atLimit}a?q=1`, OWN)).toBeUndefined()
+    expect(externalReferrer(`https://blog.example.test/${'a'.repeat(2_000)}`, OWN)).toBeUndefined()
   })
 })
 

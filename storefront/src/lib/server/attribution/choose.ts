@@ -7,7 +7,7 @@
 // say nothing about acquisition and must not erase a campaign. Direct visits and internal navigation (a
 // Referer on the storefront's own host) never change the cookie, even with utm_* in an on-site link; the
 // same campaign again (a reload, the landing link reopened) keeps the first time.
-import type { UiAttribution } from '@masterstage/core/client'
+import { type UiAttribution, UTM_FIELDS } from '@masterstage/core/client'
 import type { Touch } from './touch.ts'
 
 export interface AttributionDecision {
@@ -16,8 +16,6 @@ export interface AttributionDecision {
   /** The touch to write to the cookie, when it changes. */
   store?: Touch
 }
-
-const UTM_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign'] as const
 
 const isCampaign = (touch: Touch) => UTM_FIELDS.some((field) => touch[field] !== undefined)
 const sameCampaign = (a: Touch, b: Touch) => UTM_FIELDS.every((field) => a[field] === b[field])

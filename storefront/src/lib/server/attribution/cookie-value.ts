@@ -1,14 +1,13 @@
 // The attribution cookie's value: the touch as base64url JSON (cookie-safe characters only, no encoding
 // surprises), and the reverse, which ignores anything malformed or tampered with rather than trusting it.
-import { MAX_REFERRER_LENGTH, referrerShape, type Touch, utmValue } from './touch.ts'
+import { referrerValue, UTM_FIELDS, utmValue } from '@masterstage/core/client'
+import type { Touch } from './touch.ts'
 
 export const ATTRIBUTION_COOKIE = 'ms_attribution'
 /** Kept for 30 days: a visitor who registers within a month is credited to the touch that brought them. */
 export const ATTRIBUTION_MAX_AGE_SECONDS = 30 * 24 * 60 * 60
 /** Far above any value this storefront writes (about 2 KB at the caps); longer ones are not parsed. */
 const MAX_COOKIE_LENGTH = 4_096
-
-const UTM_FIELDS = ['utmSource', 'utmMedium', 'utmCampaign'] as const
 
 export function encodeTouch(touch: Touch): string {
   return Buffer.from(JSON.stringify(touch), 'utf8').toString('base64url')
@@ -36,8 +35,7 @@ export function decodeTouch(value: string | undefined): Touch | undefined {
     touch[field] = value
   }
   if (raw.referrer !== undefined) {
-    if (typeof raw.referrer !== 'string' || raw.referrer.length > MAX_REFERRER_LENGTH) return undefined
-    if (referrerShape(raw.referrer) !== raw.referrer) return undefined
+    if (typeof raw.referrer !== 'string' || referrerValue(raw.referrer) !== raw.referrer) return undefined
     touch.referrer = raw.referrer
   }
   // Other fields (a landing path written by earlier versions) are left behind: nothing reads them.

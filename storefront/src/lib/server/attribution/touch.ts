@@ -1,15 +1,7 @@
 // What one storefront request says about where the visitor came from: its utm_* parameters and an external
 // Referer (another host than the tenant's), reduced to values the registration API accepts (core's
 // attribution rules, which the API applies too), so whatever the cookie keeps can be carried by a form as is.
-import { isHttpUrl, MAX_REFERRER_LENGTH, type UiAttribution, UTM_VALUE } from '@masterstage/core/client'
-
-export { MAX_REFERRER_LENGTH }
-
-const UTM_PARAMS = [
-  ['utm_source', 'utmSource'],
-  ['utm_medium', 'utmMedium'],
-  ['utm_campaign', 'utmCampaign']
-] as const
+import { referrerValue, type UiAttribution, utmOfUrl } from '@masterstage/core/client'
 
 /** A request's attribution plus when it happened (kept in the cookie only, see cookie-value.ts). */
 export interface Touch extends UiAttribution {
@@ -17,26 +9,8 @@ export interface Touch extends UiAttribution {
   at: string
 }
 
-/** The value trimmed, when the API keeps it as a UTM value; anything else is dropped, never cut or mended. */
-export function utmValue(raw: string | null | undefined): string | undefined {
-  const value = raw?.trim()
-  return value && UTM_VALUE.test(value) ? value : undefined
-}
-
 function hostnameOf(host: string): string {
   return host.toLowerCase().replace(/\.$/, '')
-}
-
-/**
- * An http(s) URL reduced to origin + path. The query string and fragment are dropped (search terms, emails
- * or tokens travel there), and so are credentials. Too long a path is cut to the API's limit; a URL whose
- * origin alone is too long is not kept at all.
- */
-export function referrerShape(value: string): string | undefined {
-  if (!isHttpUrl(value)) return undefined
-  const url = new URL(value)
-  if (url.origin.length > MAX_REFERRER_LENGTH) return undefined
-  return `${url.origin}${url.pathname}`.slice(0, MAX_REFERRER_LENGTH)
 }
 
 /**
@@ -58,7 +32,7 @@ export function externalReferrer(
   ownHostname: string
 ): string | undefined {
   if (!referer || referredFromOwnHost(referer, ownHostname)) return undefined
-  return referrerShape(referer)
+  return referrerValue(referer)
 }
 
 /**
@@ -73,22 +47,12 @@ export function withoutUtmParams(url: URL): URL {
   return stripped
 }
 
-/** The request's utm_* values, sanitized (an empty object when it has none). */
-export function utmOf(url: URL): Pick<UiAttribution, 'utmSource' | 'utmMedium' | 'utmCampaign'> {
-  const utm: Pick<UiAttribution, 'utmSource' | 'utmMedium' | 'utmCampaign'> = {}
-  for (const [param, field] of UTM_PARAMS) {
-    const value = utmValue(url.searchParams.get(param))
-    if (value) utm[field] = value
-  }
-  return utm
-}
-
 /**
  * The touch this request makes, or null for a direct visit or internal navigation (no usable utm_* value
  * and no external Referer): those never change what was recorded.
  */
 export function touchOf(request: { url: URL; referer: string | null; now: Date }): Touch | null {
-  const utm = utmOf(request.url)
+  const utm = utmOfUrl(request.url)
   const referrer = externalReferrer(request.referer, request.url.hostname)
   if (Object.keys(utm).length === 0 && !referrer) return null
   return { ...utm, ...(referrer && { referrer }), at: request.now.toISOString() }
