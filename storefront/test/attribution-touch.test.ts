@@ -6,7 +6,7 @@ import {
   externalReferrer,
   referredFromOwnHost,
   touchOf,
-  withoutUtmParams
+  untaggedUrl
 } from '../src/lib/server/attribution/touch.ts'
 
 const NOW = new Date('2026-03-01T10:00:00.000Z')
@@ -86,11 +86,15 @@ describe('utm values', () => {
   })
 })
 
-describe('url without utm parameters', () => {
-  it('drops every utm_* parameter and keeps the others in order', () => {
-    const url = new URL('http://a.test/x?masterclass=m1&utm_source=a&utm_term=t&ref=r')
-    expect(withoutUtmParams(url).search).toBe('?masterclass=m1&ref=r')
-    expect(url.search).toBe('?masterclass=m1&utm_source=a&utm_term=t&ref=r')
+describe('url without source tags', () => {
+  it('drops every utm_* parameter, ?ref= and click ids, and sorts the others', () => {
+    const url = new URL(
+      'http://a.test/x?z=1&masterclass=m1&utm_source=a&utm_term=t&ref=r&fbclid=f&gclid=g&msclkid=m&_ga=1&mc_eid=e'
+    )
+    expect(untaggedUrl(url).search).toBe('?masterclass=m1&z=1')
+    expect(untaggedUrl(new URL('http://a.test/x?masterclass=m1&z=1')).search).toBe('?masterclass=m1&z=1')
+    expect(untaggedUrl(new URL('http://a.test/x?gbraid=1&wbraid=2&dclid=3&yclid=4&mc_cid=5')).search).toBe('')
+    expect(url.search).toContain('utm_source=a')
   })
 })
 

@@ -36,15 +36,41 @@ export function externalReferrer(
 }
 
 /**
- * The URL without its utm_* parameters (all of them, not only the three kept): what a page shows must not
- * depend on them, so visits of different campaigns share cached section data (site-cache.ts).
+ * Parameters that only tag where a visit came from: the registration form's ?ref= and the click ids ad
+ * networks and mailers append (each click its own value). utm_* parameters are dropped by prefix.
  */
-export function withoutUtmParams(url: URL): URL {
-  const keys = [...url.searchParams.keys()].filter((key) => key.startsWith('utm_'))
-  if (keys.length === 0) return url
-  const stripped = new URL(url)
-  for (const key of keys) stripped.searchParams.delete(key)
-  return stripped
+const SOURCE_TAG_PARAMS = new Set([
+  'ref',
+  'fbclid',
+  'gclid',
+  'gbraid',
+  'wbraid',
+  'msclkid',
+  'dclid',
+  'yclid',
+  'ttclid',
+  'twclid',
+  'igshid',
+  'mc_cid',
+  'mc_eid',
+  '_ga',
+  '_gl'
+])
+
+const isSourceTag = (param: string) => param.startsWith('utm_') || SOURCE_TAG_PARAMS.has(param)
+
+/**
+ * The URL without the parameters that only tag the visit's source (all utm_* ones, not only the three
+ * kept, ?ref= and click ids), the others sorted: visits of different campaigns, clicks or parameter
+ * orders then share cached section data (site-cache.ts), whose loads read the tags from each visit's URL.
+ */
+export function untaggedUrl(url: URL): URL {
+  const untagged = new URL(url)
+  for (const param of new Set(url.searchParams.keys())) {
+    if (isSourceTag(param)) untagged.searchParams.delete(param)
+  }
+  untagged.searchParams.sort()
+  return untagged
 }
 
 /**
