@@ -55,3 +55,22 @@ export function utmOfUrl(url: URL): Pick<UiAttribution, UtmField> {
   }
   return utm
 }
+
+/**
+ * Where this visit came from, as a storefront hands it to its landing sections (`source` prop): the page
+ * URL's utm_* values and `?ref=` first, else the visit's stored attribution (an earlier landing page), only
+ * values the API accepts. The URL's UTM values are one campaign: never mixed with the stored campaign's.
+ * Empty for a direct visit.
+ */
+export function visitSource(url: URL, attribution?: UiAttribution): UiAttribution {
+  const source: UiAttribution = utmOfUrl(url)
+  if (Object.keys(source).length === 0) {
+    for (const field of UTM_FIELDS) {
+      const stored = utmValue(attribution?.[field])
+      if (stored) source[field] = stored
+    }
+  }
+  const referrer = referrerValue(url.searchParams.get('ref')) ?? referrerValue(attribution?.referrer)
+  if (referrer) source.referrer = referrer
+  return source
+}
