@@ -1,7 +1,8 @@
-// The storefront's recorded touch and the pipeline registration form's hidden source fields reduce the same
-// raw values to the same result (both use core's attribution rules): what the cookie keeps, a form carries.
+// The storefront's recorded touch and the visit's source it hands to landing sections (a form's hidden
+// fields) reduce the same raw values to the same result (both use core's attribution rules): what the
+// cookie keeps, a form carries.
+import { visitSource } from '@masterstage/core/client'
 import { describe, expect, it } from 'vitest'
-import { registrationSource } from '../../plugins/pipeline/storefront/registration-source.ts'
 import { externalReferrer, touchOf } from '../src/lib/server/attribution/touch.ts'
 
 const OWN = 'delta-dance.localhost'
@@ -38,18 +39,18 @@ describe('shared attribution rules', () => {
   it.each(UTM_VALUES)('keep the same UTM value for %j', (raw) => {
     const url = page(`?utm_source=${encodeURIComponent(raw)}`)
     const recorded = touchOf({ url, referer: null, now: NOW })?.utmSource
-    expect(registrationSource(url).utmSource).toBe(recorded)
-    expect(registrationSource(page(), { utmSource: raw }).utmSource).toBe(recorded)
+    expect(visitSource(url).utmSource).toBe(recorded)
+    expect(visitSource(page(), { utmSource: raw }).utmSource).toBe(recorded)
   })
 
   it.each(REFERRERS)('reduce the referrer %j the same way', (raw) => {
     const recorded = externalReferrer(raw, OWN)
-    expect(registrationSource(page(`?ref=${encodeURIComponent(raw)}`)).referrer).toBe(recorded)
-    expect(registrationSource(page(), { referrer: raw }).referrer).toBe(recorded)
+    expect(visitSource(page(`?ref=${encodeURIComponent(raw)}`)).referrer).toBe(recorded)
+    expect(visitSource(page(), { referrer: raw }).referrer).toBe(recorded)
   })
 
   it('keeps a referrer at the limit whole and drops one over it in both places', () => {
     expect(externalReferrer(nearLimit(0), OWN)).toBe(nearLimit(0))
-    expect(registrationSource(page(), { referrer: nearLimit(1) }).referrer).toBeUndefined()
+    expect(visitSource(page(), { referrer: nearLimit(1) }).referrer).toBeUndefined()
   })
 })

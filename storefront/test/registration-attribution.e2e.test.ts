@@ -2,7 +2,8 @@
 // external page with UTM parameters, browses the storefront (the query string is gone), comes back and
 // registers; the stored lead's source still names the campaign and the external referrer, from the
 // first-party cookie the storefront set on landing. Visitors of different campaigns share the cached
-// section data, yet each form carries and submits its own source.
+// section data, yet each form carries and submits its own source (a prop computed per request); a form
+// whose masterclasses read failed is not cached for the next visitors.
 import type { BrowserContextOptions } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { onPage } from '../../core/test/client/support/browser.ts'
@@ -109,6 +110,39 @@ describe('registration source attribution', () => {
       const leads = await leadsWithEmail(email)
       expect(leads.map((lead) => lead.source)).toEqual([{ utmSource: source, utmCampaign: campaign }])
     }
+  })
+
+  it('does not cache a form whose masterclasses read failed: the next visitor gets the list', async () => {
+    let failing = true
+    ;(web.api.app as any).service('masterclasses/masterclasses').hooks({
+      before: {
+        find: [
+          async () => {
+            if (failing) throw new Error('passing API failure')
+          }
+        ]
+      }
+    })
+    const url = `${origin()}/?utm_source=alpha&v=partial-${Date.now()}`
+    const masterclassOptions = async (name: string) => {
+      let count = 0
+      await onPage(
+        web.browser,
+        `attribution-partial-${name}`,
+        async (page) => {
+          await page.goto(url)
+          const form = page.getByTestId('registration-form')
+          // The visit's own source is rendered whether or not the section data is complete.
+          await expect(form.locator('input[name="utmSource"]').getAttribute('value')).resolves.toBe('alpha')
+          count = await form.locator('select[name="masterclassId"] option').count()
+        },
+        { javaScriptEnabled: false }
+      )
+      return count
+    }
+    expect(await masterclassOptions('failed')).toBe(0)
+    failing = false
+    expect(await masterclassOptions('next')).toBeGreaterThan(0)
   })
 
   it('credits nothing to a direct visit', async () => {

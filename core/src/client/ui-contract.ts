@@ -19,8 +19,8 @@ export interface UiUser {
 
 /**
  * Where a storefront visitor came from, computed and sanitized by the storefront (plugins never get raw
- * headers or cookies): this visit's utm_* values or external referrer, else the ones its first-party cookie
- * kept from an earlier visit. Values are trimmed and capped (UTM 100, referrer 500 characters).
+ * headers or cookies): this page URL's utm_* values or ?ref=, else the ones its first-party cookie kept
+ * from an earlier visit (`visitSource`). Values are trimmed and capped (UTM 100, referrer 500 characters).
  */
 export interface UiAttribution {
   utmSource?: string
@@ -38,8 +38,6 @@ export interface UiLoadContext {
   /** Route parameters of a contributed page (`masterclasses/[id]` → { id }). */
   params: Record<string, string>
   url: URL
-  /** Storefront only: the visit's source; absent for direct visits without a recorded one. */
-  attribution?: UiAttribution
 }
 
 /** What a storefront section's form `action` answers: a redirect (success) or what to show in the form. */
@@ -60,7 +58,13 @@ export interface UiSectionActionContext extends UiLoadContext {
 /** What a contribution module may export beside its default component. */
 export interface UiContributionModule {
   default: unknown
-  /** Server-side data for the component; throwing a 404 ApiError renders the app's not-found page. */
+  /**
+   * Server-side data for the component; throwing a 404 ApiError renders the app's not-found page. A
+   * storefront landing section's data is shared by anonymous visitors for a short burst, so it must not
+   * depend on the visitor (the visit's source comes as the `source` prop instead, and the URL has no source
+   * tags). Data with `partial: true` (a call failed and the load fell back, e.g. to an empty list) is shown
+   * to that visitor but never cached for others.
+   */
   load?: (context: UiLoadContext) => Promise<unknown>
   /**
    * Storefront landing sections: handles the section's plain HTML form (works without JavaScript). The
@@ -79,5 +83,11 @@ export interface UiComponentProps<Data = unknown> {
   basePath: string
   /** Storefront sections with an `action`: its last result, after the form was posted. */
   form?: UiSectionActionResult
+  /**
+   * Storefront landing sections: where this visit came from (`visitSource`: the page URL's utm_* and ?ref=,
+   * else the stored attribution), computed per request and never cached, so a form can carry it in hidden
+   * fields rendered on the server; empty for a direct visit, absent elsewhere.
+   */
+  source?: UiAttribution
   realtime?: MasterstageClient
 }

@@ -1,4 +1,5 @@
-// Builds the context a plugin contribution's `load` gets from a storefront request.
+// Builds the context a plugin contribution's `load` gets from a storefront request: never the visit's source
+// (landing sections get it as their `source` prop, see +page.server.ts).
 
 import type { UiLoadContext } from '@masterstage/core/client'
 import type { RequestEvent } from '@sveltejs/kit'
@@ -12,7 +13,6 @@ export function uiContext(
     client: event.locals.api,
     tenant: { id: site.id, slug: site.slug, name: site.name, enabledPlugins: site.enabledPlugins },
     params,
-    url: event.url,
-    ...(event.locals.attribution && { attribution: event.locals.attribution })
+    url: event.url
   }
 }

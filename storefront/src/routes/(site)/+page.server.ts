@@ -1,20 +1,23 @@
 // Landing page data: the tenant's copy and, in the order the tenant configured, the sections contributed by
-// the plugins it enabled, each with the data its own server-side load returned; and the form actions of
-// those sections (plain POSTs, so they work without JavaScript).
-import type { UiLoadContext, UiSectionActionResult } from '@masterstage/core/client'
+// the plugins it enabled, each with the data its own server-side load returned, plus the visit's source
+// that every section gets as a prop; and the form actions of those sections (plain POSTs, so they work
+// without JavaScript).
+import { type UiLoadContext, type UiSectionActionResult, visitSource } from '@masterstage/core/client'
 import { error, fail, type RequestEvent, redirect } from '@sveltejs/kit'
 import { enabledSections, loadContribution } from '$lib/plugins/contributions.ts'
 import { failureStatus, safeRedirect, sectionActionFor } from '$lib/plugins/section-actions.ts'
 import { uiContext } from '$lib/plugins/ui-context.ts'
+import { untaggedUrl } from '$lib/server/attribution/touch.ts'
 import { logger } from '$lib/server/logger.ts'
 import { anonymousSectionData } from '$lib/server/site-cache.ts'
 import type { PageServerLoad } from './$types'
 
 export const load: PageServerLoad = async (event) => {
   const site = event.locals.site!
-  const context = uiContext(event)
-  // Visitors who are not signed in all get the same API answers: shared for a short burst, whatever their
-  // attribution (each visitor's own still reaches the loads: a form carries it).
+  // Section data never depends on where the visit came from (no source tags in the URL), so visitors who
+  // are not signed in share it for a short burst; the source is this request's own, passed at render time.
+  const context = { ...uiContext(event), url: untaggedUrl(event.url) }
+  const source = visitSource(event.url, event.locals.attribution)
   const anonymous = !event.locals.accessToken
   const sections = await Promise.all(
     enabledSections(site.enabledPlugins).map(async (section) => {
@@ -41,7 +44,7 @@ export const load: PageServerLoad = async (event) => {
       }
     })
   )
-  return { sections: sections.filter((section) => !section.failed) }
+  return { sections: sections.filter((section) => !section.failed), source }
 }
 
 /** What the page gets back after a section's form was posted: the result, tagged with its section. */

@@ -61,8 +61,9 @@ const isSourceTag = (param: string) => param.startsWith('utm_') || SOURCE_TAG_PA
 
 /**
  * The URL without the parameters that only tag the visit's source (all utm_* ones, not only the three
- * kept, ?ref= and click ids), the others sorted: visits of different campaigns, clicks or parameter
- * orders then share cached section data (site-cache.ts), whose loads read the tags from each visit's URL.
+ * kept, ?ref= and click ids), the others sorted: what landing sections load from, so visits of different
+ * campaigns, clicks or parameter orders share cached section data (site-cache.ts); each visit's source
+ * reaches the sections as a prop instead.
  */
 export function untaggedUrl(url: URL): URL {
   const untagged = new URL(url)

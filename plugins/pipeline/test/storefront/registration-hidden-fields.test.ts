@@ -1,0 +1,50 @@
+// The registration form's hidden source inputs, from the `source` prop the storefront passes (core's
+// visitSource): only values the registration API itself accepts (checked against validateRegistration, so a
+// hidden field never blocks a registration the visitor cannot correct), and a posted form's own values kept.
+import { visitSource } from '@masterstage/core/client'
+import { describe, expect, it } from 'vitest'
+import { validateRegistration } from '../../domain/registration-input.ts'
+import { hiddenSourceInputs } from '../../storefront/registration-hidden-fields.ts'
+
+const page = (query = '') => new URL(`http://delta-dance.localhost:3000/${query}`)
+const STORED = { utmSource: 'instagram', utmCampaign: 'spring', referrer: 'https://www.instagram.com/p/1/' }
+
+const posted = (inputs: { name: string; value: string }[]) =>
+  Object.fromEntries(inputs.map(({ name, value }) => [name, value]))
+const register = (source: Record<string, string>) =>
+  validateRegistration({ name: 'Ana', email: 'ana@b.test', masterclassId: 'm1', consent: 'true', ...source })
+
+describe('registration form hidden source inputs', () => {
+  it('carry the source prop, one input per field with a value', () => {
+    expect(hiddenSourceInputs(STORED)).toEqual([
+      { name: 'utmSource', value: 'instagram' },
+      { name: 'utmCampaign', value: 'spring' },
+      { name: 'referrer', value: 'https://www.instagram.com/p/1/' }
+    ])
+  })
+
+  it('are none for a direct visit or without the prop', () => {
+    expect(hiddenSourceInputs({})).toEqual([])
+    expect(hiddenSourceInputs(undefined)).toEqual([])
+  })
+
+  it('keep what the form posted when it comes back with errors', () => {
+    expect(hiddenSourceInputs({ utmSource: 'cookie' }, { utmSource: 'page', name: 'Ana' })).toEqual([
+      { name: 'utmSource', value: 'page' }
+    ])
+  })
+
+  it.each([
+    [
+      'UTM values with spaces, accents and symbols the API allows',
+      '?utm_source=Insta%20gram&utm_campaign=primavera_ñ%2B1'
+    ],
+    ['a referrer with a query string', '?ref=https://partner.test/a/b?email=ana@b.test#x'],
+    ['values with edge whitespace', '?utm_source=%20instagram%20']
+  ])('carry only values the API accepts: %s', (_, query) => {
+    const inputs = hiddenSourceInputs(visitSource(page(query)))
+    expect(inputs.length).toBeGreaterThan(0)
+    const result = register(posted(inputs))
+    expect(result.ok ? result.value.source : result.errors).toEqual(posted(inputs))
+  })
+})
