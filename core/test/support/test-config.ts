@@ -8,7 +8,8 @@ import { testDatabaseUri } from './database.ts'
 // Apps of one test on one database act as processes of one deployment, which share the encryption key (the
 // stored key-derivation root is wrapped under it): the key follows from the database, fresh per test run.
 const runSalt = randomBytes(32)
-const encryptionKeyOf = (mongoUri: string) => createHmac('sha256', runSalt).update(mongoUri).digest()
+/** The encryption key of a test deployment on `mongoUri` (apps and CLI scripts of one test share it). */
+export const testEncryptionKey = (mongoUri: string) => createHmac('sha256', runSalt).update(mongoUri).digest()
 
 export function platformTestConfig(name: string, overrides: Partial<Config> = {}): Config {
   const mongoUri = overrides.mongoUri ?? testDatabaseUri(name)
@@ -25,7 +26,7 @@ export function platformTestConfig(name: string, overrides: Partial<Config> = {}
     queuePrefix: testQueuePrefix(name),
     jwtSecret: randomBytes(32).toString('hex'),
     jwtExpiresIn: '1h',
-    encryptionKey: encryptionKeyOf(mongoUri),
+    encryptionKey: testEncryptionKey(mongoUri),
     logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
     runWorkersInProcess: false,
     bodyLimitBytes: 1024 * 1024,

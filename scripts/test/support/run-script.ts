@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { databaseEngine, testDatabaseUri } from '../../../core/test/support/database.ts'
+import { testEncryptionKey } from '../../../core/test/support/test-config.ts'
 
 export const SCRIPTS_DIR = resolve(import.meta.dirname, '..', '..', 'src')
 
@@ -33,7 +34,8 @@ export function scriptEnvironment(mongoUri: string): NodeJS.ProcessEnv {
     REDIS_URL: 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
     JWT_SECRET: randomBytes(48).toString('base64url'),
-    PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // The key of the test deployment on this database: a script and the test's apps are one platform.
+    PLATFORM_ENCRYPTION_KEY: testEncryptionKey(mongoUri).toString('base64'),
     EMAIL_OUTBOX_DIR: join(scratch, 'outbox'),
     // The demo packs enable the real plugins, so the scripts load the installed ones (plugins/).
     MASTERSTAGE_DATA_DIR: join(scratch, 'data')

@@ -153,6 +153,7 @@ export const ISOLATION_SEEDS: Record<string, IsolationSeed> = {
   'payments/connect': { kind: 'view', why: "the tenant's connected payout account status" },
   'payments/my-documents': { kind: 'view', why: "the caller's own invoices and receipts" },
   'pipeline/metrics': { kind: 'view', why: 'funnel counts over leads' },
+  'pipeline/board': { kind: 'view', why: 'board columns and counts over leads' },
   'pipeline/export': { kind: 'view', why: 'CSV export of leads' },
   site: { kind: 'view', why: "the tenant's public site profile (core web-api)" }
 }

@@ -22,7 +22,14 @@ function rebuild(args: string[]): Promise<{ code: number; stdout: string; stderr
     execFile(
       process.execPath,
       [SCRIPT, ...args],
-      { env: scriptEnvironment(databaseUri()), timeout: 90_000 },
+      {
+        // The operator's process is one more process of the test's deployment: the same encryption key.
+        env: {
+          ...scriptEnvironment(databaseUri()),
+          PLATFORM_ENCRYPTION_KEY: (t.app.get('config').encryptionKey as Buffer).toString('base64')
+        },
+        timeout: 90_000
+      },
       (error, stdout, stderr) =>
         done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr })
     )
