@@ -18,7 +18,9 @@ async function derivedBytes(encryptionKey: Buffer, retiredEncryptionKeys: Buffer
     name: 'ledger',
     version: '1.0.0',
     description: 'ledger plugin',
-    setup: (ctx) => void (context = ctx)
+    setup: (ctx) => {
+      context = ctx
+    }
   }
   const platform = await startTestPlatform('derivation-root', {
     plugins: [plugin],

@@ -65,7 +65,9 @@ export function withFixedZonesAsOffsets<T>(value: T, operator?: string): T {
     let copy: unknown[] | undefined
     value.forEach((item, index) => {
       const next = withFixedZonesAsOffsets(item)
-      if (next !== item) (copy ??= [...value])[index] = next
+      if (next === item) return
+      copy ??= [...value]
+      copy[index] = next
     })
     return (copy ?? value) as T
   }
@@ -77,7 +79,9 @@ export function withFixedZonesAsOffsets<T>(value: T, operator?: string): T {
       takesTimezone && key === 'timezone' && typeof item === 'string' && !item.startsWith('$')
         ? (fixedZoneOffset(item) ?? item)
         : withFixedZonesAsOffsets(item, key)
-    if (next !== item) (copy ??= { ...(value as Document) })[key] = next
+    if (next === item) continue
+    copy ??= { ...(value as Document) }
+    copy[key] = next
   }
   return (copy ?? value) as T
 }
