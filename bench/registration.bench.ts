@@ -28,7 +28,7 @@ import { validateRegistration } from '../plugins/pipeline/domain/registration-in
 import pipelinePlugin from '../plugins/pipeline/plugin.ts'
 import { MasterclassCatalogue } from '../plugins/pipeline/services/masterclass-catalogue.ts'
 import { startBenchDatabase } from './lib/bench-database.ts'
-import { benchSettings } from './lib/bench-settings.ts'
+import { benchEncryptionKey, benchSettings } from './lib/bench-settings.ts'
 import { median } from './lib/compare-variants.ts'
 import { currentStamps, LatencyBreakdown, probe, SENT_HEADER, wallNow } from './lib/latency-breakdown.ts'
 
@@ -295,7 +295,7 @@ function benchConfig(mongoUri: string): Config {
     queuePrefix: `bench-reg-${randomBytes(3).toString('hex')}`,
     jwtSecret: randomBytes(32).toString('hex'),
     jwtExpiresIn: '1h',
-    encryptionKey: randomBytes(32),
+    encryptionKey: benchEncryptionKey(mongoUri),
     logLevel: 'silent',
     // The follow-up job is enqueued by every registration; workers run in a worker process in production.
     runWorkersInProcess: false,

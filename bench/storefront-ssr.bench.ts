@@ -10,7 +10,7 @@ import { startDatabase } from '../core/src/devdb/harness.ts'
 import { configureWebApi } from '../core/src/web-api/configure-web-api.ts'
 import { ensureBuilt, startWebApp } from '../core/test/client/support/web-apps.ts'
 import masterclasses from '../plugins/masterclasses/plugin.ts'
-import { benchSettings } from './lib/bench-settings.ts'
+import { benchEncryptionKey, benchSettings } from './lib/bench-settings.ts'
 import { compareVariants } from './lib/compare-variants.ts'
 import { computeRatios, printRatios, printTable } from './lib/report.ts'
 
@@ -25,12 +25,13 @@ async function main(): Promise<void> {
   await ensureBuilt('storefront')
   const database = await startDatabase()
   const monitoring = database.engine === 'embedded' ? '?serverMonitoringMode=poll' : ''
+  const mongoUri = `${database.uri.replace(/\/?(\?.*)?$/, '')}/bench_storefront_ssr${monitoring}`
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
-    MONGODB_URI: `${database.uri.replace(/\/?(\?.*)?$/, '')}/bench_storefront_ssr${monitoring}`,
+    MONGODB_URI: mongoUri,
     JWT_SECRET: randomBytes(32).toString('hex'),
-    PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    PLATFORM_ENCRYPTION_KEY: benchEncryptionKey(mongoUri).toString('hex'),
     QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
     LOG_LEVEL: 'silent',
     RUN_WORKERS_IN_PROCESS: 'false'

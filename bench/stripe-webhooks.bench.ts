@@ -27,6 +27,7 @@ import { runAsSystem } from '../core/src/context/request-scope.ts'
 import { createPaymentsPlugin } from '../plugins/payments/plugin.ts'
 import type { PaymentsRuntime } from '../plugins/payments/runtime.ts'
 import { startBenchDatabase } from './lib/bench-database.ts'
+import { benchEncryptionKey } from './lib/bench-settings.ts'
 import { median } from './lib/compare-variants.ts'
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 3000)
@@ -300,7 +301,7 @@ async function main() {
     queuePrefix: `bench-webhooks-${randomBytes(3).toString('hex')}`,
     jwtSecret: randomBytes(32).toString('hex'),
     jwtExpiresIn: '1h',
-    encryptionKey: randomBytes(32),
+    encryptionKey: benchEncryptionKey(mongoUri),
     logLevel: 'silent',
     runWorkersInProcess: true,
     bodyLimitBytes: 1024 * 1024,

@@ -1,4 +1,7 @@
 // Bench knobs from the environment, so CI smoke runs and full runs use the same code.
+import { createHash } from 'node:crypto'
+import { ConfigError } from '../../core/src/config/load-config.ts'
+
 export interface BenchSettings {
   /** Measured rounds per variant (interleaved ABAB...); the median is reported. */
   rounds: number
@@ -23,4 +26,23 @@ export function benchSettings(): BenchSettings {
     durationMs: positiveInt('BENCH_DURATION_MS', 3000),
     connections: positiveInt('BENCH_CONNECTIONS', 32)
   }
+}
+
+/**
+ * The platform encryption key a bench starts with. The platform stores a key-derivation root wrapped with
+ * it, so a bench run against a persistent MONGODB_URI must use the key of the run before: the environment's
+ * PLATFORM_ENCRYPTION_KEY when set, else one derived from the database URI (bench data, not a secret).
+ */
+export function benchEncryptionKey(mongoUri: string): Buffer {
+  const configured = process.env.PLATFORM_ENCRYPTION_KEY
+  if (configured === undefined || configured === '')
+    return createHash('sha256').update(`masterstage-bench-encryption-key:${mongoUri}`).digest()
+  const key = /^[0-9a-fA-F]{64}$/.test(configured)
+    ? Buffer.from(configured, 'hex')
+    : Buffer.from(configured, 'base64')
+  if (key.length !== 32)
+    throw new ConfigError([
+      { variable: 'PLATFORM_ENCRYPTION_KEY', message: 'must be 32 bytes, as 64 hex characters or base64' }
+    ])
+  return key
 }

@@ -19,6 +19,7 @@ import { MongooseService } from '../../core/src/data/mongoose-service.ts'
 import { tenantScopedPlugin } from '../../core/src/data/tenant-scoped-plugin.ts'
 import { validateBody } from '../../core/src/data/validate-body.ts'
 import { asyncDestination, createLogger } from '../../core/src/logging/logger.ts'
+import { benchEncryptionKey } from '../lib/bench-settings.ts'
 import { ItemStore } from './item-store.ts'
 
 export interface PlatformStack {
@@ -102,7 +103,7 @@ export async function startPlatformStack(mongoUri: string): Promise<PlatformStac
     MONGODB_URI: mongoUri,
     QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
     JWT_SECRET: randomBytes(48).toString('base64url'),
-    PLATFORM_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    PLATFORM_ENCRYPTION_KEY: benchEncryptionKey(mongoUri).toString('hex'),
     EMAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'bench-outbox-'))
   })
   // Production logs at info: one access log line per request, formatted, redacted and written through the
