@@ -6,15 +6,19 @@ import { SOURCE_FIELDS } from '../domain/registration-input.ts'
 export type SourceField = (typeof SOURCE_FIELDS)[number]
 
 /**
- * One input per source field that has a value: the one posted with the form when it comes back with errors
- * (what the page carried stays the source of truth), else the visit's source.
+ * One input per source field that has a value: from the form when it was posted and comes back with errors
+ * (what the page carried stays the source of truth), else from the visit's source. Never a mix of the two:
+ * the re-render's source comes from the attribution cookie, which may hold another campaign than the page.
  */
 export function hiddenSourceInputs(
   source: UiAttribution | undefined,
-  posted: Record<string, string> = {}
+  posted?: Record<string, string>
 ): { name: SourceField; value: string }[] {
+  // A posted form always carries its visible fields (empty ones as ''), so an empty record is no form.
+  const fromForm = posted !== undefined && Object.keys(posted).length > 0
+  const values: Partial<Record<SourceField, string>> = (fromForm ? posted : source) ?? {}
   return SOURCE_FIELDS.flatMap((name) => {
-    const value = posted[name] ?? source?.[name]
+    const value = values[name]
     return value ? [{ name, value }] : []
   })
 }

@@ -34,6 +34,17 @@ describe('registration form hidden source inputs', () => {
     ])
   })
 
+  it('take nothing from the source prop once a form was posted, so campaigns never mix', () => {
+    // The re-render after a failed POST gets its source from the cookie, possibly another campaign's.
+    const form = { name: 'Ana', email: '', utmSource: 'page' }
+    expect(hiddenSourceInputs(STORED, form)).toEqual([{ name: 'utmSource', value: 'page' }])
+    expect(hiddenSourceInputs(STORED, { name: 'Ana', email: '' })).toEqual([])
+  })
+
+  it('use the source prop when no form was posted (no values, or the empty record of no form)', () => {
+    expect(hiddenSourceInputs(STORED, {})).toEqual(hiddenSourceInputs(STORED))
+  })
+
   it.each([
     [
       'UTM values with spaces, accents and symbols the API allows',
