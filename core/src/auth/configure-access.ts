@@ -58,7 +58,13 @@ export async function configureAccess(app: Application, options: ConfigureAccess
     options.retiredEncryptionKeys ?? config.retiredEncryptionKeys ?? []
   )
   // First: a root no configured key unwraps stops the start before any connection is opened.
-  const derivationRoot = await loadDerivationRoot(connection, secretBox, config.encryptionKey)
+  const retiredKeys = options.retiredEncryptionKeys ?? config.retiredEncryptionKeys ?? []
+  const derivationRoot = await loadDerivationRoot(connection, {
+    box: secretBox,
+    platformKey: config.encryptionKey,
+    retiredKeys: retiredKeys.length,
+    logger: app.get('logger')
+  })
   const redis = options.redis ?? openRedis(app)
   const invalidations = await startInvalidationBroadcast(
     redis,

@@ -134,10 +134,7 @@ export function createPluginSecrets(app: Application, manifest: PluginManifest):
     derivedKey(label) {
       let key = derived.get(label)
       if (!key) {
-        // The stored root outlives key rotations; an app without the access runtime (plugin-host tests)
-        // derives from the platform key, which is what the root starts as.
-        const root =
-          (app.get('access') as AccessRuntime | undefined)?.derivationRoot ?? app.get('config').encryptionKey
+        const root = (app.get('access') as AccessRuntime | undefined)?.derivationRoot ?? testOnlyRoot(app)
         const material = createHmac('sha256', root).update(`${manifest.name}.${label}`).digest()
         key = createSecretKey(material)
         derived.set(label, key)
@@ -145,6 +142,19 @@ export function createPluginSecrets(app: Application, manifest: PluginManifest):
       return key
     }
   }
+}
+
+/**
+ * Apps built without the access runtime (plugin-host tests) have no stored root: in tests they derive from
+ * the platform key; anywhere else that would be a silent change of every derived key, so it is refused.
+ */
+function testOnlyRoot(app: Application): Buffer {
+  const config = app.get('config')
+  if (config.env !== 'test')
+    throw new Error(
+      'ctx.secrets.derivedKey needs the access runtime (configureAccess) and its derivation root'
+    )
+  return config.encryptionKey
 }
 
 /** What a plugin sees of the configuration: everything but the key material. */

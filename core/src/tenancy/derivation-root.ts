@@ -1,12 +1,17 @@
 // The secret plugins' derived keys come from (ctx.secrets.derivedKey): routing hashes and link signatures
 // made with them are stored and checked later, so it must outlive rotations of PLATFORM_ENCRYPTION_KEY. It is
 // a stored secret of its own, wrapped by the secret box: the wrapping follows rotations (read under a retired
-// key, written again under the current one) while the root stays the same. A new database starts it as that
-// day's platform key, so keys derived before it existed (HMAC of the platform key) keep their values.
+// key, written again under the current one) while the root stays the same. A new platform gets a random root;
+// a platform that already has tenants when the root is introduced starts it as its platform key, the key its
+// derived values were made with before, so they keep their values. Rotating the derived keys themselves is a
+// separate operation (not automated): new root, old hashes and signatures rebuilt or accepted for a while.
+import { randomBytes } from 'node:crypto'
 import { type Connection, type Model, Schema } from 'mongoose'
+import type { Logger } from 'pino'
 import { ConfigError } from '../config/load-config.ts'
 import { isDuplicateKeyError } from '../data/duplicate-key.ts'
-import type { SecretBox } from './secret-box.ts'
+import { keyIdOf, type SecretBox, SecretBoxError, SecretBoxFailure } from './secret-box.ts'
+import { tenancyModels } from './tenancy-models.ts'
 
 interface PlatformSecretDocument {
   _id: string
@@ -30,51 +35,84 @@ function platformSecrets(connection: Connection): Model<PlatformSecretDocument> 
   )
 }
 
+export interface DerivationRootOptions {
+  box: SecretBox
+  platformKey: Buffer
+  /** How many retired keys are configured: a rotation under way or done. */
+  retiredKeys: number
+  logger?: Pick<Logger, 'warn'>
+}
+
+const rootProblem = (variable: string, message: string) => new ConfigError([{ variable, message }])
+
 /**
- * The derivation root: created on first use (concurrent first starts agree on one), unwrapped, and written
- * again under the current key when it was wrapped under a retired one. A root that no configured key
- * unwraps stops the start with a ConfigError: deriving from another secret would silently break every
- * stored hash and signature.
+ * The derivation root: created on first use (concurrent first starts agree on one, read from the primary),
+ * unwrapped, and written again under the current key when it was wrapped under a retired one. A root that
+ * cannot be unwrapped, or a missing root where one must have existed, stops the start with a ConfigError:
+ * deriving from another secret would silently break every stored hash and signature.
  */
 export async function loadDerivationRoot(
   connection: Connection,
-  box: SecretBox,
-  platformKey: Buffer
+  options: DerivationRootOptions
 ): Promise<Buffer> {
+  const { box, platformKey, logger } = options
   const Secrets = platformSecrets(connection)
-  let stored = await Secrets.findById(ROOT_ID).lean()
+  const read = () => Secrets.findById(ROOT_ID).read('primary').lean()
+  let stored = await read()
   if (!stored) {
+    const existingPlatform = (await tenancyModels(connection).Tenant.exists({}).read('primary')) !== null
+    if (existingPlatform && options.retiredKeys > 0)
+      throw rootProblem(
+        'PLATFORM_ENCRYPTION_KEY',
+        'this database has tenants but no key-derivation root (platform_secrets), and a key rotation is configured: the root cannot be rebuilt from the current key. Restore the platform_secrets record from a backup, or start once with the original key as PLATFORM_ENCRYPTION_KEY and no retired keys'
+      )
+    const root = existingPlatform ? platformKey : randomBytes(32)
     try {
       await Secrets.create({
         _id: ROOT_ID,
-        wrapped: box.encrypt(platformKey.toString('base64'), ROOT_CONTEXT),
+        wrapped: box.encrypt(root.toString('base64'), ROOT_CONTEXT),
         createdAt: new Date()
       })
+      logger?.warn(
+        { rootId: keyIdOf(root), fromPlatformKey: existingPlatform },
+        'key-derivation root created (platform_secrets): keep it in every backup'
+      )
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error
     }
-    stored = await Secrets.findById(ROOT_ID).lean()
+    stored = await read()
     if (!stored) throw new Error('derivation root: not found after it was created')
   }
-  let root: Buffer
-  try {
-    root = Buffer.from(box.decrypt(stored.wrapped, ROOT_CONTEXT), 'base64')
-  } catch {
-    throw new ConfigError([
-      {
-        variable: 'PLATFORM_RETIRED_ENCRYPTION_KEYS',
-        message:
-          'must list the earlier PLATFORM_ENCRYPTION_KEY: the stored key-derivation root (platform_secrets) was written under a key that is not configured'
-      }
-    ])
-  }
+  const root = unwrap(box, stored.wrapped)
   if (!box.isCurrentBound(stored.wrapped)) {
     // Written under a retired key: wrapped again under the current one (the filter makes concurrent starts
-    // one write), so the retired key can later be dropped from the configuration.
+    // one write), so the retired key can later be dropped. Reading does not depend on it succeeding.
     await Secrets.updateOne(
       { _id: ROOT_ID, wrapped: stored.wrapped },
       { $set: { wrapped: box.encrypt(root.toString('base64'), ROOT_CONTEXT) } }
+    ).catch((error: Error) =>
+      logger?.warn(
+        { err: { message: error.message } },
+        'key-derivation root not rewrapped under the current key'
+      )
     )
   }
   return root
+}
+
+function unwrap(box: SecretBox, wrapped: string): Buffer {
+  try {
+    return Buffer.from(box.decrypt(wrapped, ROOT_CONTEXT), 'base64')
+  } catch (error) {
+    const reason = error instanceof SecretBoxError ? (error.data as { reason?: string })?.reason : undefined
+    if (reason === SecretBoxFailure.KEY_UNKNOWN)
+      throw rootProblem(
+        'PLATFORM_RETIRED_ENCRYPTION_KEYS',
+        `must include the key the stored key-derivation root is wrapped under (key id ${wrapped.split(':')[1]}; configured: ${box.keyIds.join(', ')}). During a rotation give every process the new key as a retired key before making it current`
+      )
+    throw rootProblem(
+      'PLATFORM_ENCRYPTION_KEY',
+      'the stored key-derivation root (platform_secrets) is damaged or was altered: restore it from a backup'
+    )
+  }
 }

@@ -35,6 +35,8 @@ export class SecretBoxError extends GeneralError {
 export interface SecretBox {
   /** Id of the key new ciphertexts are written with (first 8 hex chars of the key's SHA-256). */
   readonly keyId: string
+  /** Ids of every key this box decrypts with: the current one first, then the retired ones. */
+  readonly keyIds: readonly string[]
   /**
    * With a `context` (associated data, e.g. `payments:connected-account:tenant:<id>`) the value decrypts
    * under that same context only.
@@ -137,6 +139,7 @@ export function createSecretBox(key: Buffer, retiredKeys: readonly Buffer[] = []
 
   return {
     keyId,
+    keyIds: [...keys.keys()],
     encrypt,
     decrypt,
     encryptJson: (value, context) => encrypt(JSON.stringify(value), context),

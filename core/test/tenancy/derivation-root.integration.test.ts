@@ -1,18 +1,25 @@
-// Plugins' derived keys survive a rotation of PLATFORM_ENCRYPTION_KEY (stored hashes and signatures made
-// with them stay valid), the stored root is wrapped again under the new key, and a start whose keys cannot
-// unwrap the root stops with a ConfigError instead of deriving different keys.
-import { randomBytes } from 'node:crypto'
+// The key-derivation root behind plugins' derived keys: random on a new platform, the platform key on one
+// that had tenants before the root existed (its derived values keep their values), unchanged through a key
+// rotation (rewrapped under the new key), agreed on by processes starting together, and a start that cannot
+// use it (unknown key, damaged record, a missing root after a rotation) stops with a ConfigError.
+import { createHmac, randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { connectDatabase } from '../../src/data/connect.ts'
 import type { PluginContext } from '../../src/plugins/plugin-context.ts'
 import type { PluginManifest } from '../../src/plugins/plugin-manifest.ts'
+import { loadDerivationRoot } from '../../src/tenancy/derivation-root.ts'
+import { createSecretBox, keyIdOf } from '../../src/tenancy/secret-box.ts'
 import { testDatabaseUri } from '../support/database.ts'
 import { startTestPlatform } from '../support/test-platform.ts'
 
-const mongoUri = testDatabaseUri('derivation-root')
 const [firstKey, secondKey, strangerKey] = [randomBytes(32), randomBytes(32), randomBytes(32)]
+let databases = 0
+const freshDatabase = () => testDatabaseUri(`derivation-root-${++databases}`)
+const used: string[] = []
 
-async function derivedBytes(encryptionKey: Buffer, retiredEncryptionKeys: Buffer[]) {
+/** The `links` key the `ledger` plugin derives on a platform started on `mongoUri` with these keys. */
+async function derivedBytes(mongoUri: string, encryptionKey: Buffer, retiredEncryptionKeys: Buffer[] = []) {
+  used.push(mongoUri)
   let context: PluginContext | undefined
   const plugin: PluginManifest = {
     name: 'ledger',
@@ -34,40 +41,108 @@ async function derivedBytes(encryptionKey: Buffer, retiredEncryptionKeys: Buffer
   }
 }
 
-async function storedRoot(): Promise<string> {
+async function withDatabase<T>(mongoUri: string, work: (db: any) => Promise<T>): Promise<T> {
   const connection = await connectDatabase(mongoUri)
   try {
-    const record = await connection
-      .db!.collection('platform_secrets')
-      .findOne({ _id: 'derivation-root' as any })
-    return String(record?.wrapped)
+    return await work(connection.db!)
   } finally {
     await connection.close()
   }
 }
 
+const storedRoot = (mongoUri: string) =>
+  withDatabase(mongoUri, async (db) =>
+    String((await db.collection('platform_secrets').findOne({ _id: 'derivation-root' }))?.wrapped)
+  )
+
 afterAll(async () => {
-  const connection = await connectDatabase(mongoUri)
-  await connection.dropDatabase()
-  await connection.close()
+  for (const mongoUri of new Set(used)) await withDatabase(mongoUri, (db) => db.dropDatabase())
 })
 
 describe('key-derivation root', () => {
-  it('keeps derived keys through a key rotation and rewraps the root under the new key', async () => {
-    const before = await derivedBytes(firstKey, [])
-    const wrappedBefore = await storedRoot()
+  it('is random on a new platform and keeps derived keys through a rotation, rewrapped under the new key', async () => {
+    const mongoUri = freshDatabase()
+    const before = await derivedBytes(mongoUri, firstKey)
+    expect(before.equals(createHmac('sha256', firstKey).update('ledger.links').digest())).toBe(false)
+    const wrappedBefore = await storedRoot(mongoUri)
+    expect(wrappedBefore.split(':').slice(0, 2)).toEqual(['v2', keyIdOf(firstKey)])
     // The new key with the old one retired: the same derived key, the root now under the new key.
-    const after = await derivedBytes(secondKey, [firstKey])
-    expect(after.equals(before)).toBe(true)
-    const wrappedAfter = await storedRoot()
-    expect(wrappedAfter).not.toBe(wrappedBefore)
+    expect((await derivedBytes(mongoUri, secondKey, [firstKey])).equals(before)).toBe(true)
+    expect((await storedRoot(mongoUri)).split(':').slice(0, 2)).toEqual(['v2', keyIdOf(secondKey)])
     // Once rewrapped, the old key is no longer needed.
-    expect((await derivedBytes(secondKey, [])).equals(before)).toBe(true)
+    expect((await derivedBytes(mongoUri, secondKey)).equals(before)).toBe(true)
+    // A process that only knows a key the root is not under: refused, naming the key id it needs.
+    await expect(derivedBytes(mongoUri, strangerKey)).rejects.toMatchObject({
+      data: {
+        code: 'CONFIG_INVALID',
+        problems: [
+          {
+            variable: 'PLATFORM_RETIRED_ENCRYPTION_KEYS',
+            message: expect.stringContaining(`key id ${keyIdOf(secondKey)}`)
+          }
+        ]
+      }
+    })
   })
 
-  it('refuses to start when no configured key unwraps the stored root', async () => {
-    await expect(derivedBytes(strangerKey, [])).rejects.toMatchObject({
-      data: { code: 'CONFIG_INVALID', problems: [{ variable: 'PLATFORM_RETIRED_ENCRYPTION_KEYS' }] }
+  it('starts as the platform key on a platform that had tenants before, so derived values keep their values', async () => {
+    const mongoUri = freshDatabase()
+    await withDatabase(mongoUri, (db) =>
+      db.collection('tenants').insertOne({ slug: 'old-tenant', name: 'Old' })
+    )
+    const derived = await derivedBytes(mongoUri, firstKey)
+    expect(derived.equals(createHmac('sha256', firstKey).update('ledger.links').digest())).toBe(true)
+  })
+
+  it('refuses to rebuild a missing root on a platform with tenants once a rotation is configured', async () => {
+    const mongoUri = freshDatabase()
+    await withDatabase(mongoUri, (db) =>
+      db.collection('tenants').insertOne({ slug: 'old-tenant', name: 'Old' })
+    )
+    await expect(derivedBytes(mongoUri, secondKey, [firstKey])).rejects.toMatchObject({
+      data: { code: 'CONFIG_INVALID', problems: [{ variable: 'PLATFORM_ENCRYPTION_KEY' }] }
     })
+    expect(await withDatabase(mongoUri, (db) => db.collection('platform_secrets').countDocuments())).toBe(0)
+  })
+
+  it('refuses a damaged record', async () => {
+    const mongoUri = freshDatabase()
+    await derivedBytes(mongoUri, firstKey)
+    await withDatabase(mongoUri, async (db) => {
+      const stored = String(
+        (await db.collection('platform_secrets').findOne({ _id: 'derivation-root' }))?.wrapped
+      )
+      const parts = stored.split(':')
+      const body = Buffer.from(parts[4], 'base64url')
+      body[0] ^= 1
+      parts[4] = body.toString('base64url')
+      await db
+        .collection('platform_secrets')
+        .updateOne({ _id: 'derivation-root' }, { $set: { wrapped: parts.join(':') } })
+    })
+    await expect(derivedBytes(mongoUri, firstKey)).rejects.toMatchObject({
+      data: {
+        code: 'CONFIG_INVALID',
+        problems: [{ variable: 'PLATFORM_ENCRYPTION_KEY', message: expect.stringContaining('damaged') }]
+      }
+    })
+  })
+
+  it('is the same root for processes starting together on a new database', async () => {
+    const mongoUri = freshDatabase()
+    used.push(mongoUri)
+    const connections = await Promise.all([connectDatabase(mongoUri), connectDatabase(mongoUri)])
+    try {
+      const box = createSecretBox(firstKey)
+      const roots = await Promise.all(
+        connections.map((connection) =>
+          loadDerivationRoot(connection, { box, platformKey: firstKey, retiredKeys: 0 })
+        )
+      )
+      expect(roots[0].equals(roots[1])).toBe(true)
+      expect(await connections[0].db!.collection('platform_secrets').countDocuments()).toBe(1)
+    } finally {
+      await Promise.all(connections.map((connection) => connection.close()))
+    }
   })
 })

@@ -60,12 +60,15 @@ describe('plugin secrets (ctx.secrets)', () => {
     expect(JSON.stringify({ secrets, tokens })).toBe('{"secrets":{},"tokens":{}}')
   })
 
-  it('derive a key per plugin and label from the platform key, never the platform key itself', () => {
+  it('derive a key per plugin and label from the stored root, never the platform key itself', () => {
     const vault = contexts.get('vault')!.secrets
     const key = vault.derivedKey('links')
     expect(vault.derivedKey('links')).toBe(key)
     const bytes = key.export()
-    expect(bytes.equals(createHmac('sha256', currentKey).update('vault.links').digest())).toBe(true)
+    const root = platform.app.get('access').derivationRoot as Buffer
+    expect(bytes.equals(createHmac('sha256', root).update('vault.links').digest())).toBe(true)
+    // A new platform's root is random, not its platform key.
+    expect(root.equals(currentKey)).toBe(false)
     expect(bytes.equals(currentKey)).toBe(false)
     expect(vault.derivedKey('other').export().equals(bytes)).toBe(false)
     expect(contexts.get('ledger')!.secrets.derivedKey('links').export().equals(bytes)).toBe(false)

@@ -1,7 +1,7 @@
 // The connected account id is stored through core's ctx.secrets, bound to its tenant: ava's ciphertext copied
 // into marco's record does not give marco ava's account; values in the plugin's legacy formats (p1, p2) and
 // values under a retired platform key are read and written again under the current key, once.
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto'
+import { createCipheriv, randomBytes } from 'node:crypto'
 import { createSecretBox, purposeSecretBox, runAsSystem } from '@masterstage/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StripeScenario, startStripeScenario } from '../support/stripe-scenario.ts'
@@ -27,9 +27,9 @@ const store = (tenantId: string, accountIdEncrypted: string) =>
 
 /** The plugin's previous formats: p1 names the purpose in the associated data, p2 the tenant too. */
 function legacyEncrypt(format: 'p1' | 'p2', plaintext: string, tenantId: string): string {
-  const key = createHmac('sha256', scenario.harness.config.encryptionKey)
-    .update('payments.field-cipher.connected-account')
-    .digest()
+  // The key they were written under: on a platform upgraded from before core's stored derivation root that
+  // root is the platform key, so this is HMAC(platform key, 'payments.field-cipher.connected-account').
+  const key = runtime().ctx.secrets.derivedKey('field-cipher.connected-account')
   const iv = randomBytes(12)
   const encryptor = createCipheriv('aes-256-gcm', key, iv)
   encryptor.setAAD(

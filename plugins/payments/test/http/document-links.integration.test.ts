@@ -2,7 +2,7 @@
 // working until then (also after the invoice's document changed), an expired one answers 410 with a message
 // saying so, and a changed one (signature, expiry pushed out or dropped) 404. Links sent before expiries
 // existed keep working until LEGACY_LINKS_VALID_UNTIL.
-import { createHmac, createSecretKey } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DOCUMENT_LINK_TTL_MS, LEGACY_LINKS_VALID_UNTIL } from '../../documents/document-links.ts'
 import { runWithTenant, type StripeScenario, startStripeScenario } from '../support/stripe-scenario.ts'
@@ -38,9 +38,8 @@ const status = async (url: string) => {
 
 /** A link as made before links expired: the signature covers tenant, invoice and kind only. */
 function legacyLink(): string {
-  const key = createSecretKey(
-    createHmac('sha256', scenario.harness.config.encryptionKey).update('payments.document-link').digest()
-  )
+  // The plugin's link key (on a platform upgraded from before the stored root, HMAC of the platform key).
+  const key = scenario.harness.runtime.ctx.secrets.derivedKey('document-link')
   const signature = createHmac('sha256', key)
     .update(`${tenantId()}:${invoice._id}:invoice`)
     .digest('base64url')
