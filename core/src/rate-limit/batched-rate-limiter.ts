@@ -54,6 +54,8 @@ export const FLUSH_INTERVAL_MS = 100
 export const MAX_TRACKED_SUBJECTS = 100_000
 /** Scanning for expired windows at the cap is O(entries): at most this often. */
 const PRUNE_INTERVAL_MS = 1_000
+/** Refused keys already warned about: each is logged once, not every flush; the oldest is forgotten past this. */
+const MAX_WARNED_KEYS = 1_000
 /** Fraction of `points` below which every hit is checked against Redis. */
 const EXACT_FRACTION = 0.1
 
@@ -103,6 +105,7 @@ export function createBatchedRateLimiter(
   const maxEntries = options.maxEntries ?? MAX_TRACKED_SUBJECTS
   let failures = 0
   let prunedAt = 0
+  const warnedKeys = new Set<string>()
 
   /** Whether a new subject may be tracked locally, dropping finished windows first when at the cap. */
   const roomForNew = (): boolean => {
@@ -139,6 +142,19 @@ export function createBatchedRateLimiter(
     return record(key, rule, count, ttl)
   }
 
+  /**
+   * Redis refused this key (it holds something else): its counts cannot be kept there, and sending them again
+   * would fail the same way. They stay counted here, so the subject is limited locally until its window ends
+   * rather than starting over each flush.
+   */
+  const refused = (key: string, state: WindowState, amount: number): void => {
+    state.synced += amount
+    if (warnedKeys.has(key)) return
+    if (warnedKeys.size >= MAX_WARNED_KEYS) warnedKeys.delete(warnedKeys.values().next().value as string)
+    warnedKeys.add(key)
+    options.logger?.warn({ key }, 'rate limit key is not a counter: hits not synced')
+  }
+
   const flush = async () => {
     const batch: [string, WindowState, number][] = []
     const now = Date.now()
@@ -160,12 +176,12 @@ export function createBatchedRateLimiter(
     for (const [, state, amount] of chunk) keysThenArgs.push(windowMsOf(state.rule), amount)
     try {
       const replies = await addMany(chunk.length, ...keysThenArgs)
-      chunk.forEach(([key, state], index) => {
+      chunk.forEach(([key, state, amount], index) => {
         const count = replies[index * 2]
-        if (count >= 0) record(key, state.rule, count, replies[index * 2 + 1])
-        // Redis refused this key (it holds something else): its counts cannot be kept, and sending them
-        // again would fail the same way. The subject is limited locally until its window ends.
-        else options.logger?.warn({ key }, 'rate limit key is not a counter: hits not synced')
+        if (count >= 0) {
+          record(key, state.rule, count, replies[index * 2 + 1])
+          if (warnedKeys.size > 0) warnedKeys.delete(key)
+        } else refused(key, state, amount)
       })
       failures = 0
     } catch (error) {

@@ -3,7 +3,7 @@
 // and a Redis outage fails open without losing the counts.
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import {
   type BatchedRateLimiter,
   createBatchedRateLimiter,
@@ -15,7 +15,7 @@ const prefix = `test-brl-${randomBytes(4).toString('hex')}`
 const opened: { limiter: BatchedRateLimiter; client: Redis }[] = []
 
 /** One "API process": its own Redis connection (counted) and limiter. */
-function processLimiter(flushIntervalMs = 50) {
+function processLimiter(flushIntervalMs = 50, logger?: { warn(object: object, message: string): void }) {
   const client = new Redis('redis://127.0.0.1:6379')
   const counted = { commands: 0 }
   // Counts round trips: single commands and whole pipelines alike.
@@ -24,7 +24,7 @@ function processLimiter(flushIntervalMs = 50) {
     counted.commands++
     return sendCommand(...args)
   }) as typeof client.sendCommand
-  const limiter = createBatchedRateLimiter(client, prefix, { flushIntervalMs })
+  const limiter = createBatchedRateLimiter(client, prefix, { flushIntervalMs, logger })
   opened.push({ limiter, client })
   return { limiter, client, counted }
 }
@@ -112,11 +112,15 @@ describe('batched rate limiter', () => {
   })
 
   it('counts the other keys of a flush exactly once when Redis refuses one of them', async () => {
-    const { limiter } = processLimiter(60_000)
+    const logger = { warn: vi.fn() }
+    const { limiter } = processLimiter(60_000, logger)
     const rule = { name: 'mixed', points: 1_000, durationSeconds: 60 }
+    // The broken subject's own ceiling (same key), small enough to reach within the test.
+    const brokenRule = { ...rule, points: 20 }
     const subjects = ['198.51.100.1', '198.51.100.2', '198.51.100.3']
-    for (const subject of subjects) await limiter.hit(rule, subject)
-    for (const subject of subjects) limiter.hitLocally(rule, subject)
+    const ruleOf = (subject: string) => (subject === subjects[1] ? brokenRule : rule)
+    for (const subject of subjects) await limiter.hit(ruleOf(subject), subject)
+    for (const subject of subjects) limiter.hitLocally(ruleOf(subject), subject)
     // Something else took the second subject's key: INCRBY fails on it.
     const broken = `${prefix}:rl:mixed:${subjects[1]}`
     await redis.del(broken)
@@ -126,6 +130,22 @@ describe('batched rate limiter', () => {
     expect(await redis.get(`${prefix}:rl:mixed:${subjects[0]}`)).toBe('2')
     expect(await redis.get(`${prefix}:rl:mixed:${subjects[2]}`)).toBe('2')
     expect(await redis.hget(broken, 'not')).toBe('a counter')
+
+    // Its refused counts stay counted here across flushes: once they reach its points it is refused locally
+    // (near the limit hit() asks Redis, which fails on the key: the caller fails open, the hit still counts).
+    let allowed = 2
+    for (let i = 0; i < 3 * brokenRule.points; i++) {
+      const result =
+        limiter.hitLocally(brokenRule, subjects[1]) ??
+        (await limiter.hit(brokenRule, subjects[1]).catch(() => ({ allowed: true })))
+      if (result.allowed) allowed++
+      await limiter.flush()
+    }
+    expect(allowed).toBeLessThanOrEqual(brokenRule.points)
+    expect(limiter.hitLocally(brokenRule, subjects[1])).toMatchObject({ allowed: false, remaining: 0 })
+    // One warning for the key, not one per flush.
+    const refusals = logger.warn.mock.calls.filter(([, message]) => message.includes('not a counter'))
+    expect(refusals).toEqual([[{ key: broken }, 'rate limit key is not a counter: hits not synced']])
   })
 
   it('keeps two processes within the documented bound of the global limit', async () => {
