@@ -74,6 +74,20 @@ describe('legacy field values', () => {
     ).toThrow()
   })
 
+  it('are refused with a shortened tag (GCM accepts 4-byte tags, which are easier to forge)', () => {
+    const old = p1Encrypt('acct_1Short')
+    const [format, iv, tag, body] = old.split(':')
+    const shortened = (bytes: number) =>
+      [format, iv, Buffer.from(tag, 'base64url').subarray(0, bytes).toString('base64url'), body].join(':')
+    expect(decryptLegacyField(keysOf(fixtureKey), 'connected-account', old, 'tenant-ava')).toBe('acct_1Short')
+    for (const bytes of [4, 12])
+      expect(
+        reasonOf(() =>
+          decryptLegacyField(keysOf(fixtureKey), 'connected-account', shortened(bytes), 'tenant-ava')
+        )
+      ).toBe(SecretBoxFailure.UNREADABLE)
+  })
+
   it('are told apart from core secret box values, which the legacy reader refuses', () => {
     const boxValue = 'v2:1ef20a3c:Z8LBVqaHvq77EED8:hMuG-oNu9BSwAbXT-od7_A:l2_Z4wKAuTl-ewL-QumV'
     expect(isLegacyFieldValue(boxValue)).toBe(false)
