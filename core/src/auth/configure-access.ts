@@ -58,11 +58,10 @@ export async function configureAccess(app: Application, options: ConfigureAccess
     options.retiredEncryptionKeys ?? config.retiredEncryptionKeys ?? []
   )
   // First: a root no configured key unwraps stops the start before any connection is opened.
-  const retiredKeys = options.retiredEncryptionKeys ?? config.retiredEncryptionKeys ?? []
   const derivationRoot = await loadDerivationRoot(connection, {
     box: secretBox,
     platformKey: config.encryptionKey,
-    retiredKeys: retiredKeys.length,
+    fromPlatformKey: config.derivationRootFromKey ?? config.env !== 'production',
     logger: app.get('logger')
   })
   const redis = options.redis ?? openRedis(app)

@@ -27,6 +27,12 @@ export interface Config {
    * rotation, which still decrypt what they encrypted (values are rewritten under the current key when read).
    */
   retiredEncryptionKeys?: readonly Buffer[]
+  /**
+   * PLATFORM_DERIVATION_ROOT_FROM_KEY: a platform whose tenants predate the stored key-derivation root starts
+   * the root as its platform key (true by default outside production; in production an operator says so once,
+   * since a root missing from a restored backup must not be rebuilt silently).
+   */
+  derivationRootFromKey?: boolean
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** Run job workers inside the API process (demo) or only in the `worker` process (scale). */
   runWorkersInProcess: boolean

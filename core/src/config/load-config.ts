@@ -211,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!encryptionKeyText) reader.problem('PLATFORM_ENCRYPTION_KEY', `is required${devHint}`)
   const encryptionKey = parseEncryptionKey(reader, encryptionKeyText)
   const retiredEncryptionKeys = parseRetiredKeys(reader, encryptionKey)
+  const derivationRootFromKey = reader.boolean('PLATFORM_DERIVATION_ROOT_FROM_KEY', nodeEnv !== 'production')
 
   const jwtExpiresInText = reader.raw('JWT_EXPIRES_IN') ?? '1d'
   if (!/^\d+(s|m|h|d)?$/.test(jwtExpiresInText)) {
@@ -262,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtExpiresIn,
     encryptionKey,
     retiredEncryptionKeys,
+    derivationRootFromKey,
     logLevel,
     runWorkersInProcess,
     bodyLimitBytes,

@@ -10,21 +10,30 @@ import { type Connection, type Model, Schema } from 'mongoose'
 import type { Logger } from 'pino'
 import { ConfigError } from '../config/load-config.ts'
 import { isDuplicateKeyError } from '../data/duplicate-key.ts'
+import { trusted } from '../data/trusted-filter.ts'
 import { keyIdOf, type SecretBox, SecretBoxError, SecretBoxFailure } from './secret-box.ts'
 import { tenancyModels } from './tenancy-models.ts'
 
 interface PlatformSecretDocument {
   _id: string
   wrapped: string
+  /** Key ids the root was rewrapped away from: processes still using one of them as current leave it alone. */
+  supersededKeyIds?: string[]
   createdAt: Date
 }
 
 const ROOT_ID = 'derivation-root'
 /** Associated data of the wrapped root: a value copied from another record does not unwrap as the root. */
 const ROOT_CONTEXT = 'platform:derivation-root'
+const RECORD = 'platform_secrets (database)'
 
 const platformSecretSchema = new Schema<PlatformSecretDocument>(
-  { _id: { type: String, required: true }, wrapped: { type: String, required: true }, createdAt: Date },
+  {
+    _id: { type: String, required: true },
+    wrapped: { type: String, required: true },
+    supersededKeyIds: [String],
+    createdAt: Date
+  },
   { versionKey: false }
 )
 
@@ -38,8 +47,12 @@ function platformSecrets(connection: Connection): Model<PlatformSecretDocument> 
 export interface DerivationRootOptions {
   box: SecretBox
   platformKey: Buffer
-  /** How many retired keys are configured: a rotation under way or done. */
-  retiredKeys: number
+  /**
+   * A platform with tenants but no root may start it as its platform key (it predates the stored root). Off,
+   * such a start is refused: the root may also be missing from a restored backup, and rebuilding it from the
+   * key would silently change every derived key.
+   */
+  fromPlatformKey: boolean
   logger?: Pick<Logger, 'warn'>
 }
 
@@ -48,8 +61,9 @@ const rootProblem = (variable: string, message: string) => new ConfigError([{ va
 /**
  * The derivation root: created on first use (concurrent first starts agree on one, read from the primary),
  * unwrapped, and written again under the current key when it was wrapped under a retired one. A root that
- * cannot be unwrapped, or a missing root where one must have existed, stops the start with a ConfigError:
- * deriving from another secret would silently break every stored hash and signature.
+ * cannot be unwrapped, or a missing root on a platform with tenants (unless it predates the root and the
+ * operator says so), stops the start with a ConfigError: deriving from another secret would silently break
+ * every stored hash and signature.
  */
 export async function loadDerivationRoot(
   connection: Connection,
@@ -61,10 +75,10 @@ export async function loadDerivationRoot(
   let stored = await read()
   if (!stored) {
     const existingPlatform = (await tenancyModels(connection).Tenant.exists({}).read('primary')) !== null
-    if (existingPlatform && options.retiredKeys > 0)
+    if (existingPlatform && !options.fromPlatformKey)
       throw rootProblem(
-        'PLATFORM_ENCRYPTION_KEY',
-        'this database has tenants but no key-derivation root (platform_secrets), and a key rotation is configured: the root cannot be rebuilt from the current key. Restore the platform_secrets record from a backup, or start once with the original key as PLATFORM_ENCRYPTION_KEY and no retired keys'
+        'PLATFORM_DERIVATION_ROOT_FROM_KEY',
+        'is needed once: this database has tenants but no key-derivation root in platform_secrets. If it was lost (a backup restored without it), restore it instead; only if this platform predates the stored root, start once with PLATFORM_DERIVATION_ROOT_FROM_KEY=true and the platform key its data was made with'
       )
     const root = existingPlatform ? platformKey : randomBytes(32)
     try {
@@ -84,20 +98,43 @@ export async function loadDerivationRoot(
     if (!stored) throw new Error('derivation root: not found after it was created')
   }
   const root = unwrap(box, stored.wrapped)
-  if (!box.isCurrentBound(stored.wrapped)) {
-    // Written under a retired key: wrapped again under the current one (the filter makes concurrent starts
-    // one write), so the retired key can later be dropped. Reading does not depend on it succeeding.
-    await Secrets.updateOne(
-      { _id: ROOT_ID, wrapped: stored.wrapped },
-      { $set: { wrapped: box.encrypt(root.toString('base64'), ROOT_CONTEXT) } }
-    ).catch((error: Error) =>
-      logger?.warn(
-        { err: { message: error.message } },
-        'key-derivation root not rewrapped under the current key'
-      )
-    )
-  }
+  if (!box.isCurrentBound(stored.wrapped)) await rewrap(Secrets, stored, box, root, logger)
   return root
+}
+
+/**
+ * Wrapped under a retired key: wrapped again under the current one, so the retired key can later be dropped.
+ * The key it moves away from is recorded: during a rolling rotation a process that still has that key as
+ * current (and the new one as retired) must not move the root back (the filter also makes concurrent
+ * starts one write). Reading does not depend on it succeeding.
+ */
+async function rewrap(
+  Secrets: Model<PlatformSecretDocument>,
+  stored: PlatformSecretDocument,
+  box: SecretBox,
+  root: Buffer,
+  logger: DerivationRootOptions['logger']
+): Promise<void> {
+  if (stored.supersededKeyIds?.includes(box.keyId)) {
+    logger?.warn(
+      { keyId: box.keyId },
+      'this process runs with an encryption key the key-derivation root was moved away from: finish the rotation'
+    )
+    return
+  }
+  const from = stored.wrapped.split(':')[1]
+  await Secrets.updateOne(
+    { _id: ROOT_ID, wrapped: stored.wrapped, supersededKeyIds: trusted({ $ne: box.keyId }) },
+    {
+      $set: { wrapped: box.encrypt(root.toString('base64'), ROOT_CONTEXT) },
+      $addToSet: { supersededKeyIds: from }
+    }
+  ).catch((error: Error) =>
+    logger?.warn(
+      { err: { message: error.message } },
+      'key-derivation root not rewrapped under the current key'
+    )
+  )
 }
 
 function unwrap(box: SecretBox, wrapped: string): Buffer {
@@ -111,8 +148,8 @@ function unwrap(box: SecretBox, wrapped: string): Buffer {
         `must include the key the stored key-derivation root is wrapped under (key id ${wrapped.split(':')[1]}; configured: ${box.keyIds.join(', ')}). During a rotation give every process the new key as a retired key before making it current`
       )
     throw rootProblem(
-      'PLATFORM_ENCRYPTION_KEY',
-      'the stored key-derivation root (platform_secrets) is damaged or was altered: restore it from a backup'
+      RECORD,
+      'holds a key-derivation root that is damaged or was altered (it does not authenticate under its key): restore the platform_secrets record from a backup'
     )
   }
 }

@@ -18,7 +18,12 @@ const freshDatabase = () => testDatabaseUri(`derivation-root-${++databases}`)
 const used: string[] = []
 
 /** The `links` key the `ledger` plugin derives on a platform started on `mongoUri` with these keys. */
-async function derivedBytes(mongoUri: string, encryptionKey: Buffer, retiredEncryptionKeys: Buffer[] = []) {
+async function derivedBytes(
+  mongoUri: string,
+  encryptionKey: Buffer,
+  retiredEncryptionKeys: Buffer[] = [],
+  extra: { derivationRootFromKey?: boolean } = {}
+) {
   used.push(mongoUri)
   let context: PluginContext | undefined
   const plugin: PluginManifest = {
@@ -32,7 +37,7 @@ async function derivedBytes(mongoUri: string, encryptionKey: Buffer, retiredEncr
   const platform = await startTestPlatform('derivation-root', {
     plugins: [plugin],
     sharedDatabase: true,
-    config: { mongoUri, encryptionKey, retiredEncryptionKeys }
+    config: { mongoUri, encryptionKey, retiredEncryptionKeys, ...extra }
   })
   try {
     return context!.secrets.derivedKey('links').export()
@@ -94,15 +99,33 @@ describe('key-derivation root', () => {
     expect(derived.equals(createHmac('sha256', firstKey).update('ledger.links').digest())).toBe(true)
   })
 
-  it('refuses to rebuild a missing root on a platform with tenants once a rotation is configured', async () => {
+  it('refuses to rebuild a missing root on a platform with tenants unless told it predates the root', async () => {
     const mongoUri = freshDatabase()
     await withDatabase(mongoUri, (db) =>
       db.collection('tenants').insertOne({ slug: 'old-tenant', name: 'Old' })
     )
-    await expect(derivedBytes(mongoUri, secondKey, [firstKey])).rejects.toMatchObject({
-      data: { code: 'CONFIG_INVALID', problems: [{ variable: 'PLATFORM_ENCRYPTION_KEY' }] }
+    // As in production (the default there): a root lost from a restored backup must not be rebuilt silently.
+    await expect(
+      derivedBytes(mongoUri, firstKey, [], { derivationRootFromKey: false })
+    ).rejects.toMatchObject({
+      data: { code: 'CONFIG_INVALID', problems: [{ variable: 'PLATFORM_DERIVATION_ROOT_FROM_KEY' }] }
     })
     expect(await withDatabase(mongoUri, (db) => db.collection('platform_secrets').countDocuments())).toBe(0)
+  })
+
+  it('is not moved back to the old key by a process of the old release restarting mid-rotation', async () => {
+    const mongoUri = freshDatabase()
+    const before = await derivedBytes(mongoUri, firstKey)
+    // Phase 1: processes know the new key as a retired one; phase 2: the new key is current, the old retired.
+    expect((await derivedBytes(mongoUri, firstKey, [secondKey])).equals(before)).toBe(true)
+    expect((await derivedBytes(mongoUri, secondKey, [firstKey])).equals(before)).toBe(true)
+    const moved = await storedRoot(mongoUri)
+    expect(moved.split(':')[1]).toBe(keyIdOf(secondKey))
+    // An old process restarts (still phase 1): it reads the root but leaves it under the new key.
+    expect((await derivedBytes(mongoUri, firstKey, [secondKey])).equals(before)).toBe(true)
+    expect(await storedRoot(mongoUri)).toBe(moved)
+    // Phase 3: the old key dropped; the root is readable.
+    expect((await derivedBytes(mongoUri, secondKey)).equals(before)).toBe(true)
   })
 
   it('refuses a damaged record', async () => {
@@ -123,7 +146,7 @@ describe('key-derivation root', () => {
     await expect(derivedBytes(mongoUri, firstKey)).rejects.toMatchObject({
       data: {
         code: 'CONFIG_INVALID',
-        problems: [{ variable: 'PLATFORM_ENCRYPTION_KEY', message: expect.stringContaining('damaged') }]
+        problems: [{ variable: 'platform_secrets (database)', message: expect.stringContaining('damaged') }]
       }
     })
   })
@@ -136,7 +159,7 @@ describe('key-derivation root', () => {
       const box = createSecretBox(firstKey)
       const roots = await Promise.all(
         connections.map((connection) =>
-          loadDerivationRoot(connection, { box, platformKey: firstKey, retiredKeys: 0 })
+          loadDerivationRoot(connection, { box, platformKey: firstKey, fromPlatformKey: false })
         )
       )
       expect(roots[0].equals(roots[1])).toBe(true)

@@ -27,8 +27,9 @@ const store = (tenantId: string, accountIdEncrypted: string) =>
 
 /** The plugin's previous formats: p1 names the purpose in the associated data, p2 the tenant too. */
 function legacyEncrypt(format: 'p1' | 'p2', plaintext: string, tenantId: string): string {
-  // The key they were written under: on a platform upgraded from before core's stored derivation root that
-  // root is the platform key, so this is HMAC(platform key, 'payments.field-cipher.connected-account').
+  // The plugin's field-cipher key, which the legacy reader uses: on a platform upgraded from before core's
+  // stored derivation root it is HMAC(platform key, 'payments.field-cipher.connected-account') (core's
+  // derivation-root test and the reader's unit test cover those two steps; this test platform is new).
   const key = runtime().ctx.secrets.derivedKey('field-cipher.connected-account')
   const iv = randomBytes(12)
   const encryptor = createCipheriv('aes-256-gcm', key, iv)

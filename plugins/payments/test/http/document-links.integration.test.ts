@@ -38,7 +38,8 @@ const status = async (url: string) => {
 
 /** A link as made before links expired: the signature covers tenant, invoice and kind only. */
 function legacyLink(): string {
-  // The plugin's link key (on a platform upgraded from before the stored root, HMAC of the platform key).
+  // The plugin's link key (on a platform upgraded from before the stored root it is HMAC of the platform key;
+  // this test platform is new, so its root is random).
   const key = scenario.harness.runtime.ctx.secrets.derivedKey('document-link')
   const signature = createHmac('sha256', key)
     .update(`${tenantId()}:${invoice._id}:invoice`)
