@@ -1,6 +1,6 @@
 // Bench knobs from the environment, so CI smoke runs and full runs use the same code.
 import { createHash } from 'node:crypto'
-import { ConfigError } from '../../core/src/config/load-config.ts'
+import { ConfigError, decodeEncryptionKey, ENCRYPTION_KEY_RULE } from '../../core/src/config/load-config.ts'
 
 export interface BenchSettings {
   /** Measured rounds per variant (interleaved ABAB...); the median is reported. */
@@ -37,12 +37,8 @@ export function benchEncryptionKey(mongoUri: string): Buffer {
   const configured = process.env.PLATFORM_ENCRYPTION_KEY
   if (configured === undefined || configured === '')
     return createHash('sha256').update(`masterstage-bench-encryption-key:${mongoUri}`).digest()
-  const key = /^[0-9a-fA-F]{64}$/.test(configured)
-    ? Buffer.from(configured, 'hex')
-    : Buffer.from(configured, 'base64')
+  const key = decodeEncryptionKey(configured)
   if (key.length !== 32)
-    throw new ConfigError([
-      { variable: 'PLATFORM_ENCRYPTION_KEY', message: 'must be 32 bytes, as 64 hex characters or base64' }
-    ])
+    throw new ConfigError([{ variable: 'PLATFORM_ENCRYPTION_KEY', message: ENCRYPTION_KEY_RULE }])
   return key
 }

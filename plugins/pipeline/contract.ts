@@ -20,6 +20,11 @@ export const PipelineServicePath = {
 } as const
 
 /** Every stage of a lead's journey, in funnel order; LOST is off the funnel. */
+/** The leads service's largest page (`$limit`); a board column shows at most this many cards. */
+export const LEADS_PAGE_MAX = 500
+/** Board cards per column at first and per "load more". */
+export const COLUMN_PAGE = 50
+
 export const LEAD_STATUSES = ['NEW', 'INVOICED', 'PAID', 'ATTENDED', 'SCHEDULED', 'WON', 'LOST'] as const
 export type LeadStatus = (typeof LEAD_STATUSES)[number]
 
@@ -218,7 +223,7 @@ export interface DailySeries {
 /** `pipeline/board`: the board in one read; `show.<STATUS>` in the query sets a column's page (50, ≤ 500). */
 export interface PipelineBoard {
   /** One per status in funnel order: its newest leads, and `total` counting all that match the filters. */
-  columns: { status: LeadStatus; total: number; limit: number; data: Lead[] }[]
+  columns: { status: LeadStatus; total: number; data: Lead[] }[]
   /** Leads created in the filters' period reaching each funnel stage (as `pipeline/metrics` reports it). */
   reached: FunnelFigures['reached']
 }

@@ -7,6 +7,8 @@ import { writeInfoLine } from '../logging/fast-info-line.ts'
 /** Writes the line of a finished request that started at `startedMs` (performance.now()). */
 export function logRequest(logger: Logger, ctx: any, startedMs: number): void {
   const status: number = ctx.status
+  // Info lines off (warn and above): nothing to build.
+  if (status < 500 && logger.levelVal > 30) return
   const durationMs = Math.round((performance.now() - startedMs) * 10) / 10
   const tenant: string | undefined = ctx.feathers?.tenant?.slug
   const requestId: unknown = ctx.state.requestId

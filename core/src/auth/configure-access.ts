@@ -38,8 +38,6 @@ import { USERS_PATH, UsersService } from './users-service.ts'
 export interface ConfigureAccessOptions {
   /** An existing ioredis client for the rate limiter (otherwise one is opened from config.redisUrl). */
   redis?: Redis
-  /** Retired encryption keys still able to decrypt what was written before a key rotation (default: config's). */
-  retiredEncryptionKeys?: readonly Buffer[]
   /** Overrides of login/reset attempt limits (tests, stricter deployments). */
   limits?: Partial<LoginLimits>
   /** Global per-IP limit of HTTP requests and Socket.io calls together (default 600 per minute). */
@@ -53,10 +51,7 @@ export async function configureAccess(app: Application, options: ConfigureAccess
   const connection = app.get('mongoose')
   const tenancy = tenancyModels(connection)
   const User = userModel(connection)
-  const secretBox = createSecretBox(
-    config.encryptionKey,
-    options.retiredEncryptionKeys ?? config.retiredEncryptionKeys ?? []
-  )
+  const secretBox = createSecretBox(config.encryptionKey, config.retiredEncryptionKeys)
   // First: a root no configured key unwraps stops the start before any connection is opened.
   const derivationRoot = await loadDerivationRoot(connection, {
     box: secretBox,

@@ -126,14 +126,21 @@ export class EnvReader {
   }
 }
 
+/** An encryption key as configured (64 hex characters or base64); the caller checks it is 32 bytes. */
+export function decodeEncryptionKey(value: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64')
+}
+
+export const ENCRYPTION_KEY_RULE = 'must be 32 bytes, as 64 hex characters or base64'
+
 function parseEncryptionKey(
   reader: EnvReader,
   value: string | undefined,
   name = 'PLATFORM_ENCRYPTION_KEY'
 ): Buffer {
   if (value === undefined) return Buffer.alloc(0)
-  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64')
-  if (key.length !== 32) reader.problem(name, 'must be 32 bytes, as 64 hex characters or base64')
+  const key = decodeEncryptionKey(value)
+  if (key.length !== 32) reader.problem(name, ENCRYPTION_KEY_RULE)
   return key
 }
 
@@ -211,7 +218,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!encryptionKeyText) reader.problem('PLATFORM_ENCRYPTION_KEY', `is required${devHint}`)
   const encryptionKey = parseEncryptionKey(reader, encryptionKeyText)
   const retiredEncryptionKeys = parseRetiredKeys(reader, encryptionKey)
-  const derivationRootFromKey = reader.boolean('PLATFORM_DERIVATION_ROOT_FROM_KEY', nodeEnv !== 'production')
+  // Only an explicit value: the default (on outside production) is configureAccess's, for every config.
+  const derivationRootFromKey =
+    reader.raw('PLATFORM_DERIVATION_ROOT_FROM_KEY') === undefined
+      ? undefined
+      : reader.boolean('PLATFORM_DERIVATION_ROOT_FROM_KEY', false)
 
   const jwtExpiresInText = reader.raw('JWT_EXPIRES_IN') ?? '1d'
   if (!/^\d+(s|m|h|d)?$/.test(jwtExpiresInText)) {

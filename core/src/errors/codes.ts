@@ -5,6 +5,7 @@ import {
   type FeathersError,
   Forbidden,
   GeneralError,
+  Gone,
   NotAuthenticated,
   NotFound,
   TooManyRequests,
@@ -49,6 +50,10 @@ export function queryNotAllowed(message: string, errors: FieldError[] = []): Fea
 }
 export function notFound(message = 'Not found'): FeathersError {
   return new NotFound(message, { code: ErrorCode.NOT_FOUND })
+}
+/** A resource that existed and is no longer served (an expired link): 410, coded NOT_FOUND plus `extra`. */
+export function gone(message: string, extra: Record<string, unknown> = {}): FeathersError {
+  return new Gone(message, { code: ErrorCode.NOT_FOUND, ...extra })
 }
 export function forbidden(message = 'Forbidden'): FeathersError {
   return new Forbidden(message, { code: ErrorCode.FORBIDDEN })

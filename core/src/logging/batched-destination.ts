@@ -69,7 +69,6 @@ class BatchedDestination implements FlushableDestination {
   private buffer: Buffer | undefined
   private used = 0
   private timer: NodeJS.Timeout | undefined
-  private timerArmed = false
 
   constructor(writer: LineWriter, options: BatchOptions) {
     this.writer = writer
@@ -96,12 +95,11 @@ class BatchedDestination implements FlushableDestination {
     this.buffer ??= Buffer.allocUnsafeSlow(this.capacity)
     this.used += this.buffer.write(line, this.used, 'utf8')
     if (this.lastLevel >= ERROR_LEVEL) this.handOver()
-    else if (!this.timerArmed) this.arm()
+    else if (!this.timer) this.arm()
     return true
   }
 
   private arm(): void {
-    this.timerArmed = true
     // A new timer per batch: a cleared timer cannot be refreshed back to life.
     this.timer = setTimeout(this.handOver, this.maxDelayMs)
     // The exit drain writes what is queued; a pending batch must not keep the process alive.
@@ -109,9 +107,9 @@ class BatchedDestination implements FlushableDestination {
   }
 
   private readonly handOver = (): void => {
-    if (this.timerArmed) {
-      this.timerArmed = false
+    if (this.timer) {
       clearTimeout(this.timer)
+      this.timer = undefined
     }
     if (this.used === 0 || !this.buffer) return
     const chunk = this.buffer.subarray(0, this.used)

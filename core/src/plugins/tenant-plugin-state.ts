@@ -42,7 +42,7 @@ function tenancy(app: Application): TenancyAccess {
       directory: createTenantDirectory(models),
       secretBox: () => {
         const config = app.get('config')
-        box ??= createSecretBox(config.encryptionKey, config.retiredEncryptionKeys ?? [])
+        box ??= createSecretBox(config.encryptionKey, config.retiredEncryptionKeys)
         return box
       }
     }

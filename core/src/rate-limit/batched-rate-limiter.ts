@@ -11,17 +11,9 @@
 import type { Redis } from 'ioredis'
 import type { RateLimiter, RateLimitResult, RateLimitRule } from './redis-rate-limiter.ts'
 
-const ADD_SCRIPT = `
-local count = redis.call('INCRBY', KEYS[1], ARGV[2])
-if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
-return { count, ttl }
-`
-const COMMAND = 'batchedRateLimitAdd'
-// A flush adds every pending count with one script call per chunk of keys instead of one call per key: per
-// key a call cost ≈ 10 µs of ioredis work here and a command dispatch in Redis, and a flush carries one key
-// per active client IP. (One Redis, as Bull needs too: a cluster would need the keys in one slot.) Each key
+// Counts reach Redis through one script, for a subject's hit that must be asked (one key) and for a flush
+// (every pending count, one call per chunk of keys instead of one call per key: per key a call cost ≈ 10 µs of ioredis work here and a command dispatch in Redis, and a flush carries one key
+// per active client IP). (One Redis, as Bull needs too: a cluster would need the keys in one slot.) Each key
 // is counted under pcall: a key Redis refuses (not a counter) yields -1 and cannot abort the other keys.
 const FLUSH_SCRIPT = `
 local replies = {}
@@ -42,7 +34,7 @@ for index, key in ipairs(KEYS) do
 end
 return replies
 `
-/** The flush script's command name on the client (tests break it to simulate an outage of flushes only). */
+/** The counting script's command name on the client (tests replace it to simulate a Redis outage). */
 export const FLUSH_COMMAND = 'batchedRateLimitFlush'
 /** Keys per flush script call: bounds how long one call holds Redis (a few µs per key). */
 const FLUSH_CHUNK = 1_000
@@ -86,7 +78,6 @@ interface Logger {
   warn(object: object, message: string): void
 }
 
-type AddCommand = (key: string, windowMs: number, amount: number) => Promise<[number, number]>
 type FlushCommand = (keyCount: number, ...keysThenArgs: (string | number)[]) => Promise<number[]>
 
 export function createBatchedRateLimiter(
@@ -94,9 +85,7 @@ export function createBatchedRateLimiter(
   keyPrefix: string,
   options: { flushIntervalMs?: number; logger?: Logger; maxEntries?: number } = {}
 ): BatchedRateLimiter {
-  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua: ADD_SCRIPT })
   if (!(FLUSH_COMMAND in redis)) redis.defineCommand(FLUSH_COMMAND, { lua: FLUSH_SCRIPT })
-  const add = (redis as unknown as Record<string, AddCommand>)[COMMAND].bind(redis)
   // Looked up per call (not bound once) so that a replaced command (tests) takes effect.
   const addMany = (keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number[]> =>
     (redis as unknown as Record<string, FlushCommand>)[FLUSH_COMMAND](keyCount, ...keysThenArgs)
@@ -138,7 +127,9 @@ export function createBatchedRateLimiter(
 
   /** Adds `amount` hits in Redis now and returns the fresh state. */
   const sync = async (key: string, rule: RateLimitRule, amount: number): Promise<WindowState> => {
-    const [count, ttl] = await add(key, windowMsOf(rule), amount)
+    // The flush script for one key (the single-key case of the same counting).
+    const [count, ttl] = await addMany(1, key, windowMsOf(rule), amount)
+    if (count < 0) throw new Error('rate limit key is not a counter')
     return record(key, rule, count, ttl)
   }
 

@@ -1,5 +1,5 @@
 // ctx.secrets in the real app: values bound to the plugin, purpose and tenant under the platform key, and
-// after a key rotation (configureAccess retiredEncryptionKeys) old values still decrypt and are reported for
+// after a key rotation (PLATFORM_RETIRED_ENCRYPTION_KEYS) old values still decrypt and are reported for
 // rewriting. Plugins get functions only, no key material.
 import { createHmac, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,8 +22,7 @@ let platform: TestPlatform
 beforeAll(async () => {
   platform = await startTestPlatform('plugin-secrets', {
     plugins: [capturing('vault'), capturing('ledger')],
-    config: { encryptionKey: currentKey },
-    access: { retiredEncryptionKeys: [retiredKey] }
+    config: { encryptionKey: currentKey, retiredEncryptionKeys: [retiredKey] }
   })
 })
 afterAll(() => platform?.close())

@@ -1,7 +1,7 @@
 // Serves invoice and receipt PDFs at /payments-files/<tenant>/<invoice>/<kind>.pdf?exp=…&sig=…: the emailed
 // links work without a login because the signature (documents/document-links.ts) is the capability, until
 // the link's expiry (410 then; a tampered link is a 404). A link serves the invoice's current document.
-import { runAsSystem } from '@masterstage/core'
+import { gone, notFound, runAsSystem } from '@masterstage/core'
 import type { Context, Next } from 'koa'
 import { documentPdf } from '../documents/document-store.ts'
 import { PaymentsErrorCode } from '../domain/payments-errors.ts'
@@ -18,40 +18,17 @@ export function documentRoute(runtime: () => PaymentsRuntime) {
     const expires = typeof ctx.query.exp === 'string' ? ctx.query.exp : undefined
     const current = runtime()
     const check = current.links.checkDocumentLink({ tenantId, invoiceId, kind, expires, signature })
-    if (check === 'invalid') {
-      ctx.status = 404
-      ctx.body = {
-        name: 'NotFound',
-        message: 'Document not found: the link is incomplete or was changed',
-        code: 404,
-        data: { code: 'NOT_FOUND' }
-      }
-      return
-    }
-    if (check === 'expired') {
-      ctx.status = 410
-      ctx.body = {
-        name: 'Gone',
-        message:
-          'This document link has expired: ask the sender for a new one, or sign in to see your invoices',
-        code: 410,
-        data: { code: 'NOT_FOUND', reason: PaymentsErrorCode.DOCUMENT_LINK_EXPIRED }
-      }
-      return
-    }
+    // Thrown, not answered here: the platform's error handler writes every coded error the same way.
+    if (check === 'invalid') throw notFound('Document not found: the link is incomplete or was changed')
+    if (check === 'expired')
+      throw gone(
+        'This document link has expired: ask the sender for a new one, or sign in to see your invoices',
+        { reason: PaymentsErrorCode.DOCUMENT_LINK_EXPIRED }
+      )
     const pdf = await runAsSystem('payments.documents', tenantId, () =>
       documentPdf(current, invoiceId, kind as 'invoice' | 'receipt')
     )
-    if (!pdf) {
-      ctx.status = 404
-      ctx.body = {
-        name: 'NotFound',
-        message: 'Document not available yet',
-        code: 404,
-        data: { code: 'NOT_FOUND' }
-      }
-      return
-    }
+    if (!pdf) throw notFound('Document not available yet')
     ctx.status = 200
     ctx.set('Content-Type', 'application/pdf')
     ctx.set('Content-Disposition', `inline; filename="${kind}-${invoiceId}.pdf"`)

@@ -1,5 +1,6 @@
 // The sandbox provider's simulated hosted payment page (offline demo only): shows what is being paid
 // and offers the outcomes a real checkout has; each button makes the sandbox deliver signed events.
+import { validationError } from '@masterstage/core'
 import type { Context, Next } from 'koa'
 import { formatMoney } from '../domain/money.ts'
 import type { SandboxOutcome } from '../providers/sandbox/sandbox-provider.ts'
@@ -35,16 +36,10 @@ export function sandboxPageRoute(runtime: () => PaymentsRuntime) {
       return
     }
     const outcome = form.get('outcome') as SandboxOutcome
-    if (!OUTCOMES.includes(outcome)) {
-      ctx.status = 400
-      ctx.body = {
-        name: 'BadRequest',
-        message: 'outcome must be one of pay, pay-delayed, fail, expire',
-        code: 400,
-        data: { code: 'VALIDATION_FAILED' }
-      }
-      return
-    }
+    if (!OUTCOMES.includes(outcome))
+      throw validationError('Invalid sandbox outcome', [
+        { path: 'outcome', message: `must be one of ${OUTCOMES.join(', ')}` }
+      ])
     await sandbox.completeCheckout(sessionId, outcome)
     ctx.status = 303
     ctx.redirect(outcome === 'pay' || outcome === 'pay-delayed' ? session.success_url : session.cancel_url)

@@ -106,6 +106,8 @@ export const invoiceSchema = new Schema<Invoice>(
 )
 invoiceSchema.index({ tenantId: 1, number: 1 }, { unique: true })
 invoiceSchema.index({ tenantId: 1, dedupeKey: 1 }, { unique: true })
-invoiceSchema.index({ tenantId: 1, status: 1, issuedAt: -1 })
+// The staff list's order (newest first, _id breaking ties) with and without a status filter.
+invoiceSchema.index({ tenantId: 1, status: 1, issuedAt: -1, _id: -1 })
+invoiceSchema.index({ tenantId: 1, issuedAt: -1, _id: -1 })
 invoiceSchema.index({ tenantId: 1, 'customer.email': 1 })
 invoiceSchema.index({ tenantId: 1, leadId: 1 })

@@ -67,4 +67,6 @@ paymentSchema.index({ tenantId: 1, invoiceId: 1, attempt: 1 }, { unique: true })
 paymentSchema.index({ tenantId: 1, idempotencyKey: 1 }, { unique: true })
 paymentSchema.index({ tenantId: 1, checkoutSessionId: 1 })
 paymentSchema.index({ tenantId: 1, paymentIntentId: 1 })
-paymentSchema.index({ tenantId: 1, status: 1, createdAt: -1 })
+// The staff list's order (newest first, _id breaking ties) with and without a status filter.
+paymentSchema.index({ tenantId: 1, status: 1, createdAt: -1, _id: -1 })
+paymentSchema.index({ tenantId: 1, createdAt: -1, _id: -1 })

@@ -55,5 +55,5 @@ export const webhookEventSchema = new Schema<WebhookEvent>(
 webhookEventSchema.index({ state: 1, receivedAt: 1 })
 webhookEventSchema.index({ tenantId: 1, receivedAt: -1 })
 // The staff list of failed events (count and newest first) reads only the tenant's events in that state.
-webhookEventSchema.index({ tenantId: 1, state: 1, receivedAt: -1 })
+webhookEventSchema.index({ tenantId: 1, state: 1, receivedAt: -1, _id: -1 })
 webhookEventSchema.index({ accountHash: 1, state: 1 })

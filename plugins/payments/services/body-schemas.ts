@@ -53,5 +53,5 @@ export const invoiceBody = Type.Object(
 /** `invoices` resend and `invoice-reminders` create. */
 export const resendBody = Type.Object({ invoiceId: Type.String({ maxLength: 64 }), idempotencyKey }, closed)
 
-/** `webhook-events` replay and `webhook-event-replays` create. */
+/** `webhook-event-replays` create. */
 export const replayBody = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) }, closed)

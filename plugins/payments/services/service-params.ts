@@ -25,7 +25,7 @@ export function scopeTenantId(): string {
   throw new Error('payments services run in a tenant scope')
 }
 
-export function paging(params: MasterstageParams): { limit: number; skip: number } {
+function paging(params: MasterstageParams): { limit: number; skip: number } {
   const query = params.query ?? {}
   const errors: FieldError[] = []
   const limit = query.$limit === undefined ? 25 : Number(query.$limit)
@@ -39,7 +39,7 @@ export function paging(params: MasterstageParams): { limit: number; skip: number
 }
 
 /** The query keys of a paged list (`paging`). */
-export const PAGING_KEYS = ['$limit', '$skip'] as const
+const PAGING_KEYS = ['$limit', '$skip'] as const
 
 /**
  * Refuses query keys other than the listed ones (closed query schema), naming each offender; a list that

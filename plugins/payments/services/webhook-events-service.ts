@@ -4,15 +4,15 @@
 // reason, attempts and arrival time leave the server.
 import { randomUUID } from 'node:crypto'
 import type { MasterstageParams } from '@masterstage/core'
-import { conflict, notFound, trusted } from '@masterstage/core'
+import { conflict, notFound, serviceUnavailable, trusted } from '@masterstage/core'
 import { PaymentsErrorCode } from '../domain/payments-errors.ts'
 import type { WebhookEvent, WebhookEventState } from '../models/webhook-event-model.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
-import { PROCESS_WEBHOOK_JOB } from '../webhooks/process-after-answer.ts'
+import { enqueueProcessing } from '../webhooks/process-after-answer.ts'
 import { listQuery, scopeTenantId } from './service-params.ts'
 
 /** A tenant sees its routed events only: `ignored` and `unrouted` ones have no tenant yet. */
-export type TenantWebhookEventState = Exclude<WebhookEventState, 'ignored' | 'unrouted'>
+type TenantWebhookEventState = Exclude<WebhookEventState, 'ignored' | 'unrouted'>
 const STATES: readonly TenantWebhookEventState[] = ['received', 'processed', 'failed']
 
 /** A stored provider event as staff see it (never its payload); `When` is an ISO string once sent as JSON. */
@@ -43,16 +43,31 @@ export class WebhookEventsService {
     const { webhookEvents } = this.runtime().models
     const [total, rows] = await Promise.all([
       webhookEvents.countDocuments(filter),
-      webhookEvents.find(filter).select(VIEW_FIELDS).sort({ receivedAt: -1 }).skip(skip).limit(limit).lean()
+      webhookEvents
+        .find(filter)
+        .select(VIEW_FIELDS)
+        .sort({ receivedAt: -1, _id: -1 })
+        .skip(skip)
+        .limit(limit)
+        .lean()
     ])
     return { total, limit, skip, data: (rows as WebhookEvent[]).map(view) }
   }
+}
 
-  /**
-   * `{ id }` of a failed event of the tenant: back to `received` and queued for the per-event job. The state
-   * change is the guard, so a double click (or two staff) queues it once; another tenant's event is a 404.
-   */
-  async replay(data: { id: string }): Promise<WebhookEventView> {
+/**
+ * `payments/webhook-event-replays` create: `{ id }` of a failed event of the tenant goes back to `received`
+ * and is queued for the per-event job. The state change is the guard, so a double click (or two staff)
+ * queues it once; another tenant's event is a 404.
+ */
+export class WebhookEventReplaysService {
+  private readonly runtime: () => PaymentsRuntime
+
+  constructor(runtime: () => PaymentsRuntime) {
+    this.runtime = runtime
+  }
+
+  async create(data: { id: string }): Promise<WebhookEventView> {
     const runtime = this.runtime()
     const tenantId = scopeTenantId()
     const { webhookEvents } = runtime.models
@@ -70,40 +85,27 @@ export class WebhookEventsService {
         reason: PaymentsErrorCode.WEBHOOK_EVENT_NOT_FAILED
       })
     }
-    try {
-      // A job id of its own: the exhausted job of the first failure still holds `webhook:<id>` in the queue.
-      await runtime.ctx.jobs.enqueue(
-        PROCESS_WEBHOOK_JOB,
-        { eventId: replayed._id },
-        { jobId: `webhook-replay:${replayed._id}:${randomUUID()}`, tenantId }
-      )
-    } catch (error) {
+    // A job id of its own: the exhausted job of the first failure still holds `webhook:<id>` in the queue.
+    const queued = await enqueueProcessing(
+      runtime,
+      replayed._id,
+      tenantId,
+      `webhook-replay:${replayed._id}:${randomUUID()}`
+    )
+    if (!queued) {
       // Not queued (Redis down): back to failed, so the replay can be asked for again (the sweep skips
       // events past their attempts, and a `received` event would wait for nothing).
       await webhookEvents.updateOne(
         { _id: replayed._id, tenantId, state: 'received' },
         { $set: { state: 'failed', reason: 'replay could not be queued' } }
       )
-      throw error
+      throw serviceUnavailable(5)
     }
     runtime.ctx.logger.info(
       { tenantId, eventId: replayed._id, type: replayed.type },
       'webhook event replay queued'
     )
     return view(replayed)
-  }
-}
-
-/** `payments/webhook-event-replays` create: the replay as a standard method for the dashboard's clients. */
-export class WebhookEventReplaysService {
-  readonly events: WebhookEventsService
-
-  constructor(runtime: () => PaymentsRuntime) {
-    this.events = new WebhookEventsService(runtime)
-  }
-
-  create(data: { id: string }) {
-    return this.events.replay(data)
   }
 }
 

@@ -203,14 +203,11 @@ export async function processStoredEvents(runtime: PaymentsRuntime, eventIds: st
 export async function enqueueProcessing(
   runtime: PaymentsRuntime,
   eventId: string,
-  tenantId: string
+  tenantId: string,
+  jobId = `webhook:${eventId}`
 ): Promise<boolean> {
   try {
-    await runtime.ctx.jobs.enqueue(
-      PROCESS_WEBHOOK_JOB,
-      { eventId },
-      { jobId: `webhook:${eventId}`, tenantId }
-    )
+    await runtime.ctx.jobs.enqueue(PROCESS_WEBHOOK_JOB, { eventId }, { jobId, tenantId })
     return true
   } catch (error) {
     runtime.ctx.logger.warn(

@@ -1,12 +1,11 @@
 // The board's columns are paged separately: each shows its newest cards (a page at first, one more per "load
 // more", `show.<STATUS>` in the URL so it works without JavaScript and survives a reload) and the server's
 // count of all its leads, which live changes then keep up to date.
-import { LEAD_STATUSES, type Lead, type LeadStatus } from '../contract.ts'
+import { COLUMN_PAGE, LEAD_STATUSES, LEADS_PAGE_MAX, type Lead, type LeadStatus } from '../contract.ts'
 
-/** Cards per column at first and per "load more". */
-export const COLUMN_PAGE = 50
+export { COLUMN_PAGE }
 /** The leads service's largest page: beyond it a column says how many it holds (filters or the CSV help). */
-export const COLUMN_MAX = 500
+export const COLUMN_MAX = LEADS_PAGE_MAX
 
 export type ColumnCounts = Record<LeadStatus, number>
 

@@ -13,8 +13,12 @@ export const groupLabel = (group: FunnelFigures) => group.key ?? '(none)'
 /** Ratio 0..1 as a percentage with one decimal; null (no lead reached the earlier stage) stays a gap. */
 export const asPercent = (ratio: number | null) => (ratio === null ? null : Math.round(ratio * 1000) / 10)
 
-/** Minor units in major units (the dashboard shows currencies with two decimals, as the tables do). */
-export const asMajor = (minor: number) => minor / 100
+/** Minor units in major units, by the currency's own decimals (JPY has none, most have two). */
+export const asMajor = (minor: number, currency: string) => {
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  return minor / 10 ** digits
+}
 
 export const asHours = (ms: number) => Math.round((ms / HOUR_MS) * 100) / 100
 
@@ -53,7 +57,7 @@ export function revenueSpec(metrics: PipelineMetrics): ChartSpec {
     labels,
     datasets: currenciesOf(metrics).map((currency) => ({
       label: currency.toUpperCase(),
-      data: rows.map((row) => asMajor(row.revenueMinor[currency] ?? 0))
+      data: rows.map((row) => asMajor(row.revenueMinor[currency] ?? 0, currency))
     }))
   }
 }
@@ -91,7 +95,10 @@ export function breakdownSpec(metrics: PipelineMetrics, measure: BreakdownMeasur
     if (measure === 'won') return group.reached.WON
     if (measure === 'conversion')
       return asPercent(group.reached.NEW ? group.reached.WON / group.reached.NEW : null)
-    return asMajor(group.revenueMinor[measure.slice('revenue:'.length)] ?? 0)
+    return asMajor(
+      group.revenueMinor[measure.slice('revenue:'.length)] ?? 0,
+      measure.slice('revenue:'.length)
+    )
   }
   const label = breakdownMeasures(metrics).find((option) => option.value === measure)?.label ?? measure
   return {
@@ -110,7 +117,7 @@ export function dailyRevenueSpec(daily: DailySeries): ChartSpec {
     labels: daily.days.map((day) => day.day),
     datasets: currencies.map((currency) => ({
       label: currency.toUpperCase(),
-      data: daily.days.map((day) => asMajor(day.revenueMinor[currency] ?? 0))
+      data: daily.days.map((day) => asMajor(day.revenueMinor[currency] ?? 0, currency))
     }))
   }
 }

@@ -1,10 +1,15 @@
 // The `pipeline/board` service: the whole board in one call (each column's newest leads up to its own page
 // size, the count of all its leads, the funnel reach), so the dashboard loads it with one request.
 import { type MasterstageParams, queryNotAllowed } from '@masterstage/core'
-import { LEAD_STATUSES, type LeadStatus, type PipelineBoard } from '../contract.ts'
-import { COLUMN_MAX, COLUMN_PAGE } from '../dashboard/board-columns.ts'
+import {
+  COLUMN_PAGE,
+  LEAD_STATUSES,
+  LEADS_PAGE_MAX,
+  type LeadStatus,
+  type PipelineBoard
+} from '../contract.ts'
 import { parseLeadFilters } from '../domain/lead-filters.ts'
-import type { LeadsService } from './leads-service.ts'
+import { type LeadsService, paging } from './leads-service.ts'
 import type { MetricsService } from './metrics-service.ts'
 
 const LIMIT_KEYS = LEAD_STATUSES.map((status) => `show.${status}`)
@@ -43,7 +48,6 @@ export class BoardService {
       columns: LEAD_STATUSES.map((status, index) => ({
         status,
         total: pages[index].total,
-        limit: pages[index].limit,
         data: pages[index].data
       })),
       reached
@@ -52,12 +56,5 @@ export class BoardService {
 }
 
 function columnLimit(value: unknown, status: LeadStatus): number {
-  if (value === undefined || value === '') return COLUMN_PAGE
-  const limit = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : value
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > COLUMN_MAX) {
-    throw queryNotAllowed('Invalid board query', [
-      { path: `show.${status}`, message: `must be an integer between 1 and ${COLUMN_MAX}` }
-    ])
-  }
-  return limit
+  return paging(value, COLUMN_PAGE, LEADS_PAGE_MAX, `show.${status}`, 1)
 }

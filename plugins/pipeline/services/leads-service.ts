@@ -11,7 +11,7 @@ import {
   validationError
 } from '@masterstage/core'
 import mongoose from 'mongoose'
-import { LEAD_STATUSES, type Lead, type LeadStatus } from '../contract.ts'
+import { LEAD_STATUSES, LEADS_PAGE_MAX, type Lead, type LeadStatus } from '../contract.ts'
 import { leadMatch, parseLeadFilters } from '../domain/lead-filters.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
 import { isLeadOwnerCandidate, OWNER_REFUSED } from './lead-owner.ts'
@@ -21,7 +21,7 @@ import { syncLeadCount } from './rollup-writer.ts'
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i
 const TAG = /^[\p{L}\p{N} _-]{1,40}$/u
-const MAX_LIMIT = 500
+const MAX_LIMIT = LEADS_PAGE_MAX
 const PAGING_KEYS = ['$limit', '$skip'] as const
 
 export interface LeadsPage {
@@ -148,11 +148,14 @@ export function trustedFilter(match: Record<string, unknown>): Record<string, un
   return filter
 }
 
-function paging(value: unknown, fallback: number, max: number, path: string): number {
-  if (value === undefined) return fallback
+/** A paging number from a query (`$limit`, `$skip`, the board's `show.<STATUS>`): an integer min..max. */
+export function paging(value: unknown, fallback: number, max: number, path: string, min = 0): number {
+  if (value === undefined || value === '') return fallback
   const number = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > max) {
-    throw queryNotAllowed('Invalid paging', [{ path, message: `must be an integer between 0 and ${max}` }])
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
+    throw queryNotAllowed('Invalid paging', [
+      { path, message: `must be an integer between ${min} and ${max}` }
+    ])
   }
   return number
 }

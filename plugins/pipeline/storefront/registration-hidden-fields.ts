@@ -3,7 +3,7 @@
 import type { UiAttribution } from '@masterstage/core/client'
 import { SOURCE_FIELDS } from '../domain/registration-input.ts'
 
-export type SourceField = (typeof SOURCE_FIELDS)[number]
+type SourceField = (typeof SOURCE_FIELDS)[number]
 
 /**
  * One input per source field that has a value: from the form when it was posted and comes back with errors
