@@ -2,6 +2,7 @@
 // (job id `<eventId>:<handler>`), each run recorded so its effect happens once.
 import { randomUUID } from 'node:crypto'
 import { Unavailable } from '@feathersjs/errors'
+import { BSON } from 'bson'
 import type Bull from 'bull'
 import type { Connection } from 'mongoose'
 import type { Logger } from 'pino'
@@ -66,7 +67,13 @@ interface Subscription {
 interface DeliveryJobData {
   eventId: string
   handler: string
+  /** The outbox document as base64 BSON (so the handler sees exactly what an outbox read returns) when
+   * small enough to carry: the run then needs no read; older jobs and large events are read instead. */
+  event?: string
 }
+
+/** Events up to this size ride in their delivery jobs (Redis holds every queued job's data). */
+const CARRIED_EVENT_MAX_BYTES = 12 * 1024
 
 export class DurableEventBus implements EventBus {
   readonly store: EventStore
@@ -227,8 +234,9 @@ export class DurableEventBus implements EventBus {
    */
   async enqueueDeliveries(event: OutboxDocument): Promise<boolean> {
     try {
+      const carried = carriedEvent(event)
       for (const subscription of this.#byEvent.get(event.name) ?? []) {
-        await this.#enqueueDelivery(event._id, subscription)
+        await this.#enqueueDelivery(event._id, subscription, carried)
       }
     } catch (error) {
       this.#logger.warn(
@@ -241,11 +249,14 @@ export class DurableEventBus implements EventBus {
     return true
   }
 
-  async #enqueueDelivery(eventId: string, subscription: Subscription): Promise<Bull.Job> {
-    const envelope: JobEnvelope<DeliveryJobData> = {
-      tenantId: null,
-      data: { eventId, handler: subscription.handlerName }
-    }
+  async #enqueueDelivery(
+    eventId: string,
+    subscription: Subscription,
+    carried: string | undefined
+  ): Promise<Bull.Job> {
+    const data: DeliveryJobData = { eventId, handler: subscription.handlerName }
+    if (carried !== undefined) data.event = carried
+    const envelope: JobEnvelope<DeliveryJobData> = { tenantId: null, data }
     return addJobNow(
       this.#queues,
       EVENT_DELIVERY_QUEUE,
@@ -282,7 +293,7 @@ export class DurableEventBus implements EventBus {
       await context.job.discard()
       throw new Error(`Event handler ${data.handler} is not registered`)
     }
-    const event = await this.store.outbox.findOne({ _id: data.eventId })
+    const event = eventCarriedBy(data) ?? (await this.store.outbox.findOne({ _id: data.eventId }))
     if (!event)
       throw new Error(`Event ${data.eventId} not found in the outbox (transaction not committed yet?)`)
     const claim = await this.store.claimDelivery(event, data.handler, this.#options.deliveryLeaseMs)
@@ -444,7 +455,7 @@ export class DurableEventBus implements EventBus {
     )
     if (!pending) throw conflict(`Delivery ${id} is already being replayed`)
     try {
-      await this.#enqueueDelivery(delivery.eventId, subscription)
+      await this.#enqueueDelivery(delivery.eventId, subscription, undefined)
     } catch (error) {
       // Nothing will run it: put it back to failed so it stays visible and can be replayed later.
       await this.store.deliveries.updateOne(
@@ -465,6 +476,24 @@ export class DurableEventBus implements EventBus {
 function reemitted<N extends EventName>(stored: OutboxDocument, name: N): DomainEvent<N> {
   if (stored.name !== name) throw conflict(`Event id ${stored._id} is already used by ${stored.name}`)
   return toDomainEvent(stored) as DomainEvent<N>
+}
+
+/** The event's immutable fields as base64 BSON, or undefined when too large to carry in a job. */
+function carriedEvent(event: OutboxDocument): string | undefined {
+  const { _id, name, tenantId, occurredAt, payload, causationId } = event
+  // As the driver writes it (an undefined field stored as null).
+  const bytes = BSON.serialize(
+    { _id, name, tenantId, occurredAt, payload, causationId },
+    { ignoreUndefined: false }
+  )
+  return bytes.length <= CARRIED_EVENT_MAX_BYTES ? Buffer.from(bytes).toString('base64') : undefined
+}
+
+/** The outbox document a job carries (the one it was enqueued for), or null to read it from the outbox. */
+function eventCarriedBy(data: DeliveryJobData): OutboxDocument | null {
+  if (typeof data.event !== 'string') return null
+  const event = BSON.deserialize(Buffer.from(data.event, 'base64')) as OutboxDocument
+  return event?._id === data.eventId ? event : null
 }
 
 function toDomainEvent(document: OutboxDocument): DomainEvent {

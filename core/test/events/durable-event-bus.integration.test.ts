@@ -80,6 +80,44 @@ describe('durable event bus', () => {
     expect((await f.bus.store.outbox.findOne({ _id: event.id }))?.dispatchedAt).toBeInstanceOf(Date)
   })
 
+  it('runs a delivery from the event its job carries (no outbox read), types as stored; large events are read', async () => {
+    const f = await setup('bus-carried')
+    const seen = new Map<string, { payload: any; occurredAt: string; tenantId: string | null }>()
+    f.bus.subscribe('note.created', 'mail.note-created', async (event) => {
+      seen.set(event.id, { payload: event.payload, occurredAt: event.occurredAt, tenantId: event.tenantId })
+    })
+    const at = new Date('2026-01-02T03:04:05.678Z')
+    const small = await f.bus.emit(
+      'note.created',
+      { noteId: 'c1', text: 'short', at, gone: undefined } as any,
+      {
+        tenantId: 't1'
+      }
+    )
+    const large = await f.bus.emit(
+      'note.created',
+      { noteId: 'c2', text: 'x'.repeat(20_000) },
+      { tenantId: 't1' }
+    )
+    const jobs = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['waiting'])
+    const dataOf = (eventId: string) => jobs.find((job) => job.data.data.eventId === eventId)?.data.data
+    expect(typeof dataOf(small.id)?.event).toBe('string')
+    expect(dataOf(large.id)?.event).toBeUndefined()
+    const stored = await f.bus.store.outbox.findOne({ _id: small.id })
+    // The small event's run never reads the outbox: it runs even with the outbox record gone.
+    await f.bus.store.outbox.deleteOne({ _id: small.id })
+    await f.startWorkers()
+    await waitUntil(() => seen.size === 2)
+    // Exactly what an outbox read returns (the date a Date).
+    expect(seen.get(small.id)).toEqual({
+      payload: stored?.payload,
+      occurredAt: small.occurredAt,
+      tenantId: 't1'
+    })
+    expect(seen.get(small.id)?.payload).toMatchObject({ noteId: 'c1', text: 'short', at })
+    expect(seen.get(large.id)?.payload.text).toHaveLength(20_000)
+  })
+
   it('treats a re-emission with the same id as a no-op that returns the stored event', async () => {
     const f = await setup('bus-reemit')
     f.bus.subscribe('note.created', 'counter.note-created', async (event) => f.effect(event.id))
