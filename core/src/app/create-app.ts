@@ -20,6 +20,7 @@ import { trustedHops } from './client-ip.ts'
 import type { Application } from './declarations.ts'
 import { healthRoutes } from './health.ts'
 import { platformFront } from './platform-front.ts'
+import { restServiceCall } from './rest-service-call.ts'
 import { maskUnexpectedErrors } from './service-errors.ts'
 import { onShutdown } from './shutdown.ts'
 import { socketMiddlewares } from './socket-middleware.ts'
@@ -104,11 +105,13 @@ export async function createApp(options: CreateAppOptions): Promise<Application>
         wiring.rateLimitMiddleware(app),
         wiring.resolveTenantMiddleware(app),
         parseAuthenticationStage(app)
-      ]
+      ],
+      serviceCall: restServiceCall(app)
     })
   )
   // Credentials are read by the front's last stage (synchronously for the JWT header): Feathers' own
-  // parsing middleware is told there is nothing left for it to parse.
+  // parsing middleware is told there is nothing left for it to parse. The front calls services itself
+  // (restServiceCall); these middleware answer what it leaves to Koa's chain.
   app.configure(rest({ authentication: { strategies: [] } }))
   app.configure(
     socketio(

@@ -63,6 +63,19 @@ export function createExpiringCache<V>({
   const entries = new Map<string, { value: V; expiresAt: number }>()
   const loading = new Map<string, { generation: number; promise: Promise<V> }>()
   let generation = 0
+  // The key stored last: while it has an entry, that entry is already the most recently used one.
+  let newest: string | undefined
+
+  /** Map order is insertion order: (re)inserting makes `key` the most recently used entry. */
+  const store = (key: string, entry: { value: V; expiresAt: number }) => {
+    entries.delete(key)
+    entries.set(key, entry)
+    newest = key
+  }
+  /** Marks a hit as the most recently used entry; for the hot key of a busy process, nothing to move. */
+  const use = (key: string, entry: { value: V; expiresAt: number }) => {
+    if (key !== newest) store(key, entry)
+  }
 
   /** One load of `key` (shared by concurrent callers of this generation), stored if still current. */
   const reload = async (
@@ -97,10 +110,7 @@ export function createExpiringCache<V>({
       // One expiry for every name of the value: they expire together and one load refreshes them all.
       const kept = ttlJitter > 0 ? ttl * (1 - ttlJitter * Math.random()) : ttl
       const entry = { value, expiresAt: clock() + kept }
-      for (const name of alsoKeys ? [key, ...alsoKeys(value)] : [key]) {
-        entries.delete(name)
-        entries.set(name, entry)
-      }
+      for (const name of alsoKeys ? [key, ...alsoKeys(value)] : [key]) store(name, entry)
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string)
     } else if (hadEntry) entries.delete(key)
     return value
@@ -111,8 +121,7 @@ export function createExpiringCache<V>({
       if (!enabled()) return NOT_CACHED
       const hit = entries.get(key)
       if (!hit || hit.expiresAt <= clock()) return NOT_CACHED
-      entries.delete(key)
-      entries.set(key, hit)
+      use(key, hit)
       return hit.value
     },
     async get(key, load, ttlMs, alsoKeys) {
@@ -121,9 +130,7 @@ export function createExpiringCache<V>({
       const hit = useCache ? entries.get(key) : undefined
       const now = clock()
       if (hit && hit.expiresAt > now) {
-        // Map order is insertion order: re-inserting makes this the most recently used entry.
-        entries.delete(key)
-        entries.set(key, hit)
+        use(key, hit)
         return hit.value
       }
       const staleFor =

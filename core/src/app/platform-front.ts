@@ -14,6 +14,7 @@ import type { RouteHandler } from './health.ts'
 import { runRawBodyRoutes } from './raw-body-routes.ts'
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts'
 import { type RequestStage, stageOf } from './request-stage.ts'
+import type { RestServiceCall } from './rest-service-call.ts'
 
 export interface PlatformFrontOptions {
   app: Application
@@ -24,6 +25,11 @@ export interface PlatformFrontOptions {
   bodyParser: Middleware
   /** Run in order after the body parser (rate limit, tenant); middleware made by stagedMiddleware runs as a stage. */
   stages: readonly Middleware[]
+  /**
+   * Feathers' REST call (rest-service-call.ts) run after the stages instead of Koa's next middleware when it
+   * takes the request; requires rest() configured on the app right after this middleware.
+   */
+  serviceCall?: RestServiceCall
 }
 
 /** The methods koa-body parses by default; for the others it does nothing but call next(). */
@@ -33,20 +39,25 @@ const done = () => Promise.resolve()
 const NEXT = Symbol('platform front next')
 
 export function platformFront(options: PlatformFrontOptions): Middleware {
-  const { app, logger, routes, bodyParser } = options
+  const { app, logger, routes, bodyParser, serviceCall } = options
   const stages = options.stages.map(stageOf)
   const plain = stages.every((stage) => stage !== undefined) ? undefined : [...options.stages]
   // A list of trusted proxy peers is resolved here, once per request (a hop count is Koa's own ctx.ip).
   const trustProxy = app.get('config')?.trustProxy ?? 0
   const peerList = usesTrustedPeers(trustProxy)
 
+  const afterStages = (ctx: any, next: () => Promise<void>): Promise<void> => {
+    const called = serviceCall ? serviceCall(ctx) : false
+    return called === false ? next() : called
+  }
+
   const runStages = async (ctx: any, next: () => Promise<void>): Promise<void> => {
-    if (plain) return runMiddlewares(plain, ctx, next)
+    if (plain) return runMiddlewares(plain, ctx, () => afterStages(ctx, next))
     for (const stage of stages as RequestStage[]) {
       const pending = stage(ctx)
       if (pending) await pending
     }
-    return next()
+    return afterStages(ctx, next)
   }
 
   const afterRawBodyRoutes = async (ctx: any): Promise<void> => {

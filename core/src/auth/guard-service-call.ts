@@ -1,8 +1,8 @@
 // The around hook every registered service runs first: authenticates the JWT, checks the tenant and the
 // access policy, then runs the call inside the RequestScope the data layer enforces tenancy from.
-import { randomUUID } from 'node:crypto'
 import { BadRequest, NotAuthenticated } from '@feathersjs/errors'
 import type { Application, AuthenticatedUser, HookContext, NextFunction } from '../app/declarations.ts'
+import { mintRequestId } from '../app/request-id.ts'
 import { type Actor, currentScope, type RequestScope, runInScope } from '../context/request-scope.ts'
 import { MongooseService, type MongooseServiceParams } from '../data/mongoose-service.ts'
 import { ErrorCode, forbidden, notAuthenticated, validationError } from '../errors/codes.ts'
@@ -106,7 +106,7 @@ export function guardServiceCall(options: GuardOptions) {
     const params = context.params as any
     const app = context.app as Application
     const parent = currentScope()
-    const requestId: string = params.requestId ?? parent?.requestId ?? randomUUID()
+    const requestId: string = params.requestId ?? parent?.requestId ?? mintRequestId()
     params.requestId = requestId
 
     if (params.provider === undefined) {

@@ -26,6 +26,25 @@ describe('expiring cache', () => {
     expect(loads).toEqual(['a', 'b', 'c', 'b'])
   })
 
+  it('keeps the LRU order when the key used is the one stored last, also after it was dropped and stored again', async () => {
+    const cache = createExpiringCache<string>({ maxEntries: 2 })
+    const { loads, load } = counting()
+    await cache.get('a', load('a'), () => 60_000)
+    expect(cache.peek('a')).toBe('a') // the newest already: nothing moves
+    await cache.get('b', load('b'), () => 60_000)
+    expect(cache.peek('a')).toBe('a') // a is now the most recent
+    expect(cache.peek('a')).toBe('a')
+    await cache.get('c', load('c'), () => 60_000) // evicts b
+    expect(cache.peek('b')).toBe(NOT_CACHED)
+    cache.invalidate('c')
+    await cache.get('c', load('c'), () => 60_000) // stored again: the newest
+    expect(cache.peek('a')).toBe('a')
+    await cache.get('d', load('d'), () => 60_000) // evicts c, not a
+    expect(cache.peek('a')).toBe('a')
+    expect(cache.peek('c')).toBe(NOT_CACHED)
+    expect(loads).toEqual(['a', 'b', 'c', 'c', 'd'])
+  })
+
   it('keeps each value for its own TTL and never stores a zero TTL', async () => {
     const cache = createExpiringCache<string>({ maxEntries: 10 })
     const { loads, load } = counting()
