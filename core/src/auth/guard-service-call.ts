@@ -27,9 +27,11 @@ export function tenantRequired(): BadRequest {
 }
 
 function actorOf(user: AuthenticatedUser | undefined): Actor {
-  return user
-    ? { kind: 'user', userId: user._id, role: user.role, ...(user.agencyId && { agencyId: user.agencyId }) }
-    : { kind: 'anonymous' }
+  // Built directly, not by spreading a temporary object: this runs on every external call.
+  if (!user) return { kind: 'anonymous' }
+  return user.agencyId
+    ? { kind: 'user', userId: user._id, role: user.role, agencyId: user.agencyId }
+    : { kind: 'user', userId: user._id, role: user.role }
 }
 
 /** Verifies the call's access token with the JWT strategy (signature, expiry, algorithm, token version). */
@@ -156,11 +158,12 @@ export function guardServiceCall(options: GuardOptions) {
     if (tenantScoped && context.data !== undefined) refuseClientTenantId(context)
     if (decision.ownField && user) applyOwnership(context, decision.ownField, user._id)
 
-    const scope: RequestScope = {
-      requestId,
-      ...(readTenantIds ? { readTenantIds } : tenant ? { tenantId: tenant.id } : {}),
-      actor: actorOf(user)
-    }
+    const actor = actorOf(user)
+    const scope: RequestScope = readTenantIds
+      ? { requestId, readTenantIds, actor }
+      : tenant
+        ? { requestId, tenantId: tenant.id, actor }
+        : { requestId, actor }
     return runInScope(scope, next)
   }
 }

@@ -1,12 +1,20 @@
 // Remembers access tokens whose signature and claims were verified, so a client sending the same token on
-// every request costs one Map lookup instead of an HMAC and JSON parsing. Keyed by the whole token string:
-// any other byte sequence (another signature, a tampered payload, alg none) is verified from scratch.
+// every request costs one Map lookup instead of an HMAC and JSON parsing. An entry answers only for the whole
+// token string it was stored with: any other byte sequence (another signature, a tampered payload, alg none)
+// is verified from scratch. The map is keyed by the token's last characters (its signature): hashing a fresh
+// ~300-character header string on every lookup cost ~0.4 µs, more than the rest of the check; the whole token is
+// then compared. Two tokens sharing a tail (only a forged one could, and forged tokens are never stored)
+// take one entry in turn.
 // Time claims are re-checked on every hit with jsonwebtoken's rules (exp exclusive, nbf inclusive, no
 // clock tolerance), and an entry never outlives MAX_AGE_MS; the cache is bounded and cleared on key change.
 export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000
 export const VERIFIED_TOKEN_MAX_ENTRIES = 10_000
 
+/** Characters of the token's end the map is keyed by: within an HS256 signature (43 characters). */
+const KEY_CHARACTERS = 32
+
 interface Entry {
+  token: string
   payload: Record<string, unknown>
   expiresAtMs: number
   exp?: number
@@ -27,9 +35,11 @@ export function createVerifiedTokenCache(
   maxEntries = VERIFIED_TOKEN_MAX_ENTRIES
 ): VerifiedTokenCache {
   const entries = new Map<string, Entry>()
+  const keyOf = (token: string) => (token.length > KEY_CHARACTERS ? token.slice(-KEY_CHARACTERS) : token)
   const live = (token: string): Entry | undefined => {
-    const entry = entries.get(token)
-    if (!entry) return undefined
+    const key = keyOf(token)
+    const entry = entries.get(key)
+    if (!entry || entry.token !== token) return undefined
     const nowMs = Date.now()
     const nowSeconds = Math.floor(nowMs / 1000)
     if (
@@ -38,7 +48,7 @@ export function createVerifiedTokenCache(
       (entry.nbf !== undefined && entry.nbf > nowSeconds)
     ) {
       if (nowMs >= entry.expiresAtMs || (entry.exp !== undefined && nowSeconds >= entry.exp))
-        entries.delete(token)
+        entries.delete(key)
       return undefined
     }
     return entry
@@ -54,8 +64,9 @@ export function createVerifiedTokenCache(
     remember(token, payload) {
       const exp = typeof payload.exp === 'number' ? payload.exp : undefined
       const nbf = typeof payload.nbf === 'number' ? payload.nbf : undefined
-      entries.delete(token)
-      entries.set(token, { payload: { ...payload }, expiresAtMs: Date.now() + maxAgeMs, exp, nbf })
+      const key = keyOf(token)
+      entries.delete(key)
+      entries.set(key, { token, payload: { ...payload }, expiresAtMs: Date.now() + maxAgeMs, exp, nbf })
       // Map order is insertion order: the first key is the oldest entry.
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value!)
     },

@@ -18,6 +18,18 @@ describe('verified-token cache', () => {
     expect(cache.get('h.p.')).toBeUndefined()
   })
 
+  it('answers only for the whole token when tokens share their last characters', () => {
+    const cache = createVerifiedTokenCache()
+    const tail = 's'.repeat(40)
+    cache.remember(`header.one.${tail}`, { sub: 'u1' })
+    expect(cache.get(`header.one.${tail}`)).toMatchObject({ sub: 'u1' })
+    expect(cache.get(`header.two.${tail}`)).toBeUndefined()
+    expect(cache.peek(`header.two.${tail}`)).toBeUndefined()
+    cache.remember(`header.two.${tail}`, { sub: 'u2' })
+    expect(cache.get(`header.two.${tail}`)).toMatchObject({ sub: 'u2' })
+    expect(cache.get(`header.one.${tail}`)).toBeUndefined()
+  })
+
   it('stops answering at exp, before nbf, and after its maximum age', () => {
     vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') })
     const now = Math.floor(Date.now() / 1000)
