@@ -14,9 +14,17 @@ function currencyFormat(locale: string, currency: string): Intl.NumberFormat {
   return format
 }
 
+const digitsByCurrency = new Map<string, number>()
+
 /** Digits after the decimal point for a currency (0 for JPY, 2 for USD, 3 for KWD). */
 export function minorDigits(currency: string): number {
-  return currencyFormat('en-US', currency.toUpperCase()).resolvedOptions().maximumFractionDigits ?? 2
+  let digits = digitsByCurrency.get(currency)
+  if (digits === undefined) {
+    // resolvedOptions() builds a fresh object on every call: asked once per currency.
+    digits = currencyFormat('en-US', currency.toUpperCase()).resolvedOptions().maximumFractionDigits ?? 2
+    digitsByCurrency.set(currency, digits)
+  }
+  return digits
 }
 
 export function formatMoney(amountMinor: number, currency: string, locale = 'en-US'): string {

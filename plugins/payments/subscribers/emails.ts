@@ -2,7 +2,7 @@
 // confirmation, dispute alert). Each send carries an idempotency key derived from the event, so a
 // redelivered event never sends a second email.
 import type { DomainEvent, PluginSubscriber } from '@masterstage/core'
-import { documentPdf } from '../documents/document-store.ts'
+import { firstDocumentPdf } from '../documents/document-store.ts'
 import { formatMoney } from '../domain/money.ts'
 import { staffRecipients } from '../domain/staff-recipients.ts'
 import type { PaymentsRuntime } from '../runtime.ts'
@@ -39,7 +39,7 @@ async function sendInvoiceEmail(runtime: PaymentsRuntime, event: DomainEvent<'in
   const profile = await runtime.profile(event.tenantId!)
   // The document store keeps one rendering per invoice version, so a retried delivery attaches the same
   // bytes without a step record of its own.
-  const pdf = await documentPdf(runtime, payload.invoiceId, 'invoice')
+  const pdf = await firstDocumentPdf(runtime, payload.invoiceId, 'invoice')
   if (!pdf) throw new Error(`invoice ${payload.invoiceId} not found for its issued event`)
   const total = formatMoney(payload.totalMinor, payload.currency)
   await runtime.ctx.email.send({
@@ -71,7 +71,7 @@ async function sendReceiptEmail(runtime: PaymentsRuntime, event: DomainEvent<'pa
   const { payload } = event
   const profile = await runtime.profile(event.tenantId!)
   // As for the invoice: the document store's rendering of this version, one per invoice version.
-  const pdf = await documentPdf(runtime, payload.invoiceId, 'receipt')
+  const pdf = await firstDocumentPdf(runtime, payload.invoiceId, 'receipt', payload.paymentId)
   if (!pdf) throw new Error(`receipt for invoice ${payload.invoiceId} could not be rendered`)
   const amount = formatMoney(payload.amountMinor, payload.currency)
   await runtime.ctx.email.send({
