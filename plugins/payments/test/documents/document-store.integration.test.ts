@@ -44,9 +44,8 @@ describe('document store', () => {
         .exec()
     )
     expect(stored).toHaveLength(1)
-    expect(
-      Buffer.from(stored[0].pdf.buffer ?? stored[0].pdf).equals(mail.attachments![0].content as Buffer)
-    ).toBe(true)
+    const pdf = (stored as any[])[0].pdf
+    expect(Buffer.from(pdf.buffer ?? pdf).equals(mail.attachments![0].content as Buffer)).toBe(true)
   })
 
   it('hands out a version stored already instead of its own rendering, and renders with the invoice payment', async () => {
