@@ -12,7 +12,7 @@ import {
 } from '@masterstage/core'
 import mongoose from 'mongoose'
 import { LEAD_STATUSES, LEADS_PAGE_MAX, type Lead, type LeadStatus } from '../contract.ts'
-import { leadMatch, parseLeadFilters } from '../domain/lead-filters.ts'
+import { type LeadFilters, leadMatch, parseLeadFilters } from '../domain/lead-filters.ts'
 import type { PipelineModels } from '../models/pipeline-models.ts'
 import { isLeadOwnerCandidate, OWNER_REFUSED } from './lead-owner.ts'
 import type { LeadTracker } from './lead-tracker.ts'
@@ -56,13 +56,38 @@ export class LeadsService {
     const filters = parseLeadFilters(query, PAGING_KEYS)
     const limit = paging(query.$limit, 100, MAX_LIMIT, '$limit')
     const skip = paging(query.$skip, 0, Number.MAX_SAFE_INTEGER, '$skip')
-    const filter = trustedFilter(leadMatch(filters))
-    const { Lead } = this.models
     const [total, data] = await Promise.all([
-      Lead.countDocuments(filter),
-      Lead.find(filter).sort({ updatedAt: -1, _id: 1 }).skip(skip).limit(limit).lean()
+      this.models.Lead.countDocuments(trustedFilter(leadMatch(filters))),
+      this.newest(filters, limit, skip)
     ])
-    return { total, limit, skip, data: data.map(toLeadView) }
+    return { total, limit, skip, data }
+  }
+
+  /** A page of the newest leads matching `filters`, without their total (the board counts all at once). */
+  async newest(filters: LeadFilters, limit: number, skip = 0): Promise<Lead[]> {
+    const data = await this.models.Lead.find(trustedFilter(leadMatch(filters)))
+      .sort({ updatedAt: -1, _id: 1 })
+      .skip(skip)
+      .limit(limit)
+      .lean()
+    return data.map(toLeadView)
+  }
+
+  /**
+   * How many leads matching `filters` each status has, from one aggregation (core prepends the caller's
+   * tenant or agency-wide condition): the board's column totals without a count per column.
+   */
+  async countByStatus(filters: LeadFilters): Promise<Record<LeadStatus, number>> {
+    const rows: { _id: string; count: number }[] = await this.models.Lead.aggregate([
+      { $match: leadMatch(filters) },
+      { $group: { _id: '$status', count: { $sum: 1 } } }
+    ])
+    const counts = Object.fromEntries(LEAD_STATUSES.map((status) => [status, 0])) as Record<
+      LeadStatus,
+      number
+    >
+    for (const row of rows) if (Object.hasOwn(counts, row._id)) counts[row._id as LeadStatus] = row.count
+    return counts
   }
 
   async get(id: string): Promise<Lead> {

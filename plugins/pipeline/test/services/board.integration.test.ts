@@ -1,9 +1,11 @@
 // The board's data over real HTTP and Socket.io: the whole board in one request (columns paged on their own),
 // filtered lists per tenant and agency-wide, rep edits, live updates to every staff connection of the lead's
 // tenant (and none elsewhere), streamed CSV export.
+import { currentScope } from '@masterstage/core'
 import { createRestClient } from '@masterstage/core/client'
 import { io, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LEAD_STATUSES } from '../../contract.ts'
 import { type ColumnCounts, shownOf } from '../../dashboard/board-columns.ts'
 import { fetchBoard } from '../../dashboard/board-data.ts'
 import { emitAndWait } from '../support/emit-and-wait.ts'
@@ -183,6 +185,81 @@ describe('board in one request', () => {
     expect((await get('/pipeline/board?status=NEW', 'avaRep')).status).toBe(400)
     expect((await get('/pipeline/board?email[$ne]=x', 'avaRep')).status).toBe(400)
     expect((await get('/pipeline/board', 'marcoHost')).status).toBe(403)
+  })
+
+  it('costs 8 lead reads and the funnel’s: one aggregation for the totals, 7 pages without counts (were 14)', async () => {
+    const leads = t.model('lead').collection.collectionName
+    const connection = t.app.get('mongoose')
+    for (const [user, agency] of [
+      ['avaRep', false],
+      ['northAdmin', true]
+    ] as const) {
+      const requestId = `board-reads-${user}-${Date.now()}`
+      const reads: { method: string; args: any[] }[] = []
+      // Commands of this request only (by its request scope), not of jobs or handlers running meanwhile.
+      connection.set('debug', (collection: string, method: string, ...args: any[]) => {
+        if (collection === leads && currentScope()?.requestId === requestId) reads.push({ method, args })
+      })
+      try {
+        const response = await get(`/pipeline/board?source=ig&show.NEW=2`, user, {
+          'x-request-id': requestId,
+          ...(agency && { 'x-tenant-scope': 'agency' })
+        })
+        expect(response.status).toBe(200)
+      } finally {
+        connection.set('debug', undefined)
+      }
+      const isFunnel = (read: { method: string; args: any[] }) =>
+        read.method === 'aggregate' && read.args[0].some((stage: any) => stage.$group?.r0)
+      const board = reads.filter((read) => !isFunnel(read))
+      expect(reads.filter(isFunnel).length, user).toBeGreaterThan(0)
+      expect(board.map((read) => read.method).sort(), user).toEqual([
+        'aggregate',
+        ...LEAD_STATUSES.map(() => 'find')
+      ])
+    }
+  })
+
+  it('totals equal each status’s lead count under the same filters, in the tenant and agency-wide', async () => {
+    const [b3] = (await get(`/pipeline/leads?source=ig&masterclassId=${mc.two}`, 'avaRep')).body.data
+    await emitAndWait(t, t.tenants.ava._id, 'invoice.issued', { invoiceId: 'inv-board', leadId: b3._id })
+    const cases: [user: 'avaRep' | 'northAdmin', filters: Record<string, string>, agency: boolean][] = [
+      ['avaRep', {}, false],
+      ['avaRep', { source: 'ig' }, false],
+      ['avaRep', { masterclassId: mc.two }, false],
+      ['avaRep', { source: 'ig', masterclassId: mc.one }, false],
+      ['avaRep', { from: '2000-01-01T00:00:00.000Z', to: '2100-01-01T00:00:00.000Z' }, false],
+      ['avaRep', { to: '2000-01-01T00:00:00.000Z' }, false],
+      ['northAdmin', {}, true],
+      ['northAdmin', { source: 'ig' }, true]
+    ]
+    const seen: ColumnCounts[] = []
+    for (const [user, filters, agency] of cases) {
+      const { board } = await loadBoard(user, filters, {}, agency)
+      const headers = agency ? { 'x-tenant-scope': 'agency' } : {}
+      for (const status of LEAD_STATUSES) {
+        const query = new URLSearchParams({ ...filters, status })
+        const column = await get(`/pipeline/leads?${query}`, user, headers)
+        expect(board.counts[status], `${status} ${query}`).toBe(column.body.total)
+        // The column's page is the leads service's page, in its order.
+        expect(
+          board.leads.filter((lead) => lead.status === status).map((lead) => lead._id),
+          `${status} ${query}`
+        ).toEqual(column.body.data.map((lead: any) => lead._id))
+      }
+      seen.push(board.counts)
+    }
+    const zero = { NEW: 0, INVOICED: 0, PAID: 0, ATTENDED: 0, SCHEDULED: 0, WON: 0, LOST: 0 }
+    expect(seen).toEqual([
+      { ...zero, NEW: 2, INVOICED: 1 },
+      { ...zero, NEW: 1, INVOICED: 1 },
+      { ...zero, NEW: 1, INVOICED: 1 },
+      { ...zero, NEW: 1 },
+      { ...zero, NEW: 2, INVOICED: 1 },
+      zero,
+      { ...zero, NEW: 3, INVOICED: 1 },
+      { ...zero, NEW: 2, INVOICED: 1 }
+    ])
   })
 })
 
