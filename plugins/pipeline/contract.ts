@@ -163,6 +163,9 @@ export type ConsumedEvent = (typeof CONSUMED_EVENTS)[number]
 
 export type MetricsDimension = 'source' | 'masterclass' | 'rep'
 
+/** The metrics period when a query has no `from`: this many days before its `to` (now when none). */
+export const DEFAULT_METRICS_PERIOD_DAYS = 30
+
 /** One group of the metrics answer (the whole tenant, or one source/masterclass/rep). */
 export interface FunnelFigures {
   key: string | null

@@ -12,7 +12,7 @@ import type {
   PipelineMetrics,
   StageTime
 } from '../contract.ts'
-import { LEAD_STATUSES } from '../contract.ts'
+import { DEFAULT_METRICS_PERIOD_DAYS, LEAD_STATUSES } from '../contract.ts'
 import { calendarDays, canonicalTimeZone, MAX_SERIES_DAYS } from '../domain/calendar-days.ts'
 import { type LeadFilters, parseLeadFilters } from '../domain/lead-filters.ts'
 import { nextDayStart, startOfDay } from '../domain/rollup-slots.ts'
@@ -38,7 +38,6 @@ import {
 
 const DIMENSIONS: readonly MetricsDimension[] = ['source', 'masterclass', 'rep']
 const DAY_MS = 24 * 3600 * 1000
-const DEFAULT_PERIOD_MS = 30 * DAY_MS
 const SERIES = ['day'] as const
 /** Up to this many stage exits in the period, medians are exact ($median over the entries). */
 export const EXACT_MEDIAN_MAX = 5000
@@ -269,10 +268,10 @@ function rollupSlices(filters: LeadFilters, dimension?: MetricsDimension) {
   return { totals: { dim: 'all', key: null }, ...(dimension && { groups: { dim: dimension } }) } as const
 }
 
-/** The filters' period; without a start, the 30 days before its end (now when none). */
+/** The filters' period; without a start, the default number of days before its end (now when none). */
 function periodOf(filters: LeadFilters): MetricsPeriod {
   const to = filters.to ?? new Date()
-  return { from: filters.from ?? new Date(to.getTime() - DEFAULT_PERIOD_MS), to }
+  return { from: filters.from ?? new Date(to.getTime() - DEFAULT_METRICS_PERIOD_DAYS * DAY_MS), to }
 }
 
 function planPeriod(period: MetricsPeriod, filters: LeadFilters, dimension?: MetricsDimension): Plan {

@@ -2,6 +2,7 @@
 // consecutive stages, revenue per currency, average/median time in stage, per dimension; and isolation:
 // another tenant's leads never count, and staff of another tenant cannot read them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_METRICS_PERIOD_DAYS } from '../../contract.ts'
 import { PERIOD, writeMetricsFixture, writeNoise } from '../support/metrics-fixture.ts'
 import { call, type PipelineTestApp, startPipelineTestApp } from '../support/pipeline-test-app.ts'
 
@@ -118,6 +119,18 @@ describe('pipeline metrics', () => {
     expect(body.groups).toHaveLength(1)
     expect(body.groups[0]).toMatchObject({ key: 'tiktok', lost: 1, revenueMinor: { EUR: 0 } })
     expect(body.groups[0].reached.NEW).toBe(2)
+  })
+
+  it('without a start, the period is the contract’s default number of days before its end', async () => {
+    const { body } = await call(t.url, 'GET', `/pipeline/metrics?to=${PERIOD.to}`, undefined, {
+      tenant: t.tenants.ava.slug,
+      token: await t.token('avaHost')
+    })
+    expect(DEFAULT_METRICS_PERIOD_DAYS).toBe(30)
+    expect(body.period).toEqual({
+      from: new Date(Date.parse(PERIOD.to) - DEFAULT_METRICS_PERIOD_DAYS * 24 * HOUR).toISOString(),
+      to: PERIOD.to
+    })
   })
 
   it('refuses unknown query keys and bad values with field messages', async () => {
