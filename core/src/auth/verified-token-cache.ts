@@ -1,10 +1,10 @@
 // Remembers access tokens whose signature and claims were verified, so a client sending the same token on
-// every request costs one Map lookup instead of an HMAC and JSON parsing. An entry answers only for the whole
-// token string it was stored with: any other byte sequence (another signature, a tampered payload, alg none)
-// is verified from scratch. The map is keyed by the token's last characters (its signature): hashing a fresh
-// ~300-character header string on every lookup cost ~0.4 µs, more than the rest of the check; the whole token is
-// then compared. Two tokens sharing a tail (only a forged one could, and forged tokens are never stored)
-// take one entry in turn.
+// every request costs one Map lookup instead of an HMAC and JSON parsing. An entry answers only for the
+// whole token string it was stored with: any other byte sequence (another signature, a tampered payload,
+// alg none) is verified from scratch. The map is keyed by the token's last characters (its signature):
+// hashing the fresh ~300-character header string on every lookup cost ~0.4 µs, more than the rest of the
+// check; the whole token is compared after the lookup. Two tokens sharing a tail (only a forged one could,
+// and forged tokens are never stored) take one entry in turn.
 // Time claims are re-checked on every hit with jsonwebtoken's rules (exp exclusive, nbf inclusive, no
 // clock tolerance), and an entry never outlives MAX_AGE_MS; the cache is bounded and cleared on key change.
 export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000
