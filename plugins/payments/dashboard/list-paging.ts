@@ -45,16 +45,25 @@ export function pager(total: number, page: number, perPage: number, shown: numbe
   }
 }
 
+/** Each list's page as its URL parameter; the first page is empty (links leave it out). */
+export function pageParams(pages: Record<PagedList, number>): Record<string, string> {
+  const params: Record<string, string> = {}
+  for (const [list, param] of Object.entries(PAGE_PARAMS))
+    params[param] = pages[list as PagedList] > 1 ? String(pages[list as PagedList]) : ''
+  return params
+}
+
 /**
  * The query string of another page of one list: the page's current parameters (filters and the other lists'
  * pages, empty ones left out) with that list's page changed; the first page needs no parameter.
  */
 export function pageHref(current: Record<string, string>, list: PagedList, page: number): string {
-  const next = new URLSearchParams()
-  for (const [key, value] of Object.entries({
-    ...current,
-    [PAGE_PARAMS[list]]: page > 1 ? String(page) : ''
-  }))
-    if (value) next.set(key, value)
-  return `?${next}`
+  return queryString({ ...current, [PAGE_PARAMS[list]]: page > 1 ? String(page) : '' })
+}
+
+/** `?` and the non-empty parameters, in their order. */
+export function queryString(params: Record<string, string>): string {
+  const query = new URLSearchParams()
+  for (const [key, value] of Object.entries(params)) if (value) query.set(key, value)
+  return `?${query}`
 }
