@@ -80,6 +80,12 @@ describe('attribution handle', () => {
     expect(written).toEqual([])
   })
 
+  it("records a landing URL's ?ref= referral when nothing is stored", async () => {
+    const { attribution, written } = await run('/?ref=https://partner.test/list?id=9')
+    expect(attribution).toEqual({ referrer: 'https://partner.test/list' })
+    expect(written).toHaveLength(1)
+  })
+
   it('ignores a malformed cookie', async () => {
     const { attribution, written } = await run('/', { cookie: 'garbage' })
     expect(attribution).toBeUndefined()

@@ -1,16 +1,25 @@
-// The storefront's recorded touch and the visit's source it hands to landing sections (a form's hidden
-// fields) reduce the same raw values to the same result (both use core's attribution rules): what the
-// cookie keeps, a form carries.
-import { visitSource } from '@masterstage/core/client'
+// The storefront's recorded touch, the cookie that keeps it and the visit's source it hands to landing
+// sections (a form's hidden fields) reduce the same raw values to the same result (core's attribution rules,
+// which the registration API applies too): what the cookie keeps, a form carries.
 import { describe, expect, it } from 'vitest'
+import { decodeTouch, encodeTouch } from '../src/lib/server/attribution/cookie-value.ts'
+import { landingSource, requestAttribution } from '../src/lib/server/attribution/request-attribution.ts'
 import { externalReferrer, touchOf } from '../src/lib/server/attribution/touch.ts'
 
 const OWN = 'delta-dance.localhost'
 const NOW = new Date('2026-03-01T10:00:00.000Z')
 const page = (query = '') => new URL(`http://${OWN}:3000/${query}`)
 const nearLimit = (extra: number) => `https://blog.example.test/${'a'.repeat(474 + extra)}`
+/** The source prop of a first visit to this URL with this Referer. */
+const sourceOf = (url: URL, referer: string | null = null) =>
+  landingSource(requestAttribution({ url, method: 'GET', referer, cookie: undefined, now: NOW }).attribution)
+/** What a later visit reads back from the cookie this touch was written to. */
+const keptOf = (url: URL, referer: string | null = null) => {
+  const touch = touchOf({ url, referer, now: NOW })
+  return touch ? decodeTouch(encodeTouch(touch)) : undefined
+}
 
-// Raw value → what both places must keep (undefined: dropped, never cut or mended). Literal expectations, so
+// Raw value → what every place must keep (undefined: dropped, never cut or mended). Literal expectations, so
 // a rule that changed in one place, or in the shared code itself, fails here.
 const UTM_VALUES: [string, string | undefined][] = [
   ['instagram', 'instagram'],
@@ -40,18 +49,21 @@ describe('shared attribution rules', () => {
   it.each(UTM_VALUES)('keep the UTM value %j as %j', (raw, expected) => {
     const url = page(`?utm_source=${encodeURIComponent(raw)}`)
     expect(touchOf({ url, referer: null, now: NOW })?.utmSource).toBe(expected)
-    expect(visitSource(url).utmSource).toBe(expected)
-    expect(visitSource(page(), { utmSource: raw }).utmSource).toBe(expected)
+    expect(keptOf(url)?.utmSource).toBe(expected)
+    expect(sourceOf(url).utmSource).toBe(expected)
   })
 
   it.each(REFERRERS)('reduce the referrer %j to %j', (raw, expected) => {
     expect(externalReferrer(raw, OWN)).toBe(expected)
-    expect(visitSource(page(`?ref=${encodeURIComponent(raw)}`)).referrer).toBe(expected)
-    expect(visitSource(page(), { referrer: raw }).referrer).toBe(expected)
+    expect(sourceOf(page(), raw).referrer).toBe(expected)
+    expect(sourceOf(page(`?ref=${encodeURIComponent(raw)}`)).referrer).toBe(expected)
+    expect(keptOf(page(`?ref=${encodeURIComponent(raw)}`))?.referrer).toBe(expected)
   })
 
-  it('keeps a referrer at the limit whole and drops one over it in both places', () => {
+  it('keeps a referrer at the limit whole and drops one over it in every place', () => {
     expect(externalReferrer(nearLimit(0), OWN)).toBe(nearLimit(0))
-    expect(visitSource(page(), { referrer: nearLimit(1) }).referrer).toBeUndefined()
+    expect(sourceOf(page(`?ref=${nearLimit(0)}`)).referrer).toBe(nearLimit(0))
+    expect(sourceOf(page(`?ref=${nearLimit(1)}`)).referrer).toBeUndefined()
+    expect(sourceOf(page(), nearLimit(1)).referrer).toBeUndefined()
   })
 })

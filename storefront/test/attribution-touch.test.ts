@@ -128,6 +128,26 @@ describe('a request touch', () => {
     })
   })
 
+  it("takes a landing URL's ?ref= as the referrer, over the Referer, reduced like it", () => {
+    expect(visit('/?ref=https%3A%2F%2Fpartner.test%2Flist%3Fid%3D9%23x', 'https://www.google.com/')).toEqual({
+      referrer: 'https://partner.test/list',
+      at: NOW.toISOString()
+    })
+    expect(visit('/?utm_source=newsletter&ref=https://partner.test/')).toEqual({
+      utmSource: 'newsletter',
+      referrer: 'https://partner.test/',
+      at: NOW.toISOString()
+    })
+  })
+
+  it('falls back to the Referer when ?ref= is invalid or names the storefront itself', () => {
+    const google = { referrer: 'https://www.google.com/', at: NOW.toISOString() }
+    expect(visit('/?ref=javascript:alert(1)', 'https://www.google.com/')).toEqual(google)
+    expect(visit(`/?ref=${'https://a.test/'.padEnd(600, 'b')}`, 'https://www.google.com/')).toEqual(google)
+    expect(visit(`/?ref=http://${OWN}:3000/signin`, 'https://www.google.com/')).toEqual(google)
+    expect(visit(`/?ref=https://DELTA-DANCE.localhost./`)).toBeNull()
+  })
+
   it('is nothing for a direct visit or internal navigation', () => {
     expect(visit('/')).toBeNull()
     expect(visit('/signin', `http://${OWN}:3000/`)).toBeNull()

@@ -3,7 +3,8 @@
 // registers; the stored lead's source still names the campaign and the external referrer, from the
 // first-party cookie the storefront set on landing. Visitors of different campaigns share the cached
 // section data, yet each form carries and submits its own source (a prop computed per request); a form
-// whose masterclasses read failed is not cached for the next visitors.
+// whose masterclasses read failed is not cached for the next visitors. The form's source is always what
+// the cookie keeps: an on-site link with other UTM values changes neither; a landing link's ?ref= counts.
 import type { BrowserContextOptions } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { onPage } from '../../core/test/client/support/browser.ts'
@@ -70,6 +71,50 @@ describe('registration source attribution', () => {
       })
     }
   )
+
+  it('credits the stored campaign, not the UTM values of an on-site link the visitor followed', async () => {
+    const email = 'ana-onsite@echo.test'
+    await onPage(web.browser, 'attribution-onsite-link', async (page) => {
+      await page.goto(`${origin()}/?utm_source=instagram&utm_campaign=spring`, { referer: EXTERNAL })
+      // A tagged link on the storefront's own pages (a banner), followed by a click: the Referer is our host.
+      await page.evaluate(() => {
+        const link = document.createElement('a')
+        link.href = '/?utm_source=banner&utm_campaign=footer'
+        link.textContent = 'Tagged banner'
+        document.body.prepend(link)
+      })
+      await page.getByRole('link', { name: 'Tagged banner' }).click()
+      await page.waitForURL(`${origin()}/?utm_source=banner&utm_campaign=footer`)
+      const form = page.getByTestId('registration-form')
+      await expect(form.locator('input[name="utmSource"]').getAttribute('value')).resolves.toBe('instagram')
+      await registerOnLandingPage(page, { name: 'Ana Onsite', email }, web.seed.masterclassId)
+      const [cookie] = (await page.context().cookies(origin())).filter((c) => c.name === 'ms_attribution')
+      expect(JSON.parse(Buffer.from(cookie.value, 'base64url').toString('utf8'))).toMatchObject({
+        utmSource: 'instagram',
+        utmCampaign: 'spring'
+      })
+    })
+    const leads = await leadsWithEmail(email)
+    expect(leads.map((lead) => lead.source)).toEqual([
+      { utmSource: 'instagram', utmCampaign: 'spring', referrer: 'https://www.instagram.com/p/abc123/' }
+    ])
+  })
+
+  it("credits a landing link's ?ref= referrer, kept by the cookie like a Referer", async () => {
+    const email = 'ref@echo.test'
+    await onPage(
+      web.browser,
+      'attribution-ref',
+      async (page) => {
+        await page.goto(`${origin()}/?ref=${encodeURIComponent('https://partner.test/list?id=9')}`)
+        await page.goto(`${origin()}/`)
+        await registerOnLandingPage(page, { name: 'Rafa Referred', email }, web.seed.masterclassId)
+      },
+      { javaScriptEnabled: false }
+    )
+    const leads = await leadsWithEmail(email)
+    expect(leads.map((lead) => lead.source)).toEqual([{ referrer: 'https://partner.test/list' }])
+  })
 
   it('shares one cache entry between two campaigns, each visitor submitting its own source', async () => {
     let masterclassReads = 0

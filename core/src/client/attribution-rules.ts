@@ -1,5 +1,6 @@
 // What a visit's source may hold (UiAttribution): the rules shared by the storefront that records it and the
 // registration API that stores it as a lead's source, so a value the storefront keeps is one the API accepts.
+// Which source a visit has (first touch, later campaign) is the storefront's decision, not core's.
 import type { UiAttribution } from './ui-contract.ts'
 
 /** A UTM value: letters, digits and a few separators, 1–100 characters. */
@@ -54,23 +55,4 @@ export function utmOfUrl(url: URL): Pick<UiAttribution, UtmField> {
     if (value) utm[field] = value
   }
   return utm
-}
-
-/**
- * Where this visit came from, as a storefront hands it to its landing sections (`source` prop): the page
- * URL's utm_* values and `?ref=` first, else the visit's stored attribution (an earlier landing page), only
- * values the API accepts. The URL's UTM values are one campaign: never mixed with the stored campaign's.
- * Empty for a direct visit.
- */
-export function visitSource(url: URL, attribution?: UiAttribution): UiAttribution {
-  const source: UiAttribution = utmOfUrl(url)
-  if (Object.keys(source).length === 0) {
-    for (const field of UTM_FIELDS) {
-      const stored = utmValue(attribution?.[field])
-      if (stored) source[field] = stored
-    }
-  }
-  const referrer = referrerValue(url.searchParams.get('ref')) ?? referrerValue(attribution?.referrer)
-  if (referrer) source.referrer = referrer
-  return source
 }

@@ -18,9 +18,10 @@ export interface UiUser {
 }
 
 /**
- * Where a storefront visitor came from, computed and sanitized by the storefront (plugins never get raw
- * headers or cookies): this page URL's utm_* values or ?ref=, else the ones its first-party cookie kept
- * from an earlier visit (`visitSource`). Values are trimmed and capped (UTM 100, referrer 500 characters).
+ * Where a storefront visitor came from, decided and sanitized by the storefront (plugins never get raw
+ * headers or cookies): the attribution its first-party cookie keeps, or this visit's touch when it now
+ * replaces it (first touch, replaced by a later campaign; storefront/src/lib/server/attribution). Values are
+ * trimmed and capped (UTM 100, referrer 500 characters; attribution-rules.ts).
  */
 export interface UiAttribution {
   utmSource?: string
@@ -84,9 +85,10 @@ export interface UiComponentProps<Data = unknown> {
   /** Storefront sections with an `action`: its last result, after the form was posted. */
   form?: UiSectionActionResult
   /**
-   * Storefront landing sections: where this visit came from (`visitSource`: the page URL's utm_* and ?ref=,
-   * else the stored attribution), computed per request and never cached, so a form can carry it in hidden
-   * fields rendered on the server; empty for a direct visit, absent elsewhere.
+   * Storefront landing sections: where this visit came from, exactly the request's attribution decision
+   * (what the cookie keeps or now stores, without its time), so a lead's source and the cookie agree;
+   * per request and never cached, so a form can carry it in hidden fields rendered on the server; empty
+   * when nothing is recorded, absent elsewhere.
    */
   source?: UiAttribution
   realtime?: MasterstageClient

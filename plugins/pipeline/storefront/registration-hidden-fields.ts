@@ -8,7 +8,8 @@ type SourceField = (typeof SOURCE_FIELDS)[number]
 /**
  * One input per source field that has a value: from the form when it was posted and comes back with errors
  * (what the page carried stays the source of truth), else from the visit's source. Never a mix of the two:
- * the re-render's source comes from the attribution cookie, which may hold another campaign than the page.
+ * the re-render's source is what the attribution cookie holds now, which a visit in another tab may have
+ * changed to another campaign since the page was rendered.
  */
 export function hiddenSourceInputs(
   source: UiAttribution | undefined,

@@ -1,12 +1,18 @@
-// The registration form's hidden source inputs, from the `source` prop the storefront passes (core's
-// visitSource): only values the registration API itself accepts (checked against validateRegistration, so a
-// hidden field never blocks a registration the visitor cannot correct), and a posted form's own values kept.
-import { visitSource } from '@masterstage/core/client'
+// The registration form's hidden source inputs, from the `source` prop the storefront passes (its attribution
+// decision, values reduced by core's attribution rules): only values the registration API itself accepts
+// (checked against validateRegistration, so a hidden field never blocks a registration the visitor cannot
+// correct), and a posted form's own values kept.
+import { referrerValue, type UiAttribution, utmOfUrl } from '@masterstage/core/client'
 import { describe, expect, it } from 'vitest'
 import { validateRegistration } from '../../domain/registration-input.ts'
 import { hiddenSourceInputs } from '../../storefront/registration-hidden-fields.ts'
 
 const page = (query = '') => new URL(`http://delta-dance.localhost:3000/${query}`)
+/** A landing URL's source as the storefront's touch reduces it (core's rules: utm_* values and ?ref=). */
+function landingSource(url: URL): UiAttribution {
+  const referrer = referrerValue(url.searchParams.get('ref'))
+  return { ...utmOfUrl(url), ...(referrer && { referrer }) }
+}
 const STORED = { utmSource: 'instagram', utmCampaign: 'spring', referrer: 'https://www.instagram.com/p/1/' }
 
 const posted = (inputs: { name: string; value: string }[]) =>
@@ -53,7 +59,7 @@ describe('registration form hidden source inputs', () => {
     ['a referrer with a query string', '?ref=https://partner.test/a/b?email=ana@b.test#x'],
     ['values with edge whitespace', '?utm_source=%20instagram%20']
   ])('carry only values the API accepts: %s', (_, query) => {
-    const inputs = hiddenSourceInputs(visitSource(page(query)))
+    const inputs = hiddenSourceInputs(landingSource(page(query)))
     expect(inputs.length).toBeGreaterThan(0)
     const result = register(posted(inputs))
     expect(result.ok ? result.value.source : result.errors).toEqual(posted(inputs))

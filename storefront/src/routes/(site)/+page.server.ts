@@ -2,11 +2,12 @@
 // the plugins it enabled, each with the data its own server-side load returned, plus the visit's source
 // that every section gets as a prop; and the form actions of those sections (plain POSTs, so they work
 // without JavaScript).
-import { type UiLoadContext, type UiSectionActionResult, visitSource } from '@masterstage/core/client'
+import type { UiLoadContext, UiSectionActionResult } from '@masterstage/core/client'
 import { error, fail, type RequestEvent, redirect } from '@sveltejs/kit'
 import { enabledSections, loadContribution } from '$lib/plugins/contributions.ts'
 import { failureStatus, safeRedirect, sectionActionFor } from '$lib/plugins/section-actions.ts'
 import { uiContext } from '$lib/plugins/ui-context.ts'
+import { landingSource } from '$lib/server/attribution/request-attribution.ts'
 import { untaggedUrl } from '$lib/server/attribution/touch.ts'
 import { logger } from '$lib/server/logger.ts'
 import { anonymousSectionData } from '$lib/server/site-cache.ts'
@@ -15,9 +16,10 @@ import type { PageServerLoad } from './$types'
 export const load: PageServerLoad = async (event) => {
   const site = event.locals.site!
   // Section data never depends on where the visit came from (no source tags in the URL), so visitors who
-  // are not signed in share it for a short burst; the source is this request's own, passed at render time.
+  // are not signed in share it for a short burst; the source is this request's own, passed at render time:
+  // the attribution decided by the hook (what the cookie keeps), never the URL's tags read again.
   const context = { ...uiContext(event), url: untaggedUrl(event.url) }
-  const source = visitSource(event.url, event.locals.attribution)
+  const source = landingSource(event.locals.attribution)
   const anonymous = !event.locals.accessToken
   const sections = await Promise.all(
     enabledSections(site.enabledPlugins).map(async (section) => {

@@ -1,17 +1,20 @@
-// Which attribution a storefront request carries and what its cookie keeps from now on.
+// Which attribution a storefront request carries and what its cookie keeps from now on. This one decision
+// is also the landing sections' `source` prop (request-attribution.ts), so the source a registration form
+// posts for a lead is always the one the cookie keeps.
 //
 // Decision (issue #5): first touch, replaced by a later campaign. A visit tagged with utm_* values other
 // than the stored ones replaces the cookie (last campaign touch: the campaign that finally brought the
-// visitor back is the one to credit). An untagged external referrer is recorded only when nothing is stored
-// (first touch): untagged referrers also include payment-provider returns and webmail sign-in links, which
-// say nothing about acquisition and must not erase a campaign. Direct visits and internal navigation (a
-// Referer on the storefront's own host) never change the cookie, even with utm_* in an on-site link; the
-// same campaign again (a reload, the landing link reopened) keeps the first time.
+// visitor back is the one to credit). An untagged external referrer (the Referer, or a landing URL's ?ref=)
+// is recorded only when nothing is stored (first touch): untagged referrers also include payment-provider
+// returns and webmail sign-in links, which say nothing about acquisition and must not erase a campaign.
+// Direct visits and internal navigation (a Referer on the storefront's own host) never change the cookie,
+// even with utm_* or ?ref= in an on-site link; the same campaign again (a reload, the landing link reopened)
+// keeps the first time.
 import { type UiAttribution, UTM_FIELDS } from '@masterstage/core/client'
 import type { Touch } from './touch.ts'
 
 export interface AttributionDecision {
-  /** What this request's plugin loads see: the new touch, else the stored one. */
+  /** What this request's plugin loads and landing sections see: the new touch, else the stored one. */
   attribution?: UiAttribution
   /** The touch to write to the cookie, when it changes. */
   store?: Touch

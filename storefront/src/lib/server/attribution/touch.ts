@@ -1,5 +1,5 @@
 // What one storefront request says about where the visitor came from: its utm_* parameters and an external
-// Referer (another host than the tenant's), reduced to values the registration API accepts (core's
+// referrer (a landing URL's ?ref=, else the Referer; another host than the tenant's), reduced to values the registration API accepts (core's
 // attribution rules, which the API applies too), so whatever the cookie keeps can be carried by a form as is.
 import { referrerValue, type UiAttribution, utmOfUrl } from '@masterstage/core/client'
 
@@ -36,7 +36,7 @@ export function externalReferrer(
 }
 
 /**
- * Parameters that only tag where a visit came from: the registration form's ?ref= and the click ids ad
+ * Parameters that only tag where a visit came from: a landing link's ?ref= (read by touchOf) and the click ids ad
  * networks and mailers append (each click its own value). utm_* parameters are dropped by prefix.
  */
 const SOURCE_TAG_PARAMS = new Set([
@@ -76,11 +76,16 @@ export function untaggedUrl(url: URL): URL {
 
 /**
  * The touch this request makes, or null for a direct visit or internal navigation (no usable utm_* value
- * and no external Referer): those never change what was recorded.
+ * and no external referrer): those never change what was recorded. A valid `?ref=` (a link that names the
+ * page that sent the visitor) is preferred over the Referer header, which browsers often cut to the origin
+ * or leave out; it is an untagged referrer like any other for the decision (choose.ts).
  */
 export function touchOf(request: { url: URL; referer: string | null; now: Date }): Touch | null {
-  const utm = utmOfUrl(request.url)
-  const referrer = externalReferrer(request.referer, request.url.hostname)
+  const { url } = request
+  const utm = utmOfUrl(url)
+  const referrer =
+    externalReferrer(url.searchParams.get('ref'), url.hostname) ??
+    externalReferrer(request.referer, url.hostname)
   if (Object.keys(utm).length === 0 && !referrer) return null
   return { ...utm, ...(referrer && { referrer }), at: request.now.toISOString() }
 }
