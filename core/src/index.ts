@@ -127,6 +127,13 @@ export { TENANT_SELECTION_PATH } from './realtime/tenant-selection-service.ts'
 export { AGENCIES_PATH } from './tenancy/agencies-service.ts'
 export { resolveTenant, TENANT_HEADER } from './tenancy/resolve-tenant.ts'
 export { resolveTenantMiddleware } from './tenancy/resolve-tenant-middleware.ts'
+export {
+  type RewrapProgress,
+  rewrapAllSecrets,
+  type SecretsRewrapPart,
+  type SecretsRewrapReport,
+  secretFailureReason
+} from './tenancy/rewrap-secrets.ts'
 export { schemaErrors } from './tenancy/schema-validation.ts'
 export {
   createSecretBox,

@@ -1,6 +1,7 @@
 // The payments plugin manifest: invoices from leads, Stripe Connect checkout (or the offline sandbox),
 // verified idempotent webhooks, receipts, refunds and disputes, reconciliation, dashboard/storefront UI.
 import { definePlugin, type PluginContext, runAsSystem, STAFF_ROLES, validateBody } from '@masterstage/core'
+import { rewrapAccountIds } from './domain/account-id-at-rest.ts'
 import { type CheckoutFaults, startCheckout } from './domain/start-checkout.ts'
 import { documentRoute } from './http/document-route.ts'
 import { sandboxPageRoute } from './http/sandbox-page.ts'
@@ -149,6 +150,13 @@ export function createPaymentsPlugin(options: PaymentsPluginOptions = {}) {
       ...emailSubscribers(current),
       ...unappliedPaymentSubscribers(current)
     ],
+    // After a key rotation: every tenant's connected account ids under the current key.
+    rewrapSecrets: (ctx, pass) =>
+      rewrapAccountIds(
+        current().models.accounts,
+        { secrets: current().secrets, derivedKey: ctx.secrets.derivedKey },
+        pass
+      ),
     jobs: [
       {
         name: PROCESS_WEBHOOK_JOB,

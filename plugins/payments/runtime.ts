@@ -8,7 +8,12 @@ import {
   type DocumentLinkCheck,
   type DocumentLinkParts
 } from './documents/document-links.ts'
-import { decryptLegacyField, isLegacyFieldValue } from './domain/field-cipher.ts'
+import {
+  ACCOUNT_ID_PURPOSE,
+  type AccountIdCipher,
+  readAccountId,
+  upgradeAccountId
+} from './domain/account-id-at-rest.ts'
 import type { CheckoutFaults } from './domain/start-checkout.ts'
 import type { AccountRoute } from './models/account-route-model.ts'
 import { ACCOUNT_ROUTE_MODEL } from './models/account-route-model.ts'
@@ -26,8 +31,6 @@ import { createStripeProvider } from './providers/stripe/stripe-provider.ts'
 import { DEFAULT_SETTINGS, type PaymentsSettings } from './settings.ts'
 
 type AnyModel<T> = Model<T, any, any, any, any, any>
-
-const ACCOUNT_ID_PURPOSE = 'connected-account'
 
 export interface PaymentsModels {
   counters: AnyModel<InvoiceCounter>
@@ -102,6 +105,7 @@ export function createRuntime(
   const routingKey = ctx.secrets.derivedKey('account-route')
   const documentKey = ctx.secrets.derivedKey('document-link')
   const secrets = ctx.secrets.forPurpose(ACCOUNT_ID_PURPOSE)
+  const accountIdCipher: AccountIdCipher = { secrets, derivedKey: ctx.secrets.derivedKey }
   const apiBase = ctx.config.publicApiUrl.replace(/\/+$/, '')
   const webhookUrl = () => `${apiBase}/webhooks/payments/stripe`
   const sandboxCheckoutUrl = () => `${apiBase}/payments-sandbox/checkout`
@@ -169,25 +173,17 @@ export function createRuntime(
         .select('+accountIdEncrypted')
         .lean()
       if (!account) return null
-      const stored = account.accountIdEncrypted
-      const accountId = isLegacyFieldValue(stored)
-        ? decryptLegacyField(ctx.secrets.derivedKey, ACCOUNT_ID_PURPOSE, stored, tenantId)
-        : secrets.decrypt(stored, tenantId)
-      // Written under a retired key or in the plugin's legacy format: written again under the current key,
-      // once (the filter on the old value makes concurrent upgrades one write). Reading does not depend on it
-      // succeeding.
-      if (!secrets.isCurrent(stored)) {
-        await models.accounts
-          .updateOne(
-            { provider: provider.name, tenantId, accountIdEncrypted: stored },
-            { $set: { accountIdEncrypted: secrets.encrypt(accountId, tenantId) } }
-          )
-          .catch((error: unknown) =>
+      const accountId = readAccountId(accountIdCipher, account.accountIdEncrypted, tenantId)
+      // Written under a retired key or in the plugin's legacy format: written again under the current key.
+      // Reading does not depend on it succeeding.
+      if (!secrets.isCurrent(account.accountIdEncrypted)) {
+        await upgradeAccountId(models.accounts, accountIdCipher, account, accountId, tenantId).catch(
+          (error: unknown) =>
             ctx.logger.warn(
               { tenantId, err: { message: (error as Error).message } },
               'account id re-encryption failed'
             )
-          )
+        )
       }
       return accountId
     },

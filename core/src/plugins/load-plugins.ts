@@ -17,7 +17,7 @@ import { syncRepeatableSchedules } from './repeatable-job-schedules.ts'
 import { createPluginSecrets, createPluginTenantConfig, pluginConfig } from './tenant-plugin-state.ts'
 import { mountWebhookRoute } from './webhook-routes.ts'
 
-interface LoadedPlugin {
+export interface LoadedPlugin {
   manifest: PluginManifest
   context: PluginContext
 }
@@ -63,6 +63,11 @@ export async function loadPlugins(app: Application, manifests: readonly PluginMa
   }
   app.set('plugins', new Map(ordered.map((manifest) => [manifest.name, manifest])))
   syncRepeatableSchedules(app)
+}
+
+/** The plugins loadPlugins set up for this app, in dependency order, each with its context. */
+export function loadedPlugins(app: Application): readonly LoadedPlugin[] {
+  return loadedByApp.get(app) ?? []
 }
 
 /** Calls each plugin's start in dependency order (when the app starts listening). */

@@ -67,6 +67,11 @@ export function manifestErrors(manifest: unknown, options: ManifestValidationOpt
 
   if (m.platformConfig !== undefined && typeof m.platformConfig !== 'function')
     fail('platformConfig', 'must be a function reading the environment reader it is given')
+  if (m.rewrapSecrets !== undefined && typeof m.rewrapSecrets !== 'function')
+    fail(
+      'rewrapSecrets',
+      'must be a function (ctx, { tenantIds, progress }) => { rewritten, current, failed }'
+    )
 
   checkList(m, 'dependsOn', fail, (dependency, path) => {
     if (typeof dependency !== 'string' || !PLUGIN_NAME.test(dependency)) fail(path, 'must be a plugin name')

@@ -136,10 +136,33 @@ export interface PluginManifest {
   jobs?: readonly PluginJobDefinition[]
   webhooks?: readonly PluginWebhookRoute[]
   ui?: PluginUiContributions
+  /**
+   * After an encryption key rotation: writes every value this plugin encrypted (ctx.secrets.forPurpose) and
+   * that is not under the current key again under it (`npm run secrets:rewrap`), so the retired key can be
+   * dropped. Safe to run again and alongside the running platform (each write conditional on the old value).
+   * Gets every tenant's id (data may outlive a tenant's disabling the plugin); reads each in its tenant's
+   * scope (runAsSystem) and reports progress per tenant.
+   */
+  rewrapSecrets?: (ctx: PluginContext, pass: SecretsRewrapPass) => Promise<SecretsRewrapResult>
   /** Lifecycle: setup after models/services are registered; start when the app listens; stop on shutdown. */
   setup?: (ctx: PluginContext) => Promise<void> | void
   start?: (ctx: PluginContext) => Promise<void> | void
   stop?: (ctx: PluginContext) => Promise<void> | void
+}
+
+export interface SecretsRewrapPass {
+  /** Every tenant of the platform, in id order. */
+  tenantIds: readonly string[]
+  /** Call with the number of tenants done so far. */
+  progress(checked: number): void
+}
+
+/** What one rewrap pass did: values written again, values already current, values it could not rewrite. */
+export interface SecretsRewrapResult {
+  rewritten: number
+  current: number
+  /** By record id, with the error code or reason (never the value). */
+  failed: { id: string; reason: string }[]
 }
 
 /** Returns its argument; exists for type inference (the host validates the manifest at boot). */

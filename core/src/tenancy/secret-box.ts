@@ -48,6 +48,8 @@ export interface SecretBox {
   decryptJson<T = unknown>(ciphertext: string, context?: string): T
   /** Whether a context-bound value is under the current key (false: write it again with `encrypt`). */
   isCurrentBound(ciphertext: string): boolean
+  /** Whether a value without a context is under the current key (false: write it again with `encryptJson`). */
+  isCurrentUnbound(ciphertext: string): boolean
 }
 
 /** A box whose values are bound to one owner and purpose, and to the tenant given to each call. */
@@ -145,7 +147,8 @@ export function createSecretBox(key: Buffer, retiredKeys: readonly Buffer[] = []
     encryptJson: (value, context) => encrypt(JSON.stringify(value), context),
     decryptJson: <T>(ciphertext: string, context?: string) => JSON.parse(decrypt(ciphertext, context)) as T,
     // The context is not in the value: any bound value under the current key is current.
-    isCurrentBound: (ciphertext) => ciphertext.startsWith(`${BOUND}:${keyId}:`)
+    isCurrentBound: (ciphertext) => ciphertext.startsWith(`${BOUND}:${keyId}:`),
+    isCurrentUnbound: (ciphertext) => ciphertext.startsWith(`${UNBOUND}:${keyId}:`)
   }
 }
 

@@ -28,6 +28,14 @@ describe('plugin manifest validation', () => {
     expect(manifestErrors(notes, { dir })).toEqual([])
   })
 
+  it('takes rewrapSecrets only as a function', () => {
+    const rewrapSecrets = async () => ({ rewritten: 0, current: 0, failed: [] })
+    expect(manifestErrors({ ...minimal, rewrapSecrets })).toEqual([])
+    expect(manifestErrors({ ...minimal, rewrapSecrets: 'yes' } as never)).toEqual([
+      expect.objectContaining({ path: 'rewrapSecrets' })
+    ])
+  })
+
   it('names the plugin and every invalid field in one error with code PLUGIN_INVALID', () => {
     const manifest = {
       name: 'Shop_Plugin',

@@ -1,6 +1,7 @@
 // LEGACY, read-only: decrypts the plugin's own formats from before core's ctx.secrets (p1: bound to the
 // purpose; p2: to the purpose and the tenant), so their owner can read them once and write them again with
-// ctx.secrets. Nothing writes these formats any more; remove once no stored value starts with p1:/p2:.
+// ctx.secrets. Nothing writes these formats any more; `npm run secrets:rewrap` rewrites every stored one
+// (account-id-at-rest.ts), after which this reader can go.
 import { createDecipheriv, type KeyObject } from 'node:crypto'
 import { SecretBoxError, SecretBoxFailure } from '@masterstage/core'
 

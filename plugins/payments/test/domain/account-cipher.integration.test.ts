@@ -2,7 +2,7 @@
 // into marco's record does not give marco ava's account; values in the plugin's legacy formats (p1, p2) and
 // values under a retired platform key are read and written again under the current key, once.
 import { createCipheriv, randomBytes } from 'node:crypto'
-import { createSecretBox, purposeSecretBox, runAsSystem } from '@masterstage/core'
+import { createSecretBox, purposeSecretBox, rewrapAllSecrets, runAsSystem } from '@masterstage/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type StripeScenario, startStripeScenario } from '../support/stripe-scenario.ts'
 
@@ -111,6 +111,63 @@ describe('connected account ciphertexts', () => {
     } finally {
       access.secretBox = startedWith
       await store(ava._id, written!)
+    }
+  })
+
+  it('are all rewritten by a rewrap pass (secrets:rewrap): legacy and retired-key values of every tenant; foreign values listed', async () => {
+    const { ava, marco } = scenario.harness.tenants
+    const access = scenario.harness.app.get('access')
+    const startedWith = access.secretBox
+    const retiredKey = scenario.harness.config.encryptionKey
+    const avaBefore = await storedOf(ava._id)
+    const marcoBefore = await storedOf(marco._id)
+    // ava: a legacy value; marco: a value under the key that is about to be retired.
+    await store(ava._id, legacyEncrypt('p2', scenario.accounts.ava, ava._id))
+    const marcoAccount = 'acct_marco_rewrap'
+    await store(marco._id, runtime().secrets.encrypt(marcoAccount, marco._id))
+    access.secretBox = createSecretBox(randomBytes(32), [retiredKey])
+    try {
+      const checked: [string, number][] = []
+      const report = await rewrapAllSecrets(scenario.harness.app, (part, count) =>
+        checked.push([part, count])
+      )
+      const payments = report.parts.find((part) => part.name === 'payments')!.result
+      expect(payments).toEqual({ rewritten: 2, current: 0, failed: [] })
+      expect(report.keyId).toBe(access.secretBox.keyId)
+      // Progress per tenant of the platform, in order.
+      const tenantCount = await access.tenancy.Tenant.countDocuments({}).exec()
+      expect(checked.filter(([part]) => part === 'payments').map(([, count]) => count)).toEqual(
+        Array.from({ length: tenantCount }, (_, index) => index + 1)
+      )
+      for (const [tenantId, account] of [
+        [ava._id, scenario.accounts.ava],
+        [marco._id, marcoAccount]
+      ]) {
+        const stored = await storedOf(tenantId)
+        expect(stored!.split(':').slice(0, 2)).toEqual(['v2', access.secretBox.keyId])
+        expect(runtime().secrets.decrypt(stored!, tenantId)).toBe(account)
+      }
+      // Again: nothing left to do.
+      const again = await rewrapAllSecrets(scenario.harness.app, () => undefined)
+      expect(again.parts.find((part) => part.name === 'payments')!.result).toEqual({
+        rewritten: 0,
+        current: 2,
+        failed: []
+      })
+      // A value of another tenant cannot be rewritten: listed by record, never by value, and left as it is.
+      const foreign = legacyEncrypt('p2', scenario.accounts.ava, ava._id)
+      await store(marco._id, foreign)
+      const refused = await rewrapAllSecrets(scenario.harness.app, () => undefined)
+      const failed = refused.parts.find((part) => part.name === 'payments')!.result.failed
+      expect(failed).toEqual([
+        { id: expect.stringContaining(`of tenant ${marco._id}`), reason: 'SECRET_UNREADABLE' }
+      ])
+      expect(JSON.stringify(failed)).not.toContain(scenario.accounts.ava)
+      expect(await storedOf(marco._id)).toBe(foreign)
+    } finally {
+      access.secretBox = startedWith
+      await store(ava._id, avaBefore!)
+      if (marcoBefore) await store(marco._id, marcoBefore)
     }
   })
 })

@@ -1,0 +1,130 @@
+// After a key rotation, rewrapAllSecrets (npm run secrets:rewrap) writes tenants' plugin secrets under a
+// retired key again under the current key, leaves current ones alone, lists unreadable ones by tenant, plugin
+// and secret name (never the value), and hands every plugin's rewrapSecrets all tenant ids with progress.
+import { randomBytes } from 'node:crypto'
+import { Type } from '@sinclair/typebox'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { PluginContext } from '../../src/plugins/plugin-context.ts'
+import type { PluginManifest, SecretsRewrapPass } from '../../src/plugins/plugin-manifest.ts'
+import { rewrapAllSecrets, TENANT_SECRETS_PART } from '../../src/tenancy/rewrap-secrets.ts'
+import { createSecretBox } from '../../src/tenancy/secret-box.ts'
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.ts'
+
+const retiredKey = randomBytes(32)
+const currentKey = randomBytes(32)
+let vaultContext: PluginContext | undefined
+const passes: SecretsRewrapPass[] = []
+const vault: PluginManifest = {
+  name: 'vault',
+  version: '1.0.0',
+  description: 'a plugin with tenant secrets and data of its own',
+  config: { secrets: Type.Object({ apiKey: Type.String(), webhookSecret: Type.Optional(Type.String()) }) },
+  setup: (ctx) => {
+    vaultContext = ctx
+  },
+  rewrapSecrets: async (_ctx, pass) => {
+    passes.push(pass)
+    for (let index = 0; index < pass.tenantIds.length; index++) pass.progress(index + 1)
+    return { rewritten: 0, current: pass.tenantIds.length, failed: [] }
+  }
+}
+
+let platform: TestPlatform
+const tenantIds: string[] = []
+beforeAll(async () => {
+  platform = await startTestPlatform('rewrap-secrets', {
+    plugins: [vault],
+    config: { encryptionKey: currentKey, retiredEncryptionKeys: [retiredKey] }
+  })
+  const agency = await platform.app
+    .service('agencies')
+    .create({ slug: 'rewrap-agency', name: 'Rewrap' } as any, {})
+  for (const slug of ['rewrap-a', 'rewrap-b']) {
+    const tenant = await platform.app
+      .service('tenants')
+      .create({ slug, name: slug, agencyId: (agency as any)._id } as any, {})
+    tenantIds.push(String((tenant as any)._id))
+  }
+  await (platform.app.service('tenants') as any).enablePlugin({
+    tenantId: tenantIds[0],
+    plugin: 'vault',
+    secrets: { apiKey: 'sk_current' }
+  })
+  await (platform.app.service('tenants') as any).enablePlugin({
+    tenantId: tenantIds[1],
+    plugin: 'vault',
+    secrets: { apiKey: 'sk_new_placeholder', webhookSecret: 'whsec_placeholder' }
+  })
+})
+afterAll(() => platform?.close())
+
+const Tenant = () => platform.app.get('access').tenancy.Tenant
+const storedSecrets = async (tenantId: string) =>
+  ((await Tenant().findById(tenantId).lean().exec()) as any).enabledPlugins[0].secretsEncrypted as Record<
+    string,
+    string
+  >
+const setStored = (tenantId: string, name: string, value: string) =>
+  Tenant()
+    .updateOne({ _id: tenantId }, { $set: { [`enabledPlugins.0.secretsEncrypted.${name}`]: value } })
+    .exec()
+
+describe('rewrapAllSecrets', () => {
+  it('writes values under a retired key again under the current key, once, and keeps them readable', async () => {
+    const retired = createSecretBox(retiredKey)
+    // Tenant b's secrets as they were written before the rotation.
+    await setStored(tenantIds[1], 'apiKey', retired.encryptJson('sk_old'))
+    await setStored(tenantIds[1], 'webhookSecret', retired.encryptJson('whsec_old'))
+    const currentBefore = await storedSecrets(tenantIds[0])
+    const progress: [string, number][] = []
+    const report = await rewrapAllSecrets(platform.app, (part, checked) => progress.push([part, checked]))
+    const box = platform.app.get('access').secretBox
+    expect(report.keyId).toBe(box.keyId)
+    expect(report.parts[0]).toEqual({
+      name: TENANT_SECRETS_PART,
+      result: { rewritten: 2, current: 1, failed: [] }
+    })
+    const rewritten = await storedSecrets(tenantIds[1])
+    for (const value of Object.values(rewritten))
+      expect(value.split(':').slice(0, 2)).toEqual(['v1', box.keyId])
+    expect(await vaultContext!.tenants.secrets(tenantIds[1])).toEqual({
+      apiKey: 'sk_old',
+      webhookSecret: 'whsec_old'
+    })
+    // The retired key alone no longer reads them; the current value was not touched.
+    expect(() => createSecretBox(retiredKey).decryptJson(rewritten.apiKey)).toThrow()
+    expect(await storedSecrets(tenantIds[0])).toEqual(currentBefore)
+    // Progress per tenant, then the plugin's own pass with every tenant id in order.
+    const all = (await Tenant().find({}, { _id: 1 }).sort({ _id: 1 }).lean().exec()).map((t: any) =>
+      String(t._id)
+    )
+    expect(progress.filter(([part]) => part === TENANT_SECRETS_PART).map(([, n]) => n)).toEqual(
+      all.map((_, index) => index + 1)
+    )
+    expect(passes.at(-1)?.tenantIds).toEqual(all)
+    expect(progress.filter(([part]) => part === 'vault').map(([, n]) => n)).toEqual(
+      all.map((_, index) => index + 1)
+    )
+    expect(report.parts[1]).toEqual({
+      name: 'vault',
+      result: { rewritten: 0, current: all.length, failed: [] }
+    })
+
+    const again = await rewrapAllSecrets(platform.app, () => undefined)
+    expect(again.parts[0].result).toEqual({ rewritten: 0, current: 3, failed: [] })
+    expect(await storedSecrets(tenantIds[1])).toEqual(rewritten)
+  })
+
+  it('lists a value no configured key reads by tenant, plugin and name, never by value, and leaves it', async () => {
+    const unknownKey = createSecretBox(randomBytes(32)).encryptJson('sk_lost')
+    await setStored(tenantIds[1], 'apiKey', unknownKey)
+    const report = await rewrapAllSecrets(platform.app, () => undefined)
+    expect(report.parts[0].result).toEqual({
+      rewritten: 0,
+      current: 2,
+      failed: [{ id: `tenant ${tenantIds[1]} plugin vault secret apiKey`, reason: 'SECRET_KEY_UNKNOWN' }]
+    })
+    expect(JSON.stringify(report)).not.toContain('sk_lost')
+    expect((await storedSecrets(tenantIds[1])).apiKey).toBe(unknownKey)
+  })
+})
