@@ -13,7 +13,8 @@ declare global {
       api: MasterstageClient
       accessToken?: string
       requestId: string
-      /** Where the visitor came from (lib/server/attribution): this visit's touch, else the stored one. */
+      /** Where the visitor came from (lib/server/attribution): the attribution decision, i.e. what the cookie
+       * keeps or now stores; also the landing sections' `source` prop. */
       attribution?: UiAttribution
     }
     interface Error {
