@@ -31,6 +31,7 @@ import { startBenchDatabase } from './lib/bench-database.ts'
 import { benchEncryptionKey, benchSettings } from './lib/bench-settings.ts'
 import { median } from './lib/compare-variants.ts'
 import { currentStamps, LatencyBreakdown, probe, SENT_HEADER, wallNow } from './lib/latency-breakdown.ts'
+import { deleteKeysWithPrefix } from './lib/redis-cleanup.ts'
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 200)
 /** Each fixed-rate round first sends this long at its rate, unmeasured (each round is a new load process). */
@@ -496,6 +497,7 @@ async function main(): Promise<void> {
       .dropDatabase()
       .catch(() => undefined)
     await server.close()
+    await deleteKeysWithPrefix(config.redisUrl, config.queuePrefix)
     await db.stop()
   }
 }

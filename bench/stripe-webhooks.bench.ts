@@ -29,6 +29,7 @@ import type { PaymentsRuntime } from '../plugins/payments/runtime.ts'
 import { startBenchDatabase } from './lib/bench-database.ts'
 import { benchEncryptionKey } from './lib/bench-settings.ts'
 import { median } from './lib/compare-variants.ts'
+import { deleteKeysWithPrefix } from './lib/redis-cleanup.ts'
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 3000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -501,6 +502,7 @@ async function main() {
   console.log(JSON.stringify(report, null, 2))
   await bare.close()
   await app.teardown()
+  await deleteKeysWithPrefix(config.redisUrl, config.queuePrefix)
   await db.stop()
   const ok =
     report.duplicateEffects === 0 &&
