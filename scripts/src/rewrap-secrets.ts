@@ -34,7 +34,7 @@ await runCli(usage, async () => {
   let failed = 0
   for (const { name, result } of report.parts) {
     console.log(
-      `  ${name}: ${result.rewritten} rewritten, ${result.current} already current, ${result.failed.length} failed`
+      `  ${name}: ${result.rewritten} rewritten, ${result.current} under the current key, ${result.failed.length} failed`
     )
     for (const failure of result.failed) console.error(`  ✖ ${failure.id}: ${failure.reason}`)
     failed += result.failed.length
@@ -43,6 +43,11 @@ await runCli(usage, async () => {
   if (failed > 0) {
     throw new Error(
       `${failed} secret(s) could not be written under key ${report.keyId}: keep PLATFORM_RETIRED_ENCRYPTION_KEYS, fix them and run again`
+    )
+  }
+  if (!report.verified) {
+    throw new Error(
+      'values kept changing while they were rewritten (a reconfiguration meanwhile): keep PLATFORM_RETIRED_ENCRYPTION_KEYS and run again'
     )
   }
   console.log(

@@ -58,7 +58,7 @@ describe('secrets:rewrap', { timeout: 120_000 }, () => {
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('▸ tenant plugin secrets')
     expect(first.stdout).toMatch(/▸ payments\n {2}\d+ tenant\(s\) checked/)
-    expect(first.stdout).toContain('payments: 1 rewritten, 0 already current, 0 failed')
+    expect(first.stdout).toContain('payments: 1 rewritten, 1 under the current key, 0 failed')
     const keyId = keyIdOf(currentKey)
     expect(first.stdout).toContain(`✔ every stored secret is under key ${keyId} (1 rewritten)`)
     const stored = (await accounts().findOne({ tenantId }))!.accountIdEncrypted as string
@@ -68,7 +68,7 @@ describe('secrets:rewrap', { timeout: 120_000 }, () => {
 
     const second = await runScript('rewrap-secrets.ts', [], rotated)
     expect(second.code).toBe(0)
-    expect(second.stdout).toContain('payments: 0 rewritten, 1 already current, 0 failed')
+    expect(second.stdout).toContain('payments: 0 rewritten, 1 under the current key, 0 failed')
     // The retired key is no longer needed: the platform starts and reads with the current key alone.
     const { PLATFORM_RETIRED_ENCRYPTION_KEYS: _, ...currentOnly } = rotated
     expect((await runScript('rewrap-secrets.ts', [], currentOnly)).code).toBe(0)

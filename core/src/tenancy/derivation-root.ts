@@ -114,27 +114,57 @@ async function rewrap(
   box: SecretBox,
   root: Buffer,
   logger: DerivationRootOptions['logger']
-): Promise<void> {
+): Promise<boolean> {
   if (stored.supersededKeyIds?.includes(box.keyId)) {
     logger?.warn(
       { keyId: box.keyId },
       'this process runs with an encryption key the key-derivation root was moved away from: finish the rotation'
     )
-    return
+    return false
   }
   const from = stored.wrapped.split(':')[1]
-  await Secrets.updateOne(
-    { _id: ROOT_ID, wrapped: stored.wrapped, supersededKeyIds: trusted({ $ne: box.keyId }) },
-    {
-      $set: { wrapped: box.encrypt(root.toString('base64'), ROOT_CONTEXT) },
-      $addToSet: { supersededKeyIds: from }
-    }
-  ).catch((error: Error) =>
+  try {
+    const { matchedCount } = await Secrets.updateOne(
+      { _id: ROOT_ID, wrapped: stored.wrapped, supersededKeyIds: trusted({ $ne: box.keyId }) },
+      {
+        $set: { wrapped: box.encrypt(root.toString('base64'), ROOT_CONTEXT) },
+        $addToSet: { supersededKeyIds: from }
+      }
+    )
+    return matchedCount === 1
+  } catch (error) {
     logger?.warn(
-      { err: { message: error.message } },
+      { err: { message: (error as Error).message } },
       'key-derivation root not rewrapped under the current key'
     )
-  )
+    return false
+  }
+}
+
+/**
+ * For secrets:rewrap: whether the stored root is under the box's current key, rewrapping it first when it
+ * is under a retired one (as a start does, but reported instead of logged). Never creates a root.
+ */
+export async function rewrapDerivationRoot(
+  connection: Connection,
+  box: SecretBox
+): Promise<'current' | 'rewritten' | 'missing' | { failed: string }> {
+  const Secrets = platformSecrets(connection)
+  const read = () => Secrets.findById(ROOT_ID).read('primary').lean<PlatformSecretDocument>().exec()
+  const stored = await read()
+  if (!stored) return 'missing'
+  if (box.isCurrentBound(stored.wrapped)) return 'current'
+  let root: Buffer
+  try {
+    root = unwrap(box, stored.wrapped)
+  } catch (error) {
+    return { failed: (error as { data?: { reason?: string } }).data?.reason ?? (error as Error).message }
+  }
+  if (stored.supersededKeyIds?.includes(box.keyId)) return { failed: 'ROOT_MOVED_AWAY_FROM_CURRENT_KEY' }
+  if (await rewrap(Secrets, stored, box, root, undefined)) return 'rewritten'
+  // Another process rewrapped it meanwhile: current now, or still not.
+  const again = await read()
+  return again && box.isCurrentBound(again.wrapped) ? 'current' : { failed: 'CHANGED_DURING_REWRAP' }
 }
 
 function unwrap(box: SecretBox, wrapped: string): Buffer {

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PluginContext } from '../../src/plugins/plugin-context.ts'
 import type { PluginManifest, SecretsRewrapPass } from '../../src/plugins/plugin-manifest.ts'
-import { rewrapAllSecrets, TENANT_SECRETS_PART } from '../../src/tenancy/rewrap-secrets.ts'
+import { ROOT_PART, rewrapAllSecrets, TENANT_SECRETS_PART } from '../../src/tenancy/rewrap-secrets.ts'
 import { createSecretBox } from '../../src/tenancy/secret-box.ts'
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.ts'
 
@@ -72,18 +72,28 @@ const setStored = (tenantId: string, name: string, value: string) =>
 describe('rewrapAllSecrets', () => {
   it('writes values under a retired key again under the current key, once, and keeps them readable', async () => {
     const retired = createSecretBox(retiredKey)
-    // Tenant b's secrets as they were written before the rotation.
+    // Tenant b's secrets and the key-derivation root as they were written before the rotation.
     await setStored(tenantIds[1], 'apiKey', retired.encryptJson('sk_old'))
     await setStored(tenantIds[1], 'webhookSecret', retired.encryptJson('whsec_old'))
+    const root = platform.app.get('access').derivationRoot
+    const secrets = platform.app.get('mongoose').collection('platform_secrets')
+    await secrets.updateOne(
+      { _id: 'derivation-root' as any },
+      { $set: { wrapped: retired.encrypt(root.toString('base64'), 'platform:derivation-root') } }
+    )
     const currentBefore = await storedSecrets(tenantIds[0])
+    const revisionBefore = ((await Tenant().findById(tenantIds[1]).lean().exec()) as any).revision
     const progress: [string, number][] = []
     const report = await rewrapAllSecrets(platform.app, (part, checked) => progress.push([part, checked]))
     const box = platform.app.get('access').secretBox
     expect(report.keyId).toBe(box.keyId)
-    expect(report.parts[0]).toEqual({
-      name: TENANT_SECRETS_PART,
-      result: { rewritten: 2, current: 1, failed: [] }
-    })
+    expect(report.verified).toBe(true)
+    // Totals over the passes; `current` as the last (verifying) pass found them.
+    expect(report.parts).toEqual([
+      { name: ROOT_PART, result: { rewritten: 1, current: 1, failed: [] } },
+      { name: TENANT_SECRETS_PART, result: { rewritten: 2, current: 3, failed: [] } },
+      { name: 'vault', result: expect.objectContaining({ rewritten: 0, failed: [] }) }
+    ])
     const rewritten = await storedSecrets(tenantIds[1])
     for (const value of Object.values(rewritten))
       expect(value.split(':').slice(0, 2)).toEqual(['v1', box.keyId])
@@ -94,24 +104,29 @@ describe('rewrapAllSecrets', () => {
     // The retired key alone no longer reads them; the current value was not touched.
     expect(() => createSecretBox(retiredKey).decryptJson(rewritten.apiKey)).toThrow()
     expect(await storedSecrets(tenantIds[0])).toEqual(currentBefore)
-    // Progress per tenant, then the plugin's own pass with every tenant id in order.
+    // The root: the same root, now under the current key.
+    const wrapped = ((await secrets.findOne({ _id: 'derivation-root' as any })) as any).wrapped as string
+    expect(wrapped.split(':').slice(0, 2)).toEqual(['v2', box.keyId])
+    expect(box.decrypt(wrapped, 'platform:derivation-root')).toBe(root.toString('base64'))
+    // The tenant's revision moved: a reconfiguration that read before the rewrap now conflicts instead of
+    // writing the old ciphertexts back.
+    const revisionAfter = ((await Tenant().findById(tenantIds[1]).lean().exec()) as any).revision
+    expect(revisionAfter).toBe(revisionBefore + 1)
+    const stale = await Tenant()
+      .findOneAndUpdate({ _id: tenantIds[1], revision: revisionBefore }, { $inc: { revision: 1 } })
+      .exec()
+    expect(stale).toBeNull()
+    // Progress per tenant in each pass, then the plugin's own pass with every tenant id in order.
     const all = (await Tenant().find({}, { _id: 1 }).sort({ _id: 1 }).lean().exec()).map((t: any) =>
       String(t._id)
     )
-    expect(progress.filter(([part]) => part === TENANT_SECRETS_PART).map(([, n]) => n)).toEqual(
-      all.map((_, index) => index + 1)
-    )
+    const tenantProgress = progress.filter(([part]) => part === TENANT_SECRETS_PART).map(([, n]) => n)
+    expect(tenantProgress).toEqual([...all.map((_, index) => index + 1), ...all.map((_, index) => index + 1)])
     expect(passes.at(-1)?.tenantIds).toEqual(all)
-    expect(progress.filter(([part]) => part === 'vault').map(([, n]) => n)).toEqual(
-      all.map((_, index) => index + 1)
-    )
-    expect(report.parts[1]).toEqual({
-      name: 'vault',
-      result: { rewritten: 0, current: all.length, failed: [] }
-    })
 
     const again = await rewrapAllSecrets(platform.app, () => undefined)
-    expect(again.parts[0].result).toEqual({ rewritten: 0, current: 3, failed: [] })
+    expect(again.verified).toBe(true)
+    expect(again.parts[1].result).toEqual({ rewritten: 0, current: 3, failed: [] })
     expect(await storedSecrets(tenantIds[1])).toEqual(rewritten)
   })
 
@@ -119,7 +134,8 @@ describe('rewrapAllSecrets', () => {
     const unknownKey = createSecretBox(randomBytes(32)).encryptJson('sk_lost')
     await setStored(tenantIds[1], 'apiKey', unknownKey)
     const report = await rewrapAllSecrets(platform.app, () => undefined)
-    expect(report.parts[0].result).toEqual({
+    expect(report.verified).toBe(false)
+    expect(report.parts[1].result).toEqual({
       rewritten: 0,
       current: 2,
       failed: [{ id: `tenant ${tenantIds[1]} plugin vault secret apiKey`, reason: 'SECRET_KEY_UNKNOWN' }]

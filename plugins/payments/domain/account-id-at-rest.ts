@@ -47,6 +47,13 @@ export async function upgradeAccountId(
   return matchedCount === 1
 }
 
+async function isCurrentNow(accounts: Accounts, cipher: AccountIdCipher, id: unknown): Promise<boolean> {
+  const now = (await accounts.findOne({ _id: id }).select('+accountIdEncrypted').lean().exec()) as {
+    accountIdEncrypted?: string
+  } | null
+  return !now?.accountIdEncrypted || cipher.secrets.isCurrent(now.accountIdEncrypted)
+}
+
 /** Every tenant's connected accounts (any provider), each read in its tenant's scope. */
 export async function rewrapAccountIds(
   accounts: Accounts,
@@ -67,6 +74,8 @@ export async function rewrapAccountIds(
         try {
           const accountId = readAccountId(cipher, account.accountIdEncrypted, tenantId)
           if (await upgradeAccountId(accounts, cipher, account, accountId, tenantId)) result.rewritten++
+          // Written meanwhile (a read upgrading it, a reconnect): what matters is what is stored now.
+          else if (await isCurrentNow(accounts, cipher, account._id)) result.current++
           else result.failed.push({ id, reason: 'CHANGED_DURING_REWRAP' })
         } catch (error) {
           result.failed.push({ id, reason: secretFailureReason(error) })
