@@ -13,7 +13,9 @@ export type RestServiceCall = (ctx: any) => Promise<void> | false
 
 // CommonJS: Node sees only some of its exports as named ones.
 const { createContext, defaultServiceMethods, getServiceOptions } = feathersModule
-const hasMiddleware = (list: unknown) => Array.isArray(list) && list.length > 0
+// Feathers accepts one function as well as a list (it concats them): anything but an empty list counts.
+const hasMiddleware = (middleware: unknown) =>
+  middleware !== undefined && middleware !== null && !(Array.isArray(middleware) && middleware.length === 0)
 
 export function restServiceCall(app: Application): RestServiceCall {
   return (ctx) => {

@@ -72,7 +72,11 @@ interface DeliveryJobData {
   event?: string
 }
 
-/** Events up to this size ride in their delivery jobs (Redis holds every queued job's data). */
+/**
+ * Events up to this size ride in their delivery jobs (Redis holds every queued job's data). Their payloads
+ * (which may name people: emails, lead fields) are then also in Redis for as long as Bull keeps the job
+ * (job-options.ts: completed 24 h / 1,000 jobs, failed 7 days), beside the outbox's own copy in MongoDB.
+ */
 const CARRIED_EVENT_MAX_BYTES = 12 * 1024
 
 export class DurableEventBus implements EventBus {

@@ -32,6 +32,16 @@ beforeAll(async () => {
         ]
       }
     })
+    // One function instead of a list, as Feathers also accepts.
+    app.use('probe/koa-one', new Probe(), {
+      methods: ['get'],
+      koa: {
+        after: async (ctx: any, next: () => Promise<void>) => {
+          await next()
+          ctx.set('X-Probe-After', 'yes')
+        }
+      } as any
+    })
     // After the services, as a plugin's own route would be.
     app.use(async (ctx: any, next: () => Promise<void>) => {
       if (ctx.path !== '/probe-route') return next()
@@ -91,6 +101,9 @@ describe('services called by the front', () => {
     const withMiddleware = await fetch(`${running.url}/probe/koa/3`)
     expect(withMiddleware.headers.get('x-probe-before')).toBe('yes')
     expect(((await withMiddleware.json()) as any).id).toBe('3')
+    const withOne = await fetch(`${running.url}/probe/koa-one/4`)
+    expect(withOne.headers.get('x-probe-after')).toBe('yes')
+    expect(((await withOne.json()) as any).id).toBe('4')
     expect(await (await fetch(`${running.url}/probe-route`)).json()).toEqual({ route: true })
     const missing = await fetch(`${running.url}/probe-missing`)
     expect(missing.status).toBe(404)

@@ -7,9 +7,10 @@
 // visitor back is the one to credit). An untagged external referrer (the Referer, or a landing URL's ?ref=)
 // is recorded only when nothing is stored (first touch): untagged referrers also include payment-provider
 // returns and webmail sign-in links, which say nothing about acquisition and must not erase a campaign.
-// Direct visits and internal navigation (a Referer on the storefront's own host) never change the cookie,
-// even with utm_* or ?ref= in an on-site link; the same campaign again (a reload, the landing link reopened)
-// keeps the first time.
+// Direct visits never change the cookie, and internal navigation (a Referer on the storefront's own host)
+// never changes a stored touch, even with utm_* or ?ref= in an on-site link; with nothing stored yet, such a
+// link's tags are the only source known and are recorded. The same campaign again (a reload, the landing
+// link reopened) keeps the first time.
 import { type UiAttribution, UTM_FIELDS } from '@masterstage/core/client'
 import type { Touch } from './touch.ts'
 
