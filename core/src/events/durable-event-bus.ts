@@ -72,6 +72,18 @@ interface DeliveryJobData {
   event?: string
 }
 
+/** One handler's deliveries of several events (a relay pass's), run by one job under one run id. */
+interface DeliveryGroupJobData {
+  handler: string
+  group: { eventId: string; event?: string }[]
+}
+
+/**
+ * Most events one group job carries. A group shares one Bull job, one claim write and read, one lease
+ * renewal and one completion write; its handlers run concurrently within the job.
+ */
+export const DELIVERY_GROUP_MAX = 20
+
 /**
  * Events up to this size ride in their delivery jobs (Redis holds every queued job's data). Their payloads
  * (which may name people: emails, lead fields) are then also in Redis for as long as Bull keeps the job
@@ -253,6 +265,73 @@ export class DurableEventBus implements EventBus {
     return true
   }
 
+  /**
+   * The relay's enqueue for a pass's events: one job per handler and group of up to DELIVERY_GROUP_MAX of
+   * them (deliverGroup) instead of one per event and handler; a handler with a single event keeps a job of
+   * its own. Per event, whether all its jobs reached Redis; the others' leases are released for the next
+   * pass (a group enqueued again later is absorbed by its job id and the deliveries' claims).
+   */
+  async enqueueDeliveriesMany(events: OutboxDocument[]): Promise<boolean[]> {
+    const carried = new Map(events.map((event) => [event._id, carriedEvent(event)]))
+    const byHandler = new Map<Subscription, OutboxDocument[]>()
+    for (const event of events) {
+      for (const subscription of this.#byEvent.get(event.name) ?? []) {
+        const list = byHandler.get(subscription)
+        if (list) list.push(event)
+        else byHandler.set(subscription, [event])
+      }
+    }
+    const refused = new Set<string>()
+    const enqueues: Promise<unknown>[] = []
+    for (const [subscription, list] of byHandler) {
+      for (let start = 0; start < list.length; start += DELIVERY_GROUP_MAX) {
+        const group = list.slice(start, start + DELIVERY_GROUP_MAX)
+        const enqueue =
+          group.length === 1
+            ? this.#enqueueDelivery(group[0]._id, subscription, carried.get(group[0]._id))
+            : this.#enqueueGroup(group, subscription, carried)
+        enqueues.push(
+          enqueue.catch((error: Error) => {
+            for (const event of group) refused.add(event._id)
+            this.#logger.warn(
+              { handler: subscription.handlerName, events: group.length, err: { message: error.message } },
+              'events recorded, enqueue deferred to the outbox relay'
+            )
+          })
+        )
+      }
+    }
+    await Promise.all(enqueues)
+    for (const id of refused) await this.store.releaseLease(id).catch(() => undefined)
+    return events.map((event) => !refused.has(event._id))
+  }
+
+  #enqueueGroup(
+    events: OutboxDocument[],
+    subscription: Subscription,
+    carried: Map<string, string | undefined>
+  ): Promise<Bull.Job> {
+    const data: DeliveryGroupJobData = {
+      handler: subscription.handlerName,
+      group: events.map((event) => {
+        const event64 = carried.get(event._id)
+        return event64 === undefined ? { eventId: event._id } : { eventId: event._id, event: event64 }
+      })
+    }
+    const envelope: JobEnvelope<DeliveryGroupJobData> = { tenantId: null, data }
+    return addJobNow(
+      this.#queues,
+      EVENT_DELIVERY_QUEUE,
+      envelope,
+      {
+        ...defaultJobOptions({ attempts: subscription.attempts, backoffMs: subscription.backoffMs }),
+        // The same group enqueued again (a pass repeated after a crash) is the same job.
+        jobId: `group:${deliveryId(events[0]._id, subscription.handlerName)}:${events.length}`
+      },
+      this.#options.enqueueTimeoutMs
+    )
+  }
+
   async #enqueueDelivery(
     eventId: string,
     subscription: Subscription,
@@ -274,11 +353,12 @@ export class DurableEventBus implements EventBus {
   }
 
   /** The job that runs deliveries; registered with the job registry so workers pick it up. */
-  deliveryJob(): JobDefinition<DeliveryJobData> {
+  deliveryJob(): JobDefinition<DeliveryJobData | DeliveryGroupJobData> {
     return {
       queue: EVENT_DELIVERY_QUEUE,
       concurrency: this.#options.concurrency,
-      handle: (data, context) => this.deliver(data, context)
+      handle: (data, context) =>
+        'group' in data ? this.deliverGroup(data, context) : this.deliver(data, context)
     }
   }
 
@@ -321,20 +401,9 @@ export class DurableEventBus implements EventBus {
       throw busy
     }
     const { runId } = claim
-    const domainEvent = toDomainEvent(event)
-    const handlerContext: EventHandlerContext = {
-      attempt: context.attempt,
-      logger,
-      once: (key, fn) => this.#once(id, runId, key, fn)
-    }
-    const stopRenewing = this.#renewWhileRunning(id, runId, logger)
+    const stopRenewing = this.#renewWhileRunning([id], runId, logger)
     try {
-      await runAsSystem(
-        data.handler,
-        event.tenantId ?? undefined,
-        () => subscription.handler(domainEvent, handlerContext),
-        event._id
-      )
+      await this.#runHandler(subscription, event, runId, context.attempt, logger)
     } catch (error) {
       stopRenewing()
       const final = context.attempt >= (context.job.opts.attempts ?? 1)
@@ -352,13 +421,151 @@ export class DurableEventBus implements EventBus {
       logger.warn('run lost its claim on the delivery (lease taken over); the holder records the outcome')
   }
 
-  /** Keeps the delivery lease (and the run's pending once() steps) alive while the handler runs. */
-  #renewWhileRunning(id: string, runId: string, logger: Logger): () => void {
+  /**
+   * Runs every delivery of a group job (enqueueDeliveriesMany) under one run id: one claim write and read
+   * for all, the claimed ones' handlers concurrently, one completion write for those that succeeded. A
+   * delivery that failed is recorded as such and continues as a job of its own (its attempts counted on,
+   * the same backoff); one held by another live run is looked at again once that lease lapses, as a single
+   * delivery's last attempt does. Only a failure of the shared bookkeeping fails the group job, whose
+   * retry claims again (completed deliveries are skipped).
+   */
+  async deliverGroup(
+    data: DeliveryGroupJobData,
+    context: Pick<JobRunContext, 'attempt' | 'job'>
+  ): Promise<void> {
+    const logger = this.#logger.child({
+      handler: data.handler,
+      group: data.group.length,
+      attempt: context.attempt
+    })
+    const subscription = this.#byHandler.get(data.handler)
+    if (!subscription) {
+      logger.error('event handler not registered in this process')
+      await context.job.discard()
+      throw new Error(`Event handler ${data.handler} is not registered`)
+    }
+    const events = await this.#groupEvents(data)
+    const { runId, claims } = await this.store.claimDeliveries(
+      events,
+      data.handler,
+      this.#options.deliveryLeaseMs
+    )
+    const carried = new Map(data.group.map((member) => [member.eventId, member.event]))
+    const claimed: OutboxDocument[] = []
+    for (const [index, claim] of claims.entries()) {
+      const event = events[index]
+      if (claim.state === 'claimed') claimed.push(event)
+      else if (claim.state === 'busy') {
+        const single = { eventId: event._id, handler: data.handler, event: carried.get(event._id) }
+        await this.#retryAfterLease(single, subscription, claim.leaseUntil)
+      }
+    }
+    if (claimed.length === 0) return
+    const ids = claimed.map((event) => deliveryId(event._id, data.handler))
+    const stopRenewing = this.#renewWhileRunning(ids, runId, logger)
+    const outcomes = await Promise.allSettled(
+      claimed.map((event) =>
+        this.#runHandler(subscription, event, runId, context.attempt, logger.child({ eventId: event._id }))
+      )
+    )
+    stopRenewing()
+    const succeeded = ids.filter((_, index) => outcomes[index].status === 'fulfilled')
+    const held = await this.store.completeDeliveries(succeeded, runId)
+    if (held < succeeded.length)
+      logger.warn({ lost: succeeded.length - held }, 'run lost its claim on deliveries (lease taken over)')
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome.status === 'fulfilled') continue
+      const event = claimed[index]
+      const failure = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason))
+      // This run was the delivery's first attempt in the group: it goes on alone with what is left.
+      const final = subscription.attempts <= 1
+      const recorded = await this.store.recordFailure(ids[index], runId, failure, final)
+      logger.warn(
+        { eventId: event._id, final, err: { message: failure.message } },
+        final ? 'event delivery failed' : 'event delivery will retry'
+      )
+      if (!final && recorded) await this.#enqueueRetry(event, subscription, carried.get(event._id), runId)
+    }
+  }
+
+  /** A group's events: those it carries, the others read from the outbox in one query (in group order). */
+  async #groupEvents(data: DeliveryGroupJobData): Promise<OutboxDocument[]> {
+    const carried = data.group.map((member) => eventCarriedBy({ ...member, handler: data.handler }))
+    const missing = data.group.filter((_, index) => !carried[index]).map((member) => member.eventId)
+    const read =
+      missing.length > 0
+        ? new Map(
+            (await this.store.outbox.find({ _id: { $in: missing } }).toArray()).map((event) => [
+              event._id,
+              event
+            ])
+          )
+        : new Map<string, OutboxDocument>()
+    return data.group.map((member, index) => {
+      const event = carried[index] ?? read.get(member.eventId)
+      if (!event)
+        throw new Error(`Event ${member.eventId} not found in the outbox (transaction not committed yet?)`)
+      return event
+    })
+  }
+
+  /** A failed group delivery as a job of its own, after the backoff, with the attempts it has left. */
+  async #enqueueRetry(
+    event: OutboxDocument,
+    subscription: Subscription,
+    carried: string | undefined,
+    runId: string
+  ): Promise<void> {
+    const data: DeliveryJobData = { eventId: event._id, handler: subscription.handlerName }
+    if (carried !== undefined) data.event = carried
+    await addJobNow(
+      this.#queues,
+      EVENT_DELIVERY_QUEUE,
+      { tenantId: null, data },
+      {
+        ...defaultJobOptions({ attempts: subscription.attempts - 1, backoffMs: subscription.backoffMs }),
+        // Its own id: a single job of this delivery may exist already (kept after completing elsewhere).
+        jobId: `${deliveryId(event._id, subscription.handlerName)}:retry:${runId}`,
+        delay: subscription.backoffMs
+      },
+      this.#options.enqueueTimeoutMs
+    )
+  }
+
+  /** One handler run for one claimed delivery, in the event's tenant scope, fenced on the run id. */
+  #runHandler(
+    subscription: Subscription,
+    event: OutboxDocument,
+    runId: string,
+    attempt: number,
+    logger: Logger
+  ): Promise<void> {
+    const id = deliveryId(event._id, subscription.handlerName)
+    const handlerContext: EventHandlerContext = {
+      attempt,
+      logger,
+      once: (key, fn) => this.#once(id, runId, key, fn)
+    }
+    const domainEvent = toDomainEvent(event)
+    return runAsSystem(
+      subscription.handlerName,
+      event.tenantId ?? undefined,
+      async () => {
+        await subscription.handler(domainEvent, handlerContext)
+      },
+      event._id
+    )
+  }
+
+  /** Keeps the deliveries' lease (and the run's pending once() steps) alive while the handlers run. */
+  #renewWhileRunning(ids: string[], runId: string, logger: Logger): () => void {
     const leaseMs = this.#options.deliveryLeaseMs
     const timer = setInterval(
       () => {
         Promise.all([
-          this.store.renewLease(id, runId, leaseMs),
+          ids.length === 1
+            ? this.store.renewLease(ids[0], runId, leaseMs)
+            : this.store.renewLeases(ids, runId, leaseMs),
           this.store.renewPendingSteps(runId, leaseMs)
         ]).catch((error: Error) =>
           logger.warn({ err: { message: error.message } }, 'delivery lease renewal failed')

@@ -254,6 +254,87 @@ export class EventStore {
     return { state: 'busy', leaseUntil: existing?.leaseUntil ?? null }
   }
 
+  /**
+   * claimDelivery for several events of one handler with one run id: one write (an upsert per delivery,
+   * unordered: a delivery completed or leased by another run makes its own upsert collide and leaves the
+   * others alone) and one read of the outcome. Claims in `events` order.
+   */
+  async claimDeliveries(
+    events: OutboxDocument[],
+    handler: string,
+    leaseMs: number
+  ): Promise<{ runId: string; claims: DeliveryClaim[] }> {
+    const now = new Date()
+    const runId = randomUUID()
+    const leaseUntil = new Date(now.getTime() + leaseMs)
+    const ids = events.map((event) => deliveryId(event._id, handler))
+    try {
+      await this.deliveries.bulkWrite(
+        events.map((event, index) => ({
+          updateOne: {
+            filter: {
+              _id: ids[index],
+              status: { $ne: 'completed' as const },
+              $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }]
+            },
+            update: {
+              $set: { status: 'running' as const, runId, leaseUntil, updatedAt: now },
+              $inc: { attempts: 1 },
+              $setOnInsert: {
+                eventId: event._id,
+                eventName: event.name,
+                handler,
+                tenantId: event.tenantId,
+                createdAt: now
+              }
+            },
+            upsert: true
+          }
+        })),
+        { ordered: false }
+      )
+    } catch (error) {
+      // Collisions with completed or leased records are the expected "not yours"; anything else is not.
+      const writeErrors: unknown[] | undefined = (error as any)?.writeErrors
+      if (!Array.isArray(writeErrors) || !writeErrors.every((writeError) => isDuplicateKeyError(writeError)))
+        throw error
+    }
+    const records = await this.deliveries
+      .find({ _id: { $in: ids } }, { projection: { status: 1, runId: 1, leaseUntil: 1 } })
+      .toArray()
+    const byId = new Map(records.map((record) => [record._id, record]))
+    const claims = ids.map((id): DeliveryClaim => {
+      const record = byId.get(id)
+      if (record?.status === 'running' && record.runId === runId) return { state: 'claimed', runId }
+      if (record?.status === 'completed') return { state: 'completed' }
+      return { state: 'busy', leaseUntil: record?.leaseUntil ?? null }
+    })
+    return { runId, claims }
+  }
+
+  /** completeDelivery for several deliveries of one run: how many it still held (the rest were taken over). */
+  async completeDeliveries(ids: string[], runId: string): Promise<number> {
+    if (ids.length === 0) return 0
+    const now = new Date()
+    const result = await this.deliveries.updateMany(
+      { _id: { $in: ids }, runId, status: { $ne: 'completed' } },
+      {
+        $set: { status: 'completed', completedAt: now, updatedAt: now },
+        $unset: { leaseUntil: '', lastError: '', runId: '' }
+      }
+    )
+    return result.matchedCount
+  }
+
+  /** renewLease for several deliveries of one run. */
+  async renewLeases(ids: string[], runId: string, leaseMs: number): Promise<void> {
+    const now = new Date()
+    await this.deliveries.updateMany(
+      { _id: { $in: ids }, runId, status: 'running' },
+      { $set: { leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } }
+    )
+  }
+
   /** Extends the lease of a live run; false when the run lost its claim (taken over or finished). */
   async renewLease(id: string, runId: string, leaseMs: number): Promise<boolean> {
     const now = new Date()

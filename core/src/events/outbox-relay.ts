@@ -38,11 +38,12 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     full = false
     if (!options.queues.isRedisReady()) return 0
     // One read of the waiting ids and one leasing write per pass (another relay, or the emitter, may
-    // hold some of them: those are left out), then every leased event's deliveries enqueued at once, so
-    // they reach Redis as one addBulk (enqueue-batch.ts) instead of a round trip per event.
+    // hold some of them: those are left out), then the leased events' deliveries enqueued at once, a job
+    // per handler and group of events (enqueueDeliveriesMany), reaching Redis as one addBulk
+    // (enqueue-batch.ts) instead of a round trip per event.
     const waiting = await options.bus.store.undispatchedIds(batchSize)
     const leased = stopped ? [] : await options.bus.store.leaseUndispatchedMany(waiting, leaseMs)
-    const results = await Promise.all(leased.map((event) => options.bus.enqueueDeliveries(event)))
+    const results = await options.bus.enqueueDeliveriesMany(leased)
     // Redis refused an event: its lease was released and it waits for the next poll.
     const enqueued = leased.filter((_, index) => results[index]).map((event) => event._id)
     const refused = enqueued.length < leased.length
