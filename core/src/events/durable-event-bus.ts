@@ -1,6 +1,6 @@
 // The EventBus implementation: outbox in MongoDB first, then one Bull job per subscribed handler
 // (job id `<eventId>:<handler>`), each run recorded so its effect happens once.
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { Unavailable } from '@feathersjs/errors'
 import { BSON } from 'bson'
 import type Bull from 'bull'
@@ -52,7 +52,7 @@ export interface DurableEventBusOptions {
   deliveryLeaseMs?: number
   /** Max wait for Redis when enqueueing; past it the event stays in the outbox for the relay. */
   enqueueTimeoutMs?: number
-  /** Handler runs in parallel in this process. */
+  /** Delivery jobs run in parallel in this process (a group job runs up to 5 of its handlers at once). */
   concurrency?: number
 }
 
@@ -70,6 +70,8 @@ interface DeliveryJobData {
   /** The outbox document as base64 BSON (so the handler sees exactly what an outbox read returns) when
    * small enough to carry: the run then needs no read; older jobs and large events are read instead. */
   event?: string
+  /** Attempts this delivery had before this job (a group run that failed it): counted on for the handler. */
+  attemptsBefore?: number
 }
 
 /** One handler's deliveries of several events (a relay pass's), run by one job under one run id. */
@@ -83,6 +85,8 @@ interface DeliveryGroupJobData {
  * renewal and one completion write; its handlers run concurrently within the job.
  */
 export const DELIVERY_GROUP_MAX = 20
+/** Handlers of one group run at once (chunks, each completed with one write). */
+const DELIVERY_GROUP_CONCURRENCY = 5
 
 /**
  * Events up to this size ride in their delivery jobs (Redis holds every queued job's data). Their payloads
@@ -325,8 +329,9 @@ export class DurableEventBus implements EventBus {
       envelope,
       {
         ...defaultJobOptions({ attempts: subscription.attempts, backoffMs: subscription.backoffMs }),
-        // The same group enqueued again (a pass repeated after a crash) is the same job.
-        jobId: `group:${deliveryId(events[0]._id, subscription.handlerName)}:${events.length}`
+        // The same group enqueued again (a pass repeated after a crash) is the same job; any other
+        // membership is another job (an id from the first event alone merged different groups into one).
+        jobId: groupJobId(subscription.handlerName, events)
       },
       this.#options.enqueueTimeoutMs
     )
@@ -403,7 +408,7 @@ export class DurableEventBus implements EventBus {
     const { runId } = claim
     const stopRenewing = this.#renewWhileRunning([id], runId, logger)
     try {
-      await this.#runHandler(subscription, event, runId, context.attempt, logger)
+      await this.#runHandler(subscription, event, runId, context.attempt + (data.attemptsBefore ?? 0), logger)
     } catch (error) {
       stopRenewing()
       const final = context.attempt >= (context.job.opts.attempts ?? 1)
@@ -444,6 +449,7 @@ export class DurableEventBus implements EventBus {
       await context.job.discard()
       throw new Error(`Event handler ${data.handler} is not registered`)
     }
+    const lastAttempt = context.attempt >= (context.job.opts.attempts ?? 1)
     const events = await this.#groupEvents(data)
     const { runId, claims } = await this.store.claimDeliveries(
       events,
@@ -451,41 +457,99 @@ export class DurableEventBus implements EventBus {
       this.#options.deliveryLeaseMs
     )
     const carried = new Map(data.group.map((member) => [member.eventId, member.event]))
-    const claimed: OutboxDocument[] = []
-    for (const [index, claim] of claims.entries()) {
-      const event = events[index]
-      if (claim.state === 'claimed') claimed.push(event)
-      else if (claim.state === 'busy') {
-        const single = { eventId: event._id, handler: data.handler, event: carried.get(event._id) }
-        await this.#retryAfterLease(single, subscription, claim.leaseUntil)
+    const claimed = events.flatMap((event, index) => {
+      const claim = claims[index]
+      return claim.state === 'claimed' ? [{ event, attempts: claim.attempts ?? 1 }] : []
+    })
+    // Bounded: a few handlers of a group at once, each chunk completed with one write before the next, so
+    // a crash repeats at most one chunk's handlers (as a single delivery repeats its one).
+    const pending: Error[] = []
+    for (let start = 0; start < claimed.length; start += DELIVERY_GROUP_CONCURRENCY) {
+      const chunk = claimed.slice(start, start + DELIVERY_GROUP_CONCURRENCY)
+      const ids = chunk.map(({ event }) => deliveryId(event._id, data.handler))
+      const stopRenewing = this.#renewWhileRunning(ids, runId, logger)
+      let outcomes: PromiseSettledResult<void>[]
+      try {
+        outcomes = await Promise.allSettled(
+          chunk.map(({ event, attempts }) =>
+            this.#runHandler(subscription, event, runId, attempts, logger.child({ eventId: event._id }))
+          )
+        )
+      } finally {
+        stopRenewing()
+      }
+      const succeeded = ids.filter((_, index) => outcomes[index].status === 'fulfilled')
+      const held = await this.store.completeDeliveries(succeeded, runId)
+      if (held < succeeded.length)
+        logger.warn({ lost: succeeded.length - held }, 'run lost its claim on deliveries (lease taken over)')
+      for (const [index, outcome] of outcomes.entries()) {
+        if (outcome.status === 'rejected') {
+          const failure = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason))
+          const error = await this.#failMember(
+            chunk[index],
+            subscription,
+            carried,
+            runId,
+            failure,
+            lastAttempt,
+            logger
+          )
+          if (error) pending.push(error)
+        }
       }
     }
-    if (claimed.length === 0) return
-    const ids = claimed.map((event) => deliveryId(event._id, data.handler))
-    const stopRenewing = this.#renewWhileRunning(ids, runId, logger)
-    const outcomes = await Promise.allSettled(
-      claimed.map((event) =>
-        this.#runHandler(subscription, event, runId, context.attempt, logger.child({ eventId: event._id }))
+    // Members another live run holds: looked at again once that lease lapses.
+    for (const [index, claim] of claims.entries()) {
+      if (claim.state !== 'busy') continue
+      const single = {
+        eventId: events[index]._id,
+        handler: data.handler,
+        event: carried.get(events[index]._id)
+      }
+      await this.#retryAfterLease(single, subscription, claim.leaseUntil).catch((error: Error) =>
+        pending.push(error)
       )
-    )
-    stopRenewing()
-    const succeeded = ids.filter((_, index) => outcomes[index].status === 'fulfilled')
-    const held = await this.store.completeDeliveries(succeeded, runId)
-    if (held < succeeded.length)
-      logger.warn({ lost: succeeded.length - held }, 'run lost its claim on deliveries (lease taken over)')
-    for (const [index, outcome] of outcomes.entries()) {
-      if (outcome.status === 'fulfilled') continue
-      const event = claimed[index]
-      const failure = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason))
-      // This run was the delivery's first attempt in the group: it goes on alone with what is left.
-      const final = subscription.attempts <= 1
-      const recorded = await this.store.recordFailure(ids[index], runId, failure, final)
-      logger.warn(
-        { eventId: event._id, final, err: { message: failure.message } },
-        final ? 'event delivery failed' : 'event delivery will retry'
-      )
-      if (!final && recorded) await this.#enqueueRetry(event, subscription, carried.get(event._id), runId)
     }
+    // A retry that could not be queued: the group job runs again (its members are claimable again).
+    if (pending.length > 0) throw pending[0]
+  }
+
+  /**
+   * A failed member continues as a job of its own with the attempts it has left (counted on the delivery
+   * record), queued before its failure is recorded so that no record says "retrying" without a job behind it.
+   * When the job cannot be queued: recorded as retrying (claimable by the group's next run) and the error
+   * returned, or failed (visible, replayable) on the group's last attempt.
+   */
+  async #failMember(
+    member: { event: OutboxDocument; attempts: number },
+    subscription: Subscription,
+    carried: Map<string, string | undefined>,
+    runId: string,
+    failure: Error,
+    lastAttempt: boolean,
+    logger: Logger
+  ): Promise<Error | undefined> {
+    const { event, attempts } = member
+    const id = deliveryId(event._id, subscription.handlerName)
+    const left = subscription.attempts - attempts
+    let queueError: Error | undefined
+    if (left > 0) {
+      try {
+        await this.#enqueueRetry(event, subscription, carried.get(event._id), runId, attempts, left)
+      } catch (error) {
+        queueError = error as Error
+      }
+    }
+    const final = left <= 0 || (queueError !== undefined && lastAttempt)
+    if (!(await this.store.recordFailure(id, runId, failure, final))) {
+      logger.warn({ eventId: event._id }, 'run lost its claim on the delivery; its failure is not recorded')
+      return undefined
+    }
+    logger.warn(
+      { eventId: event._id, final, err: { message: failure.message } },
+      final ? 'event delivery failed' : 'event delivery will retry'
+    )
+    return final ? undefined : queueError
   }
 
   /** A group's events: those it carries, the others read from the outbox in one query (in group order). */
@@ -514,16 +578,18 @@ export class DurableEventBus implements EventBus {
     event: OutboxDocument,
     subscription: Subscription,
     carried: string | undefined,
-    runId: string
+    runId: string,
+    attemptsBefore: number,
+    attemptsLeft: number
   ): Promise<void> {
-    const data: DeliveryJobData = { eventId: event._id, handler: subscription.handlerName }
+    const data: DeliveryJobData = { eventId: event._id, handler: subscription.handlerName, attemptsBefore }
     if (carried !== undefined) data.event = carried
     await addJobNow(
       this.#queues,
       EVENT_DELIVERY_QUEUE,
       { tenantId: null, data },
       {
-        ...defaultJobOptions({ attempts: subscription.attempts - 1, backoffMs: subscription.backoffMs }),
+        ...defaultJobOptions({ attempts: attemptsLeft, backoffMs: subscription.backoffMs }),
         // Its own id: a single job of this delivery may exist already (kept after completing elsewhere).
         jobId: `${deliveryId(event._id, subscription.handlerName)}:retry:${runId}`,
         delay: subscription.backoffMs
@@ -533,7 +599,7 @@ export class DurableEventBus implements EventBus {
   }
 
   /** One handler run for one claimed delivery, in the event's tenant scope, fenced on the run id. */
-  #runHandler(
+  async #runHandler(
     subscription: Subscription,
     event: OutboxDocument,
     runId: string,
@@ -547,7 +613,7 @@ export class DurableEventBus implements EventBus {
       once: (key, fn) => this.#once(id, runId, key, fn)
     }
     const domainEvent = toDomainEvent(event)
-    return runAsSystem(
+    await runAsSystem(
       subscription.handlerName,
       event.tenantId ?? undefined,
       async () => {
@@ -687,6 +753,13 @@ export class DurableEventBus implements EventBus {
 function reemitted<N extends EventName>(stored: OutboxDocument, name: N): DomainEvent<N> {
   if (stored.name !== name) throw conflict(`Event id ${stored._id} is already used by ${stored.name}`)
   return toDomainEvent(stored) as DomainEvent<N>
+}
+
+/** One id per handler and exact list of events. */
+function groupJobId(handler: string, events: OutboxDocument[]): string {
+  const members = createHash('sha256')
+  for (const event of events) members.update(`${event._id}\n`)
+  return `group:${handler}:${members.digest('hex')}`
 }
 
 /** The event's immutable fields as base64 BSON, or undefined when too large to carry in a job. */

@@ -62,7 +62,8 @@ export interface EffectDocument {
 }
 
 export type DeliveryClaim =
-  | { state: 'claimed'; runId: string }
+  /** `attempts`: handler runs started so far, this one included (claimDeliveries reports it). */
+  | { state: 'claimed'; runId: string; attempts?: number }
   | { state: 'completed' }
   | { state: 'busy'; leaseUntil: Date | null }
 
@@ -296,16 +297,21 @@ export class EventStore {
     } catch (error) {
       // Collisions with completed or leased records are the expected "not yours"; anything else is not.
       const writeErrors: unknown[] | undefined = (error as any)?.writeErrors
-      if (!Array.isArray(writeErrors) || !writeErrors.every((writeError) => isDuplicateKeyError(writeError)))
-        throw error
+      const collisionsOnly =
+        Array.isArray(writeErrors) &&
+        writeErrors.length > 0 &&
+        writeErrors.every((writeError) => isDuplicateKeyError(writeError)) &&
+        !(error as any)?.writeConcernErrors?.length
+      if (!collisionsOnly) throw error
     }
     const records = await this.deliveries
-      .find({ _id: { $in: ids } }, { projection: { status: 1, runId: 1, leaseUntil: 1 } })
+      .find({ _id: { $in: ids } }, { projection: { status: 1, runId: 1, leaseUntil: 1, attempts: 1 } })
       .toArray()
     const byId = new Map(records.map((record) => [record._id, record]))
     const claims = ids.map((id): DeliveryClaim => {
       const record = byId.get(id)
-      if (record?.status === 'running' && record.runId === runId) return { state: 'claimed', runId }
+      if (record?.status === 'running' && record.runId === runId)
+        return { state: 'claimed', runId, attempts: record.attempts }
       if (record?.status === 'completed') return { state: 'completed' }
       return { state: 'busy', leaseUntil: record?.leaseUntil ?? null }
     })

@@ -76,7 +76,9 @@ describe('group deliveries', () => {
   it('lets a failing member go on alone with its remaining attempts while the others complete', async () => {
     const f = await fixtureFor('groups-failing-member')
     let failures = 0
-    f.bus.subscribe('note.archived', HANDLER, async (event) => {
+    const attemptsSeen: number[] = []
+    f.bus.subscribe('note.archived', HANDLER, async (event, context) => {
+      if (event.id === 'f3') attemptsSeen.push(context.attempt)
       if (event.id === 'f3' && failures++ === 0) throw new Error('mailer down')
       await f.effect(`f:${event.id}`)
     })
@@ -89,6 +91,40 @@ describe('group deliveries', () => {
     expect(records.get('f3')?.attempts).toBe(2)
     expect(records.get('f1')?.attempts).toBe(1)
     expect(failures).toBe(2)
+    // The retry counts on from the group's attempt.
+    expect(attemptsSeen).toEqual([1, 2])
+  })
+
+  it('keeps groups of different members apart when a pass is enqueued again with other events', async () => {
+    const f = await fixtureFor('groups-membership')
+    f.bus.subscribe('note.archived', HANDLER, async (event) => {
+      await f.effect(`m:${event.id}`)
+    })
+    const now = new Date()
+    const event = (id: string, index: number) => ({
+      _id: id,
+      name: 'note.archived',
+      tenantId: 't1',
+      occurredAt: new Date(now.getTime() + index),
+      payload: { noteId: id },
+      dispatchedAt: null,
+      leaseUntil: new Date(0)
+    })
+    const first = ['m1', 'm2', 'm3'].map(event)
+    // The pass again after a crash, with an event committed meanwhile sorted among them: the same first
+    // event and size as before, other members.
+    const second = [first[0], event('late', 1), first[1]]
+    await f.bus.store.outbox.insertMany([...first, second[1]])
+    expect(await f.queues.waitRedisReady(5000)).toBe(true)
+    expect(await f.bus.enqueueDeliveriesMany(first)).toEqual([true, true, true])
+    expect(await f.bus.enqueueDeliveriesMany(second)).toEqual([true, true, true])
+    // The very same group again is the same job.
+    expect(await f.bus.enqueueDeliveriesMany(first)).toEqual([true, true, true])
+    expect(await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['waiting'])).toHaveLength(2)
+    await f.startWorkers()
+    const ids = ['m1', 'm2', 'm3', 'late']
+    await waitUntil(() => settled(f, ids))
+    for (const id of ids) expect(await f.effectCount(`m:${id}`)).toBe(1)
   })
 
   it('repeats no effect when a group job runs twice, at once or again after completing', async () => {
