@@ -451,67 +451,77 @@ export class DurableEventBus implements EventBus {
     }
     const lastAttempt = context.attempt >= (context.job.opts.attempts ?? 1)
     const events = await this.#groupEvents(data)
-    const { runId, claims } = await this.store.claimDeliveries(
-      events,
-      data.handler,
-      this.#options.deliveryLeaseMs
-    )
     const carried = new Map(data.group.map((member) => [member.eventId, member.event]))
-    const claimed = events.flatMap((event, index) => {
-      const claim = claims[index]
-      return claim.state === 'claimed' ? [{ event, attempts: claim.attempts ?? 1 }] : []
-    })
-    // Bounded: a few handlers of a group at once, each chunk completed with one write before the next, so
-    // a crash repeats at most one chunk's handlers (as a single delivery repeats its one).
     const pending: Error[] = []
-    for (let start = 0; start < claimed.length; start += DELIVERY_GROUP_CONCURRENCY) {
-      const chunk = claimed.slice(start, start + DELIVERY_GROUP_CONCURRENCY)
-      const ids = chunk.map(({ event }) => deliveryId(event._id, data.handler))
-      const stopRenewing = this.#renewWhileRunning(ids, runId, logger)
-      let outcomes: PromiseSettledResult<void>[]
-      try {
-        outcomes = await Promise.allSettled(
-          chunk.map(({ event, attempts }) =>
-            this.#runHandler(subscription, event, runId, attempts, logger.child({ eventId: event._id }))
-          )
+    const busy: { event: OutboxDocument; leaseUntil: Date | null }[] = []
+    try {
+      // A few handlers at once, each chunk claimed just before it runs (so no claimed member waits for a
+      // lease it is not renewed under) and completed with one write: a crash repeats at most one chunk's
+      // handlers, as a single delivery repeats its one.
+      for (let start = 0; start < events.length; start += DELIVERY_GROUP_CONCURRENCY) {
+        const chunk = events.slice(start, start + DELIVERY_GROUP_CONCURRENCY)
+        await this.#deliverChunk(chunk, subscription, carried, lastAttempt, pending, busy, logger)
+      }
+    } finally {
+      // Members another run holds, looked at again once that lease lapses: also when a step above threw.
+      for (const { event, leaseUntil } of busy) {
+        const single = { eventId: event._id, handler: data.handler, event: carried.get(event._id) }
+        await this.#retryAfterLease(single, subscription, leaseUntil).catch((error: Error) =>
+          pending.push(error)
         )
-      } finally {
-        stopRenewing()
       }
-      const succeeded = ids.filter((_, index) => outcomes[index].status === 'fulfilled')
-      const held = await this.store.completeDeliveries(succeeded, runId)
-      if (held < succeeded.length)
-        logger.warn({ lost: succeeded.length - held }, 'run lost its claim on deliveries (lease taken over)')
-      for (const [index, outcome] of outcomes.entries()) {
-        if (outcome.status === 'rejected') {
-          const failure = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason))
-          const error = await this.#failMember(
-            chunk[index],
-            subscription,
-            carried,
-            runId,
-            failure,
-            lastAttempt,
-            logger
-          )
-          if (error) pending.push(error)
-        }
-      }
-    }
-    // Members another live run holds: looked at again once that lease lapses.
-    for (const [index, claim] of claims.entries()) {
-      if (claim.state !== 'busy') continue
-      const single = {
-        eventId: events[index]._id,
-        handler: data.handler,
-        event: carried.get(events[index]._id)
-      }
-      await this.#retryAfterLease(single, subscription, claim.leaseUntil).catch((error: Error) =>
-        pending.push(error)
-      )
     }
     // A retry that could not be queued: the group job runs again (its members are claimable again).
     if (pending.length > 0) throw pending[0]
+  }
+
+  async #deliverChunk(
+    events: OutboxDocument[],
+    subscription: Subscription,
+    carried: Map<string, string | undefined>,
+    lastAttempt: boolean,
+    pending: Error[],
+    busy: { event: OutboxDocument; leaseUntil: Date | null }[],
+    logger: Logger
+  ): Promise<void> {
+    const handler = subscription.handlerName
+    const { runId, claims } = await this.store.claimDeliveries(events, handler, this.#options.deliveryLeaseMs)
+    const claimed: { event: OutboxDocument; attempts: number }[] = []
+    for (const [index, claim] of claims.entries()) {
+      if (claim.state === 'claimed') claimed.push({ event: events[index], attempts: claim.attempts ?? 1 })
+      else if (claim.state === 'busy') busy.push({ event: events[index], leaseUntil: claim.leaseUntil })
+    }
+    if (claimed.length === 0) return
+    const ids = claimed.map(({ event }) => deliveryId(event._id, handler))
+    const stopRenewing = this.#renewWhileRunning(ids, runId, logger)
+    let outcomes: PromiseSettledResult<void>[]
+    try {
+      outcomes = await Promise.allSettled(
+        claimed.map(({ event, attempts }) =>
+          this.#runHandler(subscription, event, runId, attempts, logger.child({ eventId: event._id }))
+        )
+      )
+    } finally {
+      stopRenewing()
+    }
+    const succeeded = ids.filter((_, index) => outcomes[index].status === 'fulfilled')
+    const held = await this.store.completeDeliveries(succeeded, runId)
+    if (held < succeeded.length)
+      logger.warn({ lost: succeeded.length - held }, 'run lost its claim on deliveries (lease taken over)')
+    for (const [index, outcome] of outcomes.entries()) {
+      if (outcome.status !== 'rejected') continue
+      const failure = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason))
+      const error = await this.#failMember(
+        claimed[index],
+        subscription,
+        carried,
+        runId,
+        failure,
+        lastAttempt,
+        logger
+      )
+      if (error) pending.push(error)
+    }
   }
 
   /**
@@ -535,7 +545,7 @@ export class DurableEventBus implements EventBus {
     let queueError: Error | undefined
     if (left > 0) {
       try {
-        await this.#enqueueRetry(event, subscription, carried.get(event._id), runId, attempts, left)
+        await this.#enqueueRetry(event, subscription, carried.get(event._id), attempts, left)
       } catch (error) {
         queueError = error as Error
       }
@@ -578,7 +588,6 @@ export class DurableEventBus implements EventBus {
     event: OutboxDocument,
     subscription: Subscription,
     carried: string | undefined,
-    runId: string,
     attemptsBefore: number,
     attemptsLeft: number
   ): Promise<void> {
@@ -590,8 +599,9 @@ export class DurableEventBus implements EventBus {
       { tenantId: null, data },
       {
         ...defaultJobOptions({ attempts: attemptsLeft, backoffMs: subscription.backoffMs }),
-        // Its own id: a single job of this delivery may exist already (kept after completing elsewhere).
-        jobId: `${deliveryId(event._id, subscription.handlerName)}:retry:${runId}`,
+        // Its own id per attempt: a single job of this delivery may exist already (kept after completing
+        // elsewhere), and a group rerun that failed the member at the same attempt makes the same job.
+        jobId: `${deliveryId(event._id, subscription.handlerName)}:retry:${attemptsBefore}`,
         delay: subscription.backoffMs
       },
       this.#options.enqueueTimeoutMs
@@ -653,7 +663,11 @@ export class DurableEventBus implements EventBus {
       EVENT_DELIVERY_QUEUE,
       envelope,
       {
-        ...defaultJobOptions({ attempts: subscription.attempts, backoffMs: subscription.backoffMs }),
+        ...defaultJobOptions({
+          // A delivery that already ran elsewhere (a group) keeps only the attempts it has left.
+          attempts: Math.max(1, subscription.attempts - (data.attemptsBefore ?? 0)),
+          backoffMs: subscription.backoffMs
+        }),
         jobId: `${deliveryId(data.eventId, data.handler)}:after-lease:${lapsesAt}`,
         delay
       },
@@ -758,7 +772,8 @@ function reemitted<N extends EventName>(stored: OutboxDocument, name: N): Domain
 /** One id per handler and exact list of events. */
 function groupJobId(handler: string, events: OutboxDocument[]): string {
   const members = createHash('sha256')
-  for (const event of events) members.update(`${event._id}\n`)
+  // Sorted: a pass repeated may order events of one instant differently; the same members are one job.
+  for (const id of events.map((event) => event._id).sort()) members.update(`${id}\n`)
   return `group:${handler}:${members.digest('hex')}`
 }
 

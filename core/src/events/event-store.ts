@@ -275,7 +275,7 @@ export class EventStore {
           updateOne: {
             filter: {
               _id: ids[index],
-              status: { $ne: 'completed' as const },
+              status: { $nin: ['completed' as const, 'failed' as const] },
               $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }]
             },
             update: {
@@ -301,7 +301,7 @@ export class EventStore {
         Array.isArray(writeErrors) &&
         writeErrors.length > 0 &&
         writeErrors.every((writeError) => isDuplicateKeyError(writeError)) &&
-        !(error as any)?.writeConcernErrors?.length
+        !(error as any)?.result?.getWriteConcernError?.()
       if (!collisionsOnly) throw error
     }
     const records = await this.deliveries
@@ -312,7 +312,8 @@ export class EventStore {
       const record = byId.get(id)
       if (record?.status === 'running' && record.runId === runId)
         return { state: 'claimed', runId, attempts: record.attempts }
-      if (record?.status === 'completed') return { state: 'completed' }
+      // Failed is final until a replay makes it pending again: nothing to run here either.
+      if (record?.status === 'completed' || record?.status === 'failed') return { state: 'completed' }
       return { state: 'busy', leaseUntil: record?.leaseUntil ?? null }
     })
     return { runId, claims }

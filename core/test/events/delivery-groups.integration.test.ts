@@ -199,4 +199,55 @@ describe('group deliveries', () => {
     const queue = f.queues.queue(EVENT_DELIVERY_QUEUE)
     expect(await queue.getJobs(['waiting', 'delayed'])).toHaveLength(0)
   })
+
+  it('claims each chunk of a group just before it runs, so no member waits claimed under a lease it is not renewed under', async () => {
+    const f = await fixtureFor('groups-chunks')
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const started: string[] = []
+    f.bus.subscribe('note.archived', HANDLER, async (event) => {
+      started.push(event.id)
+      if (started.length <= 5) await gate
+      await f.effect(`c:${event.id}`)
+    })
+    const ids = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6']
+    await relayPass(f, ids)
+    const [queued] = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['waiting'])
+    const running = f.bus.deliverGroup(queued.data.data, { attempt: 1, job })
+    await waitUntil(() => started.length === 5)
+    // The first chunk runs; the sixth member is not claimed yet.
+    expect(await f.bus.store.deliveries.findOne({ _id: deliveryId('c6', HANDLER) })).toBeNull()
+    release()
+    await running
+    for (const id of ids) expect(await f.effectCount(`c:${id}`)).toBe(1)
+    expect(await settled(f, ids)).toBe(true)
+  })
+
+  it('still re-checks members held by another run when a bookkeeping write fails', async () => {
+    const f = await fixtureFor('groups-bookkeeping-failure')
+    f.bus.subscribe('note.archived', HANDLER, async (event) => {
+      await f.effect(`k:${event.id}`)
+    })
+    const ids = ['k1', 'k2']
+    await relayPass(f, ids)
+    const [queued] = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['waiting'])
+    const held = await f.bus.store.claimDelivery(
+      (await f.bus.store.outbox.findOne({ _id: 'k2' }))!,
+      HANDLER,
+      60_000
+    )
+    expect(held.state).toBe('claimed')
+    f.bus.store.completeDeliveries = async () => {
+      throw new Error('primary stepped down')
+    }
+    await expect(f.bus.deliverGroup(queued.data.data, { attempt: 3, job })).rejects.toThrow(
+      'primary stepped down'
+    )
+    const delayed = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['delayed'])
+    expect(delayed.map((later) => later.id)).toEqual([
+      expect.stringMatching(/^k2:ledger\.note-archived:after-lease:/)
+    ])
+  })
 })
