@@ -131,8 +131,7 @@ export {
   type RewrapProgress,
   rewrapAllSecrets,
   type SecretsRewrapPart,
-  type SecretsRewrapReport,
-  secretFailureReason
+  type SecretsRewrapReport
 } from './tenancy/rewrap-secrets.ts'
 export { schemaErrors } from './tenancy/schema-validation.ts'
 export {
@@ -141,7 +140,8 @@ export {
   purposeSecretBox,
   type SecretBox,
   SecretBoxError,
-  SecretBoxFailure
+  SecretBoxFailure,
+  secretFailureReason
 } from './tenancy/secret-box.ts'
 export { type TenantDirectory, toResolvedTenant } from './tenancy/tenant-directory.ts'
 export {

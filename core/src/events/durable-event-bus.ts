@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import { currentScope, runAsSystem } from '../context/request-scope.ts'
 import { conflict, ErrorCode, notFound } from '../errors/codes.ts'
 import { defaultJobOptions } from '../jobs/job-options.ts'
-import type { JobDefinition, JobEnvelope, JobRunContext } from '../jobs/job-registry.ts'
+import type { JobDefinition, JobRunContext } from '../jobs/job-registry.ts'
 import { addJobNow, type QueueFactory } from '../jobs/queue-factory.ts'
 import type {
   DomainEvent,
@@ -315,43 +315,44 @@ export class DurableEventBus implements EventBus {
     subscription: Subscription,
     carried: Map<string, string | undefined>
   ): Promise<Bull.Job> {
-    const data: DeliveryGroupJobData = {
-      handler: subscription.handlerName,
-      group: events.map((event) => {
-        const event64 = carried.get(event._id)
-        return event64 === undefined ? { eventId: event._id } : { eventId: event._id, event: event64 }
-      })
-    }
-    const envelope: JobEnvelope<DeliveryGroupJobData> = { tenantId: null, data }
-    return addJobNow(
-      this.#queues,
-      EVENT_DELIVERY_QUEUE,
-      envelope,
-      {
-        ...defaultJobOptions({ attempts: subscription.attempts, backoffMs: subscription.backoffMs }),
-        // The same group enqueued again (a pass repeated after a crash) is the same job; any other
-        // membership is another job (an id from the first event alone merged different groups into one).
-        jobId: groupJobId(subscription.handlerName, events)
-      },
-      this.#options.enqueueTimeoutMs
-    )
+    const group = events.map((event) => {
+      const event64 = carried.get(event._id)
+      return event64 === undefined ? { eventId: event._id } : { eventId: event._id, event: event64 }
+    })
+    // The same group enqueued again (a pass repeated after a crash) is the same job; any other membership
+    // is another job (an id from the first event alone merged different groups into one).
+    return this.#addDeliveryJob({ handler: subscription.handlerName, group }, subscription, {
+      jobId: groupJobId(subscription.handlerName, events)
+    })
   }
 
-  async #enqueueDelivery(
+  #enqueueDelivery(
     eventId: string,
     subscription: Subscription,
     carried: string | undefined
   ): Promise<Bull.Job> {
     const data: DeliveryJobData = { eventId, handler: subscription.handlerName }
     if (carried !== undefined) data.event = carried
-    const envelope: JobEnvelope<DeliveryJobData> = { tenantId: null, data }
+    return this.#addDeliveryJob(data, subscription, { jobId: deliveryId(eventId, subscription.handlerName) })
+  }
+
+  /** A job on the deliveries' queue with the subscription's retry policy (fewer attempts when some are used). */
+  #addDeliveryJob(
+    data: DeliveryJobData | DeliveryGroupJobData,
+    subscription: Subscription,
+    options: { jobId: string; attempts?: number; delay?: number }
+  ): Promise<Bull.Job> {
     return addJobNow(
       this.#queues,
       EVENT_DELIVERY_QUEUE,
-      envelope,
+      { tenantId: null, data },
       {
-        ...defaultJobOptions({ attempts: subscription.attempts, backoffMs: subscription.backoffMs }),
-        jobId: deliveryId(eventId, subscription.handlerName)
+        ...defaultJobOptions({
+          attempts: options.attempts ?? subscription.attempts,
+          backoffMs: subscription.backoffMs
+        }),
+        jobId: options.jobId,
+        ...(options.delay !== undefined && { delay: options.delay })
       },
       this.#options.enqueueTimeoutMs
     )
@@ -386,8 +387,12 @@ export class DurableEventBus implements EventBus {
     if (!event)
       throw new Error(`Event ${data.eventId} not found in the outbox (transaction not committed yet?)`)
     const claim = await this.store.claimDelivery(event, data.handler, this.#options.deliveryLeaseMs)
-    if (claim.state === 'completed') {
-      logger.info('delivery already completed, skipping duplicate run')
+    if (claim.state === 'settled') {
+      logger.info(
+        claim.status === 'completed'
+          ? 'delivery already completed, skipping duplicate run'
+          : 'delivery failed for good, skipping (a replay runs it again)'
+      )
       return
     }
     if (claim.state === 'busy') {
@@ -427,12 +432,12 @@ export class DurableEventBus implements EventBus {
   }
 
   /**
-   * Runs every delivery of a group job (enqueueDeliveriesMany) under one run id: one claim write and read
-   * for all, the claimed ones' handlers concurrently, one completion write for those that succeeded. A
-   * delivery that failed is recorded as such and continues as a job of its own (its attempts counted on,
-   * the same backoff); one held by another live run is looked at again once that lease lapses, as a single
-   * delivery's last attempt does. Only a failure of the shared bookkeeping fails the group job, whose
-   * retry claims again (completed deliveries are skipped).
+   * Runs the deliveries of a group job (enqueueDeliveriesMany) in chunks: each chunk claimed with one write
+   * and one read under one run id, its handlers run concurrently, the successful ones completed with one
+   * write. A delivery that failed continues as a job of its own (its attempts counted on, the same backoff);
+   * one held by another live run is looked at again once that lease lapses, as a single delivery's last
+   * attempt does. Only a failure of the shared bookkeeping fails the group job, whose retry claims again
+   * (settled deliveries are skipped).
    */
   async deliverGroup(
     data: DeliveryGroupJobData,
@@ -488,7 +493,7 @@ export class DurableEventBus implements EventBus {
     const { runId, claims } = await this.store.claimDeliveries(events, handler, this.#options.deliveryLeaseMs)
     const claimed: { event: OutboxDocument; attempts: number }[] = []
     for (const [index, claim] of claims.entries()) {
-      if (claim.state === 'claimed') claimed.push({ event: events[index], attempts: claim.attempts ?? 1 })
+      if (claim.state === 'claimed') claimed.push({ event: events[index], attempts: claim.attempts })
       else if (claim.state === 'busy') busy.push({ event: events[index], leaseUntil: claim.leaseUntil })
     }
     if (claimed.length === 0) return
@@ -593,19 +598,13 @@ export class DurableEventBus implements EventBus {
   ): Promise<void> {
     const data: DeliveryJobData = { eventId: event._id, handler: subscription.handlerName, attemptsBefore }
     if (carried !== undefined) data.event = carried
-    await addJobNow(
-      this.#queues,
-      EVENT_DELIVERY_QUEUE,
-      { tenantId: null, data },
-      {
-        ...defaultJobOptions({ attempts: attemptsLeft, backoffMs: subscription.backoffMs }),
-        // Its own id per attempt: a single job of this delivery may exist already (kept after completing
-        // elsewhere), and a group rerun that failed the member at the same attempt makes the same job.
-        jobId: `${deliveryId(event._id, subscription.handlerName)}:retry:${attemptsBefore}`,
-        delay: subscription.backoffMs
-      },
-      this.#options.enqueueTimeoutMs
-    )
+    await this.#addDeliveryJob(data, subscription, {
+      // Its own id per attempt: a single job of this delivery may exist already (kept after completing
+      // elsewhere), and a group rerun that failed the member at the same attempt makes the same job.
+      jobId: `${deliveryId(event._id, subscription.handlerName)}:retry:${attemptsBefore}`,
+      attempts: attemptsLeft,
+      delay: subscription.backoffMs
+    })
   }
 
   /** One handler run for one claimed delivery, in the event's tenant scope, fenced on the run id. */
@@ -639,9 +638,7 @@ export class DurableEventBus implements EventBus {
     const timer = setInterval(
       () => {
         Promise.all([
-          ids.length === 1
-            ? this.store.renewLease(ids[0], runId, leaseMs)
-            : this.store.renewLeases(ids, runId, leaseMs),
+          this.store.renewLeases(ids, runId, leaseMs),
           this.store.renewPendingSteps(runId, leaseMs)
         ]).catch((error: Error) =>
           logger.warn({ err: { message: error.message } }, 'delivery lease renewal failed')
@@ -656,23 +653,12 @@ export class DurableEventBus implements EventBus {
   /** A fresh job (own id, so Bull does not deduplicate it) that claims again once the lease lapsed. */
   async #retryAfterLease(data: DeliveryJobData, subscription: Subscription, leaseUntil: Date | null) {
     const lapsesAt = leaseUntil?.getTime() ?? Date.now()
-    const delay = Math.max(0, lapsesAt - Date.now()) + 50
-    const envelope: JobEnvelope<DeliveryJobData> = { tenantId: null, data }
-    await addJobNow(
-      this.#queues,
-      EVENT_DELIVERY_QUEUE,
-      envelope,
-      {
-        ...defaultJobOptions({
-          // A delivery that already ran elsewhere (a group) keeps only the attempts it has left.
-          attempts: Math.max(1, subscription.attempts - (data.attemptsBefore ?? 0)),
-          backoffMs: subscription.backoffMs
-        }),
-        jobId: `${deliveryId(data.eventId, data.handler)}:after-lease:${lapsesAt}`,
-        delay
-      },
-      this.#options.enqueueTimeoutMs
-    )
+    await this.#addDeliveryJob(data, subscription, {
+      jobId: `${deliveryId(data.eventId, data.handler)}:after-lease:${lapsesAt}`,
+      // A delivery that already ran elsewhere (a group) keeps only the attempts it has left.
+      attempts: Math.max(1, subscription.attempts - (data.attemptsBefore ?? 0)),
+      delay: Math.max(0, lapsesAt - Date.now()) + 50
+    })
   }
 
   /**

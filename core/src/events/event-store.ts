@@ -62,10 +62,46 @@ export interface EffectDocument {
 }
 
 export type DeliveryClaim =
-  /** `attempts`: handler runs started so far, this one included (claimDeliveries reports it). */
-  | { state: 'claimed'; runId: string; attempts?: number }
-  | { state: 'completed' }
+  /** `attempts`: handler runs started so far, this one included. */
+  | { state: 'claimed'; runId: string; attempts: number }
+  /** Completed, or failed for good (final until a replay makes it pending again): nothing to run. */
+  | { state: 'settled'; status: 'completed' | 'failed' }
   | { state: 'busy'; leaseUntil: Date | null }
+
+/** A delivery a new run may take: not settled, and its lease (if any) lapsed. */
+function claimFilter(id: string, now: Date) {
+  return {
+    _id: id,
+    status: { $nin: ['completed' as const, 'failed' as const] },
+    $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }]
+  }
+}
+
+function claimUpdate(event: OutboxDocument, handler: string, runId: string, leaseUntil: Date, now: Date) {
+  return {
+    $set: { status: 'running' as const, runId, leaseUntil, updatedAt: now },
+    $inc: { attempts: 1 },
+    $setOnInsert: {
+      eventId: event._id,
+      eventName: event.name,
+      handler,
+      tenantId: event.tenantId,
+      createdAt: now
+    }
+  }
+}
+
+/** What a claim attempt left in the record: this run's claim, a settled delivery, or another run's lease. */
+function claimOutcome(
+  record: Pick<DeliveryDocument, 'status' | 'runId' | 'leaseUntil' | 'attempts'> | null,
+  runId: string
+): DeliveryClaim {
+  if (record?.status === 'running' && record.runId === runId)
+    return { state: 'claimed', runId, attempts: record.attempts }
+  if (record?.status === 'completed' || record?.status === 'failed')
+    return { state: 'settled', status: record.status }
+  return { state: 'busy', leaseUntil: record?.leaseUntil ?? null }
+}
 
 export function deliveryId(eventId: string, handler: string): string {
   return `${eventId}:${handler}`
@@ -227,32 +263,16 @@ export class EventStore {
     const runId = randomUUID()
     try {
       const claimed = await this.deliveries.findOneAndUpdate(
-        {
-          _id: id,
-          status: { $ne: 'completed' },
-          $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }]
-        },
-        {
-          $set: { status: 'running', runId, leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now },
-          $inc: { attempts: 1 },
-          $setOnInsert: {
-            eventId: event._id,
-            eventName: event.name,
-            handler,
-            tenantId: event.tenantId,
-            createdAt: now
-          }
-        },
+        claimFilter(id, now),
+        claimUpdate(event, handler, runId, new Date(now.getTime() + leaseMs), now),
         { upsert: true, returnDocument: 'after' }
       )
-      if (claimed) return { state: 'claimed', runId }
+      if (claimed) return { state: 'claimed', runId, attempts: claimed.attempts }
     } catch (error) {
-      // The upsert collided with an existing record that did not match: completed, or leased.
+      // The upsert collided with an existing record that did not match: settled, or leased.
       if (!isDuplicateKeyError(error)) throw error
     }
-    const existing = await this.deliveries.findOne({ _id: id })
-    if (existing?.status === 'completed') return { state: 'completed' }
-    return { state: 'busy', leaseUntil: existing?.leaseUntil ?? null }
+    return claimOutcome(await this.deliveries.findOne({ _id: id }), runId)
   }
 
   /**
@@ -273,22 +293,8 @@ export class EventStore {
       await this.deliveries.bulkWrite(
         events.map((event, index) => ({
           updateOne: {
-            filter: {
-              _id: ids[index],
-              status: { $nin: ['completed' as const, 'failed' as const] },
-              $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }]
-            },
-            update: {
-              $set: { status: 'running' as const, runId, leaseUntil, updatedAt: now },
-              $inc: { attempts: 1 },
-              $setOnInsert: {
-                eventId: event._id,
-                eventName: event.name,
-                handler,
-                tenantId: event.tenantId,
-                createdAt: now
-              }
-            },
+            filter: claimFilter(ids[index], now),
+            update: claimUpdate(event, handler, runId, leaseUntil, now),
             upsert: true
           }
         })),
@@ -308,14 +314,7 @@ export class EventStore {
       .find({ _id: { $in: ids } }, { projection: { status: 1, runId: 1, leaseUntil: 1, attempts: 1 } })
       .toArray()
     const byId = new Map(records.map((record) => [record._id, record]))
-    const claims = ids.map((id): DeliveryClaim => {
-      const record = byId.get(id)
-      if (record?.status === 'running' && record.runId === runId)
-        return { state: 'claimed', runId, attempts: record.attempts }
-      // Failed is final until a replay makes it pending again: nothing to run here either.
-      if (record?.status === 'completed' || record?.status === 'failed') return { state: 'completed' }
-      return { state: 'busy', leaseUntil: record?.leaseUntil ?? null }
-    })
+    const claims = ids.map((id) => claimOutcome(byId.get(id) ?? null, runId))
     return { runId, claims }
   }
 
@@ -333,23 +332,13 @@ export class EventStore {
     return result.matchedCount
   }
 
-  /** renewLease for several deliveries of one run. */
+  /** Extends the leases a live run holds (a run that lost a claim renews nothing there). */
   async renewLeases(ids: string[], runId: string, leaseMs: number): Promise<void> {
     const now = new Date()
     await this.deliveries.updateMany(
       { _id: { $in: ids }, runId, status: 'running' },
       { $set: { leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } }
     )
-  }
-
-  /** Extends the lease of a live run; false when the run lost its claim (taken over or finished). */
-  async renewLease(id: string, runId: string, leaseMs: number): Promise<boolean> {
-    const now = new Date()
-    const result = await this.deliveries.updateOne(
-      { _id: id, runId, status: 'running' },
-      { $set: { leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now } }
-    )
-    return result.matchedCount === 1
   }
 
   /** Extends the lease of the once() steps a live run is executing. */

@@ -11,7 +11,13 @@ import type { Logger } from 'pino'
 import { ConfigError } from '../config/load-config.ts'
 import { isDuplicateKeyError } from '../data/duplicate-key.ts'
 import { trusted } from '../data/trusted-filter.ts'
-import { keyIdOf, type SecretBox, SecretBoxError, SecretBoxFailure } from './secret-box.ts'
+import {
+  keyIdOf,
+  type SecretBox,
+  SecretBoxError,
+  SecretBoxFailure,
+  secretFailureReason
+} from './secret-box.ts'
 import { tenancyModels } from './tenancy-models.ts'
 
 interface PlatformSecretDocument {
@@ -158,7 +164,7 @@ export async function rewrapDerivationRoot(
   try {
     root = unwrap(box, stored.wrapped)
   } catch (error) {
-    return { failed: (error as { data?: { reason?: string } }).data?.reason ?? (error as Error).message }
+    return { failed: secretFailureReason(error) }
   }
   if (stored.supersededKeyIds?.includes(box.keyId)) return { failed: 'ROOT_MOVED_AWAY_FROM_CURRENT_KEY' }
   if (await rewrap(Secrets, stored, box, root, undefined)) return 'rewritten'

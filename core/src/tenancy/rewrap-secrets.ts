@@ -15,6 +15,7 @@ import { trusted } from '../data/trusted-filter.ts'
 import { loadedPlugins } from '../plugins/load-plugins.ts'
 import type { SecretsRewrapResult } from '../plugins/plugin-manifest.ts'
 import { rewrapDerivationRoot } from './derivation-root.ts'
+import { secretFailureReason } from './secret-box.ts'
 
 export interface SecretsRewrapPart {
   /** `key-derivation root`, `tenant plugin secrets`, or the plugin's name. */
@@ -107,7 +108,7 @@ async function rewrapRoot(app: Application, access: AccessRuntime): Promise<Secr
 }
 
 /** Each tenant's plugin secrets (unbound values in `enabledPlugins[].secretsEncrypted`). */
-export async function rewrapTenantPluginSecrets(
+async function rewrapTenantPluginSecrets(
   access: Pick<AccessRuntime, 'tenancy' | 'secretBox'>,
   progress: (checked: number) => void
 ): Promise<SecretsRewrapResult> {
@@ -173,9 +174,3 @@ async function rewrapEntry(
 
 const secretId = (tenantId: string, plugin: string, name: string) =>
   `tenant ${tenantId} plugin ${plugin} secret ${name}`
-
-/** A SecretBoxError's reason code, else the error's message (never a value). */
-export function secretFailureReason(error: unknown): string {
-  const data = (error as { data?: { reason?: unknown } })?.data
-  return typeof data?.reason === 'string' ? data.reason : ((error as Error)?.message ?? String(error))
-}

@@ -32,6 +32,12 @@ export class SecretBoxError extends GeneralError {
   }
 }
 
+/** A SecretBoxError's reason code, else the error's message: what may be reported about a value (never it). */
+export function secretFailureReason(error: unknown): string {
+  const data = (error as { data?: { reason?: unknown } })?.data
+  return typeof data?.reason === 'string' ? data.reason : ((error as Error)?.message ?? String(error))
+}
+
 export interface SecretBox {
   /** Id of the key new ciphertexts are written with (first 8 hex chars of the key's SHA-256). */
   readonly keyId: string

@@ -185,4 +185,22 @@ describe('delivery fencing', () => {
     expect(stepRuns).toBe(1)
     expect(await f.bus.store.effects.findOne({ _id: id })).toMatchObject({ state: 'done', result: 'inv' })
   })
+
+  it('never runs a delivery that failed for good again, until a replay makes it pending', async () => {
+    fixture = await createEventBusFixture('fencing-failed-final')
+    const f = fixture
+    let runs = 0
+    f.bus.subscribe('note.archived', HANDLER, async () => {
+      runs++
+      throw new Error('always')
+    })
+    const event = await f.bus.emit('note.archived', { noteId: 'f6' }, { tenantId: 't1' })
+    const data = { eventId: event.id, handler: HANDLER }
+    await expect(f.bus.deliver(data, { attempt: 3, job })).rejects.toThrow('always')
+    expect((await delivery(f, event.id))?.status).toBe('failed')
+    // A stale job (an after-lease re-check, a duplicate) finds it settled: no run, still failed.
+    await f.bus.deliver(data, { attempt: 1, job })
+    expect(runs).toBe(1)
+    expect((await delivery(f, event.id))?.status).toBe('failed')
+  })
 })

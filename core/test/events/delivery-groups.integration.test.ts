@@ -7,7 +7,12 @@ import { DELIVERY_GROUP_MAX, EVENT_DELIVERY_QUEUE } from '../../src/events/durab
 import { deliveryId } from '../../src/events/event-store.ts'
 import { startOutboxRelay } from '../../src/events/outbox-relay.ts'
 import { waitUntil } from '../jobs/wait-until.ts'
-import { createEventBusFixture, type EventBusFixture, silentLogger } from './event-bus-fixture.ts'
+import {
+  createEventBusFixture,
+  type EventBusFixture,
+  silentLogger,
+  undispatchedEvents
+} from './event-bus-fixture.ts'
 
 const HANDLER = 'ledger.note-archived'
 const cleanups: (() => Promise<void>)[] = []
@@ -24,18 +29,7 @@ async function fixtureFor(name: string): Promise<EventBusFixture> {
 
 /** Events as a transaction leaves them (undispatched, lease free), then one relay pass over them. */
 async function relayPass(f: EventBusFixture, ids: string[]): Promise<void> {
-  const now = new Date()
-  await f.bus.store.outbox.insertMany(
-    ids.map((id, index) => ({
-      _id: id,
-      name: 'note.archived',
-      tenantId: 't1',
-      occurredAt: new Date(now.getTime() + index),
-      payload: { noteId: id },
-      dispatchedAt: null,
-      leaseUntil: new Date(0)
-    }))
-  )
+  await f.bus.store.outbox.insertMany(undispatchedEvents(ids))
   const relay = startOutboxRelay({ bus: f.bus, queues: f.queues, logger: silentLogger, pollMs: 60_000 })
   cleanups.push(() => relay.stop())
   // A pass does nothing until the queue's Redis connection is up.
@@ -45,6 +39,29 @@ async function relayPass(f: EventBusFixture, ids: string[]): Promise<void> {
 
 const deliveriesOf = (f: EventBusFixture, ids: string[]) =>
   f.bus.store.deliveries.find({ _id: { $in: ids.map((id) => deliveryId(id, HANDLER)) } }).toArray()
+/**
+ * A pass of two events whose second delivery another live run holds; returns the group job's data and the
+ * holder's claim. Effects are counted under `<prefix>:<id>`.
+ */
+async function groupWithHeldMember(f: EventBusFixture, prefix: string) {
+  f.bus.subscribe('note.archived', HANDLER, async (event) => {
+    await f.effect(`${prefix}:${event.id}`)
+  })
+  await relayPass(f, [`${prefix}1`, `${prefix}2`])
+  const [queued] = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['waiting'])
+  const held = await f.bus.store.claimDelivery(
+    (await f.bus.store.outbox.findOne({ _id: `${prefix}2` }))!,
+    HANDLER,
+    60_000
+  )
+  expect(held.state).toBe('claimed')
+  return { data: queued.data.data, held: held as { runId: string } }
+}
+
+/** The delayed jobs' ids: the re-checks scheduled after a lease. */
+const delayedIds = async (f: EventBusFixture) =>
+  (await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['delayed'])).map((later) => later.id)
+
 /** Every delivery of `ids` recorded and in one of `statuses`. */
 async function settled(f: EventBusFixture, ids: string[], statuses = ['completed']): Promise<boolean> {
   const records = await deliveriesOf(f, ids)
@@ -100,21 +117,11 @@ describe('group deliveries', () => {
     f.bus.subscribe('note.archived', HANDLER, async (event) => {
       await f.effect(`m:${event.id}`)
     })
-    const now = new Date()
-    const event = (id: string, index: number) => ({
-      _id: id,
-      name: 'note.archived',
-      tenantId: 't1',
-      occurredAt: new Date(now.getTime() + index),
-      payload: { noteId: id },
-      dispatchedAt: null,
-      leaseUntil: new Date(0)
-    })
-    const first = ['m1', 'm2', 'm3'].map(event)
+    const [late, ...first] = undispatchedEvents(['late', 'm1', 'm2', 'm3'])
     // The pass again after a crash, with an event committed meanwhile sorted among them: the same first
     // event and size as before, other members.
-    const second = [first[0], event('late', 1), first[1]]
-    await f.bus.store.outbox.insertMany([...first, second[1]])
+    const second = [first[0], late, first[1]]
+    await f.bus.store.outbox.insertMany([...first, late])
     expect(await f.queues.waitRedisReady(5000)).toBe(true)
     expect(await f.bus.enqueueDeliveriesMany(first)).toEqual([true, true, true])
     expect(await f.bus.enqueueDeliveriesMany(second)).toEqual([true, true, true])
@@ -155,27 +162,13 @@ describe('group deliveries', () => {
 
   it('leaves a member another live run holds to it, and looks again once that lease lapses', async () => {
     const f = await fixtureFor('groups-busy')
-    f.bus.subscribe('note.archived', HANDLER, async (event) => {
-      await f.effect(`b:${event.id}`)
-    })
-    const ids = ['b1', 'b2']
-    await relayPass(f, ids)
-    const [queued] = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['waiting'])
-    const held = await f.bus.store.claimDelivery(
-      (await f.bus.store.outbox.findOne({ _id: 'b2' }))!,
-      HANDLER,
-      60_000
-    )
-    expect(held.state).toBe('claimed')
-    await f.bus.deliverGroup(queued.data.data, { attempt: 1, job })
+    const { data, held } = await groupWithHeldMember(f, 'b')
+    await f.bus.deliverGroup(data, { attempt: 1, job })
     expect(await f.effectCount('b:b1')).toBe(1)
     expect(await f.effectCount('b:b2')).toBe(0)
     const b2 = await f.bus.store.deliveries.findOne({ _id: deliveryId('b2', HANDLER) })
-    expect(b2).toMatchObject({ status: 'running', runId: (held as { runId: string }).runId })
-    const delayed = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['delayed'])
-    expect(delayed.map((later) => later.id)).toEqual([
-      expect.stringMatching(/^b2:ledger\.note-archived:after-lease:/)
-    ])
+    expect(b2).toMatchObject({ status: 'running', runId: held.runId })
+    expect(await delayedIds(f)).toEqual([expect.stringMatching(/^b2:ledger\.note-archived:after-lease:/)])
   })
 
   it('ends a member failed (replayable) when its handler has no attempt left', async () => {
@@ -227,27 +220,11 @@ describe('group deliveries', () => {
 
   it('still re-checks members held by another run when a bookkeeping write fails', async () => {
     const f = await fixtureFor('groups-bookkeeping-failure')
-    f.bus.subscribe('note.archived', HANDLER, async (event) => {
-      await f.effect(`k:${event.id}`)
-    })
-    const ids = ['k1', 'k2']
-    await relayPass(f, ids)
-    const [queued] = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['waiting'])
-    const held = await f.bus.store.claimDelivery(
-      (await f.bus.store.outbox.findOne({ _id: 'k2' }))!,
-      HANDLER,
-      60_000
-    )
-    expect(held.state).toBe('claimed')
+    const { data } = await groupWithHeldMember(f, 'k')
     f.bus.store.completeDeliveries = async () => {
       throw new Error('primary stepped down')
     }
-    await expect(f.bus.deliverGroup(queued.data.data, { attempt: 3, job })).rejects.toThrow(
-      'primary stepped down'
-    )
-    const delayed = await f.queues.queue(EVENT_DELIVERY_QUEUE).getJobs(['delayed'])
-    expect(delayed.map((later) => later.id)).toEqual([
-      expect.stringMatching(/^k2:ledger\.note-archived:after-lease:/)
-    ])
+    await expect(f.bus.deliverGroup(data, { attempt: 3, job })).rejects.toThrow('primary stepped down')
+    expect(await delayedIds(f)).toEqual([expect.stringMatching(/^k2:ledger\.note-archived:after-lease:/)])
   })
 })

@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose'
 import pino from 'pino'
 import { connectDatabase } from '../../src/data/connect.ts'
 import { DurableEventBus, type DurableEventBusOptions } from '../../src/events/durable-event-bus.ts'
+import type { OutboxDocument } from '../../src/events/event-store.ts'
 import { JobRegistry } from '../../src/jobs/job-registry.ts'
 import { createQueueFactory, type QueueFactory } from '../../src/jobs/queue-factory.ts'
 import { startJobWorkers, type Workers } from '../../src/jobs/workers.ts'
@@ -18,6 +19,22 @@ declare module '../../src/events/domain-events.ts' {
 }
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
+
+/**
+ * `note.archived` outbox documents as a transaction leaves them for the relay (undispatched, lease free),
+ * one millisecond apart in `ids` order.
+ */
+export function undispatchedEvents(ids: string[], from = new Date()): OutboxDocument[] {
+  return ids.map((id, index) => ({
+    _id: id,
+    name: 'note.archived',
+    tenantId: 't1',
+    occurredAt: new Date(from.getTime() + index),
+    payload: { noteId: id },
+    dispatchedAt: null,
+    leaseUntil: new Date(0)
+  }))
+}
 
 export interface EventBusFixture {
   connection: Connection

@@ -6,7 +6,12 @@ import { deliveryId } from '../../src/events/event-store.ts'
 import { type OutboxRelay, startOutboxRelay } from '../../src/events/outbox-relay.ts'
 import { createQueueFactory } from '../../src/jobs/queue-factory.ts'
 import { waitUntil } from '../jobs/wait-until.ts'
-import { createEventBusFixture, type EventBusFixture, silentLogger } from './event-bus-fixture.ts'
+import {
+  createEventBusFixture,
+  type EventBusFixture,
+  silentLogger,
+  undispatchedEvents
+} from './event-bus-fixture.ts'
 import { createOwnRedisServer, type OwnRedisServer } from './own-redis-server.ts'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -104,19 +109,8 @@ describe('outbox relay', () => {
 
   it('leases each undispatched event to one relay at a time', async () => {
     const f = await fixtureFor('relay-lease')
-    const now = new Date()
     const ids = ['e1', 'e2', 'e3', 'e4']
-    await f.bus.store.outbox.insertMany(
-      ids.map((id, index) => ({
-        _id: id,
-        name: 'note.archived',
-        tenantId: 't1',
-        occurredAt: new Date(now.getTime() + index),
-        payload: { noteId: id },
-        dispatchedAt: null,
-        leaseUntil: new Date(0)
-      }))
-    )
+    await f.bus.store.outbox.insertMany(undispatchedEvents(ids))
     // Four relays at once over overlapping id sets: every event is leased by exactly one of them.
     const leased = await Promise.all([
       f.bus.store.leaseUndispatchedMany(['e1', 'e2', 'e3'], 10_000),
@@ -141,20 +135,9 @@ describe('outbox relay', () => {
   it('dispatches a burst larger than its batch in back-to-back passes, leasing each event once', async () => {
     const f = await fixtureFor('relay-burst')
     f.bus.subscribe('note.archived', 'noop.note-archived', async () => undefined)
-    const now = new Date()
     const ids = Array.from({ length: 23 }, (_, index) => `b${index}`)
     // As a transaction leaves them: undispatched, lease free, for the relay.
-    await f.bus.store.outbox.insertMany(
-      ids.map((id, index) => ({
-        _id: id,
-        name: 'note.archived',
-        tenantId: 't1',
-        occurredAt: new Date(now.getTime() + index),
-        payload: { noteId: id },
-        dispatchedAt: null,
-        leaseUntil: new Date(0)
-      }))
-    )
+    await f.bus.store.outbox.insertMany(undispatchedEvents(ids))
     // A second relay takes some of them first: each event is still dispatched once.
     expect((await f.bus.store.leaseUndispatchedMany(['b3'], 60_000)).map((event) => event._id)).toEqual([
       'b3'
