@@ -1,5 +1,5 @@
 // Framework tax: the same GET-by-id and 1 KB JSON POST on bare node:http, bare Koa, Feathers, and the full
-// platform (tenant resolution, JWT auth, access policy, validation, resolvers), interleaved in one run and
+// platform (tenant resolution, JWT auth, access policy, validation, result view), interleaved in one run and
 // reported as throughput ratios; then the platform on the mongoose adapter against bare Koa + driver.
 import { startBenchDatabase } from './lib/bench-database.ts'
 import { benchSettings } from './lib/bench-settings.ts'
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
           },
           {
             key: 'd',
-            label: 'platform: tenant, JWT, policy, validation, resolvers',
+            label: 'platform: tenant, JWT, policy, validation, result view',
             load: { url: `${platform.url}/bench/items/42`, method: 'GET', headers: auth, expectStatus: 200 }
           }
         ]
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
           },
           {
             key: 'd',
-            label: 'platform: tenant, JWT, policy, validation, resolvers',
+            label: 'platform: tenant, JWT, policy, validation, result view',
             load: {
               url: `${platform.url}/bench/items`,
               method: 'POST',

@@ -35,12 +35,21 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
   })
 }
 
+/**
+ * The engine keeps every document as live objects, so nearly all it allocates while writing survives: with
+ * V8's default young generation (up to 64 MB here) each scavenge copies megabytes of fresh documents and
+ * paused the engine 20-100 ms as the data grew (registration bench, 150k leads); a 2 MB semi-space keeps
+ * those pauses near 1-2 ms for about twice the total scavenge time (bench/lib/engine-gc-pauses.ts). Same
+ * flags as `npm run devdb`.
+ */
+export const DEVDB_NODE_FLAGS = ['--max-semi-space-size=2']
+
 function spawnDevDb(): ChildProcess {
   const cli = fileURLToPath(new URL('../../core/src/devdb/cli.ts', import.meta.url))
   // BENCH_DB_CPU_PROFILE=<dir>: the engine writes a CPU profile there when it stops (where its time goes).
   const profileDir = process.env.BENCH_DB_CPU_PROFILE
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-  const child = spawn(process.execPath, [...profile, cli, '--port', '0'], {
+  const child = spawn(process.execPath, [...profile, ...DEVDB_NODE_FLAGS, cli, '--port', '0'], {
     env: { ...process.env, DEVDB_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit']
   })

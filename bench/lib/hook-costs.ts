@@ -1,7 +1,7 @@
 // What each part of the platform's request path costs: the in-memory GET and 1 KB POST beside bare Koa (b)
 // and Feathers (c), through (1) the platform's Koa
 // middleware only (no service guard), (2) + the guard with a public rule (tenant, scope), (3) + JWT
-// authentication and the access policy, (4) + validation and resolvers (the bench's production hooks).
+// authentication and the access policy, (4) + validation and the result view (the bench's production hooks).
 // Reported as the server process's CPU time per request (user + system, median of interleaved rounds),
 // which a busy shared machine distorts far less than throughput; the difference between neighbours is
 // what that part costs.
@@ -60,7 +60,7 @@ const memoryVariants = [
   },
   {
     key: '4',
-    label: '+ validation and resolvers (variant d)',
+    label: '+ validation and result view (variant d)',
     base: ready.url,
     path: 'bench/items',
     headers: auth

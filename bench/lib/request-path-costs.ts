@@ -129,7 +129,7 @@ const groups: Variant[][] = ['GET', 'POST'].map((method) => {
     variant(`(1) platform, unguarded ${method}`, platform, method, `/bench/items-bare${suffix}`, host),
     variant(`(2) + guard, public rule ${method}`, platform, method, `/bench/items-public${suffix}`, host),
     variant(`(3) + JWT and policy ${method}`, platform, method, `/bench/items-no-resolvers${suffix}`, auth),
-    variant(`(d) + validation, resolvers ${method}`, platform, method, `/bench/items${suffix}`, auth),
+    variant(`(d) + validation, result view ${method}`, platform, method, `/bench/items${suffix}`, auth),
     ...(process.env.REQUEST_COSTS_DB
       ? [
           variant(

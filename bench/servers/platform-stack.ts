@@ -6,7 +6,6 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NotFound } from '@feathersjs/errors'
-import { resolve, hooks as schemaHooks } from '@feathersjs/schema'
 import { Type } from '@feathersjs/typebox'
 import mongoose from 'mongoose'
 import { createApp } from '../../core/src/app/create-app.ts'
@@ -40,15 +39,21 @@ const itemData = Type.Object(
   { title: Type.String({ minLength: 1, maxLength: 200 }), description: Type.String({ maxLength: 2000 }) },
   { additionalProperties: false }
 )
-const stampCreated = resolve<any, any>({ createdAt: async () => new Date().toISOString() })
-// A result resolver of the kind services use: derived field out, internal field hidden.
-const present = resolve<any, any>({
-  summary: async (_value, item) => String(item.title).slice(0, 40),
-  tenantId: async () => undefined
-})
+// Results are shaped as the platform's services shape theirs (toLeadView, InvoicesService.toView): a plain
+// view function (derived field out, internal field hidden), here in one around hook for both stores. Until
+// session 8 this was @feathersjs/schema's resolveResult/resolveData, which no platform service uses (≈ 2 µs
+// of CPU per GET in process: an async call per property).
+function itemView(item: Record<string, unknown>) {
+  const { tenantId: _internal, ...view } = item
+  return { ...view, summary: String(item.title).slice(0, 40) }
+}
+const presentResult = async (context: any, next: () => Promise<void>) => {
+  await next()
+  context.result = itemView(context.result)
+}
 const productionHooks = {
-  around: { all: [schemaHooks.resolveResult(present)] },
-  before: { create: [validateBody({ create: itemData }), schemaHooks.resolveData(stampCreated)] }
+  around: { all: [presentResult] },
+  before: { create: [validateBody({ create: itemData })] }
 }
 
 class MemoryItems {
