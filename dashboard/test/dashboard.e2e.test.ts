@@ -190,6 +190,8 @@ describe('dashboard', () => {
       await page.getByRole('button', { name: 'Save plugins' }).click()
       await page.getByTestId('plugins-saved').waitFor()
       await page.locator('#tenant-switcher').selectOption({ label: 'Marco Money' })
+      // The switch reloads the page's data: wait until it shows the tenant before looking at its widgets.
+      await page.locator('h1', { hasText: 'Marco Money' }).waitFor()
       await page.waitForLoadState('networkidle')
       expect(await page.locator('h1').textContent()).toBe('Marco Money')
       expect(await page.getByRole('heading', { name: 'Next masterclasses' }).count()).toBe(0)
@@ -201,7 +203,9 @@ describe('dashboard', () => {
       // Still there for the tenant that keeps the plugin.
       await page.goto(`${web.dashboard.url}/`)
       await page.locator('#tenant-switcher').selectOption({ label: 'Ava Studio' })
-      await page.waitForLoadState('networkidle')
+      await page.locator('h1', { hasText: 'Ava Studio' }).waitFor()
+      // The widget renders once its plugin's data has loaded (networkidle can come before the switch's requests).
+      await page.getByRole('heading', { name: 'Next masterclasses' }).waitFor()
       expect(await page.getByRole('heading', { name: 'Next masterclasses' }).count()).toBe(1)
     })
   })
