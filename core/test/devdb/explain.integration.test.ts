@@ -44,6 +44,25 @@ describe('explain and index use', () => {
     expect(stage(plan)).toMatch(/IXSCAN|IDHACK/)
   })
 
+  it('answers _id equality from the _id index even when a compound index matches more of the filter', async () => {
+    // { tenantId, createdAt } binds two of the filter's fields; the _id index only one, but finds one document.
+    const filter = {
+      _id: 1500 as never,
+      tenantId: 'big0',
+      createdAt: new Date(Date.UTC(2024, 0, 1) + 1_500_000)
+    }
+    const plan = await db.collection('users').find(filter).explain('executionStats')
+    expect(plan.executionStats.nReturned).toBe(1)
+    expect(plan.executionStats.totalKeysExamined).toBe(1)
+    expect(plan.executionStats.totalDocsExamined).toBe(1)
+    expect(stage(plan)).not.toMatch(/tenantId_1/)
+    // The same for a write's filter (an update with a status guard, as the payments batch writes it).
+    const result = await db
+      .collection('users')
+      .updateOne({ _id: 1500 as never, tenantId: 'big0', email: 'u1500@x' }, { $set: { seen: true } })
+    expect(result.modifiedCount).toBe(1)
+  })
+
   it('examines only the tenant keys for a tenant-scoped query sorted by createdAt', async () => {
     const plan = await db
       .collection('users')

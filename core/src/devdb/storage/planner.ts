@@ -126,13 +126,14 @@ function candidate(
   }
   if (p === 0 && !plan.low && !plan.sorted) return null
   const complete = p === index.fields.length
-  // Prefer more equality fields, then a range, then the requested order, then a fully matched unique index,
-  // then the narrower index.
+  // A unique index whose every field is bound by equality finds at most one document per value (mongod's
+  // IDHACK for `_id`): it beats any other plan, however many equality fields those match. Otherwise prefer more
+  // equality fields, then a range, then the requested order, then a complete index, then the narrower one.
   const score =
+    (complete && index.unique ? 10_000 : 0) +
     p * 100 +
     (plan.low ? 40 : 0) +
     (plan.sorted ? 20 : 0) +
-    (complete && index.unique ? 50 : 0) +
     (complete ? 10 : 0) -
     index.fields.length
   return { plan, score }
