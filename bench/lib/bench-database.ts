@@ -43,13 +43,18 @@ export async function startBenchDatabase(): Promise<BenchDatabase> {
  * flags as `npm run devdb`.
  */
 export const DEVDB_NODE_FLAGS = ['--max-semi-space-size=2']
+/** BENCH_DB_NODE_FLAGS replaces them for a comparison (an empty value: V8's defaults). */
+const engineNodeFlags = (): string[] =>
+  process.env.BENCH_DB_NODE_FLAGS === undefined
+    ? DEVDB_NODE_FLAGS
+    : process.env.BENCH_DB_NODE_FLAGS.split(' ').filter(Boolean)
 
 function spawnDevDb(): ChildProcess {
   const cli = fileURLToPath(new URL('../../core/src/devdb/cli.ts', import.meta.url))
   // BENCH_DB_CPU_PROFILE=<dir>: the engine writes a CPU profile there when it stops (where its time goes).
   const profileDir = process.env.BENCH_DB_CPU_PROFILE
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-  const child = spawn(process.execPath, [...profile, ...DEVDB_NODE_FLAGS, cli, '--port', '0'], {
+  const child = spawn(process.execPath, [...profile, ...engineNodeFlags(), cli, '--port', '0'], {
     env: { ...process.env, DEVDB_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit']
   })

@@ -146,3 +146,55 @@ describe('explain and index use', () => {
     expect(plan.executionStats.totalKeysExamined).toBe(20)
   })
 })
+
+describe('null equality from an index', () => {
+  // An outbox-like collection: most documents dispatched, a few waiting with dispatchedAt null or missing.
+  const docs = [
+    ...Array.from({ length: 500 }, (_, i) => ({
+      _id: i,
+      dispatchedAt: new Date(Date.UTC(2024, 0, 1) + i),
+      n: i
+    })),
+    { _id: 1000, dispatchedAt: null, n: 3 },
+    { _id: 1001, n: 1 },
+    { _id: 1002, dispatchedAt: [null, new Date(0)], n: 2 },
+    { _id: 1003, dispatchedAt: [], n: 4 },
+    { _id: 1004, dispatchedAt: [new Date(0)], n: 5 }
+  ]
+
+  beforeAll(async () => {
+    await db.collection('outbox').insertMany(docs as never[])
+    await db.collection('outbox').createIndex({ dispatchedAt: 1 })
+    await db.collection('sparse_outbox').insertMany(docs as never[])
+    await db.collection('sparse_outbox').createIndex({ dispatchedAt: 1 }, { sparse: true })
+  })
+
+  it('answers { field: null } from the index with MongoDB semantics (null, missing, arrays holding null)', async () => {
+    const outbox = db.collection('outbox')
+    const expected = [1000, 1001, 1002]
+    const ids = async (filter: object) =>
+      (await outbox.find(filter).toArray()).map((doc) => doc._id).sort((a: any, b: any) => a - b)
+    expect(await ids({ dispatchedAt: null })).toEqual(expected)
+    expect(await ids({ dispatchedAt: { $eq: null } })).toEqual(expected)
+    expect(await ids({ dispatchedAt: { $in: [null, new Date(Date.UTC(2024, 0, 1) + 7)] } })).toEqual([
+      7,
+      ...expected
+    ])
+    const plan = await outbox.find({ dispatchedAt: null }).explain('executionStats')
+    expect(plan.executionStats.nReturned).toBe(3)
+    // The null keys only (the empty array is kept under null too and removed by the filter), not 505 documents.
+    expect(plan.executionStats.totalDocsExamined).toBeLessThanOrEqual(4)
+    // Sorted by another field, and a write with the same filter.
+    expect((await outbox.find({ dispatchedAt: null }).sort({ n: -1 }).toArray()).map((d) => d._id)).toEqual([
+      1000, 1002, 1001
+    ])
+    const updated = await outbox.updateMany({ dispatchedAt: null }, { $set: { seen: true } })
+    expect(updated.modifiedCount).toBe(3)
+  })
+
+  it('does not answer null from a sparse index (it leaves out documents missing the field)', async () => {
+    const sparse = db.collection('sparse_outbox')
+    const found = (await sparse.find({ dispatchedAt: null }).toArray()).map((doc) => doc._id)
+    expect(found.sort((a: any, b: any) => a - b)).toEqual([1000, 1001, 1002])
+  })
+})

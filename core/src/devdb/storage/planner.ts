@@ -2,7 +2,7 @@
 // field, and whether walking it in key order yields the requested sort (so sort + limit can stop early).
 import type { Document } from 'bson'
 import type { IndexMap, IndexScan, KeyBound } from './index-map.ts'
-import { bracketBounds, encodeKey, isIndexableEquality } from './key-encoding.ts'
+import { bracketBounds, encodeKey, isIndexableEquality, NULL_KEY } from './key-encoding.ts'
 
 export interface Plan extends IndexScan {
   index: IndexMap | null
@@ -32,12 +32,18 @@ function plainOperators(value: unknown): Document | null {
   return Object.getPrototypeOf(value) === Object.prototype ? (value as Document) : null
 }
 
+// `null` matches a missing or null field, or an array holding null: documents an index keeps under NULL_KEY
+// (with `[]` and other misses the document test then removes), so it is an equality the index can answer.
+function isKeyableEquality(value: unknown): boolean {
+  return value === null || isIndexableEquality(value)
+}
+
 function equalityChoices(value: unknown): string[] | null {
-  if (isIndexableEquality(value)) return [encodeKey(value)]
+  if (isKeyableEquality(value)) return [encodeKey(value)]
   const ops = plainOperators(value)
   if (!ops) return null
-  if ('$eq' in ops && isIndexableEquality(ops.$eq)) return [encodeKey(ops.$eq)]
-  if (Array.isArray(ops.$in) && ops.$in.length > 0 && ops.$in.every(isIndexableEquality)) {
+  if ('$eq' in ops && isKeyableEquality(ops.$eq)) return [encodeKey(ops.$eq)]
+  if (Array.isArray(ops.$in) && ops.$in.length > 0 && ops.$in.every(isKeyableEquality)) {
     return [...new Set(ops.$in.map(encodeKey))]
   }
   return null
@@ -86,7 +92,9 @@ function sortSuffix(
   for (const [field, dir] of Object.entries(sort)) {
     const direction = Number(dir)
     if (direction !== 1 && direction !== -1) return null
-    if (equalities.get(field)?.length === 1) continue
+    // Fixed by one value, except null: an array holding null matches too and sorts by its other elements.
+    const choices = equalities.get(field)
+    if (choices?.length === 1 && choices[0] !== NULL_KEY) continue
     out.push([field, direction])
   }
   return out
@@ -102,7 +110,8 @@ function candidate(
   const prefix: string[][] = []
   for (const field of index.fields) {
     const choices = equalities.get(field)
-    if (!choices) break
+    // A sparse index leaves out documents missing all its fields: it cannot answer null.
+    if (!choices || (index.spec.sparse && choices.includes(NULL_KEY))) break
     prefix.push(choices)
   }
   const p = prefix.length
