@@ -192,6 +192,26 @@ describe('null equality from an index', () => {
     expect(updated.modifiedCount).toBe(3)
   })
 
+  it('prefers any other equality to a null one (most documents can lack the field)', async () => {
+    const people = db.collection('people')
+    await people.insertMany(
+      Array.from({ length: 300 }, (_, i) => ({
+        _id: i as never,
+        tenantId: `t${i % 3}`,
+        ...(i % 50 === 1 ? { archivedAt: new Date(0) } : {})
+      }))
+    )
+    await people.createIndex({ archivedAt: 1 })
+    await people.createIndex({ tenantId: 1 })
+    const filter = { tenantId: 't1', archivedAt: null }
+    expect(await people.countDocuments(filter)).toBe(98)
+    const plan = await people.find(filter).explain('executionStats')
+    expect(plan.executionStats.nReturned).toBe(98)
+    // The tenant's 100 keys, not the ~294 documents without archivedAt.
+    expect(plan.executionStats.totalKeysExamined).toBe(100)
+    expect(stage(plan)).toMatch(/tenantId_1/)
+  })
+
   it('does not answer null from a sparse index (it leaves out documents missing the field)', async () => {
     const sparse = db.collection('sparse_outbox')
     const found = (await sparse.find({ dispatchedAt: null }).toArray()).map((doc) => doc._id)

@@ -138,9 +138,13 @@ function candidate(
   // A unique index whose every field is bound by equality finds at most one document per value (mongod's
   // IDHACK for `_id`): it beats any other plan, however many equality fields those match. Otherwise prefer more
   // equality fields, then a range, then the requested order, then a complete index, then the narrower one.
+  // A field bound to null alone counts for little: most documents of a collection can lack a field (an index
+  // led by it would hold them all under one key), so any other equality field is preferred to it.
+  const nullOnly = prefix.filter((choices) => choices.length === 1 && choices[0] === NULL_KEY).length
   const score =
     (complete && index.unique ? 10_000 : 0) +
-    p * 100 +
+    (p - nullOnly) * 100 +
+    nullOnly * 10 +
     (plan.low ? 40 : 0) +
     (plan.sorted ? 20 : 0) +
     (complete ? 10 : 0) -
