@@ -59,7 +59,7 @@ describe('explain and index use', () => {
     // The same for a write's filter (an update with a status guard, as the payments batch writes it).
     const result = await db
       .collection('users')
-      .updateOne({ _id: 1500 as never, tenantId: 'big0', email: 'u1500@x' }, { $set: { seen: true } })
+      .updateOne({ ...filter, tenantId: 'big0' }, { $set: { seen: true } })
     expect(result.modifiedCount).toBe(1)
   })
 
@@ -216,5 +216,43 @@ describe('null equality from an index', () => {
     const sparse = db.collection('sparse_outbox')
     const found = (await sparse.find({ dispatchedAt: null }).toArray()).map((doc) => doc._id)
     expect(found.sort((a: any, b: any) => a - b)).toEqual([1000, 1001, 1002])
+    const plan = await sparse.find({ dispatchedAt: null }).explain('executionStats')
+    expect(stage(plan)).not.toMatch(/dispatchedAt_1/)
+  })
+})
+
+describe('sort fields fixed by an equality', () => {
+  it('still sorts by a field an equality fixes when a document holds it as an array (its other elements)', async () => {
+    const items = db.collection('sorted_items')
+    await items.insertMany([
+      { _id: 1, s: ['a', 'x'], t: 2 },
+      { _id: 2, s: 'x', t: 1 }
+    ] as never[])
+    await items.createIndex({ t: 1 })
+    // Ascending on s: ['a', 'x'] sorts by 'a', before 'x', whatever t says.
+    const found = await items.find({ s: 'x' }).sort({ s: 1, t: 1 }).toArray()
+    expect(found.map((doc) => doc._id)).toEqual([1, 2])
+  })
+
+  it('walks an index in order when the equality field is in its prefix (no arrays in it)', async () => {
+    const plan = await db
+      .collection('users')
+      .find({ tenantId: 'small' })
+      .sort({ tenantId: 1, createdAt: -1 })
+      .limit(3)
+      .explain('executionStats')
+    expect(plan.executionStats.totalKeysExamined).toBe(3)
+  })
+
+  it('does not prefer a long $in on a unique index to a selective prefix of another', async () => {
+    // The small tenant's 20 addresses among 1,000.
+    const emails = Array.from({ length: 1000 }, (_, i) => `u${i < 20 ? i : i + 1000}@x`)
+    const plan = await db
+      .collection('users')
+      .find({ email: { $in: emails }, tenantId: 'small', createdAt: new Date(Date.UTC(2024, 0, 1) + 5000) })
+      .explain('executionStats')
+    expect(plan.executionStats.nReturned).toBe(1)
+    // tenantId + createdAt: one key, not the 20 the lookups in { tenantId, email } find.
+    expect(plan.executionStats.totalKeysExamined).toBe(1)
   })
 })

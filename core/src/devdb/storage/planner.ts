@@ -14,6 +14,10 @@ export interface Plan extends IndexScan {
 
 const NO_PLAN: Plan = { index: null, prefix: [], sorted: false }
 
+// Beyond this many point lookups (an $in list on a unique index), a unique index is only as good as its
+// equality fields: a selective prefix of another index may read fewer keys (mongod would race the two).
+const MAX_UNIQUE_LOOKUPS = 64
+
 export function equalityFields(filter: Document, out = new Map<string, string[]>()): Map<string, string[]> {
   for (const [field, value] of Object.entries(filter)) {
     if (field === '$and' && Array.isArray(value)) {
@@ -82,19 +86,16 @@ export function rangeBounds(filter: Document, field: string): { low: KeyBound; h
   return low && high ? { low, high } : null
 }
 
-// Sort fields an index walk must order after the equality prefix (sort keys fixed by a single equality dropped).
-function sortSuffix(
-  sort: Document | undefined,
-  equalities: Map<string, string[]>
-): [string, number][] | null {
+// Sort fields an index walk must order after the equality prefix. A sort field is dropped only when this
+// index binds it to one value and holds no arrays (not multikey): a document whose field is an array matching
+// the equality sorts by its other elements, and a field the index does not hold may be such an array.
+function sortSuffix(sort: Document | undefined, fixed: ReadonlySet<string>): [string, number][] | null {
   if (!sort) return []
   const out: [string, number][] = []
   for (const [field, dir] of Object.entries(sort)) {
     const direction = Number(dir)
     if (direction !== 1 && direction !== -1) return null
-    // Fixed by one value, except null: an array holding null matches too and sorts by its other elements.
-    const choices = equalities.get(field)
-    if (choices?.length === 1 && choices[0] !== NULL_KEY) continue
+    if (fixed.has(field)) continue
     out.push([field, direction])
   }
   return out
@@ -104,7 +105,7 @@ function candidate(
   index: IndexMap,
   filter: Document,
   equalities: Map<string, string[]>,
-  sortFields: [string, number][] | null
+  sort: Document | undefined
 ): { plan: Plan; score: number } | null {
   if (index.spec.partialFilterExpression) return null
   const prefix: string[][] = []
@@ -117,6 +118,10 @@ function candidate(
   const p = prefix.length
   const plan: Plan = { index, prefix, sorted: false }
   const exactOrder = index.orderExact && !index.multikey
+  const fixed = new Set(
+    index.multikey ? [] : index.fields.slice(0, p).filter((_, level) => prefix[level].length === 1)
+  )
+  const sortFields = sortSuffix(sort, fixed)
   if (exactOrder && p < index.fields.length) {
     const range = rangeBounds(filter, index.fields[p])
     if (range) {
@@ -141,13 +146,16 @@ function candidate(
   // A field bound to null alone counts for little: most documents of a collection can lack a field (an index
   // led by it would hold them all under one key), so any other equality field is preferred to it.
   const nullOnly = prefix.filter((choices) => choices.length === 1 && choices[0] === NULL_KEY).length
+  const lookups = prefix.reduce((product, choices) => product * choices.length, 1)
   const score =
-    (complete && index.unique ? 10_000 : 0) +
+    (complete && index.unique && lookups <= MAX_UNIQUE_LOOKUPS ? 10_000 : 0) +
     (p - nullOnly) * 100 +
     nullOnly * 10 +
     (plan.low ? 40 : 0) +
     (plan.sorted ? 20 : 0) +
     (complete ? 10 : 0) -
+    // Among otherwise equal plans, fewer point lookups ($in values), then the narrower index.
+    Math.min(lookups - 1, 9) -
     index.fields.length
   return { plan, score }
 }
@@ -161,11 +169,11 @@ export function planQuery(filter: Document, indexes: Iterable<IndexMap>, sort?: 
 
 function bestPlan(filter: Document, indexes: IndexMap[], sort?: Document): { plan: Plan; score: number } {
   const equalities = equalityFields(filter)
-  const sortFields = sortSuffix(sort && Object.keys(sort).length > 0 ? sort : undefined, equalities)
+  const requested = sort && Object.keys(sort).length > 0 ? sort : undefined
   let best = NO_PLAN
   let bestScore = Number.NEGATIVE_INFINITY
   for (const index of indexes) {
-    const found = candidate(index, filter, equalities, sortFields)
+    const found = candidate(index, filter, equalities, requested)
     if (found && found.score > bestScore) {
       bestScore = found.score
       best = found.plan
