@@ -121,8 +121,10 @@ describe('registration source attribution', () => {
     ;(web.api.app as any).service('masterclasses/masterclasses').hooks({
       before: {
         find: [
-          async () => {
-            masterclassReads++
+          async (context: any) => {
+            // The storefront's requests only: the registration's own catalogue (pipeline) reads in process
+            // and refreshes on its TTL, which a slow run can reach between the two visits.
+            if (context.params.provider) masterclassReads++
           }
         ]
       }
