@@ -19,6 +19,8 @@ export interface RedisConnections {
   close(): Promise<void>
 }
 
+const MAX_QUEUES_PER_CLIENT = 100
+
 export function createRedisConnections(redisUrl: string, logger: Logger): RedisConnections {
   // Bull needs these for subscriber/bclient; harmless for the command client and keeps them uniform.
   const options: RedisOptions = {
@@ -46,26 +48,30 @@ export function createRedisConnections(redisUrl: string, logger: Logger): RedisC
     opened.push(client)
     return client
   }
+  // Every Bull queue given a shared client adds listeners to it: its own, and while the client connects one
+  // 'error'/'ready' pair per waiting call (bull's isRedisReady, from setWorkerName and each registered event).
+  // A bounded count per process (queues × a few calls), above Node's default warning threshold of 10.
+  const openShared = (role: BullClientType): Redis => open(role).setMaxListeners(MAX_QUEUES_PER_CLIENT)
   let shared: Redis | undefined
   let subscriber: Redis | undefined
   return {
     createClient(type) {
       if (type === 'client') {
-        shared ??= open('client')
+        shared ??= openShared('client')
         return shared
       }
       if (type === 'subscriber') {
-        subscriber ??= open('subscriber')
+        subscriber ??= openShared('subscriber')
         return subscriber
       }
       return open('bclient')
     },
     isReady() {
-      shared ??= open('client')
+      shared ??= openShared('client')
       return shared.status === 'ready'
     },
     async waitReady(timeoutMs) {
-      shared ??= open('client')
+      shared ??= openShared('client')
       const client = shared
       if (client.status === 'ready') return true
       if (everReady.has(client) || client.status === 'end') return false

@@ -75,7 +75,7 @@ export class WebhookEventReplaysService {
       .findOneAndUpdate(
         { _id: data.id, tenantId, state: 'failed' },
         { $set: { state: 'received', reason: 'replay requested' } },
-        { new: true, projection: VIEW_FIELDS }
+        { returnDocument: 'after', projection: VIEW_FIELDS }
       )
       .lean()) as WebhookEvent | null
     if (!replayed) {
