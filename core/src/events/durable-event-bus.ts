@@ -376,13 +376,7 @@ export class DurableEventBus implements EventBus {
       handler: data.handler,
       attempt: context.attempt
     })
-    const subscription = this.#byHandler.get(data.handler)
-    if (!subscription) {
-      // A handler removed by a deploy: nothing can run it, so retrying is pointless.
-      logger.error('event handler not registered in this process')
-      await context.job.discard()
-      throw new Error(`Event handler ${data.handler} is not registered`)
-    }
+    const subscription = await this.#registeredHandler(data.handler, context, logger)
     const event = eventCarriedBy(data) ?? (await this.store.outbox.findOne({ _id: data.eventId }))
     if (!event)
       throw new Error(`Event ${data.eventId} not found in the outbox (transaction not committed yet?)`)
@@ -400,7 +394,7 @@ export class DurableEventBus implements EventBus {
       // Out of attempts while another run holds the lease: that run may be alive (it renews its lease)
       // or dead (its lease will lapse). Marking the delivery failed would let a replay run alongside a
       // live holder, so look again once the current lease has lapsed instead.
-      if (context.attempt >= (context.job.opts.attempts ?? 1)) {
+      if (isLastAttempt(context)) {
         await this.#retryAfterLease(data, subscription, claim.leaseUntil)
         logger.info(
           { leaseUntil: claim.leaseUntil },
@@ -416,7 +410,7 @@ export class DurableEventBus implements EventBus {
       await this.#runHandler(subscription, event, runId, context.attempt + (data.attemptsBefore ?? 0), logger)
     } catch (error) {
       stopRenewing()
-      const final = context.attempt >= (context.job.opts.attempts ?? 1)
+      const final = isLastAttempt(context)
       const failure = error instanceof Error ? error : new Error(String(error))
       const recorded = await this.store.recordFailure(id, runId, failure, final)
       if (!recorded) logger.warn('run lost its claim on the delivery; its failure is not recorded')
@@ -448,13 +442,8 @@ export class DurableEventBus implements EventBus {
       group: data.group.length,
       attempt: context.attempt
     })
-    const subscription = this.#byHandler.get(data.handler)
-    if (!subscription) {
-      logger.error('event handler not registered in this process')
-      await context.job.discard()
-      throw new Error(`Event handler ${data.handler} is not registered`)
-    }
-    const lastAttempt = context.attempt >= (context.job.opts.attempts ?? 1)
+    const subscription = await this.#registeredHandler(data.handler, context, logger)
+    const lastAttempt = isLastAttempt(context)
     const events = await this.#groupEvents(data)
     const carried = new Map(data.group.map((member) => [member.eventId, member.event]))
     const pending: Error[] = []
@@ -478,6 +467,19 @@ export class DurableEventBus implements EventBus {
     }
     // A retry that could not be queued: the group job runs again (its members are claimable again).
     if (pending.length > 0) throw pending[0]
+  }
+
+  /** The handler a delivery job names; a handler removed by a deploy discards the job (retrying is pointless). */
+  async #registeredHandler(
+    handler: string,
+    context: Pick<JobRunContext, 'job'>,
+    logger: Logger
+  ): Promise<Subscription> {
+    const subscription = this.#byHandler.get(handler)
+    if (subscription) return subscription
+    logger.error('event handler not registered in this process')
+    await context.job.discard()
+    throw new Error(`Event handler ${handler} is not registered`)
   }
 
   async #deliverChunk(
@@ -790,4 +792,8 @@ function toDomainEvent(document: OutboxDocument): DomainEvent {
     payload: document.payload as any,
     ...(document.causationId ? { causationId: document.causationId } : {})
   }
+}
+
+function isLastAttempt(context: Pick<JobRunContext, 'attempt' | 'job'>): boolean {
+  return context.attempt >= (context.job.opts.attempts ?? 1)
 }

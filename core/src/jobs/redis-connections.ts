@@ -19,7 +19,7 @@ export interface RedisConnections {
   close(): Promise<void>
 }
 
-const MAX_QUEUES_PER_CLIENT = 100
+const MAX_LISTENERS_PER_SHARED_CLIENT = 100
 
 export function createRedisConnections(redisUrl: string, logger: Logger): RedisConnections {
   // Bull needs these for subscriber/bclient; harmless for the command client and keeps them uniform.
@@ -51,7 +51,8 @@ export function createRedisConnections(redisUrl: string, logger: Logger): RedisC
   // Every Bull queue given a shared client adds listeners to it: its own, and while the client connects one
   // 'error'/'ready' pair per waiting call (bull's isRedisReady, from setWorkerName and each registered event).
   // A bounded count per process (queues × a few calls), above Node's default warning threshold of 10.
-  const openShared = (role: BullClientType): Redis => open(role).setMaxListeners(MAX_QUEUES_PER_CLIENT)
+  const openShared = (role: BullClientType): Redis =>
+    open(role).setMaxListeners(MAX_LISTENERS_PER_SHARED_CLIENT)
   let shared: Redis | undefined
   let subscriber: Redis | undefined
   return {
